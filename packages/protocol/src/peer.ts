@@ -1,0 +1,43 @@
+import * as v from 'valibot'
+
+/**
+ * Peer-to-peer signal payloads: what Parley clients put in the opaque `data` of a `signal`.
+ * The server never looks inside; clients validate what they receive with {@link parsePeerSignal}.
+ */
+
+export const SessionDescriptionSchema = v.object({
+  type: v.picklist(['offer', 'answer', 'pranswer', 'rollback']),
+  sdp: v.optional(v.string()),
+})
+
+export const IceCandidateSchema = v.object({
+  candidate: v.string(),
+  sdpMid: v.optional(v.nullable(v.string())),
+  sdpMLineIndex: v.optional(v.nullable(v.number())),
+  usernameFragment: v.optional(v.nullable(v.string())),
+})
+
+export const PeerSignalSchema = v.variant('kind', [
+  /** An SDP offer or answer (perfect negotiation). */
+  v.object({ kind: v.literal('description'), description: SessionDescriptionSchema }),
+  /** A trickled ICE candidate; `null` means end-of-candidates. */
+  v.object({ kind: v.literal('candidate'), candidate: v.nullable(IceCandidateSchema) }),
+  /** The sender's published media state, so that UIs can show mute. */
+  v.object({
+    kind: v.literal('media-state'),
+    audio: v.boolean(),
+    video: v.boolean(),
+    screen: v.boolean(),
+  }),
+])
+
+export type SessionDescriptionData = v.InferOutput<typeof SessionDescriptionSchema>
+export type IceCandidateData = v.InferOutput<typeof IceCandidateSchema>
+export type PeerSignal = v.InferOutput<typeof PeerSignalSchema>
+export type PeerSignalKind = PeerSignal['kind']
+
+/** Validates the `data` of a relayed signal as a Parley peer signal; `undefined` if it is not one. */
+export function parsePeerSignal(data: unknown): PeerSignal | undefined {
+  const result = v.safeParse(PeerSignalSchema, data)
+  return result.success ? result.output : undefined
+}
