@@ -65,6 +65,8 @@ export class FileReceiver extends Transfer {
   #pauseSent = false
   #writer: Promise<void> | undefined
   #cleanup: Promise<void> | undefined
+  /** The peer sent the transfer's last message: close the channel at once. */
+  #peerEnded = false
 
   constructor(offer: IncomingOffer, options: FileReceiverOptions) {
     super(offer.transferId, offer.files, options)
@@ -113,7 +115,7 @@ export class FileReceiver extends Transfer {
     }
     if (!sameFiles(offer.files, this.records)) {
       link.sendControl({ t: 'error', code: 'BAD_MESSAGE', message: 'offer does not match the transfer' })
-      void link.closeWhenFlushed()
+      void link.closeAfter()
       return
     }
     const previous = this.#link
@@ -193,7 +195,7 @@ export class FileReceiver extends Transfer {
     this.fail(new ParleyError('DECLINED', `declined: ${reason}`))
     if (link) {
       link.sendControl({ t: 'decline', reason })
-      await link.closeWhenFlushed()
+      await link.closeAfter()
     }
   }
 
@@ -203,7 +205,7 @@ export class FileReceiver extends Transfer {
     this.fail(new ParleyError('CANCELLED', reason))
     if (link) {
       link.sendControl({ t: 'cancel', reason })
-      await link.closeWhenFlushed()
+      await link.closeAfter()
     }
     await this.#cleanup
   }
@@ -217,7 +219,10 @@ export class FileReceiver extends Transfer {
   protected onTerminal(state: TransferState): void {
     this.#generation++
     const link = this.#link
-    if (link && state !== 'cancelled') void link.closeWhenFlushed()
+    if (link) {
+      if (this.#peerEnded || this.error?.code === 'CLOSED') link.close()
+      else void link.closeAfter()
+    }
     this.#queue.length = 0
     this.#queuedBytes = 0
     const keep = state === 'failed' && this.error?.code !== 'INTEGRITY'
@@ -296,9 +301,11 @@ export class FileReceiver extends Transfer {
         return
       }
       case 'cancel':
+        this.#peerEnded = true
         this.fail(new ParleyError('CANCELLED', message.reason || 'cancelled by the sender'))
         return
       case 'error':
+        this.#peerEnded = true
         this.fail(new ParleyError(peerErrorCode(message.code), message.message || message.code))
         return
       default:

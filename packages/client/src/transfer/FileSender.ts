@@ -75,6 +75,8 @@ export class FileSender extends Transfer {
   #wake: (() => void) | undefined
   #dataBytesSent = 0
   #cancelling = false
+  /** The peer sent the transfer's last message: close the channel at once. */
+  #peerEnded = false
   readonly #resumeOffsets: { fileId: string; offset: number }[] = []
 
   constructor(options: FileSenderOptions) {
@@ -152,15 +154,19 @@ export class FileSender extends Transfer {
     this.fail(new ParleyError('CANCELLED', reason))
     if (link) {
       link.sendControl({ t: 'cancel', reason })
-      await link.closeWhenFlushed()
+      await link.closeAfter()
     }
   }
 
-  protected onTerminal(state: TransferState): void {
+  protected onTerminal(_state: TransferState): void {
     this.#generation++
     this.#wakeUp()
     const link = this.#link
-    if (link && state !== 'cancelled') void link.closeWhenFlushed()
+    if (link) {
+      // Closing at once when the peer sent the last word (or we just stop here); else let it close.
+      if (this.#peerEnded || this.error?.code === 'CLOSED') link.close()
+      else void link.closeAfter()
+    }
     for (const r of this.records as SendRecord[]) {
       r.snapshots.clear()
       void r.source.close().catch(() => {})
@@ -186,6 +192,7 @@ export class FileSender extends Transfer {
         this.#onAccept(message, link, gen)
         return
       case 'decline':
+        this.#peerEnded = true
         this.fail(new ParleyError('DECLINED', message.reason ? `declined: ${message.reason}` : 'declined'))
         return
       case 'progress': {
@@ -212,7 +219,10 @@ export class FileSender extends Transfer {
         this.setFileStatus(r, 'done')
         ;(r as SendRecord).snapshots.clear()
         this.reportProgress(true)
-        if (this.records.every((x) => x.status === 'done' || x.status === 'declined')) this.setState('done')
+        if (this.records.every((x) => x.status === 'done' || x.status === 'declined')) {
+          this.#peerEnded = true
+          this.setState('done')
+        }
         return
       }
       case 'pause':
@@ -223,12 +233,12 @@ export class FileSender extends Transfer {
         this.#wakeUp()
         return
       case 'cancel':
+        this.#peerEnded = true
         this.fail(new ParleyError('CANCELLED', message.reason || 'cancelled by the receiver'))
-        void link.closeWhenFlushed()
         return
       case 'error':
+        this.#peerEnded = true
         this.fail(new ParleyError(peerErrorCode(message.code), message.message || message.code))
-        void link.closeWhenFlushed()
         return
       default:
         this.#protocolError(link, `unexpected ${message.t} from the receiver`)

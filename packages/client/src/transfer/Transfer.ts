@@ -153,6 +153,16 @@ export abstract class Transfer extends TypedEmitter<TransferEvents> {
   /** Cancels the transfer (both sides see `reason`). Idempotent; no-op once terminal. */
   abstract cancel(reason?: string): Promise<void>
 
+  /**
+   * Stops the transfer here without telling the peer (state failed, code CLOSED), e.g. when the
+   * application shuts down. A receiver keeps its partial files, so a later transfer of the same
+   * files resumes from them. Idempotent; no-op once terminal.
+   */
+  close(reason = 'closed'): void {
+    if (this.isTerminal) return
+    this.fail(new ParleyError('CLOSED', reason))
+  }
+
   protected setState(next: TransferState, error?: ParleyError): boolean {
     if (this.isTerminal) return false
     if (!this.#machine.can(next) && next !== this.state) return false

@@ -31,12 +31,14 @@ export class TransferChannel {
   readonly #drainWaiters = new Set<() => void>()
   #closed = false
   #detached = false
+  #closing: Promise<void> | undefined
+  #onClosed: (() => void) | undefined
   readonly #listeners: [string, (event: Event) => void][]
 
   constructor(channel: RTCDataChannel, options: TransferChannelOptions = {}) {
     this.channel = channel
     channel.binaryType = 'arraybuffer'
-    channel.bufferedAmountLowThreshold = options.lowWaterMark ?? 1024 * 1024
+    this.#setLowWaterMark(options.lowWaterMark ?? 1024 * 1024)
     this.#closed = channel.readyState === 'closing' || channel.readyState === 'closed'
     this.#listeners = [
       ['open', () => this.#deliver(() => this.#handlers?.open())],
@@ -56,8 +58,13 @@ export class TransferChannel {
     return this.#closed
   }
 
+  /** Bytes queued in the channel; 0 once it is gone (node-datachannel throws on destroyed channels). */
   get bufferedAmount(): number {
-    return this.channel.bufferedAmount
+    try {
+      return this.channel.bufferedAmount
+    } catch {
+      return 0
+    }
   }
 
   /** Starts delivering events (and the frames that arrived before) to `handlers`. */
@@ -138,27 +145,45 @@ export class TransferChannel {
   }
 
   /**
-   * Closes the channel once what was sent has left the buffer (so that a final control message is
-   * delivered), or after `timeoutMs`. Idempotent.
+   * Lets the peer close the channel, or closes it after `graceMs`. Used by the side that sent the
+   * last message of a transfer (cancel, decline, error, the final file-ok): closing at once could
+   * make the peer's transport drop that message, which is still in flight (a channel's buffer being
+   * empty only means the bytes reached the local SCTP stack). The side that receives the last
+   * message closes at once. Resolves when the channel is closed. Idempotent.
    */
-  async closeWhenFlushed(timeoutMs = 3000): Promise<void> {
-    const deadline = Date.now() + timeoutMs
-    const previous = this.channel.bufferedAmountLowThreshold
-    this.channel.bufferedAmountLowThreshold = 0
-    while (!this.#closed && this.channel.bufferedAmount > 0 && Date.now() < deadline) {
-      await this.whenDrained(Math.min(100, Math.max(1, deadline - Date.now())))
-    }
-    this.channel.bufferedAmountLowThreshold = previous
-    this.close()
+  closeAfter(graceMs = 10_000): Promise<void> {
+    if (this.#closed) return Promise.resolve()
+    this.#closing ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.close()
+        resolve()
+      }, graceMs)
+      ;(timer as { unref?: () => void }).unref?.()
+      this.#onClosed = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+    return this.#closing
   }
 
   /** Closes the channel now. Idempotent. */
   close(): void {
-    if (this.channel.readyState === 'closed' || this.channel.readyState === 'closing') return
+    this.#onClosed?.()
     try {
+      if (this.channel.readyState === 'closed' || this.channel.readyState === 'closing') return
       this.channel.close()
     } catch {
-      // already closing
+      // already closing or destroyed
+    }
+  }
+
+  #setLowWaterMark(bytes: number): boolean {
+    try {
+      this.channel.bufferedAmountLowThreshold = bytes
+      return true
+    } catch {
+      return false // destroyed channel (node-datachannel)
     }
   }
 
@@ -189,6 +214,7 @@ export class TransferChannel {
   #onClose(): void {
     if (this.#closed) return
     this.#closed = true
+    this.#onClosed?.()
     this.#wakeDrainWaiters()
     this.#deliver(() => this.#handlers?.close())
   }

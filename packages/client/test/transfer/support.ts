@@ -130,7 +130,7 @@ export async function writeRandomFile(path: string, size: number): Promise<strin
     for (let at = 0; at < size; ) {
       const n = Math.min(block.length, size - at)
       // vary each block so that misplaced blocks change the hash
-      block.writeUInt32LE(at >>> 0, 0)
+      if (block.length >= 4) block.writeUInt32LE(at >>> 0, 0)
       const view = block.subarray(0, n)
       await handle.write(view, 0, n, at)
       hash.update(view)
