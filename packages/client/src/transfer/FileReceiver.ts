@@ -40,6 +40,9 @@ interface ReceiveRecord extends FileRecord {
   checkpointedBytes: number
 }
 
+/** Failures after which partial files are kept for a later resume. */
+const KEEP_PARTIAL_ON: readonly string[] = ['CLOSED', 'DISK_FULL', 'TIMEOUT', 'PEER_FAILED', 'CHANNEL_CLOSED']
+
 type Item =
   | { readonly k: 'data'; readonly r: ReceiveRecord; readonly bytes: Uint8Array }
   | { readonly k: 'end'; readonly r: ReceiveRecord; readonly sha256: string }
@@ -225,7 +228,8 @@ export class FileReceiver extends Transfer {
     }
     this.#queue.length = 0
     this.#queuedBytes = 0
-    const keep = state === 'failed' && this.error?.code !== 'INTEGRITY'
+    // Keep partial files when the cause is local and passing (resume later); drop them otherwise.
+    const keep = state === 'failed' && KEEP_PARTIAL_ON.includes(this.error?.code ?? 'CANCELLED')
     this.#cleanup = (async () => {
       await this.#writer
       for (const r of this.records as ReceiveRecord[]) {
