@@ -41,6 +41,8 @@ export interface StatsSamplerOptions {
   thresholds?: Partial<QualityThresholds>
   /** Whether the connection counts as connected; default: connectionState (or ICE state) connected. */
   isConnected?: () => boolean
+  /** Unit of candidate-pair RTTs: 'ms' for node-datachannel's polyfill (see quality.ts). */
+  pairRttUnit?: 's' | 'ms'
   logger?: Logger
 }
 
@@ -61,6 +63,7 @@ export class StatsSampler extends TypedEmitter<StatsSamplerEvents> {
   readonly #thresholds: QualityThresholds
   readonly #isConnected: () => boolean
   readonly #logger: Logger | undefined
+  readonly #pairRttUnit: 's' | 'ms'
   readonly #machine: StateMachine<StatsSamplerState>
   #quality: QualityState = initialQualityState()
   #latest: QualitySample | undefined
@@ -74,6 +77,7 @@ export class StatsSampler extends TypedEmitter<StatsSamplerEvents> {
     this.#thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds }
     this.#isConnected = options.isConnected ?? (() => isSourceConnected(source))
     this.#logger = options.logger
+    this.#pairRttUnit = options.pairRttUnit ?? 's'
     this.#machine = new StateMachine({
       name: 'StatsSampler',
       initial: 'idle',
@@ -116,6 +120,14 @@ export class StatsSampler extends TypedEmitter<StatsSamplerEvents> {
     return this.#inFlight
   }
 
+  /**
+   * Forgets the previous report: the next one is a new baseline. For a source whose counters
+   * restart (e.g. the peer connection was replaced).
+   */
+  resetBaseline(): void {
+    this.#quality = initialQualityState()
+  }
+
   /** Stops sampling. Idempotent. */
   stop(): void {
     if (this.state === 'stopped') return
@@ -144,7 +156,7 @@ export class StatsSampler extends TypedEmitter<StatsSamplerEvents> {
     const baseline = this.#quality.previous === undefined
     const step = computeSample(
       this.#quality,
-      snapshotFromReport(report),
+      snapshotFromReport(report, { pairRttUnit: this.#pairRttUnit }),
       this.#isConnected(),
       this.#thresholds,
     )

@@ -109,11 +109,13 @@ export interface RemoteInboundCounters {
 
 export interface PairCounters {
   id: string
+  /** Identity of the pair across reports: candidate addresses (some stacks renew ids per report). */
+  key: string
   timestamp: number
   bytesSent: number
   bytesReceived: number
-  /** ICE connectivity/consent traffic received (STUN requests + responses) */
-  consentReceived: number
+  /** ICE connectivity/consent traffic received (STUN requests + responses); undefined: not reported */
+  consentReceived: number | undefined
   /** seconds */
   currentRoundTripTime: number | undefined
   path: CandidatePath
@@ -177,12 +179,27 @@ function rtpCounters(r: Rec, id: string, kind: Kind, inbound: boolean): RtpCount
   }
 }
 
+export interface SnapshotOptions {
+  /**
+   * Unit of the candidate pair's RTT fields. The spec says seconds; node-datachannel's polyfill
+   * (0.33) reports milliseconds there. Default 's'.
+   */
+  pairRttUnit?: 's' | 'ms'
+}
+
+function candidateAddress(c: Rec | undefined): string | undefined {
+  if (!c) return undefined
+  const ip = str(c, 'address') ?? str(c, 'ip')
+  const port = num(c, 'port')
+  return ip === undefined || port === undefined ? undefined : `${ip}:${port}`
+}
+
 /**
  * Extracts the cumulative counters of a report. The selected candidate pair is the one named by
  * the transport's `selectedCandidatePairId` (Chromium, spec), else the pair flagged `selected`
  * (Firefox), else a nominated succeeded pair.
  */
-export function snapshotFromReport(report: StatsReportLike): StatsSnapshot {
+export function snapshotFromReport(report: StatsReportLike, options: SnapshotOptions = {}): StatsSnapshot {
   const byId = new Map<string, Rec>()
   const snapshot: StatsSnapshot = {
     timestamp: 0,
@@ -240,13 +257,21 @@ export function snapshotFromReport(report: StatsReportLike): StatsSnapshot {
     }
     const relayProtocol = relayProtocolOf(local && str(local, 'relayProtocol'))
     if (relayProtocol) path.relayProtocol = relayProtocol
+    const id = str(selected, 'id') ?? ''
+    const localAddress = candidateAddress(local)
+    const remoteAddress = candidateAddress(remote)
+    const requests = num(selected, 'requestsReceived')
+    const responses = num(selected, 'responsesReceived')
+    const rtt = num(selected, 'currentRoundTripTime')
     snapshot.pair = {
-      id: str(selected, 'id') ?? '',
+      id,
+      key: localAddress && remoteAddress ? `${localAddress}>${remoteAddress}` : id,
       timestamp: num(selected, 'timestamp') ?? snapshot.timestamp,
       bytesSent: num(selected, 'bytesSent') ?? 0,
       bytesReceived: num(selected, 'bytesReceived') ?? 0,
-      consentReceived: (num(selected, 'requestsReceived') ?? 0) + (num(selected, 'responsesReceived') ?? 0),
-      currentRoundTripTime: num(selected, 'currentRoundTripTime'),
+      consentReceived:
+        requests === undefined && responses === undefined ? undefined : (requests ?? 0) + (responses ?? 0),
+      currentRoundTripTime: rtt !== undefined && options.pairRttUnit === 'ms' ? rtt / 1000 : rtt,
       path,
     }
   }
@@ -280,6 +305,8 @@ interface DirectionResult {
   packets: number
   /** true when anything was received in this direction during the interval */
   received: boolean
+  /** false when the report cannot tell an idle connection from a dead one (no consent counters) */
+  silenceObservable: boolean
 }
 
 function emptyDirection(): DirectionStats {
@@ -353,7 +380,7 @@ function pairKbps(
   cur: PairCounters | undefined,
   key: 'bytesSent' | 'bytesReceived',
 ) {
-  if (!prev || !cur || prev.id !== cur.id) return 0
+  if (!prev || !cur || prev.key !== cur.key) return 0
   return kbps(counterDelta(prev[key], cur[key]), cur.timestamp - prev.timestamp)
 }
 
@@ -373,14 +400,22 @@ export function inboundStats(prev: StatsSnapshot | undefined, cur: StatsSnapshot
   stats.jitterMs = jitter === undefined ? undefined : round(jitter * 1000)
   Object.assign(stats, videoFields(mainVideo(cur.inbound, rtp.byId)))
   stats.transportKbps = round(pairKbps(prev?.pair, cur.pair, 'bytesReceived'))
+  const p = prev?.pair
+  const c = cur.pair
   const pairReceived =
-    prev?.pair !== undefined &&
-    cur.pair !== undefined &&
-    (cur.pair.bytesReceived > prev.pair.bytesReceived || cur.pair.consentReceived > prev.pair.consentReceived)
+    p !== undefined &&
+    c !== undefined &&
+    (c.bytesReceived > p.bytesReceived ||
+      (c.consentReceived !== undefined &&
+        p.consentReceived !== undefined &&
+        c.consentReceived > p.consentReceived))
   return {
     stats,
     packets: rtp.packets + Math.max(0, rtp.lost),
     received: rtp.bytes > 0 || pairReceived,
+    // Silence can only be judged when idle connections still show traffic: ICE consent counters,
+    // or RTP streams that are expected to flow.
+    silenceObservable: c?.consentReceived !== undefined || cur.inbound.length > 0,
   }
 }
 
@@ -413,7 +448,7 @@ export function outboundStats(prev: StatsSnapshot | undefined, cur: StatsSnapsho
   stats.jitterMs = jitter === undefined ? undefined : round(jitter * 1000)
   Object.assign(stats, videoFields(mainVideo(cur.outbound, rtp.byId)))
   stats.transportKbps = round(pairKbps(prev?.pair, cur.pair, 'bytesSent'))
-  return { stats, packets: sent > 0 ? sent : rtp.packets, received: false }
+  return { stats, packets: sent > 0 ? sent : rtp.packets, received: false, silenceObservable: true }
 }
 
 /** Media RTT from the peer's receiver reports, else the ICE RTT of the selected pair (ms). */
@@ -505,7 +540,9 @@ export function computeSample(
   // The silence clock (re)starts with the first snapshot and while not connected: 'lost' by
   // silence means "connected, yet nothing arrives".
   const lastReceivedAt =
-    state.lastReceivedAt === undefined || !connected || inbound.received ? now : state.lastReceivedAt
+    state.lastReceivedAt === undefined || !connected || inbound.received || !inbound.silenceObservable
+      ? now
+      : state.lastReceivedAt
   const rtt = rttMs(cur)
   const min = thresholds.minPacketsForLoss
   const loss = maxDefined([

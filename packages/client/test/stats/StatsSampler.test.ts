@@ -144,4 +144,25 @@ describe('StatsSampler', () => {
     expect(await pending).toBeUndefined()
     expect(sample).not.toHaveBeenCalled()
   })
+
+  it('resetBaseline() makes the next report a baseline (no rates across a replaced connection)', async () => {
+    const pc = new FakePc()
+    const sampler = new StatsSampler(pc, { intervalMs: 1000 })
+    const sample = vi.fn()
+    sampler.on('sample', sample)
+    await sampler.sampleNow()
+    expect(await sampler.sampleNow()).toBeDefined()
+    sampler.resetBaseline()
+    expect(await sampler.sampleNow()).toBeUndefined()
+    expect(await sampler.sampleNow()).toBeDefined()
+    expect(sample).toHaveBeenCalledTimes(2)
+  })
+
+  it("reads candidate-pair RTTs as milliseconds with pairRttUnit 'ms' (node-datachannel)", async () => {
+    const pc = new FakePc()
+    pc.counters = (t) => ({ t, pairRtt: 4, consent: t })
+    const sampler = new StatsSampler(pc, { pairRttUnit: 'ms' })
+    await sampler.sampleNow()
+    expect((await sampler.sampleNow())?.rttMs).toBe(4)
+  })
 })

@@ -86,6 +86,60 @@ describe('snapshotFromReport', () => {
   })
 })
 
+describe('node-datachannel polyfill reports', () => {
+  // Shape of node-datachannel 0.33's getStats: new random ids on every call, RTT in milliseconds,
+  // no ICE consent counters, no RTP stats.
+  let n = 0
+  const ndc = (t: number, bytesSent: number, bytesReceived: number, rttMs: number) => {
+    const l = `RTCIceCandidate_${++n}`
+    const r = `RTCIceCandidate_${++n}`
+    const pair = `RTCIceCandidatePair_${l}_${r}`
+    return report(
+      { id: l, type: 'local-candidate', timestamp: t, candidateType: 'host', ip: '10.0.0.1', port: 5000 },
+      { id: r, type: 'remote-candidate', timestamp: t, candidateType: 'prflx', ip: '10.0.0.2', port: 6000 },
+      {
+        id: pair,
+        type: 'candidate-pair',
+        timestamp: t,
+        localCandidateId: l,
+        remoteCandidateId: r,
+        state: 'succeeded',
+        nominated: true,
+        bytesSent,
+        bytesReceived,
+        currentRoundTripTime: rttMs,
+      },
+      { id: 'RTCTransport_0_1', type: 'transport', timestamp: t, selectedCandidatePairId: pair },
+    )
+  }
+
+  it('follows the selected pair across reports by candidate addresses although its id changes', () => {
+    const a = snapshotFromReport(ndc(0, 0, 0, 4))
+    const b = snapshotFromReport(ndc(1000, 125_000, 12_500, 4))
+    expect(a.pair?.id).not.toBe(b.pair?.id)
+    expect(outboundStats(a, b).stats.transportKbps).toBe(1000)
+    expect(inboundStats(a, b).stats.transportKbps).toBe(100)
+  })
+
+  it("reads the pair RTT as milliseconds when told to (pairRttUnit: 'ms')", () => {
+    expect(rttMs(snapshotFromReport(ndc(0, 0, 0, 4), { pairRttUnit: 'ms' }))).toBe(4)
+    expect(rttMs(snapshotFromReport(ndc(0, 0, 0, 0.004)))).toBe(4)
+  })
+
+  it("never declares an idle connection 'lost' by silence when the stack reports no consent counters", () => {
+    let state: QualityState = initialQualityState()
+    const levels: string[] = []
+    for (const t of [0, 3000, 6000, 9000]) {
+      const step = computeSample(state, snapshotFromReport(ndc(t, 10, 10, 4), { pairRttUnit: 'ms' }), true)
+      state = step.state
+      levels.push(step.sample.level)
+    }
+    expect(levels).toEqual(['excellent', 'excellent', 'excellent', 'excellent'])
+    const down = computeSample(state, snapshotFromReport(ndc(10_000, 10, 10, 4)), false)
+    expect(down.sample.level).toBe('lost')
+  })
+})
+
 describe('inboundStats / outboundStats', () => {
   it('computes bitrate from byte deltas over timestamp deltas, not bytes*8/timestamp', () => {
     // 1 MB already received by t=100 s, then 125 kB in the next 2 s → 500 kbit/s
