@@ -24,8 +24,8 @@ import {
 /** What is sampled: an RTCPeerConnection (or anything with the same getStats and states). */
 export interface StatsSource {
   getStats(): Promise<StatsReportLike>
-  readonly connectionState?: string
-  readonly iceConnectionState?: string
+  readonly connectionState?: string | undefined
+  readonly iceConnectionState?: string | undefined
 }
 
 export type StatsSamplerState = 'idle' | 'running' | 'stopped'

@@ -1,4 +1,12 @@
 /** Public surface of the stats layer (re-exported by src/index.ts). */
+
+export {
+  type MonitoredParticipant,
+  type MonitoredRoom,
+  QualityMonitor,
+  type QualityMonitorOptions,
+  type QualityMonitorState,
+} from './QualityMonitor.js'
 export {
   type CandidatePath,
   type CandidateType,
