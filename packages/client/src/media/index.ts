@@ -31,4 +31,3 @@ export {
   type MediaEnvironment,
   type ScreenState,
 } from './LocalMedia.js'
-export { type MediaRequest, mediaError } from './mediaErrors.js'
