@@ -3,6 +3,7 @@
  * joined through a real signaling server on loopback.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { LocalMedia } from '../src/index.js'
 import {
   decodedFrames,
   type JoinedPage,
@@ -137,6 +138,46 @@ describe('Room media (1:1 in Chromium)', () => {
     await waitForRemoteVideo(bob.page, ada.peerId, 640, 480)
     await ada.page.waitForFunction(
       () => (window as unknown as { T: PageHooks }).T.room.mediaState.screen === false,
+    )
+    expect(await negotiations(ada.page, bob.peerId)).toBe(before)
+  })
+
+  it('LocalMedia.switchCamera / switchMicrophone during a call: the new tracks are sent by replaceTrack, no renegotiation', async () => {
+    await waitForRemoteVideo(bob.page, ada.peerId, 640, 480)
+    const before = await negotiations(ada.page, bob.peerId)
+    const sent = await ada.page.evaluate(async (peerId) => {
+      const { room } = (window as unknown as { T: PageHooks }).T
+      // Room.localMedia is typed by what Room needs; Room.join({ media }) created a LocalMedia
+      const media = room.localMedia as LocalMedia
+      const oldCamera = media.videoTrack
+      const camera = await media.switchCamera(oldCamera?.getSettings().deviceId ?? '')
+      const mics = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'audioinput')
+      const current = media.audioTrack?.getSettings().deviceId
+      const other = mics.find((d) => d.deviceId !== current && d.deviceId !== 'default') ?? mics[0]
+      const mic = await media.switchMicrophone(other?.deviceId ?? '')
+      const pc = room.participant(peerId)?.peerConnection
+      const senders = () => pc?.getSenders().map((s) => s.track) ?? []
+      // Room resends on 'track-replaced'; replaceTrack resolves asynchronously
+      const deadline = Date.now() + 10_000
+      while (!(senders().includes(camera) && senders().includes(mic)) && Date.now() < deadline) {
+        await new Promise((resolve) => requestAnimationFrame(resolve))
+      }
+      return {
+        cameraSent: senders().includes(camera),
+        micSent: senders().includes(mic),
+        oldCameraEnded: oldCamera?.readyState === 'ended',
+      }
+    }, bob.peerId)
+    expect(sent).toEqual({ cameraSent: true, micSent: true, oldCameraEnded: true })
+    // the old camera is stopped: frames keep coming only if the new one is sent
+    const frames = await decodedFrames(bob.page, ada.peerId)
+    await bob.page.waitForFunction(
+      ({ peerId, frames }) =>
+        ((window as unknown as { T: PageHooks }).T.videos[peerId]?.getVideoPlaybackQuality()
+          .totalVideoFrames ?? 0) >
+        frames + 10,
+      { peerId: ada.peerId, frames },
+      { timeout: 20_000 },
     )
     expect(await negotiations(ada.page, bob.peerId)).toBe(before)
   })
