@@ -4,7 +4,7 @@
  * `window.T` (remote <video> elements, media-state and quality events).
  */
 import type { Page } from 'playwright-core'
-import type { MediaState, QualitySample, Room } from '../../src/index.js'
+import type { MediaState, QualitySample, Room, RoomOptions } from '../../src/index.js'
 import { type Harness, openHarness, type ParleyGlobal } from './browserHarness.js'
 
 /** What a test page records (window.T). */
@@ -20,7 +20,12 @@ export interface RoomHarness {
   readonly harness: Harness
   readonly serverUrl: string
   /** Opens a page (own browser context) that joins `room` with camera and microphone. */
-  join(room: string, name: string, media?: { audio?: boolean; video?: boolean }): Promise<JoinedPage>
+  join(
+    room: string,
+    name: string,
+    media?: { audio?: boolean; video?: boolean },
+    options?: Pick<RoomOptions, 'quality'>,
+  ): Promise<JoinedPage>
   close(): Promise<void>
 }
 
@@ -56,12 +61,12 @@ export async function openRoomHarness(): Promise<RoomHarness> {
   return {
     harness,
     serverUrl: server.url,
-    async join(room, name, media = { audio: true, video: true }) {
+    async join(room, name, media = { audio: true, video: true }, options = {}) {
       const page = await harness.newPage()
       const peerId = await page.evaluate(
-        async ({ serverUrl, room, name, media }) => {
+        async ({ serverUrl, room, name, media, options }) => {
           const { Room } = (window as unknown as { Parley: ParleyGlobal }).Parley
-          const joined = await Room.join(serverUrl, room, { name, media })
+          const joined = await Room.join(serverUrl, room, { name, media, ...options })
           const T: PageHooks = { room: joined, videos: {}, mediaStates: [], quality: {} }
           joined.on('track', (p, track, stream) => {
             if (track.kind !== 'video') return
@@ -87,7 +92,7 @@ export async function openRoomHarness(): Promise<RoomHarness> {
           Object.assign(window, { T })
           return joined.localPeerId
         },
-        { serverUrl: server.url, room, name, media },
+        { serverUrl: server.url, room, name, media, options },
       )
       return { page, peerId }
     },
