@@ -65,7 +65,9 @@ describe('rate limiting', () => {
     for (let i = 0; i < 200; i++) flooder.client.send({ type: 'signal', to: b.welcome.peerId, data: { i } })
     expect((await flooder.client.waitClosed()).code).toBe(CloseCode.POLICY_VIOLATION)
     // the flooder's session ends at once; the well-behaved pair keeps relaying
-    expect(await a.client.next((m) => m.type === 'peer-left' && m.peerId === flooder.welcome.peerId)).toBeTruthy()
+    expect(
+      await a.client.next((m) => m.type === 'peer-left' && m.peerId === flooder.welcome.peerId),
+    ).toBeTruthy()
     a.client.send({ type: 'signal', to: b.welcome.peerId, data: { fine: true } })
     expect(await b.client.next((m) => m.type === 'signal' && m.from === a.welcome.peerId)).toMatchObject({
       data: { fine: true },

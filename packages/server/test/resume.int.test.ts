@@ -13,7 +13,8 @@ describe('session resume', () => {
     await a.client.nextOf('peer-joined')
     b.client.drop()
     await connectionsDropTo(server, 1)
-    for (let n = 1; n <= 3; n++) a.client.send({ type: 'signal', to: b.welcome.peerId, data: { n }, id: `s${n}` })
+    for (let n = 1; n <= 3; n++)
+      a.client.send({ type: 'signal', to: b.welcome.peerId, data: { n }, id: `s${n}` })
 
     const b2 = await connect(server)
     b2.send({ type: 'join', room: 'r', resume: b.welcome.resume, id: 're' })
@@ -21,13 +22,20 @@ describe('session resume', () => {
     expect(welcome).toMatchObject({ peerId: b.welcome.peerId, room: 'r', resumed: true, ref: 're' })
     expect(welcome.peers).toEqual([{ peerId: a.welcome.peerId, name: 'Ada' }])
     expect(welcome.resume).not.toBe(b.welcome.resume)
-    for (let n = 1; n <= 3; n++) expect(await b2.nextOf('signal')).toEqual({ type: 'signal', from: a.welcome.peerId, data: { n } })
+    for (let n = 1; n <= 3; n++)
+      expect(await b2.nextOf('signal')).toEqual({ type: 'signal', from: a.welcome.peerId, data: { n } })
     expect(b2.received.findIndex((m) => m.type === 'welcome')).toBe(0)
 
     // a round trip through the resumed peer: any flap would have reached a before this reply
     b2.send({ type: 'signal', to: a.welcome.peerId, data: { back: true } })
-    expect(await a.client.nextOf('signal')).toEqual({ type: 'signal', from: b.welcome.peerId, data: { back: true } })
-    expect(a.client.received.filter(presence)).toEqual([{ type: 'peer-joined', peer: { peerId: b.welcome.peerId, name: 'Bob' } }])
+    expect(await a.client.nextOf('signal')).toEqual({
+      type: 'signal',
+      from: b.welcome.peerId,
+      data: { back: true },
+    })
+    expect(a.client.received.filter(presence)).toEqual([
+      { type: 'peer-joined', peer: { peerId: b.welcome.peerId, name: 'Bob' } },
+    ])
     expect(a.client.received.filter((m) => m.type === 'error')).toEqual([])
   })
 

@@ -52,7 +52,10 @@ export async function joined(
 }
 
 /** Re-checks `condition` until it holds; fails after `timeoutMs`. For server-side state no event reveals. */
-export async function waitUntil(condition: () => Promise<boolean> | boolean, timeoutMs = 3_000): Promise<void> {
+export async function waitUntil(
+  condition: () => Promise<boolean> | boolean,
+  timeoutMs = 3_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
