@@ -3,6 +3,7 @@
  * Chromium process, and pages that join a room with the fake camera and record what they see in
  * `window.T` (remote <video> elements, media-state and quality events).
  */
+import { startServer } from '@parley/server'
 import type { Page } from 'playwright-core'
 import type { MediaState, QualitySample, Room, RoomOptions } from '../../src/index.js'
 import { type Harness, openHarness, type ParleyGlobal } from './browserHarness.js'
@@ -34,25 +35,7 @@ export interface JoinedPage {
   readonly peerId: string
 }
 
-/** The part of `@parley/server` used here. */
-interface SignalingServer {
-  readonly url: string
-  close(options?: { graceful?: boolean }): Promise<void>
-}
-type StartServer = (options: { port: number; host: string; logLevel: string }) => Promise<SignalingServer>
-
-/**
- * `startServer` of `@parley/server`. TEMPORARY: imported through a variable specifier until the
- * server package is on main (then: a plain `import { startServer } from '@parley/server'`).
- */
-async function loadStartServer(): Promise<StartServer> {
-  const specifier = '@parley/server'
-  const module = (await import(specifier)) as { startServer: StartServer }
-  return module.startServer
-}
-
 export async function openRoomHarness(): Promise<RoomHarness> {
-  const startServer = await loadStartServer()
   const [harness, server] = await Promise.all([
     openHarness(),
     startServer({ port: 0, host: '127.0.0.1', logLevel: 'silent' }),

@@ -2,29 +2,17 @@
  * Quality events between two Node peers (node-datachannel) through a real signaling server:
  * the stats layer copes with the polyfill's getStats (renamed ids, RTT in ms, no consent counters).
  */
+import { type ParleyServer, startServer } from '@parley/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Room } from '../../src/index.js'
 import type { QualitySample } from '../../src/stats/quality.js'
 
-interface SignalingServer {
-  readonly url: string
-  close(options?: { graceful?: boolean }): Promise<void>
-}
-type StartServer = (options: { port: number; host: string; logLevel: string }) => Promise<SignalingServer>
-
-/** TEMPORARY variable specifier until @parley/server is on main (then a plain import). */
-async function startServer(): Promise<SignalingServer> {
-  const specifier = '@parley/server'
-  const { startServer } = (await import(specifier)) as { startServer: StartServer }
-  return startServer({ port: 0, host: '127.0.0.1', logLevel: 'silent' })
-}
-
 describe('quality events in Node (node-datachannel)', () => {
-  let server: SignalingServer
+  let server: ParleyServer
   const rooms: Room[] = []
 
   beforeAll(async () => {
-    server = await startServer()
+    server = await startServer({ port: 0, host: '127.0.0.1', logLevel: 'silent' })
   })
   afterAll(async () => {
     await Promise.allSettled(rooms.map((r) => r.leave()))
