@@ -25,6 +25,7 @@ export const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024
 export interface FileSenderOptions extends TransferOptions {
   /** Transfer id (default: random). */
   id?: string
+  /** Files to send, in order. They stay open after the transfer: their owner closes them. */
   sources: readonly FileSource[]
   hasherFactory: HasherFactory
   /** Preferred chunk size; capped by the connection's max-message-size (default 256 KiB). */
@@ -167,10 +168,8 @@ export class FileSender extends Transfer {
       if (this.#peerEnded || this.error?.code === 'CLOSED') link.close()
       else void link.closeAfter()
     }
-    for (const r of this.records as SendRecord[]) {
-      r.snapshots.clear()
-      void r.source.close().catch(() => {})
-    }
+    // Sources belong to the caller (one source may serve several transfers): not closed here.
+    for (const r of this.records as SendRecord[]) r.snapshots.clear()
   }
 
   #sendOffer(link: TransferChannel): void {
