@@ -101,6 +101,9 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
         if (state === 'connected') this.#resumeWith(peer)
       }),
       room.on('participant-left', (peer) => this.#onPeerLeft(peer)),
+      room.on('state', (state) => {
+        if (state === 'left') this.close()
+      }),
     ]
   }
 
