@@ -18,7 +18,7 @@ export type TransferRoom = Pick<Room, 'on' | 'participants'>
 /** The part of a Participant the manager uses. */
 export type TransferPeer = Pick<
   Participant,
-  'peerId' | 'name' | 'state' | 'createDataChannel' | 'peerConnection'
+  'peerId' | 'name' | 'state' | 'sas' | 'createDataChannel' | 'peerConnection'
 >
 
 export interface TransferManagerOptions {

@@ -25,7 +25,7 @@ export class MemoryChannel extends EventTarget {
     this.sent.push(frame)
     const peer = this.peer
     setImmediate(() => {
-      if (!peer || peer.readyState !== 'open') return
+      if (peer?.readyState !== 'open') return
       const payload = typeof frame === 'string' ? frame : frame.buffer
       peer.dispatchEvent(new MessageEvent('message', { data: payload }))
     })
