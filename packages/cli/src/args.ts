@@ -78,7 +78,7 @@ export function parseArgs(
       throw new CliError(Exit.USAGE, `unknown option ${name} for parley ${command}`)
     }
   }
-  const server = values.get('--server') ?? env.PARLEY_SERVER
+  const server = values.get('--server') ?? (env.PARLEY_SERVER || undefined)
   if (server !== undefined) checkServer(server)
   if (command === 'send') {
     if (positional.length === 0) throw new CliError(Exit.USAGE, 'parley send needs at least one file')

@@ -114,7 +114,7 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
     throw error
   } finally {
     if (io.env.PARLEY_TEST_HOOKS === '1') {
-      const stats = senders.map((s) => ({ dataBytesSent: s.dataBytesSent, resumeOffsets: s.resumeOffsets }))
+      const stats = senders.map((s) => ({ dataBytesSent: s.dataBytesSent, attempts: s.attempts }))
       io.stderr.write(`parley-test-stats ${JSON.stringify(stats)}\n`)
     }
     if (room) await withTimeout(room.leave(), 2000)

@@ -48,6 +48,17 @@ export interface AttachOptions {
 /** Hash snapshots kept per file at most (older ones are rebuilt by re-reading the file). */
 const MAX_SNAPSHOTS = 4096
 
+/** One attempt at sending a file (see FileSender.attempts). */
+export interface SendAttempt {
+  readonly fileId: string
+  /** Offset the attempt started from (what the receiver had stored). */
+  readonly from: number
+  /** End of the bytes handed to the channel. */
+  to: number
+  /** Bytes [0, confirmed) the receiver confirmed as stored, last known. */
+  confirmed: number
+}
+
 interface SendRecord extends FileRecord {
   readonly source: FileSource
   /** Where the receiver asked this attempt to start. */
@@ -78,7 +89,7 @@ export class FileSender extends Transfer {
   #cancelling = false
   /** The peer sent the transfer's last message: close the channel at once. */
   #peerEnded = false
-  readonly #resumeOffsets: { fileId: string; offset: number }[] = []
+  readonly #attempts: SendAttempt[] = []
 
   constructor(options: FileSenderOptions) {
     const id = options.id ?? newTransferId()
@@ -109,7 +120,15 @@ export class FileSender extends Transfer {
 
   /** Offsets each attempt started from, in order (diagnostics and tests). */
   get resumeOffsets(): readonly { fileId: string; offset: number }[] {
-    return this.#resumeOffsets
+    return this.#attempts.map((a) => ({ fileId: a.fileId, offset: a.from }))
+  }
+
+  /**
+   * Every attempt at sending a file: from which offset, up to which offset bytes were handed to
+   * the channel, and what the receiver had confirmed when the attempt ended (diagnostics, tests).
+   */
+  get attempts(): readonly Readonly<SendAttempt>[] {
+    return this.#attempts
   }
 
   /** Chunk size of the current attempt. */
@@ -202,6 +221,8 @@ export class FileSender extends Transfer {
         }
         if (message.offset > r.confirmed) {
           r.confirmed = message.offset
+          const attempt = this.#attempts.findLast((a) => a.fileId === r.meta.id)
+          if (attempt) attempt.confirmed = r.confirmed
           for (const offset of r.snapshots.keys()) if (offset < message.offset) r.snapshots.delete(offset)
           this.reportProgress()
         }
@@ -319,7 +340,8 @@ export class FileSender extends Transfer {
     const id = r.meta.id
     const size = r.meta.size
     let offset = r.startOffset
-    this.#resumeOffsets.push({ fileId: id, offset })
+    const attempt: SendAttempt = { fileId: id, from: offset, to: offset, confirmed: r.confirmed }
+    this.#attempts.push(attempt)
     const hasher = await this.#hasherAt(r, offset, gen)
     if (!hasher || gen !== this.#generation) return
     this.setFileStatus(r, 'active')
@@ -361,6 +383,7 @@ export class FileSender extends Transfer {
         return // the channel closed under us: 'close' moves the transfer to interrupted
       }
       offset += chunk.byteLength
+      attempt.to = offset
       this.#dataBytesSent += chunk.byteLength
       r.bytes = offset
       if (r.snapshots.size < MAX_SNAPSHOTS) r.snapshots.set(offset, hasher.clone())
