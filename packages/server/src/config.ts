@@ -82,15 +82,29 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     kind: 'list',
     help: 'comma-separated origins allowed on /ws (empty or * = any)',
   },
-  { key: 'maxConnections', flag: '--max-connections', env: 'MAX_CONNECTIONS', kind: 'int', min: 1, help: '' },
-  { key: 'maxRooms', flag: '--max-rooms', env: 'MAX_ROOMS', kind: 'int', min: 1, help: '' },
+  {
+    key: 'maxConnections',
+    flag: '--max-connections',
+    env: 'MAX_CONNECTIONS',
+    kind: 'int',
+    min: 1,
+    help: 'open WebSockets; more are closed with 1013',
+  },
+  {
+    key: 'maxRooms',
+    flag: '--max-rooms',
+    env: 'MAX_ROOMS',
+    kind: 'int',
+    min: 1,
+    help: 'a join opening one more room gets TOO_MANY_ROOMS',
+  },
   {
     key: 'maxPeersPerRoom',
     flag: '--max-peers-per-room',
     env: 'MAX_PEERS_PER_ROOM',
     kind: 'int',
     min: 1,
-    help: '',
+    help: 'a join beyond gets ROOM_FULL',
   },
   {
     key: 'maxMessageBytes',
@@ -116,15 +130,29 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     min: 2,
     help: 'largest serialized signal data',
   },
-  { key: 'rateLimit', flag: '--rate-limit', env: 'RATE_LIMIT', kind: 'number', min: 0.001, help: 'msgs/s' },
-  { key: 'rateBurst', flag: '--rate-burst', env: 'RATE_BURST', kind: 'int', min: 1, help: 'msgs' },
+  {
+    key: 'rateLimit',
+    flag: '--rate-limit',
+    env: 'RATE_LIMIT',
+    kind: 'number',
+    min: 0.001,
+    help: 'sustained messages per second per connection',
+  },
+  {
+    key: 'rateBurst',
+    flag: '--rate-burst',
+    env: 'RATE_BURST',
+    kind: 'int',
+    min: 1,
+    help: 'messages a connection may send in a burst',
+  },
   {
     key: 'floodThreshold',
     flag: '--flood-threshold',
     env: 'FLOOD_THRESHOLD',
     kind: 'int',
     min: 1,
-    help: 'rate-limited msgs before close 1008',
+    help: 'rate-limited messages tolerated before closing with 1008',
   },
   {
     key: 'heartbeatIntervalMs',
@@ -132,24 +160,65 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     env: 'HEARTBEAT_INTERVAL',
     kind: 'duration',
     min: 10,
-    help: 'ping period',
+    help: 'ping period; no pong by the next ping drops the socket',
   },
-  { key: 'resumeGraceMs', flag: '--resume-grace', env: 'RESUME_GRACE', kind: 'duration', min: 0, help: '' },
-  { key: 'resumeQueueLimit', flag: '--resume-queue', env: 'RESUME_QUEUE', kind: 'int', min: 0, help: '' },
+  {
+    key: 'resumeGraceMs',
+    flag: '--resume-grace',
+    env: 'RESUME_GRACE',
+    kind: 'duration',
+    min: 0,
+    help: 'how long a dropped session can resume (0 = off)',
+  },
+  {
+    key: 'resumeQueueLimit',
+    flag: '--resume-queue',
+    env: 'RESUME_QUEUE',
+    kind: 'int',
+    min: 0,
+    help: 'signals queued for a dropped session; one more ends it',
+  },
   { key: 'stunUrls', flag: '--stun-urls', env: 'STUN_URLS', kind: 'list', help: 'stun: URLs' },
   { key: 'turnUrls', flag: '--turn-urls', env: 'TURN_URLS', kind: 'list', help: 'turn:/turns: URLs' },
-  { key: 'turnSecret', flag: '--turn-secret', env: 'TURN_SECRET', kind: 'string', secret: true, help: '' },
-  { key: 'turnUsername', flag: '--turn-username', env: 'TURN_USERNAME', kind: 'string', help: '' },
+  {
+    key: 'turnSecret',
+    flag: '--turn-secret',
+    env: 'TURN_SECRET',
+    kind: 'string',
+    secret: true,
+    help: 'coturn static-auth-secret: ephemeral per-peer TURN credentials',
+  },
+  {
+    key: 'turnUsername',
+    flag: '--turn-username',
+    env: 'TURN_USERNAME',
+    kind: 'string',
+    help: 'static TURN username (instead of --turn-secret)',
+  },
   {
     key: 'turnCredential',
     flag: '--turn-credential',
     env: 'TURN_CREDENTIAL',
     kind: 'string',
     secret: true,
-    help: '',
+    help: 'static TURN password',
   },
-  { key: 'turnTtlMs', flag: '--turn-ttl', env: 'TURN_TTL', kind: 'duration', min: 1000, help: '' },
-  { key: 'authSecret', flag: '--auth-secret', env: 'AUTH_SECRET', kind: 'string', secret: true, help: '' },
+  {
+    key: 'turnTtlMs',
+    flag: '--turn-ttl',
+    env: 'TURN_TTL',
+    kind: 'duration',
+    min: 1000,
+    help: 'lifetime of ephemeral TURN credentials',
+  },
+  {
+    key: 'authSecret',
+    flag: '--auth-secret',
+    env: 'AUTH_SECRET',
+    kind: 'string',
+    secret: true,
+    help: 'HS256 secret; when set, join needs a JWT',
+  },
   {
     key: 'shutdownTimeoutMs',
     flag: '--shutdown-timeout',
@@ -157,7 +226,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     kind: 'duration',
     min: 0,
     max: 4000,
-    help: '',
+    help: 'how long a graceful shutdown waits for clients',
   },
 ]
 
@@ -420,7 +489,7 @@ function formatDefault(s: OptionSpec): string {
 export function usage(): string {
   const lines = ['Usage: parley-server [options]   (each option can also be set by the env var shown)', '']
   for (const o of OPTION_SPECS) {
-    const left = `  ${o.flag} <${o.kind}>`.padEnd(32)
+    const left = `  ${o.flag} <${o.kind}>`.padEnd(34)
     lines.push(`${left}${o.env}${o.help ? ` — ${o.help}` : ''}${formatDefault(o)}`)
   }
   lines.push('', 'Sizes: 65536, 64KiB, 1MiB. Durations: 500ms, 20s, 5m, 1h (bare numbers are ms).')
