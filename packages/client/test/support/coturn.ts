@@ -21,6 +21,8 @@ export interface Coturn {
   readonly secret: string
   /** TURN REST credentials (what coturn's use-auth-secret accepts) for `username`. */
   credentialFor(username: string): string
+  /** Everything coturn logged so far. */
+  log(): string
   close(): Promise<void>
 }
 
@@ -62,6 +64,7 @@ export async function startCoturn(secret = 'parley-test-secret'): Promise<Coturn
         resolve()
       }
     }
+    // keep collecting after start-up (allocations, usage counters)
     proc.stdout?.on('data', onData)
     proc.stderr?.on('data', onData)
     proc.once('exit', (code) => {
@@ -74,6 +77,7 @@ export async function startCoturn(secret = 'parley-test-secret'): Promise<Coturn
     url: `turn:127.0.0.1:${port}?transport=udp`,
     secret,
     credentialFor: (username) => createHmac('sha1', secret).update(username).digest('base64'),
+    log: () => log,
     close: () => {
       closed ??= new Promise<void>((resolve) => {
         if (proc.exitCode !== null) return resolve()
