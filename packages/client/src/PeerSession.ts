@@ -350,12 +350,29 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
   /** Tells the remote peer over the data channel that this side is leaving (best effort). */
   async sayGoodbye(timeoutMs: number): Promise<void> {
     const reliable = this.#channels.reliable
-    if (!reliable.isOpen) return
-    await Promise.race([
-      reliable.sendControl({ type: 'bye' }).catch(() => undefined),
-      new Promise<void>((resolve) => setTimeout(resolve, timeoutMs)),
-    ])
-    await reliable.drain(timeoutMs)
+    if (!reliable.isOpen || this.state === 'closed') return
+    // bye travels behind every message sent before it on the ordered reliable channel: once the
+    // peer acknowledges it (or closes), all of them were delivered
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer)
+        offAck()
+        offState()
+        resolve()
+      }
+      const timer = setTimeout(done, timeoutMs)
+      const offAck = this.#onByeAck(done)
+      const offState = this.on('state', (state) => state !== 'connected' && done())
+      reliable.onClosed(done)
+      reliable.sendControl({ type: 'bye' }).catch(done)
+    })
+  }
+
+  readonly #byeAckWaiters = new Set<() => void>()
+
+  #onByeAck(fn: () => void): () => void {
+    this.#byeAckWaiters.add(fn)
+    return () => this.#byeAckWaiters.delete(fn)
   }
 
   /**
@@ -675,8 +692,13 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
   }
 
   #onControl(message: unknown): void {
-    if (typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'bye') {
+    const type =
+      typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined
+    if (type === 'bye') {
+      this.#channels.reliable.sendControl({ type: 'bye-ack' }).catch(() => undefined)
       this.emit('bye')
+    } else if (type === 'bye-ack') {
+      for (const fn of [...this.#byeAckWaiters]) fn()
     }
   }
 
