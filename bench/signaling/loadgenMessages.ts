@@ -1,6 +1,6 @@
 /** Messages between the signaling benchmark's orchestrator and its load-generator processes (IPC). */
 
-export const TARGET_NAMES = ['parley', 'peerjs', 'wsRelay'] as const
+export const TARGET_NAMES = ['parley', 'peerjs', 'wsRelay', 'wsForward'] as const
 export type TargetName = (typeof TARGET_NAMES)[number]
 
 export interface SetupRelayCommand {

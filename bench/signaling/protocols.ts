@@ -94,7 +94,7 @@ const peerjs: ClientProtocol = {
   framePrefix: (to) => `{"type":"OFFER","dst":${JSON.stringify(to)},"payload":`,
 }
 
-/** The bare `ws` relay (raw ceiling): ids in the URL, {"type":"open"} once registered. */
+/** The bare `ws` JSON relay: ids in the URL, {"type":"open"} once registered. */
 const wsRelay: ClientProtocol = {
   async openPair(port, tag, localAddress) {
     const aId = `${tag}-a`
@@ -107,4 +107,18 @@ const wsRelay: ClientProtocol = {
   framePrefix: (to) => `{"to":${JSON.stringify(to)},"data":`,
 }
 
-export const PROTOCOLS: Readonly<Record<TargetName, ClientProtocol>> = { parley, peerjs, wsRelay }
+/** The raw ceiling: the pair is fixed at connection time and frames are forwarded verbatim. */
+const wsForward: ClientProtocol = {
+  async openPair(port, tag, localAddress) {
+    const aId = `${tag}-a`
+    const bId = `${tag}-b`
+    const a = connect(`ws://127.0.0.1:${port}/?id=${aId}&peer=${bId}`, localAddress)
+    const b = connect(`ws://127.0.0.1:${port}/?id=${bId}&peer=${aId}`, localAddress)
+    await Promise.all([a.inbox.next(isType('open')), b.inbox.next(isType('open'))])
+    return { a: a.socket, b: b.socket, aId, bId, inboxes: [a.inbox, b.inbox] }
+  },
+  // The server does not read the frame: any text carrying the data will do.
+  framePrefix: (to) => `{"to":${JSON.stringify(to)},"data":`,
+}
+
+export const PROTOCOLS: Readonly<Record<TargetName, ClientProtocol>> = { parley, peerjs, wsRelay, wsForward }

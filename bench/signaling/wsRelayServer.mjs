@@ -1,4 +1,4 @@
-// The raw ceiling of the signaling benchmark: the least work a correct JSON relay over `ws` can do.
+// The naive relay of the signaling benchmark: what a minimal hand-written JSON relay over `ws` costs.
 // A client connects to ws://HOST:PORT/?id=<id> and gets {"type":"open"}; a frame {"to":id,"data":{…}}
 // is parsed, routed and re-serialized as {"type":"signal","from":sender,"data":{…}}. No validation,
 // no rooms, no limits, no logs, no metrics.
