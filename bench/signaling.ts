@@ -325,8 +325,15 @@ async function idlePhase(opts: Options, target: TargetName, index: number): Prom
 const ratio = (a: number | undefined, b: number | undefined) =>
   a === undefined || b === undefined || b === 0 ? null : Math.round((a / b) * 1000) / 1000
 
+/** Whatever happens (a hung server, a starved machine), the benchmark ends by then. */
+const DEADLINE_MS = 8 * 60_000
+
 async function main(): Promise<void> {
   const opts = options()
+  setTimeout(() => {
+    log(`still running after ${DEADLINE_MS / 60_000} min: giving up`)
+    process.exit(1)
+  }, DEADLINE_MS).unref()
   if (opts.targets.includes('parley')) ensureParleyBuilt()
   const started = performance.now()
   const relay = await relayPhase(opts)

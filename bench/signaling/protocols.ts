@@ -79,7 +79,19 @@ const parley: ClientProtocol = {
   framePrefix: (to) => `{"type":"signal","to":${JSON.stringify(to)},"data":`,
 }
 
-/** peerjs-server: clients choose their ids, connect with key and token, and wait for OPEN. */
+/** As the peerjs client library does (pingInterval 5 s): else the server drops a client after 90 s. */
+const PEERJS_HEARTBEAT_MS = 5000
+const PEERJS_HEARTBEAT = '{"type":"HEARTBEAT"}'
+
+function heartbeat(socket: WebSocket): void {
+  const timer = setInterval(() => {
+    if (socket.readyState === WebSocket.OPEN) socket.send(PEERJS_HEARTBEAT)
+  }, PEERJS_HEARTBEAT_MS)
+  timer.unref()
+  socket.once('close', () => clearInterval(timer))
+}
+
+/** peerjs-server: clients choose their ids, connect with key and token, wait for OPEN, send heartbeats. */
 const peerjs: ClientProtocol = {
   async openPair(port, tag, localAddress) {
     const url = (id: string) => `ws://127.0.0.1:${port}/peerjs?key=peerjs&id=${id}&token=t${tag}`
@@ -89,6 +101,8 @@ const peerjs: ClientProtocol = {
     const b = connect(url(bId), localAddress)
     const failed = (message: JsonMessage) => message.type === 'ERROR' || message.type === 'ID-TAKEN'
     await Promise.all([a.inbox.next(isType('OPEN'), failed), b.inbox.next(isType('OPEN'), failed)])
+    heartbeat(a.socket)
+    heartbeat(b.socket)
     return { a: a.socket, b: b.socket, aId, bId, inboxes: [a.inbox, b.inbox] }
   },
   framePrefix: (to) => `{"type":"OFFER","dst":${JSON.stringify(to)},"payload":`,
