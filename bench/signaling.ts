@@ -8,6 +8,7 @@
  *                              [--targets parley,peerjs,wsRelay,wsForward]
  *                              [--idle-targets parley,peerjs,wsForward]
  *                              [--profile <target>]   (that server runs under node --cpu-prof)
+ *                              [--parley-alt <bundle.js>]   (adds target parleyAlt: another server build)
  *
  * Relay phase: `pairs` client pairs per server, `inflight` signals of `payload` bytes bouncing within
  * each pair. Servers are measured one at a time, in an order rotated every round; the figures are the
@@ -24,7 +25,12 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { LoadgenProcess } from './signaling/LoadgenProcess.js'
-import { type RunResult, TARGET_NAMES, type TargetName } from './signaling/loadgenMessages.js'
+import {
+  DEFAULT_TARGETS,
+  type RunResult,
+  TARGET_NAMES,
+  type TargetName,
+} from './signaling/loadgenMessages.js'
 import { type ServerUnderTest, startServer } from './signaling/servers.js'
 import { LatencyHistogram } from './support/LatencyHistogram.js'
 import { fdLimit, openFds, rssKiB } from './support/procStats.js'
@@ -67,10 +73,15 @@ function parsedOptions() {
       targets: { type: 'string' },
       'idle-targets': { type: 'string' },
       profile: { type: 'string' },
+      'parley-alt': { type: 'string' },
     },
     strict: true,
   })
-  const targets = targetList(values.targets ?? TARGET_NAMES.join(','))
+  const parleyAlt = values['parley-alt']
+  const targets = targetList(values.targets ?? DEFAULT_TARGETS.join(','))
+  if (parleyAlt !== undefined && !targets.includes('parleyAlt')) targets.splice(1, 0, 'parleyAlt')
+  if (parleyAlt === undefined && targets.includes('parleyAlt'))
+    throw new UsageError('parleyAlt needs --parley-alt <bundle>')
   const idleTargets = targetList(values['idle-targets'] ?? 'parley,peerjs,wsForward').filter((name) =>
     targets.includes(name),
   )
@@ -80,6 +91,7 @@ function parsedOptions() {
   }
   return {
     profile: profile as TargetName | undefined,
+    parleyAlt,
     pairs: positiveInt('pairs', values.pairs, 200),
     inflight: positiveInt('inflight', values.inflight, 4),
     payloadBytes: positiveInt('payload', values.payload, 1024, 128),
@@ -135,6 +147,9 @@ function ensureParleyBuilt(): void {
   })
   if (result.status !== 0) throw new Error('scripts/build.mjs failed')
 }
+
+const startOptions = (opts: Options) =>
+  opts.parleyAlt === undefined ? {} : { parleyAltBundle: opts.parleyAlt }
 
 // ---------------------------------------------------------------- relay phase
 
@@ -192,11 +207,10 @@ async function relayPhase(opts: Options): Promise<Map<TargetName, RelayFigures>>
   try {
     for (const [index, target] of opts.targets.entries()) {
       const profiled = opts.profile === target
-      const server = await startServer(
-        target,
-        root,
-        profiled ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
-      )
+      const server = await startServer(target, root, {
+        nodeArgs: profiled ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
+        ...startOptions(opts),
+      })
       if (profiled)
         log(`${target}: CPU profile goes to ${PROFILE_DIR} (its figures include the profiler's cost)`)
       const loadgen = new LoadgenProcess(root)
@@ -260,7 +274,7 @@ const IDLE_LOADGENS = 2
 const FD_HEADROOM = 40
 
 async function idlePhase(opts: Options, target: TargetName, index: number): Promise<IdleFigures> {
-  const server = await startServer(target, root)
+  const server = await startServer(target, root, startOptions(opts))
   const loadgens = Array.from({ length: IDLE_LOADGENS }, () => new LoadgenProcess(root))
   try {
     // Warm the connection path up (code loaded and optimised) before the baseline.
@@ -346,8 +360,8 @@ async function main(): Promise<void> {
 
   const figures = (target: TargetName) => ({ ...relay.get(target), ...idle.get(target) })
   const compared = ['signalsPerSec', 'p50Ms', 'p99Ms', 'cpuUsPerSignal', 'rssPerIdleConnKiB'] as const
-  const ratios = (other: TargetName) =>
-    Object.fromEntries(compared.map((key) => [key, ratio(figures('parley')[key], figures(other)[key])]))
+  const ratios = (other: TargetName, base: TargetName = 'parley') =>
+    Object.fromEntries(compared.map((key) => [key, ratio(figures(base)[key], figures(other)[key])]))
 
   const output = {
     bench: 'signaling',
@@ -363,6 +377,9 @@ async function main(): Promise<void> {
     ...Object.fromEntries(opts.targets.map((target) => [target, figures(target)])),
     ...(opts.targets.includes('parley') && opts.targets.includes('peerjs')
       ? { ratio: ratios('peerjs') }
+      : {}),
+    ...(opts.targets.includes('parley') && opts.targets.includes('parleyAlt')
+      ? { ratioAltToParley: ratios('parley', 'parleyAlt') }
       : {}),
     ...(opts.targets.includes('parley') && opts.targets.includes('wsForward')
       ? { ratioToCeiling: ratios('wsForward') }

@@ -1,7 +1,9 @@
 /** Messages between the signaling benchmark's orchestrator and its load-generator processes (IPC). */
 
-export const TARGET_NAMES = ['parley', 'peerjs', 'wsRelay', 'wsForward'] as const
+/** `parleyAlt` is another build of the Parley server (--parley-alt), for A/B comparisons. */
+export const TARGET_NAMES = ['parley', 'parleyAlt', 'peerjs', 'wsRelay', 'wsForward'] as const
 export type TargetName = (typeof TARGET_NAMES)[number]
+export const DEFAULT_TARGETS: readonly TargetName[] = ['parley', 'peerjs', 'wsRelay', 'wsForward']
 
 export interface SetupRelayCommand {
   readonly cmd: 'setupRelay'

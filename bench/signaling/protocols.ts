@@ -135,4 +135,10 @@ const wsForward: ClientProtocol = {
   framePrefix: (to) => `{"to":${JSON.stringify(to)},"data":`,
 }
 
-export const PROTOCOLS: Readonly<Record<TargetName, ClientProtocol>> = { parley, peerjs, wsRelay, wsForward }
+export const PROTOCOLS: Readonly<Record<TargetName, ClientProtocol>> = {
+  parley,
+  parleyAlt: parley,
+  peerjs,
+  wsRelay,
+  wsForward,
+}
