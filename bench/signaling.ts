@@ -164,6 +164,8 @@ interface RelayFigures {
   serverSysPct: number
   /** Load-generator CPU use during the windows, in % of one core. */
   loadgenCpuPct: number
+  /** CPU used by everything else on the machine during the windows, in % of one core (noise). */
+  otherCpuPct: number
   cpuUsPerSignalRounds: number[]
   errors: number
   firstError?: string
@@ -195,6 +197,13 @@ function relayFigures(runs: readonly RunResult[]): RelayFigures {
         runs.reduce((sum, run) => sum + run.serverCpuUs, 0),
     ),
     loadgenCpuPct: Math.round(median(runs.map((run) => run.loadgenCpuUs / (run.windowMs * 10)))),
+    otherCpuPct: Math.round(
+      median(
+        runs.map(
+          (run) => Math.max(0, run.machineCpuUs - run.serverCpuUs - run.loadgenCpuUs) / (run.windowMs * 10),
+        ),
+      ),
+    ),
     cpuUsPerSignalRounds: perSignal.map(round2),
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
     ...(firstError === undefined ? {} : { firstError }),
@@ -239,7 +248,9 @@ async function relayPhase(opts: Options): Promise<Map<TargetName, RelayFigures>>
         runs.get(target)?.push(result)
         log(
           `round ${round + 1}/${opts.rounds} ${target}: ${Math.round((result.signals * 1000) / result.windowMs)} signals/s, ` +
-            `${(result.serverCpuUs / result.signals).toFixed(2)} µs CPU/signal` +
+            `${(result.serverCpuUs / result.signals).toFixed(2)} µs CPU/signal, ` +
+            `server ${Math.round(result.serverCpuUs / (result.windowMs * 10))} % CPU, ` +
+            `others ${Math.round(Math.max(0, result.machineCpuUs - result.serverCpuUs - result.loadgenCpuUs) / (result.windowMs * 10))} %` +
             (result.errors > 0 ? `, ${result.errors} errors (${result.firstError})` : ''),
         )
         if (result.signals === 0) throw new Error(`${target}: no signal relayed\n${server.stderr()}`)

@@ -4,7 +4,7 @@
  */
 import type { WebSocket } from 'ws'
 import { LatencyHistogram } from '../support/LatencyHistogram.js'
-import { cpuMicros } from '../support/procStats.js'
+import { cpuMicros, machineBusyMicros } from '../support/procStats.js'
 import type { RunResult } from './loadgenMessages.js'
 import { nowMicros, type PayloadTemplate, STAMP_DIGITS, STAMP_MARK, stampOf } from './payload.js'
 import type { OpenPair } from './protocols.js'
@@ -70,6 +70,7 @@ export class RelayLoad {
     const errors0 = this.#errors
     const server0 = cpuMicros(this.serverPid)
     const self0 = process.cpuUsage()
+    const machine0 = machineBusyMicros()
     const t0 = performance.now()
     this.#measuring = true
     await sleep(windowMs)
@@ -77,6 +78,7 @@ export class RelayLoad {
     const t1 = performance.now()
     const server1 = cpuMicros(this.serverPid)
     const self1 = process.cpuUsage(self0)
+    const machine1 = machineBusyMicros()
     const delivered1 = this.#delivered
     const errors1 = this.#errors
 
@@ -87,6 +89,7 @@ export class RelayLoad {
       serverCpuUs: server1.user + server1.system - server0.user - server0.system,
       serverSystemCpuUs: server1.system - server0.system,
       loadgenCpuUs: self1.user + self1.system,
+      machineCpuUs: machine1 - machine0,
       latency: this.#histogram.toJSON(),
       errors: errors1 - errors0,
       ...(this.#firstError === undefined ? {} : { firstError: this.#firstError }),

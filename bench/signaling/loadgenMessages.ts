@@ -54,6 +54,8 @@ export interface RunResult {
   readonly serverSystemCpuUs: number
   /** CPU time the load generator process used during the window. */
   readonly loadgenCpuUs: number
+  /** CPU time every process of the machine used during the window (all cores). */
+  readonly machineCpuUs: number
   /** Relay latency histogram of the window (see LatencyHistogram.toJSON). */
   readonly latency: Array<[number, number]>
   readonly errors: number

@@ -60,3 +60,12 @@ export function fdLimit(pid: number): number {
   if (!match?.[1]) throw new Error(`no open-files limit in /proc/${pid}/limits`)
   return match[1] === 'unlimited' ? Number.POSITIVE_INFINITY : Number(match[1])
 }
+
+/** CPU time all cores spent busy (not idle or waiting for I/O) since boot, in microseconds (/proc/stat). */
+export function machineBusyMicros(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? ''
+  const ticks = line.trim().split(/\s+/).slice(1).map(Number)
+  // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = ticks
+  return ((user + nice + system + irq + softirq + steal) * 1e6) / clockTicksPerSecond()
+}
