@@ -3,17 +3,18 @@
  * (what a minimal hand-written server costs) and a verbatim `ws` forwarder (the raw ceiling of Node +
  * ws), same workload, same run. Prints ONE JSON line on stdout; progress goes to stderr.
  *
- *   npm run bench -- signaling [--pairs 200] [--inflight 4] [--payload 1024] [--rounds 3]
- *                              [--warmup 3] [--window 4] [--idle 20000]
+ *   npm run bench -- signaling [--pairs 200] [--inflight 4] [--payload 1024] [--rounds 10]
+ *                              [--warmup 3] [--window 1.5] [--idle 20000]
  *                              [--targets parley,peerjs,wsRelay,wsForward]
  *                              [--idle-targets parley,peerjs,wsForward]
  *                              [--profile <target>]   (that server runs under node --cpu-prof)
  *                              [--parley-alt <bundle.js>]   (adds target parleyAlt: another server build)
  *
  * Relay phase: `pairs` client pairs per server, `inflight` signals of `payload` bytes bouncing within
- * each pair. Servers are measured one at a time, in an order rotated every round; the figures are the
- * medians over rounds (latency percentiles over every sample of every round). Server CPU time comes
- * from /proc/<pid>/stat at the edges of each window.
+ * each pair. Servers are measured one at a time in short slices (`window` s), the order rotated every
+ * round, so that each server is sampled across the whole phase; the figures are ratios of sums over
+ * all slices (latency percentiles over every signal). Server CPU time comes from /proc/<pid>/stat at
+ * the edges of each slice.
  * Idle phase: a fresh server per target, `idle` clients connected (Parley: joined in rooms of 2),
  * resident set read after a forced full GC before and after.
  * See docs/benchmarks.md.
@@ -47,6 +48,14 @@ function positiveInt(name: string, text: string | undefined, fallback: number, m
   const value = Number(text)
   if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name} must be an integer ≥ ${min}`)
   return value
+}
+
+function seconds(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback * 1000
+  const value = Number(text)
+  if (!Number.isFinite(value) || value < 0.1)
+    throw new UsageError(`--${name} must be a number of seconds ≥ 0.1`)
+  return Math.round(value * 1000)
 }
 
 class UsageError extends Error {}
@@ -95,9 +104,9 @@ function parsedOptions() {
     pairs: positiveInt('pairs', values.pairs, 200),
     inflight: positiveInt('inflight', values.inflight, 4),
     payloadBytes: positiveInt('payload', values.payload, 1024, 128),
-    rounds: positiveInt('rounds', values.rounds, 3),
-    warmupMs: positiveInt('warmup', values.warmup, 3) * 1000,
-    windowMs: positiveInt('window', values.window, 4) * 1000,
+    rounds: positiveInt('rounds', values.rounds, 10),
+    warmupMs: seconds('warmup', values.warmup, 3),
+    windowMs: seconds('window', values.window, 1.5),
     idle: positiveInt('idle', values.idle, 20_000, 0),
     targets,
     idleTargets,
@@ -148,6 +157,9 @@ function ensureParleyBuilt(): void {
   if (result.status !== 0) throw new Error('scripts/build.mjs failed')
 }
 
+/** Ramp-up before each later slice: the signals are re-launched, the server is already warm. */
+const SLICE_RAMP_MS = 500
+
 const startOptions = (opts: Options) =>
   opts.parleyAlt === undefined ? {} : { parleyAltBundle: opts.parleyAlt }
 
@@ -171,41 +183,32 @@ interface RelayFigures {
   firstError?: string
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((x, y) => x - y)
-  const middle = sorted.length >> 1
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? Number.NaN)
-    : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2
-}
-
 const round2 = (value: number) => Math.round(value * 100) / 100
 
 function relayFigures(runs: readonly RunResult[]): RelayFigures {
   const histogram = new LatencyHistogram()
   for (const run of runs) histogram.merge(run.latency)
-  const perSignal = runs.map((run) => run.serverCpuUs / run.signals)
+  const sum = (pick: (run: RunResult) => number) => runs.reduce((total, run) => total + pick(run), 0)
+  // Ratios of sums over every slice: short slices spread each target over the whole phase, so that
+  // the machine's other load weighs on every target alike; summing also evens out the 10 ms ticks.
+  const windowMs = sum((run) => run.windowMs)
+  const signals = sum((run) => run.signals)
+  const serverCpuUs = sum((run) => run.serverCpuUs)
+  const loadgenCpuUs = sum((run) => run.loadgenCpuUs)
+  const otherCpuUs = sum((run) => Math.max(0, run.machineCpuUs - run.serverCpuUs - run.loadgenCpuUs))
+  const percentOfCore = (micros: number) => Math.round(micros / (windowMs * 10))
   const firstError = runs.find((run) => run.firstError !== undefined)?.firstError
   return {
-    signalsPerSec: Math.round(median(runs.map((run) => (run.signals * 1000) / run.windowMs))),
+    signalsPerSec: Math.round((signals * 1000) / windowMs),
     p50Ms: round2(histogram.quantile(0.5) / 1000),
     p99Ms: round2(histogram.quantile(0.99) / 1000),
-    cpuUsPerSignal: round2(median(perSignal)),
-    serverCpuPct: Math.round(median(runs.map((run) => run.serverCpuUs / (run.windowMs * 10)))),
-    serverSysPct: Math.round(
-      (100 * runs.reduce((sum, run) => sum + run.serverSystemCpuUs, 0)) /
-        runs.reduce((sum, run) => sum + run.serverCpuUs, 0),
-    ),
-    loadgenCpuPct: Math.round(median(runs.map((run) => run.loadgenCpuUs / (run.windowMs * 10)))),
-    otherCpuPct: Math.round(
-      median(
-        runs.map(
-          (run) => Math.max(0, run.machineCpuUs - run.serverCpuUs - run.loadgenCpuUs) / (run.windowMs * 10),
-        ),
-      ),
-    ),
-    cpuUsPerSignalRounds: perSignal.map(round2),
-    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+    cpuUsPerSignal: round2(serverCpuUs / signals),
+    serverCpuPct: percentOfCore(serverCpuUs),
+    serverSysPct: Math.round((100 * sum((run) => run.serverSystemCpuUs)) / serverCpuUs),
+    loadgenCpuPct: percentOfCore(loadgenCpuUs),
+    otherCpuPct: percentOfCore(otherCpuUs),
+    cpuUsPerSignalRounds: runs.map((run) => round2(run.serverCpuUs / run.signals)),
+    errors: sum((run) => run.errors),
     ...(firstError === undefined ? {} : { firstError }),
   }
 }
@@ -242,7 +245,7 @@ async function relayPhase(opts: Options): Promise<Map<TargetName, RelayFigures>>
       const order = setups.map((_, i) => setups[(i + round) % setups.length]!)
       for (const { target, server, loadgen } of order) {
         const result = await loadgen.run({
-          warmupMs: round === 0 ? opts.warmupMs : 1000,
+          warmupMs: round === 0 ? opts.warmupMs : SLICE_RAMP_MS,
           windowMs: opts.windowMs,
         })
         runs.get(target)?.push(result)
