@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream'
 import {
   CloseCode,
+  correlationId,
   ErrorCode,
   isSignalMessage,
   type JoinMessage,
@@ -42,6 +43,26 @@ const MAX_PENDING_FRAMES = 64
 /** Outgoing bytes a connection may have waiting in its socket before it is dropped as too slow. */
 const MAX_SEND_BUFFER_BYTES = 8 * 1024 * 1024
 const OPEN = 1
+
+/** Headers of unmasked final text frames, by payload length, for the common small lengths. */
+const CACHED_HEADER_LENGTHS = 16 * 1024
+const HEADERS = new Array<Buffer | undefined>(CACHED_HEADER_LENGTHS).fill(undefined)
+
+function textFrameHeader(length: number): Buffer {
+  const cached = HEADERS[length]
+  if (cached !== undefined) return cached
+  let header: Buffer
+  if (length < 126) header = Buffer.from([0x81, length])
+  else if (length < 65536) header = Buffer.from([0x81, 126, length >> 8, length & 0xff])
+  else {
+    header = Buffer.alloc(10)
+    header[0] = 0x81
+    header[1] = 127
+    header.writeUIntBE(length, 4, 6)
+  }
+  if (length < CACHED_HEADER_LENGTHS) HEADERS[length] = header
+  return header
+}
 
 // Outgoing frames are batched per socket: the first frame of a loop turn corks the socket and a
 // single setImmediate uncorks every corked socket, so frames for one peer share one syscall.
@@ -139,8 +160,16 @@ export class Connection extends TypedEmitter<ConnectionEvents> implements Sessio
       this.sendError(ErrorCode.BAD_MESSAGE, `invalid JSON: ${reason}`)
       return
     }
+    try {
+      this.dispatch(value, text, data, now)
+    } catch (error) {
+      this.internalError(error, correlationId(value))
+    }
+  }
+
+  private dispatch(value: unknown, text: string, data: Buffer, now: number): void {
     if (isSignalMessage(value)) {
-      this.handleSignal(value, text, data.length, now)
+      this.handleSignal(value, text, data, now)
       return
     }
     const parsed = parseClientMessage(value)
@@ -153,20 +182,20 @@ export class Connection extends TypedEmitter<ConnectionEvents> implements Sessio
     switch (msg.type) {
       case 'join':
         this.ctx.metrics.messages.join++
-        void this.handleJoin(msg)
+        this.handleJoin(msg).catch((error: unknown) => this.internalError(error, msg.id))
         return
       case 'leave':
         this.ctx.metrics.messages.leave++
         this.handleLeave(msg.id)
         return
       case 'signal':
-        this.handleSignal(msg, text, data.length, now)
+        this.handleSignal(msg, text, data, now)
         return
     }
   }
 
   /** The hot path: relay a signal to a peer of the same room, `from` stamped by the server. */
-  private handleSignal(msg: SignalMessage, text: string, frameBytes: number, now: number): void {
+  private handleSignal(msg: SignalMessage, text: string, data: Buffer, now: number): void {
     const ctx = this.ctx
     ctx.metrics.messages.signal++
     const session = this.session
@@ -175,14 +204,15 @@ export class Connection extends TypedEmitter<ConnectionEvents> implements Sessio
       return
     }
     const frame = buildRelayFrame(
+      data,
       text,
-      frameBytes,
       msg,
       session.relayPrefix,
+      session.relayPrefixBytes,
       ctx.config.maxSignalDataBytes,
       MAX_SIGNAL_DATA_DEPTH,
     )
-    if (typeof frame !== 'string') {
+    if (typeof frame === 'number') {
       if (frame === DATA_TOO_DEEP)
         this.sendError(
           ErrorCode.BAD_MESSAGE,
@@ -336,7 +366,12 @@ export class Connection extends TypedEmitter<ConnectionEvents> implements Sessio
 
   // ---------------------------------------------------------------- outgoing
 
-  sendFrame(frame: string): void {
+  /**
+   * Sends one JSON text message. Strings go through ws; relayed signals (bytes) are framed here and
+   * written straight to the socket, which is safe because without compression ws writes every
+   * frame synchronously to the same socket, so frames cannot interleave.
+   */
+  sendFrame(frame: string | Buffer): void {
     if (this.ws.readyState !== OPEN) return
     if (!this.isCorked) {
       this.isCorked = true
@@ -347,7 +382,12 @@ export class Connection extends TypedEmitter<ConnectionEvents> implements Sessio
         setImmediate(flushCorked)
       }
     }
-    this.ws.send(frame)
+    if (typeof frame === 'string') {
+      this.ws.send(frame)
+    } else {
+      this.socket.write(textFrameHeader(frame.length))
+      this.socket.write(frame)
+    }
   }
 
   sendError(code: ErrorCode, message: string, ref?: string): void {
