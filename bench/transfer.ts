@@ -32,6 +32,8 @@ interface Result {
   seconds: number
   maxRssMiB: number
 }
+type Signaling = 'naive' | 'held' | 'active'
+
 interface Run {
   openMs: number
   sender: Result
@@ -53,18 +55,48 @@ function peer(args: string[]): ChildProcess {
   return child
 }
 
-/** One transfer between two fresh processes; resolves with both ends' figures. */
-function runOnce(
+const failures: string[] = []
+
+/**
+ * One transfer between two fresh processes, retried up to twice: libdatachannel sometimes rejects
+ * the answer with "Got a remote candidate without ICE transport" (counted in `failures`).
+ */
+async function runOnce(
   target: string,
   chunk: number,
   size: number,
   src: string,
   out: string,
-  naive: boolean,
+  signaling: Signaling = 'held',
+): Promise<Run> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runAttempt(target, chunk, size, src, out, signaling)
+    } catch (error) {
+      failures.push(
+        String((error as Error).message)
+          .split('\n')[0]!
+          .slice(0, 200),
+      )
+      process.stderr.write(`attempt ${attempt} failed: ${failures.at(-1)}\n`)
+      for (const c of children) c.kill('SIGKILL')
+      if (attempt === 3) throw error
+    }
+  }
+}
+
+/** One transfer between two fresh processes; resolves with both ends' figures. */
+function runAttempt(
+  target: string,
+  chunk: number,
+  size: number,
+  src: string,
+  out: string,
+  signaling: Signaling = 'held',
 ): Promise<Run> {
   const kind = target === 'raw' ? 'raw' : 'parley'
-  const s = peer(['send', kind, String(chunk), String(size), src, naive ? '1' : '0'])
-  const r = peer(['recv', kind, String(chunk), String(size), out, naive ? '1' : '0'])
+  const s = peer(['send', kind, String(chunk), String(size), src, signaling])
+  const r = peer(['recv', kind, String(chunk), String(size), out, signaling])
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${target} timed out`)), 300_000)
     let openMs = 0
@@ -77,7 +109,7 @@ function runOnce(
           ready++
           if (ready === 2) s.send({ kind: 'go' })
         } else if (m.kind === 'open' && who === 'sender') openMs = m.ms ?? 0
-        else if (m.kind === 'error') reject(new Error(`${target} ${who}: ${m.message}`))
+        else if (m.kind === 'error') reject(new Error(`${target} ${who} (${signaling}): ${m.message}`))
         else if (m.kind === 'result') {
           results[who] = { seconds: m.seconds, maxRssMiB: m.maxRssMiB }
           if (results.sender && results.receiver) {
@@ -115,14 +147,17 @@ async function main(): Promise<void> {
     await mkdir(out)
 
     // 1. connection open time: usual trickle code vs held offerer candidates (1 MiB raw transfers)
-    const open = { naive: [] as number[], held: [] as number[] }
+    const open: Record<Signaling, number[]> = { naive: [], held: [], active: [] }
+    const kinds: Signaling[] = ['naive', 'held', 'active']
     for (let i = 0; i < openRounds; i++) {
-      for (const naive of i % 2 ? [true, false] : [false, true]) {
-        const run = await runOnce('raw', 65536, MiB, src, out, naive)
-        open[naive ? 'naive' : 'held'].push(Math.round(run.openMs))
+      for (const signaling of kinds.map((_, k) => kinds[(k + i) % kinds.length]!)) {
+        const run = await runOnce('raw', 65536, MiB, src, out, signaling)
+        open[signaling].push(Math.round(run.openMs))
       }
     }
-    process.stderr.write(`open ms: naive ${open.naive.join(' ')} | held ${open.held.join(' ')}\n`)
+    process.stderr.write(
+      `open ms: naive ${open.naive.join(' ')} | held ${open.held.join(' ')} | active ${open.active.join(' ')}\n`,
+    )
 
     // 2. throughput, targets interleaved and rotated each round
     const runs: Record<string, Run[]> = Object.fromEntries(targets.map((t) => [t, []]))
@@ -130,7 +165,7 @@ async function main(): Promise<void> {
       const order = targets.map((_, i) => targets[(i + round) % targets.length]!)
       for (const target of order) {
         const chunk = target === 'raw' ? 256 * 1024 : Number(target.replace('parley', '')) * 1024
-        const run = await runOnce(target, chunk, size, src, out, false)
+        const run = await runOnce(target, chunk, size, src, out)
         runs[target]!.push(run)
         await rm(join(out, 'source.bin'), { force: true })
         process.stderr.write(
@@ -169,7 +204,7 @@ async function main(): Promise<void> {
       const bigSrc = join(dir, 'big.bin')
       process.stderr.write(`writing a ${bigMiB} MiB source file…\n`)
       await writeRandomFile(bigSrc, bigMiB * MiB)
-      const run = await runOnce('parley256', 256 * 1024, bigMiB * MiB, bigSrc, out, false)
+      const run = await runOnce('parley256', 256 * 1024, bigMiB * MiB, bigSrc, out)
       big = {
         sizeMiB: bigMiB,
         MiBps: round1(bigMiB / run.receiver.seconds),
@@ -185,7 +220,6 @@ async function main(): Promise<void> {
       MiB,
       join(dir, bigMiB > 0 ? 'big.bin' : 'source.bin'),
       out,
-      false,
     ).catch(() => undefined)
     process.stdout.write(
       `${JSON.stringify({
@@ -195,13 +229,14 @@ async function main(): Promise<void> {
         openMs: {
           naiveTrickle: median(open.naive),
           heldCandidates: median(open.held),
-          naiveRuns: open.naive,
-          heldRuns: open.held,
+          offererActive: median(open.active),
+          runs: open,
         },
         throughput,
         ratioToRaw,
         big,
         idleRssMiB: idle ? { sender: idle.sender.maxRssMiB, receiver: idle.receiver.maxRssMiB } : undefined,
+        failures,
       })}\n`,
     )
   } finally {

@@ -2,12 +2,13 @@
  * One end of a terminal → terminal transfer, in its own process (driven by bench/transfer.ts over
  * IPC, which also relays the SDP and ICE candidates between the two ends).
  *
- * argv: <role send|recv> <target raw|parley> <chunkBytes> <sizeBytes> <path> <naive 0|1>
+ * argv: <role send|recv> <target raw|parley> <chunkBytes> <sizeBytes> <path> <signaling>
  * - raw: bare node-datachannel, a preallocated buffer sent with bufferedAmount pacing (no disk,
  *   no hash): the ceiling.
  * - parley: FileSender/FileReceiver from a file on disk to a file on disk, SHA-256 on both sides.
- * naive=1 trickles candidates at once (the usual example code); 0 holds the offerer's candidates
- * until the answer is applied (what the Parley SDK does).
+ * signaling: 'naive' trickles candidates at once (the usual example code); 'held' holds the
+ * offerer's candidates until the answer is applied (what the Parley SDK does); 'active' trickles at
+ * once but makes the offerer the DTLS client (the offer says a=setup:active).
  */
 import { RTCPeerConnection } from 'node-datachannel/polyfill'
 import { FileReceiver } from '../../packages/client/src/transfer/FileReceiver.js'
@@ -25,7 +26,8 @@ type Msg =
 const [role, target, chunkArg, sizeArg, path, naiveArg] = process.argv.slice(2)
 const chunk = Number(chunkArg)
 const size = Number(sizeArg)
-const naive = naiveArg === '1'
+const naive = naiveArg !== 'held'
+const offererActive = naiveArg === 'active'
 const send = (m: unknown) => process.send?.(m)
 let t0 = performance.now()
 let go: () => void = () => {}
@@ -45,7 +47,16 @@ pc.onicecandidate = (e) => {
   if (role === 'send' && !naive && !remoteSet) held.push(cand)
   else send({ kind: 'cand', cand })
 }
-process.on('message', async (m: Msg) => {
+// Messages are handled one at a time, in order (a candidate never overtakes the description).
+let queue = Promise.resolve()
+process.on('message', (m: Msg) => {
+  queue = queue
+    .then(() => handle(m))
+    .catch((error: unknown) => {
+      send({ kind: 'error', message: String((error as Error)?.stack ?? error) })
+    })
+})
+async function handle(m: Msg): Promise<void> {
   if (m.kind === 'go') {
     t0 = performance.now()
     go()
@@ -64,7 +75,7 @@ process.on('message', async (m: Msg) => {
   } else {
     pending.push(m.cand)
   }
-})
+}
 
 function report(extra: Record<string, unknown>): void {
   send({ kind: 'result', ...extra, maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) })
@@ -89,6 +100,9 @@ async function main(): Promise<void> {
         if (line.startsWith('a=candidate')) held.push({ candidate: line.slice(2), sdpMid: '0' })
       }
     }
+    // the answerer then takes a=setup:passive: the offerer, which has everything once it applies the
+    // answer, starts DTLS — the answerer's DTLS transport exists since it created the answer
+    if (offererActive) sdp.sdp = sdp.sdp!.replace(/a=setup:actpass/g, 'a=setup:active')
     send({ kind: 'sdp', sdp })
     await new Promise<void>((resolve) => dc.addEventListener('open', () => resolve(), { once: true }))
     send({ kind: 'open', ms: performance.now() - t0 })

@@ -1,4 +1,5 @@
 import { isParleyError, ParleyError } from '../errors.js'
+import type { SavableSink, SaveOptions } from './browser/save.js'
 import type { FileSink, SinkFactory } from './FileSink.js'
 import type { Hasher, HasherFactory } from './hash.js'
 import type { ControlMessage, FileMeta } from './messages.js'
@@ -83,6 +84,31 @@ export class FileReceiver extends Transfer {
         checkpointedBytes: 0,
       })
     }
+  }
+
+  /** The sink of an accepted file (e.g. to read a completed OpfsSink's file()). */
+  sink(fileId: string): FileSink | undefined {
+    return (this.record(fileId) as ReceiveRecord | undefined)?.sink
+  }
+
+  /**
+   * Saves a received file (the web app's save action): calls `save()` of its sink (OpfsSink,
+   * MemorySink: a download streamed from storage). Rejects unless the file is done and its sink
+   * can save (a Node or File System Access sink already wrote the file in place).
+   */
+  async save(fileId = this.records[0]?.meta.id ?? '', options?: SaveOptions): Promise<void> {
+    const r = this.record(fileId) as ReceiveRecord | undefined
+    if (r?.status !== 'done') {
+      throw new ParleyError('INVALID_ARGUMENT', `file ${fileId} is not received yet`)
+    }
+    const sink = r.sink as (FileSink & Partial<SavableSink>) | undefined
+    if (typeof sink?.save !== 'function') {
+      throw new ParleyError(
+        'INVALID_ARGUMENT',
+        `file ${fileId} was written in place; there is nothing to save`,
+      )
+    }
+    await sink.save(options)
   }
 
   /** Received bytes waiting to be written (bounded; see pauseAboveBytes). */
@@ -381,10 +407,11 @@ export class FileReceiver extends Transfer {
   }
 
   async #writeData(r: ReceiveRecord, bytes: Uint8Array): Promise<void> {
+    const length = bytes.byteLength // a sink may transfer (detach) the buffer
     r.hasher!.update(bytes)
     await r.sink!.write(bytes)
-    r.bytes += bytes.byteLength
-    this.#queuedBytes -= bytes.byteLength
+    r.bytes += length
+    this.#queuedBytes -= length
     if (this.#pauseSent && this.#queuedBytes <= (this.#options.continueBelowBytes ?? 2 * 1024 * 1024)) {
       this.#pauseSent = !(this.#link?.sendControl({ t: 'continue' }) ?? true)
     }

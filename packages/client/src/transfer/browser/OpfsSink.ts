@@ -61,6 +61,8 @@ interface Sidecar {
 }
 
 const ROOT = 'parley-transfers'
+/** Writes handed to the worker before write() waits (8 × 256 KiB). */
+const MAX_IN_FLIGHT = 8
 
 /**
  * Stores a received file in the browser's origin private file system (OPFS) through a worker's
@@ -74,6 +76,8 @@ export class OpfsSink implements FileSink, SavableSink {
   #meta: FileMeta | undefined
   #path = ''
   #position = 0
+  readonly #inFlight = new Set<Promise<void>>()
+  #failure: ParleyError | undefined
 
   /** True when this browser has OPFS sync access handles and workers. */
   static isSupported(): boolean {
@@ -111,23 +115,43 @@ export class OpfsSink implements FileSink, SavableSink {
   }
 
   async readBack(offset: number, length: number): Promise<Uint8Array> {
+    await this.#drain()
     return this.#worker.call<Uint8Array>('read', { path: this.#path, at: offset, length })
   }
 
+  /**
+   * Hands the chunk to the worker (transferred, not copied: the engine does not reuse it) and
+   * resolves at once while fewer than MAX_IN_FLIGHT writes are pending: a round trip to the worker
+   * per chunk would otherwise bound the rate by the main thread's latency. A failed write rejects
+   * the next write or checkpoint; checkpoint() waits for every pending write.
+   */
   async write(chunk: Uint8Array): Promise<void> {
-    // The chunk is transferred to the worker (no copy); the engine does not reuse it.
+    if (this.#failure) throw this.#failure
     const bytes =
       chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice()
     const at = this.#position
     this.#position += bytes.byteLength
-    try {
-      await this.#worker.call('write', { path: this.#path, at, bytes }, [bytes.buffer as ArrayBuffer])
-    } catch (error) {
-      throw storageError(error, this.name)
-    }
+    const done: Promise<void> = this.#worker
+      .call('write', { path: this.#path, at, bytes }, [bytes.buffer as ArrayBuffer])
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.#failure ??= storageError(error, this.name)
+        },
+      )
+      .finally(() => this.#inFlight.delete(done))
+    this.#inFlight.add(done)
+    while (this.#inFlight.size >= MAX_IN_FLIGHT) await Promise.race(this.#inFlight)
+    if (this.#failure) throw this.#failure
+  }
+
+  async #drain(): Promise<void> {
+    await Promise.all(this.#inFlight)
+    if (this.#failure) throw this.#failure
   }
 
   async checkpoint(offset: number): Promise<void> {
+    await this.#drain()
     const meta = this.#meta!
     const sidecar: Sidecar = {
       v: 1,
@@ -145,6 +169,7 @@ export class OpfsSink implements FileSink, SavableSink {
   }
 
   async complete(): Promise<void> {
+    await this.#drain()
     await this.#worker.call('close', { path: this.#path })
     await this.#worker.call('remove', { path: `${this.#path}.json` })
   }
@@ -157,6 +182,7 @@ export class OpfsSink implements FileSink, SavableSink {
 
   async close(): Promise<void> {
     if (!this.#path) return
+    await Promise.all(this.#inFlight)
     await this.#worker.call('close', { path: this.#path }).catch(() => {})
   }
 

@@ -1,0 +1,188 @@
+/**
+ * The transfer engine in Chromium: browser → browser in one page (File slices, TypeScript SHA-256,
+ * OPFS sink, save() as a download), and browser ↔ terminal through a real server with the `parley`
+ * CLI as a child process.
+ */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { type ParleyServer, startServer } from '@parley/server'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { killAll, parley, startSend } from '../../../cli/test/support.js'
+import { type Harness, openHarness, type ParleyGlobal } from '../media/browserHarness.js'
+import { sha256OfFile, tempDir, writeRandomFile } from './support.js'
+
+const MiB = 1024 * 1024
+type W = Window & { Parley: ParleyGlobal; T: Record<string, unknown> }
+
+/** Makes `window.T.blob`: `size` pseudo-random bytes (generated in the page, 1 MiB pieces). */
+async function makeBlob(page: Page, size: number): Promise<void> {
+  await page.evaluate((size) => {
+    const parts: Uint8Array[] = []
+    for (let at = 0; at < size; at += 1024 * 1024) {
+      const part = new Uint8Array(Math.min(1024 * 1024, size - at))
+      for (let i = 0; i < part.length; i += 65536) crypto.getRandomValues(part.subarray(i, i + 65536))
+      parts.push(part)
+    }
+    ;(window as unknown as W).T = { blob: new Blob(parts as BlobPart[]) }
+  }, size)
+}
+
+/** Runs the page's save action (window.T.save) and returns the downloaded file's path. */
+async function download(page: Page): Promise<string> {
+  const downloaded = page.waitForEvent('download', { timeout: 60_000 })
+  await page.evaluate(() => ((window as unknown as W).T.save as () => Promise<void>)())
+  const path = await (await downloaded).path()
+  return path
+}
+
+describe('file transfer in Chromium', () => {
+  let harness: Harness
+  let server: ParleyServer
+  let dir: { path: string; remove: () => Promise<void> }
+
+  beforeAll(async () => {
+    ;[harness, server, dir] = await Promise.all([
+      openHarness(),
+      startServer({ port: 0, host: '127.0.0.1', logLevel: 'silent' }),
+      tempDir('parley-browser-'),
+    ])
+  })
+  afterAll(async () => {
+    await killAll()
+    await harness?.close()
+    await server?.close({ graceful: false })
+    await dir?.remove()
+  })
+
+  it('browser → browser 64 MiB: File slices in, OPFS out, saved by download with the same SHA-256', async () => {
+    const page = await harness.newPage()
+    await makeBlob(page, 64 * MiB)
+    const result = await page.evaluate(async () => {
+      const w = window as unknown as W
+      const P = w.Parley
+      const a = new RTCPeerConnection()
+      const b = new RTCPeerConnection()
+      // no trickle: each description carries all its candidates
+      const gathered = (pc: RTCPeerConnection) =>
+        new Promise<void>((resolve) => {
+          if (pc.iceGatheringState === 'complete') return resolve()
+          pc.addEventListener(
+            'icegatheringstatechange',
+            () => pc.iceGatheringState === 'complete' && resolve(),
+          )
+        })
+      const remote = new Promise<RTCDataChannel>((resolve) => {
+        b.ondatachannel = (e) => resolve(e.channel)
+      })
+      const hasherFactory = await P.loadHasherFactory()
+      const sender = new P.FileSender({
+        sources: [new P.BlobFileSource(w.T.blob as Blob, 'big.bin')],
+        hasherFactory,
+      })
+      const channel = a.createDataChannel(P.transferChannelLabel(sender.id))
+      await a.setLocalDescription(await a.createOffer())
+      await gathered(a)
+      await b.setRemoteDescription(a.localDescription!)
+      await b.setLocalDescription(await b.createAnswer())
+      await gathered(b)
+      await a.setRemoteDescription(b.localDescription!)
+      await new Promise((resolve) => channel.addEventListener('open', resolve, { once: true }))
+      sender.attach(channel, { maxMessageSize: a.sctp?.maxMessageSize })
+      const receiver = await P.FileReceiver.fromChannel(await remote, { hasherFactory })
+      const started = performance.now()
+      // main-thread stalls: the longest gap between animation frames while transferring
+      let longest = 0
+      let last = performance.now()
+      let running = true
+      const frame = (t: number) => {
+        longest = Math.max(longest, t - last)
+        last = t
+        if (running) requestAnimationFrame(frame)
+      }
+      requestAnimationFrame(frame)
+      await receiver.accept(() => {
+        const sink = new P.OpfsSink()
+        w.T.save = () => sink.save()
+        return sink
+      })
+      await Promise.all([sender.finished(), receiver.finished()])
+      running = false
+      return {
+        seconds: (performance.now() - started) / 1000,
+        chunkSize: sender.chunkSize,
+        longestFrameMs: Math.round(longest),
+        sent: sender.files[0]?.sha256,
+        received: receiver.files[0]?.sha256,
+      }
+    })
+    console.log(
+      `browser → browser 64 MiB: ${(64 / result.seconds).toFixed(1)} MiB/s, chunk ${result.chunkSize}, longest frame ${result.longestFrameMs} ms (headless)`,
+    )
+    expect(result.received).toBe(result.sent)
+    expect(await sha256OfFile(await download(page))).toBe(result.sent)
+  }, 120_000)
+
+  it('terminal → browser 32 MiB: parley send, the page accepts the offer and saves the file', async () => {
+    const src = join(dir.path, 'to-browser.bin')
+    const expected = await writeRandomFile(src, 32 * MiB)
+    const { sender, code } = await startSend([src], server.url)
+    const page = await harness.newPage()
+    const offered = await page.evaluate(
+      async ({ serverUrl, code }) => {
+        const w = window as unknown as W
+        const P = w.Parley
+        const room = await P.Room.join(serverUrl, code, { name: 'browser' })
+        const manager = new P.TransferManager(room)
+        const offer = await new Promise<Parameters<Parameters<typeof manager.on<'offer'>>[1]>[0]>((resolve) =>
+          manager.once('offer', resolve),
+        )
+        await offer.accept('all', P.browserSinkFactory)
+        w.T = { save: () => offer.transfer.save() }
+        await offer.transfer.finished()
+        await offer.transfer.settled()
+        return { files: offer.files.map((f) => [f.name, f.size]), sha256: offer.transfer.files[0]?.sha256 }
+      },
+      { serverUrl: server.url, code },
+    )
+    expect(offered.files).toEqual([['to-browser.bin', 32 * MiB]])
+    expect(offered.sha256).toBe(expected)
+    expect(await sender.exitCode(30_000)).toBe(0)
+    expect(await sha256OfFile(await download(page))).toBe(expected)
+  }, 120_000)
+
+  it('browser → terminal 32 MiB: the page offers to the joining parley receive, which verifies it', async () => {
+    const page = await harness.newPage()
+    await makeBlob(page, 32 * MiB)
+    const code = '7-browser-to-terminal'
+    await page.evaluate(
+      async ({ serverUrl, code }) => {
+        const w = window as unknown as W
+        const P = w.Parley
+        const room = await P.Room.join(serverUrl, code, { name: 'browser' })
+        const manager = new P.TransferManager(room)
+        room.on('connection-state', (peer, state) => {
+          if (state !== 'connected') return
+          void manager.sendFiles(peer, [new File([w.T.blob as Blob], 'from-browser.bin')]).then(([t]) => {
+            w.T.transfer = t
+          })
+        })
+      },
+      { serverUrl: server.url, code },
+    )
+    const out = join(dir.path, 'from-browser')
+    await mkdir(out)
+    const receiver = await parley(['receive', code, '--out', out, '--server', server.url])
+    expect(await receiver.exitCode(60_000)).toBe(0)
+    const sent = await page.evaluate(async () => {
+      const t = (window as unknown as W).T.transfer as {
+        finished(): Promise<void>
+        files: { sha256?: string }[]
+      }
+      await t.finished()
+      return t.files[0]?.sha256
+    })
+    expect(await sha256OfFile(join(out, 'from-browser.bin'))).toBe(sent)
+    await writeFile(join(out, 'ok'), '')
+  }, 120_000)
+})
