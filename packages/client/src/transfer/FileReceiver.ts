@@ -11,6 +11,7 @@ import {
   type TransferState,
 } from './Transfer.js'
 import { TransferChannel } from './TransferChannel.js'
+import { Yielder } from './yielder.js'
 
 export interface FileReceiverOptions extends TransferOptions {
   hasherFactory: HasherFactory
@@ -388,8 +389,11 @@ export class FileReceiver extends Transfer {
 
   /** The one writer: items in order, each write awaited (sinks see sequential writes only). */
   async #write(): Promise<void> {
+    const yielder = new Yielder()
     try {
       for (let item = this.#queue.shift(); item; item = this.#queue.shift()) {
+        const pause = yielder.maybeYield()
+        if (pause) await pause
         if (this.isTerminal) return
         if (item.k === 'data') await this.#writeData(item.r, item.bytes)
         else await this.#finishFile(item.r, item.sha256)

@@ -16,6 +16,7 @@ import {
   type TransferState,
 } from './Transfer.js'
 import { TransferChannel } from './TransferChannel.js'
+import { Yielder } from './yielder.js'
 
 /** Chunk size used when the connection allows it (measured best of 16/64/256 KiB, see the doc). */
 export const DEFAULT_CHUNK_SIZE = 256 * 1024
@@ -356,6 +357,7 @@ export class FileSender extends Transfer {
     const chunkSize = this.#chunkSize
     const readAhead = Math.max(1, this.#options.readAhead ?? 4)
     const reads: Promise<Uint8Array>[] = []
+    const yielder = new Yielder()
     let readOffset = offset
     const fill = () => {
       while (reads.length < readAhead && readOffset < size) {
@@ -381,6 +383,8 @@ export class FileSender extends Transfer {
       }
       fill()
       const chunk = await reads.shift()!
+      const pause = yielder.maybeYield()
+      if (pause) await pause
       if (gen !== this.#generation) return
       hasher.update(chunk)
       const out = this.#options.mutateChunk ? this.#options.mutateChunk(id, offset, chunk) : chunk

@@ -95,6 +95,11 @@ describe('file transfer in Chromium', () => {
       let longest = 0
       let last = performance.now()
       let running = true
+      const longTasks: number[] = []
+      const observer = new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) longTasks.push(Math.round(e.duration))
+      })
+      observer.observe({ type: 'longtask', buffered: false })
       const frame = (t: number) => {
         longest = Math.max(longest, t - last)
         last = t
@@ -108,7 +113,9 @@ describe('file transfer in Chromium', () => {
       })
       await Promise.all([sender.finished(), receiver.finished()])
       running = false
+      observer.disconnect()
       return {
+        longTasks,
         seconds: (performance.now() - started) / 1000,
         chunkSize: sender.chunkSize,
         longestFrameMs: Math.round(longest),
@@ -117,7 +124,7 @@ describe('file transfer in Chromium', () => {
       }
     })
     console.log(
-      `browser → browser 64 MiB: ${(64 / result.seconds).toFixed(1)} MiB/s, chunk ${result.chunkSize}, longest frame ${result.longestFrameMs} ms (headless)`,
+      `browser → browser 64 MiB: ${(64 / result.seconds).toFixed(1)} MiB/s, chunk ${result.chunkSize}, longest frame ${result.longestFrameMs} ms, long tasks ${JSON.stringify(result.longTasks)} (headless)`,
     )
     expect(result.received).toBe(result.sent)
     expect(await sha256OfFile(await download(page))).toBe(result.sent)
