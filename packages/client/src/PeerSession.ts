@@ -368,6 +368,12 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     })
   }
 
+  /** Hands a goodbye to the transport without waiting (the page is unloading). */
+  sayGoodbyeNow(): void {
+    if (this.#channels.reliable.isOpen)
+      this.#channels.reliable.sendControl({ type: 'bye' }).catch(() => undefined)
+  }
+
   readonly #byeAckWaiters = new Set<() => void>()
 
   #onByeAck(fn: () => void): () => void {

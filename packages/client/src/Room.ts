@@ -99,6 +99,14 @@ export function registerLocalMediaFactory(factory: MediaFactory): void {
   mediaFactory = factory
 }
 
+/** The window in browsers (for `pagehide`), undefined elsewhere. */
+function pageEvents(): Pick<EventTarget, 'addEventListener' | 'removeEventListener'> | undefined {
+  const g = globalThis as { addEventListener?: unknown; document?: unknown }
+  return typeof g.addEventListener === 'function' && g.document !== undefined
+    ? (globalThis as unknown as Pick<EventTarget, 'addEventListener' | 'removeEventListener'>)
+    : undefined
+}
+
 function dedupeIceServers(servers: readonly RTCIceServer[]): RTCIceServer[] {
   const seen = new Set<string>()
   return servers.filter((s) => {
@@ -394,7 +402,18 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#teardown()
   }
 
+  /** The page is going away (tab closed, navigation): tell everyone now, nothing async survives it. */
+  readonly #onPageHide = (): void => {
+    if (this.#leaving || this.state === 'left') return
+    this.#logger.info('page hidden: leaving the room')
+    for (const participant of this.#participants.values()) participant.session.sayGoodbyeNow()
+    this.#signaling.leave()
+    this.#leaving = Promise.resolve()
+    this.#teardown()
+  }
+
   #teardown(): void {
+    pageEvents()?.removeEventListener('pagehide', this.#onPageHide)
     this.#quality?.close()
     for (const participant of this.#participants.values()) participant.dispose()
     this.#participants.clear()
@@ -413,6 +432,7 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   async #start(): Promise<void> {
     const s = this.#signaling
+    pageEvents()?.addEventListener('pagehide', this.#onPageHide)
     if (this.#options.quality !== false) {
       this.#quality = new QualityMonitor(this, {
         ...this.#options.quality,
