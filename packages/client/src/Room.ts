@@ -166,10 +166,14 @@ export class Room extends TypedEmitter<RoomEvents> {
   #leaving: Promise<void> | undefined
   readonly #media: RoomMedia
   #quality: QualityMonitor | undefined
+  /** Participants met while joining, announced once join() has resolved. */
+  #announceLater: Participant[] | undefined = []
 
   /**
    * Joins `room` on the server at `serverUrl` (http(s)://host[:port] or ws(s)://host/ws) and
-   * connects to everyone in it. Rejects with INVALID_ARGUMENT, SIGNALING_UNREACHABLE, JOIN_REJECTED
+   * connects to everyone in it. The peers already in the room are announced with
+   * 'participant-joined' in the task after the promise resolves, so that listeners added right
+   * after `await Room.join(…)` hear about everyone (they are in `participants` already). Rejects with INVALID_ARGUMENT, SIGNALING_UNREACHABLE, JOIN_REJECTED
    * (the cause holds the server's code, e.g. ROOM_FULL), TIMEOUT, RUNTIME_UNAVAILABLE, or a media error.
    */
   static async join(serverUrl: string, room: string, options: RoomOptions = {}): Promise<Room> {
@@ -201,6 +205,14 @@ export class Room extends TypedEmitter<RoomEvents> {
       if (ownsMedia) media?.stop()
       throw error
     }
+    // peers already in the room are announced in the next task, so that handlers registered right
+    // after `await Room.join()` see them too
+    const initial = instance.#announceLater ?? []
+    instance.#announceLater = undefined
+    setTimeout(() => {
+      for (const p of initial)
+        if (instance.#roster.get(p.peerId) === p) instance.emit('participant-joined', p)
+    }, 0)
     return instance
   }
 
@@ -510,7 +522,8 @@ export class Room extends TypedEmitter<RoomEvents> {
     session.on('control', (message) => this.#onControl(p, message))
     p.on('quality', (sample) => this.emit('quality', p, sample))
     p.on('media-state', (state) => this.emit('media-state', p, state))
-    this.emit('participant-joined', p)
+    if (this.#announceLater) this.#announceLater.push(p)
+    else this.emit('participant-joined', p)
     this.#media.welcome(p)
     session.start()
     return p
