@@ -15,6 +15,7 @@ export function quantile(values: readonly number[], q: number): number {
 export const median = (values: readonly number[]): number => quantile(values, 0.5)
 
 export const round1 = (value: number): number => Math.round(value * 10) / 10
+export const round2 = (value: number): number => Math.round(value * 100) / 100
 export const round3 = (value: number): number => Math.round(value * 1000) / 1000
 
 /** a / b rounded to 3 decimals, or null when either is missing or b is 0. */

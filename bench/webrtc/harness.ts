@@ -14,6 +14,7 @@ import { type SdkPageServer, serveSdkPage } from '../../test/support/sdkPage.js'
 import type { TargetName } from '../signaling/loadgenMessages.js'
 import { type ServerUnderTest, startServer } from '../signaling/servers.js'
 import { ensureParleyServerBuilt } from '../support/parleyBuild.js'
+import { findProcessWithArg } from '../support/processTree.js'
 import type { SignalingTargets } from './page.js'
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -22,6 +23,8 @@ export interface WebRtcHarness {
   readonly servers: SignalingTargets
   /** One page in each of two Chromium processes. */
   readonly pages: readonly [Page, Page]
+  /** Pids of the two Chromium browser processes (roots of their process trees). */
+  readonly browserPids: readonly [number, number]
   /** Pids of the servers (parley, peerjs, wsRelay). */
   readonly serverPids: Readonly<Record<string, number>>
   close(): Promise<void>
@@ -80,7 +83,17 @@ export async function openWebRtcHarness(
     )
     const port = (target: ServerTarget) => servers.find((s) => s.target === target)?.port ?? 0
     pageServer = await serveSdkPage({ '/bench.js': ['text/javascript', await pageBundle()] })
-    browsers.push(await launchPersistent(), await launchPersistent())
+    // a marker argument finds each browser process in /proc (Chromium ignores unknown switches)
+    const tag = `${process.pid}-${Date.now()}`
+    browsers.push(
+      await launchPersistent([`--parley-bench=${tag}-A`]),
+      await launchPersistent([`--parley-bench=${tag}-B`]),
+    )
+    const browserPids = (['A', 'B'] as const).map((side) => {
+      const pid = findProcessWithArg(`--parley-bench=${tag}-${side}`)
+      if (pid === undefined) throw new Error(`browser process ${side} not found in /proc`)
+      return pid
+    })
     const url = pageServer.url
     const pages = [
       await openPage(browsers[0]!, url, log, 'A'),
@@ -93,6 +106,7 @@ export async function openWebRtcHarness(
         parleyUrl: `http://127.0.0.1:${port('parley')}`,
       },
       pages,
+      browserPids: [browserPids[0]!, browserPids[1]!],
       serverPids: Object.fromEntries(servers.map((s) => [s.target, s.pid])),
       close,
     }

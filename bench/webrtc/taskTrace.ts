@@ -31,8 +31,8 @@ export interface TaskReport {
 const TASK_EVENT = 'ThreadControllerImpl::RunTask'
 const round1 = (value: number) => Math.round(value * 10) / 10
 
-/** Starts tracing; the returned function stops it and reports the renderer main thread's tasks. */
-export async function startTaskTrace(page: Page): Promise<() => Promise<TaskReport>> {
+/** Traces `toplevel` events; the returned function stops and gives the main-thread tasks of renderers. */
+async function startTrace(page: Page): Promise<() => Promise<TraceEvent[]>> {
   const cdp: CDPSession = await page.context().newCDPSession(page)
   const events: TraceEvent[] = []
   cdp.on('Tracing.dataCollected', (data) => events.push(...(data.value as unknown as TraceEvent[])))
@@ -50,9 +50,36 @@ export async function startTaskTrace(page: Page): Promise<() => Promise<TaskRepo
         .filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
         .map((e) => `${e.pid}:${e.tid}`),
     )
-    const tasks = events.filter(
-      (e) => e.ph === 'X' && e.name === TASK_EVENT && mainThreads.has(`${e.pid}:${e.tid}`),
-    )
+    return events.filter((e) => e.ph === 'X' && e.name === TASK_EVENT && mainThreads.has(`${e.pid}:${e.tid}`))
+  }
+}
+
+/**
+ * The OS pid of the renderer process running `page`: the renderer whose main thread ran a 30 ms task
+ * the page was asked to run while tracing.
+ */
+export async function pageRendererPid(page: Page): Promise<number> {
+  const stop = await startTrace(page)
+  await page.evaluate(() => {
+    const until = performance.now() + 30
+    while (performance.now() < until) {
+      // busy: one long task on this page's main thread
+    }
+  })
+  const tasks = await stop()
+  const longest = tasks.reduce<TraceEvent | undefined>(
+    (a, b) => ((b.dur ?? 0) > (a?.dur ?? 0) ? b : a),
+    undefined,
+  )
+  if (!longest || (longest.dur ?? 0) < 25_000) throw new Error('cannot find the page renderer in the trace')
+  return longest.pid
+}
+
+/** Starts tracing; the returned function stops it and reports the renderer main thread's tasks. */
+export async function startTaskTrace(page: Page): Promise<() => Promise<TaskReport>> {
+  const stop = await startTrace(page)
+  return async () => {
+    const tasks = await stop()
     const wall = tasks.map((e) => (e.dur ?? 0) / 1000)
     const cpu = tasks.map((e) => (e.tdur ?? 0) / 1000)
     return {
