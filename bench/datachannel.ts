@@ -6,7 +6,7 @@
  * round). Also: CPU cost per MiB (whole Chromium process trees and the pages' main threads) and the
  * longest main-thread stall on the sending page. Prints ONE JSON line on stdout.
  *
- *   npm run bench -- datachannel [--mib 16] [--rounds 9] [--budget 110] [--warmup-mib 8] [--stall-mib 16]
+ *   npm run bench -- datachannel [--mib 16] [--rounds 9] [--budget 90] [--warmup-mib 8] [--stall-mib 8]
  *                                [--message-kib 64] [--large-mib 8] [--variants raw,rawLarge,sdk,sdkLarge]
  *                                [--profile <variant>] [--threads]
  *
@@ -94,9 +94,9 @@ function options() {
     variants: variants as Variant[],
     totalBytes,
     rounds: int('rounds', values.rounds, 9, 1),
-    budgetMs: int('budget', values.budget, 110, 1) * 1000,
+    budgetMs: int('budget', values.budget, 90, 1) * 1000,
     warmupBytes: int('warmup-mib', values['warmup-mib'], 8, 0) * MiB,
-    stallBytes: int('stall-mib', values['stall-mib'], 16, 0) * MiB,
+    stallBytes: int('stall-mib', values['stall-mib'], 8, 0) * MiB,
     messageBytes: int('message-kib', values['message-kib'], 64, 1) * 1024,
     largeBytes,
     profile: profile as Variant | undefined,

@@ -40,6 +40,8 @@ async function startTrace(page: Page): Promise<() => Promise<TraceEvent[]>> {
     traceConfig: { includedCategories: ['toplevel', '__metadata'] },
     transferMode: 'ReportEvents',
   })
+  // Tracing.start returns before every process records: give the renderer a moment to join.
+  await new Promise((resolve) => setTimeout(resolve, 200))
   return async () => {
     const complete = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()))
     await cdp.send('Tracing.end')
@@ -59,20 +61,22 @@ async function startTrace(page: Page): Promise<() => Promise<TraceEvent[]>> {
  * the page was asked to run while tracing.
  */
 export async function pageRendererPid(page: Page): Promise<number> {
-  const stop = await startTrace(page)
-  await page.evaluate(() => {
-    const until = performance.now() + 30
-    while (performance.now() < until) {
-      // busy: one long task on this page's main thread
-    }
-  })
-  const tasks = await stop()
-  const longest = tasks.reduce<TraceEvent | undefined>(
-    (a, b) => ((b.dur ?? 0) > (a?.dur ?? 0) ? b : a),
-    undefined,
-  )
-  if (!longest || (longest.dur ?? 0) < 25_000) throw new Error('cannot find the page renderer in the trace')
-  return longest.pid
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const stop = await startTrace(page)
+    await page.evaluate(() => {
+      const until = performance.now() + 30
+      while (performance.now() < until) {
+        // busy: one long task on this page's main thread
+      }
+    })
+    const tasks = await stop()
+    const longest = tasks.reduce<TraceEvent | undefined>(
+      (a, b) => ((b.dur ?? 0) > (a?.dur ?? 0) ? b : a),
+      undefined,
+    )
+    if (longest && (longest.dur ?? 0) >= 25_000) return longest.pid
+  }
+  throw new Error('cannot find the page renderer in the trace')
 }
 
 /** Starts tracing; the returned function stops it and reports the renderer main thread's tasks. */
