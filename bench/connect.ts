@@ -5,18 +5,21 @@
  * - `peerjs`: PeerJS (`peerjs` client, `peer` server): `new Peer(id)` → `peer.connect(remote)` → 'open',
  * interleaved run by run (the order rotates every iteration). Prints ONE JSON line on stdout.
  *
- *   npm run bench -- connect [--runs 30] [--warmup 3] [--variants raw,peerjs,parley] [--gap 100]
+ *   npm run bench -- connect [--runs 40] [--warmup 3] [--variants raw,peerjs,parley] [--gap 100] [--phases]
  *
  * Each run: page A (browser process 1) waits (raw: relay socket open; peerjs: Peer open; parley: joined
  * an empty room), then page B (browser process 2) starts the clock and joins / connects; `joinMs` is
  * B's time from the start to its own open channel, `bothOpenMs` until the channel is open on both
- * sides (wall clock of the two processes). Everything is closed between runs. See docs/benchmarks.md.
+ * sides (wall clock of the two processes). Everything is closed between runs. `--phases` wraps
+ * RTCPeerConnection and WebSocket in both pages to split each run into phases (bench/webrtc/phases.ts);
+ * the wrappers cost a little, so compare totals from runs without it. See docs/benchmarks.md.
  */
 import { cpus, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { median, quantile, ratio, round1 } from './support/summary.js'
 import { hardDeadline, openWebRtcHarness, sleep } from './webrtc/harness.js'
 import type { ConnectArgs, Variant } from './webrtc/page.js'
+import { PHASES, type Phase, phasesOf } from './webrtc/phases.js'
 
 const log = (message: string) => process.stderr.write(`[connect] ${message}\n`)
 const VARIANTS: readonly Variant[] = ['raw', 'peerjs', 'parley']
@@ -28,6 +31,7 @@ function options() {
       warmup: { type: 'string' },
       variants: { type: 'string' },
       gap: { type: 'string' },
+      phases: { type: 'boolean' },
     },
     strict: true,
   })
@@ -41,10 +45,11 @@ function options() {
     if (!(VARIANTS as readonly string[]).includes(v)) throw new Error(`unknown variant ${v} (${VARIANTS})`)
   }
   return {
-    runs: int('runs', values.runs, 30, 1),
+    runs: int('runs', values.runs, 40, 1),
     warmup: int('warmup', values.warmup, 3, 0),
     gapMs: int('gap', values.gap, 100, 0),
     variants: variants as Variant[],
+    phases: values.phases ?? false,
   }
 }
 
@@ -52,6 +57,18 @@ interface Sample {
   readonly iteration: number
   readonly joinMs: number
   readonly bothOpenMs: number
+  readonly phases?: Record<Phase, number>
+  readonly offerer?: 'A' | 'B'
+}
+
+/** Median of every phase over the runs that could be split, and who offered how often. */
+function phaseMedians(samples: readonly Sample[]) {
+  const split = samples.filter((s) => s.phases !== undefined)
+  return {
+    runs: split.length,
+    joinerOffered: split.filter((s) => s.offerer === 'B').length,
+    ...Object.fromEntries(PHASES.map((p) => [p, round1(median(split.map((s) => s.phases?.[p] ?? 0)))])),
+  }
 }
 
 const DEADLINE_MS = 170_000
@@ -69,6 +86,8 @@ async function main(): Promise<void> {
   ]
   const h = await openWebRtcHarness(targets, log)
   const [pageA, pageB] = h.pages
+  if (opts.phases) await Promise.all(h.pages.map((page) => page.evaluate(() => window.Bench.instrument())))
+  const origins = await Promise.all(h.pages.map((page) => page.evaluate(() => window.Bench.timeOrigin())))
   const chromium = pageA.context().browser()?.version() ?? (await pageA.evaluate(() => navigator.userAgent))
   const samples = new Map<Variant, Sample[]>(opts.variants.map((v) => [v, []]))
   const failures = new Map<Variant, string[]>(opts.variants.map((v) => [v, []]))
@@ -88,17 +107,26 @@ async function main(): Promise<void> {
             await pageA.evaluate((args) => window.Bench.listen('c', args), a)
             const joined = await pageB.evaluate((args) => window.Bench.connect('c', args), b)
             const remoteOpen = await pageA.evaluate(() => window.Bench.opened('c'))
+            const split = opts.phases
+              ? phasesOf(
+                  { origin: origins[0]!, marks: await pageA.evaluate(() => window.Bench.takeMarks()) },
+                  { origin: origins[1]!, marks: await pageB.evaluate(() => window.Bench.takeMarks()) },
+                  joined.start,
+                  joined.open,
+                )
+              : undefined
             return {
               joinMs: joined.open - joined.start,
               bothOpenMs: Math.max(joined.open, remoteOpen) - joined.start,
+              ...(split ?? {}),
             }
           })()
           const timeout = sleep(RUN_TIMEOUT_MS).then(() => {
             throw new Error(`run timed out after ${RUN_TIMEOUT_MS} ms`)
           })
-          const { joinMs, bothOpenMs } = await Promise.race([run, timeout])
-          line.push(`${variant} ${joinMs.toFixed(1)}/${bothOpenMs.toFixed(1)}`)
-          if (measured) samples.get(variant)?.push({ iteration: i, joinMs, bothOpenMs })
+          const result = await Promise.race([run, timeout])
+          line.push(`${variant} ${result.joinMs.toFixed(1)}/${result.bothOpenMs.toFixed(1)}`)
+          if (measured) samples.get(variant)?.push({ iteration: i, ...result })
         } catch (error) {
           const message = (error as Error).message.split('\n')[0] ?? String(error)
           line.push(`${variant} FAILED`)
@@ -126,12 +154,14 @@ async function main(): Promise<void> {
     return {
       runs: s.length,
       failures: failures.get(variant)?.length ?? 0,
+      joinP10Ms: round1(quantile(join, 0.1)),
       joinP50Ms: round1(quantile(join, 0.5)),
       joinP95Ms: round1(quantile(join, 0.95)),
       joinMinMs: round1(Math.min(...join)),
       joinMaxMs: round1(Math.max(...join)),
       bothOpenP50Ms: round1(quantile(both, 0.5)),
       bothOpenP95Ms: round1(quantile(both, 0.95)),
+      ...(opts.phases ? { phasesP50Ms: phaseMedians(s) } : {}),
     }
   }
   const table = Object.fromEntries(opts.variants.map((v) => [v, figures(v)]))
@@ -146,6 +176,7 @@ async function main(): Promise<void> {
   const compare = (other: Variant) =>
     table.parley && table[other]
       ? {
+          joinP10: ratio(table.parley.joinP10Ms, table[other].joinP10Ms),
           joinP50: ratio(table.parley.joinP50Ms, table[other].joinP50Ms),
           joinP95: ratio(table.parley.joinP95Ms, table[other].joinP95Ms),
           bothOpenP50: ratio(table.parley.bothOpenP50Ms, table[other].bothOpenP50Ms),

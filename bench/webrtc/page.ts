@@ -17,6 +17,7 @@
  */
 import type * as ParleyClient from '@parley/client'
 import { type DataConnection, Peer, type PeerOptions } from 'peerjs'
+import { instrument, takeMarks } from './instrument.js'
 
 export type Variant = 'raw' | 'peerjs' | 'parley'
 
@@ -372,6 +373,11 @@ async function sendParley(
 }
 
 export const Bench = {
+  /** Timestamps connection steps from now on (bench/webrtc/instrument.ts); call before connecting. */
+  instrument,
+  takeMarks,
+  timeOrigin: (): number => performance.timeOrigin,
+
   /** The waiting side of a connection in `slot`: ready to accept once this resolves. */
   async listen(slot: string, args: ConnectArgs): Promise<void> {
     await reset(slot)
