@@ -24,7 +24,18 @@ import { PHASES, type Phase, phasesOf } from './webrtc/phases.js'
 const log = (message: string) => process.stderr.write(`[connect] ${message}\n`)
 const VARIANTS: readonly Variant[] = ['raw', 'peerjs', 'parley']
 
+/** Bad command-line arguments: reported without a stack trace, exit code 2. */
+class UsageError extends Error {}
+
 function options() {
+  try {
+    return parsedOptions()
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+}
+
+function parsedOptions() {
   const { values } = parseArgs({
     options: {
       runs: { type: 'string' },
@@ -206,6 +217,10 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
+    if (error instanceof UsageError) {
+      log(error.message)
+      process.exit(2)
+    }
     log(error instanceof Error ? (error.stack ?? error.message) : String(error))
     process.exit(1)
   },

@@ -59,7 +59,18 @@ const HIGH_WATER = 4 * MiB
 const LOW_WATER = 1 * MiB
 const DEADLINE_MS = 175_000
 
+/** Bad command-line arguments: reported without a stack trace, exit code 2. */
+class UsageError extends Error {}
+
 function options() {
+  try {
+    return parsedOptions()
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+}
+
+function parsedOptions() {
   const { values } = parseArgs({
     options: {
       mib: { type: 'string' },
@@ -104,7 +115,7 @@ function options() {
   }
 }
 
-type Options = ReturnType<typeof options>
+type Options = ReturnType<typeof parsedOptions>
 
 interface Transfer {
   readonly mibPerSec: number
@@ -353,6 +364,10 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
+    if (error instanceof UsageError) {
+      log(error.message)
+      process.exit(2)
+    }
     log(error instanceof Error ? (error.stack ?? error.message) : String(error))
     process.exit(1)
   },

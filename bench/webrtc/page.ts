@@ -118,49 +118,64 @@ function openRelay(url: string, id: string): Promise<WebSocket> {
   })
 }
 
-function rawPeer(ws: WebSocket, remoteId: string): RTCPeerConnection {
-  const pc = new RTCPeerConnection({ iceServers: [] })
+/**
+ * Signals one RTCPeerConnection through the relay: trickle ICE out, descriptions and candidates in.
+ * `pc` is created by the first call of `peer()` (the joining side at once, the waiting side when the
+ * offer arrives, as hand-written code does).
+ */
+function rawSignaling(ws: WebSocket, remoteId: string, onPeer: (pc: RTCPeerConnection) => void) {
+  let pc: RTCPeerConnection | undefined
   const send = (data: RelayMessage['data']) => ws.send(JSON.stringify({ to: remoteId, data }))
-  pc.onicecandidate = (event) => send({ candidate: event.candidate ? event.candidate.toJSON() : null })
+  const peer = (): RTCPeerConnection => {
+    if (pc) return pc
+    const created = new RTCPeerConnection({ iceServers: [] })
+    created.onicecandidate = (event) => send({ candidate: event.candidate ? event.candidate.toJSON() : null })
+    pc = created
+    onPeer(created)
+    return created
+  }
   ws.onmessage = (event) => {
     const message = JSON.parse(String(event.data)) as RelayMessage
     if (message.type !== 'signal' || !message.data) return
     const { sdp, candidate } = message.data
+    const connection = peer()
     if (sdp) {
       // setRemoteDescription / setLocalDescription / addIceCandidate queue on the connection's
       // operations chain: candidates that follow the offer wait for it without extra code.
-      void pc.setRemoteDescription(sdp)
-      if (sdp.type === 'offer') void pc.setLocalDescription().then(() => send({ sdp: pc.localDescription! }))
+      void connection.setRemoteDescription(sdp)
+      if (sdp.type === 'offer') {
+        void connection.setLocalDescription().then(() => send({ sdp: connection.localDescription! }))
+      }
     } else if (candidate !== undefined) {
-      void pc.addIceCandidate(candidate ?? undefined).catch(() => undefined)
+      void connection.addIceCandidate(candidate ?? undefined).catch(() => undefined)
     }
   }
-  return pc
+  return { peer, close: () => pc?.close() }
 }
 
 /** Waiting side: answers the first offer; `opened` resolves when the remote channel is open. */
 async function rawListen(args: ConnectArgs): Promise<Live> {
   const ws = await openRelay(args.servers.relayUrl, args.localId)
   const opened = deferred<number>()
-  const pc = rawPeer(ws, args.remoteId)
-  const state: Live = {
-    closers: [() => pc.close(), () => ws.close()],
-    opened: opened.promise,
-  }
-  pc.ondatachannel = (event) => {
-    const channel = event.channel
-    channel.binaryType = 'arraybuffer'
-    state.channel = channel
-    if (channel.readyState === 'open') opened.resolve(wall())
-    else channel.onopen = () => opened.resolve(wall())
-  }
+  const state: Live = { closers: [], opened: opened.promise }
+  const signaling = rawSignaling(ws, args.remoteId, (pc) => {
+    pc.ondatachannel = (event) => {
+      const channel = event.channel
+      channel.binaryType = 'arraybuffer'
+      state.channel = channel
+      if (channel.readyState === 'open') opened.resolve(wall())
+      else channel.onopen = () => opened.resolve(wall())
+    }
+  })
+  state.closers.push(signaling.close, () => ws.close())
   return state
 }
 
 /** Joining side: offers a channel. */
 async function rawConnect(args: ConnectArgs): Promise<Live> {
   const ws = await openRelay(args.servers.relayUrl, args.localId)
-  const pc = rawPeer(ws, args.remoteId)
+  const signaling = rawSignaling(ws, args.remoteId, () => undefined)
+  const pc = signaling.peer()
   const channel = pc.createDataChannel('data')
   channel.binaryType = 'arraybuffer'
   const opened = new Promise<number>((resolve) => {
@@ -168,7 +183,7 @@ async function rawConnect(args: ConnectArgs): Promise<Live> {
   })
   await pc.setLocalDescription()
   ws.send(JSON.stringify({ to: args.remoteId, data: { sdp: pc.localDescription } }))
-  return { closers: [() => pc.close(), () => ws.close()], opened, channel }
+  return { closers: [signaling.close, () => ws.close()], opened, channel }
 }
 
 // ---------------------------------------------------------------------------------------- peerjs
