@@ -10,16 +10,19 @@
  * Each run: page A (browser process 1) waits (raw: relay socket open; peerjs: Peer open; parley: joined
  * an empty room), then page B (browser process 2) starts the clock and joins / connects; `joinMs` is
  * B's time from the start to its own open channel, `bothOpenMs` until the channel is open on both
- * sides (wall clock of the two processes). Everything is closed between runs. `--phases` wraps
+ * sides (wall clock of the two processes); `mainThreadCpuMsA/B` the CPU time each page's main thread
+ * used meanwhile (/proc schedstat: the JavaScript's own cost, whatever the load). Everything is closed between runs. `--phases` wraps
  * RTCPeerConnection and WebSocket in both pages to split each run into phases (bench/webrtc/phases.ts);
  * the wrappers cost a little, so compare totals from runs without it. See docs/benchmarks.md.
  */
 import { cpus, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
+import { mainThreadSchedNs } from './support/processTree.js'
 import { median, quantile, ratio, round1 } from './support/summary.js'
 import { hardDeadline, openWebRtcHarness, sleep } from './webrtc/harness.js'
 import type { ConnectArgs, Variant } from './webrtc/page.js'
 import { PHASES, type Phase, phasesOf } from './webrtc/phases.js'
+import { pageRendererPid } from './webrtc/taskTrace.js'
 
 const log = (message: string) => process.stderr.write(`[connect] ${message}\n`)
 const VARIANTS: readonly Variant[] = ['raw', 'peerjs', 'parley']
@@ -68,6 +71,9 @@ interface Sample {
   readonly iteration: number
   readonly joinMs: number
   readonly bothOpenMs: number
+  /** Main-thread CPU time of each page from B's start to both channels open (ms). */
+  readonly mainCpuA: number
+  readonly mainCpuB: number
   readonly phases?: Record<Phase, number>
   readonly offerer?: 'A' | 'B'
 }
@@ -99,6 +105,9 @@ async function main(): Promise<void> {
   const [pageA, pageB] = h.pages
   if (opts.phases) await Promise.all(h.pages.map((page) => page.evaluate(() => window.Bench.instrument())))
   const origins = await Promise.all(h.pages.map((page) => page.evaluate(() => window.Bench.timeOrigin())))
+  const renderers: number[] = []
+  for (const page of h.pages) renderers.push(await pageRendererPid(page))
+  const mainCpuNs = () => renderers.map((pid) => mainThreadSchedNs(pid).runNs)
   const chromium = pageA.context().browser()?.version() ?? (await pageA.evaluate(() => navigator.userAgent))
   const samples = new Map<Variant, Sample[]>(opts.variants.map((v) => [v, []]))
   const failures = new Map<Variant, string[]>(opts.variants.map((v) => [v, []]))
@@ -116,8 +125,10 @@ async function main(): Promise<void> {
         try {
           const run = (async () => {
             await pageA.evaluate((args) => window.Bench.listen('c', args), a)
+            const cpuBefore = mainCpuNs()
             const joined = await pageB.evaluate((args) => window.Bench.connect('c', args), b)
             const remoteOpen = await pageA.evaluate(() => window.Bench.opened('c'))
+            const cpu = mainCpuNs().map((ns, k) => (ns - (cpuBefore[k] ?? 0)) / 1e6)
             const split = opts.phases
               ? phasesOf(
                   { origin: origins[0]!, marks: await pageA.evaluate(() => window.Bench.takeMarks()) },
@@ -129,6 +140,8 @@ async function main(): Promise<void> {
             return {
               joinMs: joined.open - joined.start,
               bothOpenMs: Math.max(joined.open, remoteOpen) - joined.start,
+              mainCpuA: cpu[0] ?? 0,
+              mainCpuB: cpu[1] ?? 0,
               ...(split ?? {}),
             }
           })()
@@ -172,6 +185,8 @@ async function main(): Promise<void> {
       joinMaxMs: round1(Math.max(...join)),
       bothOpenP50Ms: round1(quantile(both, 0.5)),
       bothOpenP95Ms: round1(quantile(both, 0.95)),
+      mainThreadCpuMsA: round1(median(s.map((x) => x.mainCpuA))),
+      mainThreadCpuMsB: round1(median(s.map((x) => x.mainCpuB))),
       ...(opts.phases ? { phasesP50Ms: phaseMedians(s) } : {}),
     }
   }
