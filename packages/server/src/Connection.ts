@@ -404,8 +404,8 @@ export class Connection extends TypedEmitter<ConnectionEvents> implements Sessio
     this.isCorked = false
     this.socket.uncork()
     if (this.socket.writableLength > MAX_SEND_BUFFER_BYTES && this._state !== 'closed') {
-      this.ctx.logger.warn({ peerId: this.session?.peerId }, 'client too slow to keep up: dropping it')
-      this.terminate('policy')
+      this.ctx.logger.warn({ peerId: this.session?.peerId }, 'client too slow to read its messages: closing')
+      this.closeWith(CloseCode.POLICY_VIOLATION, 'too slow to read messages', 'policy')
     }
   }
 
