@@ -375,8 +375,10 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     if (offerer) {
       this.#createSdkChannels(link)
       if (this.#options.runtime.flavor === 'native') {
-        // negotiationneeded fires for the channels (and tracks) and sends the offer
+        // the transceivers are added synchronously; the offer is made at once rather than on the
+        // negotiationneeded event (which then finds nothing left to negotiate)
         for (const kind of this.#localTracks.keys()) void this.#applyLocalTrack(link, kind)
+        this.#onNegotiationNeeded(link)
       } else {
         this.#queue
           .run(() => this.#offerOnce(link))

@@ -119,16 +119,27 @@ function dedupeIceServers(servers: readonly RTCIceServer[]): RTCIceServer[] {
   })
 }
 
-async function generateCertificate(rt: RtcRuntime): Promise<RTCCertificate[] | undefined> {
+/** Certificates outlive a call by far; one is reused until this close to its expiry. */
+const CERTIFICATE_MIN_LIFETIME_MS = 24 * 3600 * 1000
+let pageCertificate: Promise<RTCCertificate | undefined> | undefined
+
+/**
+ * One DTLS certificate for every connection of this page (browsers): the fingerprint, hence the
+ * SAS of a pair, stays the same when a connection is re-established, and joining does not pay for
+ * a key generation each time. Undefined where certificates cannot be generated (node-datachannel).
+ */
+async function roomCertificates(rt: RtcRuntime): Promise<RTCCertificate[] | undefined> {
   const ctor = rt.RTCPeerConnection as unknown as {
     generateCertificate?: (algorithm: AlgorithmIdentifier | EcKeyGenParams) => Promise<RTCCertificate>
   }
   if (rt.flavor !== 'native' || typeof ctor.generateCertificate !== 'function') return undefined
-  try {
-    return [await ctor.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' })]
-  } catch {
-    return undefined
+  const generate = ctor.generateCertificate.bind(ctor)
+  let certificate = await pageCertificate
+  if (!certificate || certificate.expires - Date.now() < CERTIFICATE_MIN_LIFETIME_MS) {
+    pageCertificate = generate({ name: 'ECDSA', namedCurve: 'P-256' }).catch(() => undefined)
+    certificate = await pageCertificate
   }
+  return certificate ? [certificate] : undefined
 }
 
 /**
@@ -185,7 +196,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     }
     const url = signalingUrl(serverUrl)
     const runtime = await Room.#resolveRuntime(options)
-    const certificates = await generateCertificate(runtime)
+    const certificates = await roomCertificates(runtime)
     let media: LocalMediaLike | undefined
     let ownsMedia = false
     if (options.media !== undefined) {
@@ -460,6 +471,9 @@ export class Room extends TypedEmitter<RoomEvents> {
           this.#removeParticipant(participant)
         }
       }
+    } else if (welcome.restored) {
+      // a restarted server restored our session: peers not back yet come as peer-joined later
+      this.#logger.info({ peers: welcome.peers.length }, 'session restored by a restarted server')
     } else {
       // resumed (or first join): whoever the server no longer lists has left
       const present = new Set(welcome.peers.map((p) => p.peerId))
