@@ -39,3 +39,10 @@ export const CloseCode = {
   HEARTBEAT_TIMEOUT: 4001,
 } as const
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode]
+
+/**
+ * Deepest nesting of objects/arrays inside a `signal`'s `data` that the server relays.
+ * Real payloads (SDP, ICE candidates, app messages) nest a few levels; a bound keeps every
+ * receiver's recursive code safe.
+ */
+export const MAX_SIGNAL_DATA_DEPTH = 64

@@ -1,5 +1,6 @@
 export * from './constants.js'
 export * from './errors.js'
+export * from './guards.js'
 export * from './messages.js'
 export * from './parse.js'
 export * from './peer.js'

@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto'
+import type { Directory } from './Directory.js'
+import type { Logger } from './logger.js'
+import { Session } from './Session.js'
+
+/** A new random id: `bytes` of CSPRNG output, base64url (URL- and room-safe characters). */
+export function randomId(bytes: number): string {
+  return randomBytes(bytes).toString('base64url')
+}
+
+export type EndReason =
+  | 'left'
+  | 'closed'
+  | 'grace-expired'
+  | 'queue-overflow'
+  | 'kicked'
+  | 'shutdown'
+  | 'refused'
+
+export interface SessionStoreOptions {
+  readonly directory: Directory
+  readonly logger: Logger
+  readonly graceMs: number
+  readonly queueLimit: number
+}
+
+/**
+ * Every session of this process, by resume token, and their lifecycle against the directory:
+ * creation, detaching on a dropped socket (with the grace timer), resuming, ending.
+ */
+export class SessionStore {
+  private readonly byToken = new Map<string, Session>()
+  private readonly sessions = new Set<Session>()
+
+  constructor(private readonly options: SessionStoreOptions) {}
+
+  get size(): number {
+    return this.sessions.size
+  }
+
+  /** A new session (state `joining`, not yet in the directory) with a fresh peerId and token. */
+  create(room: string, name: string): Session {
+    const session = new Session(randomId(12), room, name, randomId(24), this.options.queueLimit)
+    session.on('overflow', () => {
+      this.options.logger.warn({ peerId: session.peerId, room }, 'resume queue overflow: ending session')
+      this.end(session, 'queue-overflow')
+    })
+    this.sessions.add(session)
+    this.byToken.set(session.resumeToken, session)
+    return session
+  }
+
+  /** The session a resume token names, if it can be resumed in `room`. */
+  findResumable(token: string, room: string): Session | undefined {
+    const session = this.byToken.get(token)
+    if (session === undefined || session.room !== room) return undefined
+    return session.state === 'active' || session.state === 'detached' ? session : undefined
+  }
+
+  /**
+   * A connection is taking `session` over (resume): stops its grace timer and issues a new resume
+   * token, revoking the one used so that it cannot be resumed twice.
+   */
+  resumed(session: Session): void {
+    if (session.graceTimer) clearTimeout(session.graceTimer)
+    session.graceTimer = undefined
+    this.byToken.delete(session.resumeToken)
+    session.resumeToken = randomId(24)
+    this.byToken.set(session.resumeToken, session)
+  }
+
+  /** The session's socket dropped: keep it for the grace period, then end it. */
+  detach(session: Session): void {
+    if (session.state !== 'active') return
+    if (this.options.graceMs === 0) {
+      this.end(session, 'closed')
+      return
+    }
+    session.detach()
+    session.graceTimer = setTimeout(() => this.end(session, 'grace-expired'), this.options.graceMs)
+    session.graceTimer.unref()
+  }
+
+  /** Ends `session`: it leaves the directory (the others see `peer-left`) and can no longer resume. */
+  end(session: Session, reason: EndReason): void {
+    if (session.state === 'ended') return
+    const wasMember = session.state !== 'joining' || reason !== 'refused'
+    session.end()
+    this.byToken.delete(session.resumeToken)
+    this.sessions.delete(session)
+    this.options.logger.debug({ peerId: session.peerId, room: session.room, reason }, 'session ended')
+    if (!wasMember) return
+    try {
+      const left = this.options.directory.leave(session.room, session.peerId)
+      if (left instanceof Promise)
+        left.catch((error: unknown) => this.options.logger.error({ err: error }, 'directory leave failed'))
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'directory leave failed')
+    }
+  }
+
+  /** Ends every session (server shutdown). */
+  endAll(): void {
+    for (const session of [...this.sessions]) this.end(session, 'shutdown')
+  }
+}

@@ -1,0 +1,52 @@
+import { afterEach } from 'vitest'
+import type { ClientOptions } from 'ws'
+import { type ParleyServer, type ServerOptions, startServer } from '../../src/index.js'
+import { silentLogger } from '../../src/logger.js'
+import { type Message, RawClient } from './rawClient.js'
+
+export type Welcome = Message & {
+  peerId: string
+  room: string
+  peers: { peerId: string; name: string }[]
+  iceServers: { urls: string | string[]; username?: string; credential?: string }[]
+  resume: string
+  resumed: boolean
+}
+
+const servers: ParleyServer[] = []
+const clients: RawClient[] = []
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.drop()
+  await Promise.all(servers.splice(0).map((s) => s.close({ graceful: false })))
+})
+
+/** A server on an ephemeral loopback port, closed after the test. */
+export async function testServer(options: ServerOptions = {}): Promise<ParleyServer> {
+  const server = await startServer({ port: 0, host: '127.0.0.1', logger: silentLogger, ...options })
+  servers.push(server)
+  return server
+}
+
+/** A raw client, dropped after the test. */
+export async function connect(
+  server: ParleyServer | string,
+  options: ClientOptions = {},
+): Promise<RawClient> {
+  const client = await RawClient.connect(typeof server === 'string' ? server : server.wsUrl, options)
+  clients.push(client)
+  return client
+}
+
+/** Connects and joins `room`; returns the client and its welcome. */
+export async function joined(
+  server: ParleyServer,
+  room: string,
+  join: Record<string, unknown> = {},
+): Promise<{ client: RawClient; welcome: Welcome }> {
+  const client = await connect(server)
+  client.send({ type: 'join', room, ...join })
+  const welcome = await client.next<Welcome>((m) => m.type === 'welcome' || m.type === 'error')
+  if (welcome.type !== 'welcome') throw new Error(`join refused: ${JSON.stringify(welcome)}`)
+  return { client, welcome }
+}
