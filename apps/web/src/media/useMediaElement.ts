@@ -13,12 +13,18 @@ export function useMediaElement(
   muted: boolean,
 ): RefObject<HTMLVideoElement | null> {
   const ref = useRef<HTMLVideoElement>(null)
+  const attached = useRef(version)
   const { blocked } = useStore(autoplayGate)
 
   useEffect(() => {
     const el = ref.current
     if (!el) return
-    if (el.srcObject !== (stream ?? null)) el.srcObject = stream ?? null
+    // Re-attach when the stream's tracks changed (version), so the element renders the new ones.
+    if (el.srcObject !== (stream ?? null) || version !== attached.current) {
+      el.srcObject = null
+      el.srcObject = stream ?? null
+      attached.current = version
+    }
     el.muted = muted || blocked
     if (!stream) return
     el.play().catch((error: unknown) => {
