@@ -17,7 +17,7 @@ export function MicMeter({ level, active }: { level: () => number; active: boole
       // Perceptual scale (levels are RMS, mostly small) with fast attack and slow release.
       const target = Math.min(1, Math.sqrt(raw) * 1.6)
       smoothed = target > smoothed ? target : smoothed * 0.9 + target * 0.1
-      if (bar.current) bar.current.style.transform = `scaleX(${smoothed.toFixed(3)})`
+      if (bar.current) bar.current.style.clipPath = `inset(0 ${(100 - smoothed * 100).toFixed(1)}% 0 0)`
       if (meter.current && tick++ % 15 === 0) meter.current.value = Math.round(smoothed * 100)
       frame = requestAnimationFrame(loop)
     }
