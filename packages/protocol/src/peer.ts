@@ -17,11 +17,32 @@ export const IceCandidateSchema = v.object({
   usernameFragment: v.optional(v.nullable(v.string())),
 })
 
+/**
+ * Extension: generation of the peer connection a description or candidate belongs to. A client that
+ * replaces its RTCPeerConnection (connect timeout, unrecoverable ICE failure) bumps it; the other
+ * side then replaces its own and drops signals of older generations. Absent means 0.
+ */
+const EpochSchema = v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31)))
+
 export const PeerSignalSchema = v.variant('kind', [
   /** An SDP offer or answer (perfect negotiation). */
-  v.object({ kind: v.literal('description'), description: SessionDescriptionSchema }),
+  v.object({
+    kind: v.literal('description'),
+    description: SessionDescriptionSchema,
+    epoch: EpochSchema,
+    /**
+     * Extension: false when the sender cannot take part in renegotiation after the first
+     * offer/answer (no ICE restart, no added media): recover by a new connection generation instead.
+     */
+    renegotiation: v.optional(v.boolean()),
+  }),
   /** A trickled ICE candidate; `null` means end-of-candidates. */
-  v.object({ kind: v.literal('candidate'), candidate: v.nullable(IceCandidateSchema) }),
+  v.object({ kind: v.literal('candidate'), candidate: v.nullable(IceCandidateSchema), epoch: EpochSchema }),
+  /**
+   * Extension: asks the peer that starts connections (the impolite one) to start a new connection
+   * generation after `epoch`, because the sender's connection timed out or failed.
+   */
+  v.object({ kind: v.literal('reconnect'), epoch: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
   /** The sender's published media state, so that UIs can show mute. */
   v.object({
     kind: v.literal('media-state'),
