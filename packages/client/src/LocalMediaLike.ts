@@ -13,6 +13,8 @@ export interface LocalMediaLike {
   /** Stops every track (idempotent). */
   stop(): void
   on(event: 'track-ended', fn: (kind: 'audio' | 'video' | 'screen') => void): () => void
+  /** A camera or microphone was switched (LocalMedia.switchCamera/switchMicrophone): resend it. */
+  on(event: 'track-replaced', fn: (kind: 'audio' | 'video', track: MediaStreamTrack) => void): () => void
 }
 
 /** Media to capture when joining, as for getUserMedia. */

@@ -14,6 +14,7 @@ import {
   type MediaState,
 } from './LocalMediaLike.js'
 import { childLogger, type Logger, silentLogger } from './Logger.js'
+import { LocalMedia } from './media/LocalMedia.js'
 import { Participant, type SendOptions } from './Participant.js'
 import { PeerSession, type PeerState } from './PeerSession.js'
 import type { ChannelPreset, ChannelSettings } from './PresetChannel.js'
@@ -27,6 +28,7 @@ import {
 } from './runtime.js'
 import { SignalingClient, type SignalingState } from './SignalingClient.js'
 import { StateMachine, type TransitionTable } from './StateMachine.js'
+import { QualityMonitor, type QualityMonitorOptions } from './stats/QualityMonitor.js'
 import { TypedEmitter } from './TypedEmitter.js'
 import { signalingUrl } from './url.js'
 
@@ -56,6 +58,11 @@ export interface RoomOptions {
   /** How long leave() waits for queued messages to go out (default 1 s). */
   leaveDrainTimeoutMs?: number
   logger?: Logger
+  /**
+   * Connection-quality sampling ('quality' events) and adaptive video bitrate: stats interval
+   * (default 2 s), level thresholds, bitrate settings (false: leave encodings alone); false: neither.
+   */
+  quality?: Pick<QualityMonitorOptions, 'intervalMs' | 'thresholds' | 'bitrate'> | false
   /** Overrides of the platform (e.g. another WebRTC implementation in Node). */
   rtc?: { RTCPeerConnection?: PeerConnectionConstructor; WebSocket?: WebSocketConstructor }
 }
@@ -85,7 +92,7 @@ export interface RoomEvents {
 }
 
 type MediaFactory = (request: MediaRequest) => Promise<LocalMediaLike>
-let mediaFactory: MediaFactory | undefined
+let mediaFactory: MediaFactory | undefined = (request) => LocalMedia.create(request)
 
 /** Wires the LocalMedia implementation used when `RoomOptions.media` holds constraints. */
 export function registerLocalMediaFactory(factory: MediaFactory): void {
@@ -141,6 +148,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   #localMedia: LocalMediaLike | undefined
   #ownsMedia = false
   #unsubscribeMedia: (() => void) | undefined
+  #quality: QualityMonitor | undefined
   #screenTrack: MediaStreamTrack | undefined
   #mediaState: MediaState = { audio: false, video: false, screen: false }
 
@@ -283,9 +291,23 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (this.#localMedia !== media) {
       this.#unsubscribeMedia?.()
       this.#localMedia = media
-      this.#unsubscribeMedia = media.on('track-ended', (kind) => {
-        if (kind === 'screen') void this.stopScreenShare()
+      const offEnded = media.on('track-ended', (kind) => {
+        if (kind === 'screen') {
+          void this.stopScreenShare()
+        } else {
+          // the device went away (unplugged, permission revoked): tell the others
+          this.#mediaState = { ...this.#mediaState, [kind]: false }
+          this.#signalMediaState()
+        }
       })
+      // a switched camera/microphone replaces the sent track (replaceTrack, no renegotiation)
+      const offReplaced = media.on('track-replaced', () => {
+        for (const participant of this.#participants.values()) void this.#publishTo(participant)
+      })
+      this.#unsubscribeMedia = () => {
+        offEnded()
+        offReplaced()
+      }
     }
     this.#ownsMedia = owned
     this.#mediaState = {
@@ -373,6 +395,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   }
 
   #teardown(): void {
+    this.#quality?.close()
     for (const participant of this.#participants.values()) participant.dispose()
     this.#participants.clear()
     this.#unsubscribeMedia?.()
@@ -390,6 +413,14 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   async #start(): Promise<void> {
     const s = this.#signaling
+    if (this.#options.quality !== false) {
+      this.#quality = new QualityMonitor(this, {
+        ...this.#options.quality,
+        logger: this.#logger,
+        // node-datachannel's polyfill reports candidate-pair RTTs in milliseconds
+        pairRttUnit: this.#runtime.flavor === 'node-datachannel' ? 'ms' : 's',
+      })
+    }
     s.on('state', (state: SignalingState) => {
       if (state === 'joined') this.#machine.set('joined')
       else if (state === 'reconnecting') this.#machine.set('reconnecting')
