@@ -1,7 +1,7 @@
 import { HomePage } from './pages/HomePage.js'
 import { RoomPage } from './pages/RoomPage.js'
 import { useRoute } from './routing/useRoute.js'
-import { sdk } from './sdk/binding.js'
+import { sdk } from './sdk/parley.js'
 
 export function App() {
   const route = useRoute()

@@ -10,7 +10,7 @@ afterEach(() => {
 
 function setup() {
   const room = new FakeRoom()
-  const controller = new CallController(room)
+  const controller = new CallController(room, undefined)
   controllers.push(controller)
   return { room, controller }
 }

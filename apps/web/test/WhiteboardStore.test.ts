@@ -144,6 +144,24 @@ describe('WhiteboardStore', () => {
     expect(late.strokes()).toHaveLength(1)
   })
 
+  it('a sync that brings nothing new does not change the version (no false activity badge)', () => {
+    const net = new Net()
+    const a = net.add('a')
+    const b = net.add('b')
+    a.peerConnected('b')
+    b.peerConnected('a')
+    net.drain()
+    expect(a.get().version).toBe(0)
+    expect(b.get().version).toBe(0)
+    a.begin(1, 1, '#ffffff', 2)
+    a.end()
+    net.drain()
+    const before = b.get().version
+    a.peerConnected('b')
+    net.drain()
+    expect(b.get().version).toBe(before)
+  })
+
   it('peerLeft drops the unfinished strokes of that peer only', () => {
     const net = new Net()
     const a = net.add('a')

@@ -1,7 +1,7 @@
 import { ChatStore } from '../chat/ChatStore.js'
 import { type TrackLevel, trackLevel } from '../media/trackLevel.js'
 import { parseAppMessage, type WhiteboardWire } from '../messages/appMessages.js'
-import type { ParticipantPort, RoomPort } from '../sdk/ports.js'
+import type { LocalMediaPort, ParticipantPort, RoomPort } from '../sdk/ports.js'
 import { Store } from '../state/Store.js'
 import { WhiteboardStore } from '../whiteboard/WhiteboardStore.js'
 import { NoticeStore } from './NoticeStore.js'
@@ -23,6 +23,8 @@ const sameFlags = (a: MediaFlags, b: MediaFlags) =>
  */
 export class CallController extends Store<CallSnapshot> {
   readonly room: RoomPort
+  /** The camera and microphone the room publishes (undefined: joined without them). */
+  readonly local: LocalMediaPort | undefined
   readonly chat: ChatStore
   readonly board: WhiteboardStore
   readonly notices = new NoticeStore()
@@ -34,19 +36,22 @@ export class CallController extends Store<CallSnapshot> {
   readonly #synced = new Set<string>()
   #closed = false
 
-  constructor(room: RoomPort) {
+  #screenStream: MediaStream | undefined
+
+  constructor(room: RoomPort, local: LocalMediaPort | undefined) {
     super({
       phase: room.state,
       self: {
         peerId: room.localPeerId,
         name: room.localName,
         media: room.mediaState,
-        stream: room.localMedia?.stream,
+        stream: local?.stream,
         streamVersion: 0,
       },
       peers: [...room.participants.values()].map((p) => toPeerView(p, undefined)),
     })
     this.room = room
+    this.local = local
     this.chat = new ChatStore(
       (m) => room.broadcast(m, { channel: 'reliable' }),
       () => ({ peerId: room.localPeerId, name: room.localName }),
@@ -102,20 +107,31 @@ export class CallController extends Store<CallSnapshot> {
     if (this.#closed) return
     this.close()
     await this.room.leave().catch(() => {})
-    this.room.localMedia?.stop()
+    this.local?.stop()
   }
 
   /** Re-reads the local media state (it also changes when the browser ends a screen share). */
   refreshSelf(): void {
     const s = this.get()
     const media = this.room.mediaState
-    const stream = this.room.localMedia?.stream
+    const stream = this.#previewStream(media.screen)
     if (sameFlags(media, s.self.media) && stream === s.self.stream && this.room.state === s.phase) return
     this.set({
       ...s,
       phase: this.room.state,
       self: { ...s.self, media, stream, streamVersion: s.self.streamVersion + 1 },
     })
+  }
+
+  /** The local tile shows the shared screen while sharing, the camera otherwise. */
+  #previewStream(sharing: boolean): MediaStream | undefined {
+    const screen = sharing ? this.local?.screenTrack : undefined
+    if (!screen) {
+      this.#screenStream = undefined
+      return this.local?.stream
+    }
+    if (this.#screenStream?.getVideoTracks()[0] !== screen) this.#screenStream = new MediaStream([screen])
+    return this.#screenStream
   }
 
   /** Stops listening and timers (does not leave the room: see leave()). */
@@ -212,7 +228,7 @@ export class CallController extends Store<CallSnapshot> {
 
   #levelSources() {
     const sources: { id: string; level: () => number }[] = []
-    const local = this.room.localMedia
+    const local = this.local
     if (local && this.room.mediaState.audio)
       sources.push({ id: this.room.localPeerId, level: () => local.audioLevel() })
     for (const peer of this.get().peers) {

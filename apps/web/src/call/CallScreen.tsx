@@ -42,8 +42,8 @@ export function CallScreen({
   const boardActivity = !boardOpen && board.version > boardSeen.current
 
   const canPublish = {
-    audio: controller.room.localMedia?.audioTrack !== undefined,
-    video: controller.room.localMedia?.videoTrack !== undefined,
+    audio: controller.local?.audioTrack !== undefined,
+    video: controller.local?.videoTrack !== undefined,
   }
   const canShareScreen = typeof navigator.mediaDevices?.getDisplayMedia === 'function' && canPublish.video
 

@@ -11,10 +11,16 @@ export interface DeviceLists {
   readonly videoInputs: readonly MediaDeviceInfo[]
 }
 
-export interface LocalMediaPort {
+/** What the room exposes of the media it publishes. */
+export interface PublishedMedia {
   readonly stream: MediaStream
   readonly audioTrack: MediaStreamTrack | undefined
   readonly videoTrack: MediaStreamTrack | undefined
+}
+
+export interface LocalMediaPort extends PublishedMedia {
+  /** The screen being shared, if any (kept apart from the camera stream). */
+  readonly screenTrack: MediaStreamTrack | undefined
   switchCamera(deviceId: string): Promise<MediaStreamTrack>
   switchMicrophone(deviceId: string): Promise<MediaStreamTrack>
   /** 0..1 current microphone level. */
@@ -66,6 +72,7 @@ export interface RoomEventsPort {
   'connection-state': (p: ParticipantPort, state: PeerConnection) => void
   'media-state': (p: ParticipantPort, state: MediaFlags) => void
   quality: (p: ParticipantPort, sample: QualityFigures) => void
+  'data-channel': (p: ParticipantPort, channel: RTCDataChannel) => void
   error: (error: ErrorLike) => void
 }
 
@@ -75,7 +82,7 @@ export interface RoomPort {
   readonly state: RoomPhase
   readonly participants: ReadonlyMap<string, ParticipantPort>
   participant(peerId: string): ParticipantPort | undefined
-  readonly localMedia: LocalMediaPort | undefined
+  readonly localMedia: PublishedMedia | undefined
   readonly mediaState: MediaFlags
   on<K extends keyof RoomEventsPort>(event: K, fn: RoomEventsPort[K]): () => void
   broadcast(message: unknown, options?: SendOptions): Promise<void>

@@ -144,59 +144,70 @@ export class WhiteboardStore extends Store<WhiteboardState> {
   }
 
   receive(fromPeerId: string, message: WhiteboardWire): void {
+    let changed = false
     switch (message.type) {
       case 'wb-live':
-        this.#receiveLive(message.stroke)
+        changed = this.#receiveLive(message.stroke)
         break
       case 'wb-stroke':
         this.#observe(message.stroke.clock)
-        this.#commit(message.stroke)
+        changed = this.#commit(message.stroke)
         break
       case 'wb-clear':
         this.#observe(message.clear.clock)
-        this.#applyClear(message.clear)
+        changed = this.#applyClear(message.clear)
         break
       case 'wb-sync-request': {
         const strokes = [...this.#committed.values()].sort(compareStrokes).slice(-MAX_SYNC_STROKES)
         this.#transport.sendTo(fromPeerId, { type: 'wb-sync', strokes, cleared: this.#cleared })
-        return
+        break
       }
       case 'wb-sync':
         if (message.cleared) {
           this.#observe(message.cleared.clock)
-          this.#applyClear(message.cleared)
+          changed = this.#applyClear(message.cleared)
         }
         for (const stroke of message.strokes) {
           this.#observe(stroke.clock)
-          this.#commit(stroke)
+          changed = this.#commit(stroke) || changed
         }
         break
     }
-    this.#changed()
+    if (changed) this.#changed()
   }
 
-  #receiveLive(stroke: StrokeWire): void {
+  /** Each of these returns whether the visible board changed. */
+  #receiveLive(stroke: StrokeWire): boolean {
     this.#observe(stroke.clock)
-    if (this.#committed.has(stroke.id) || this.#isCleared(stroke)) return
+    if (this.#committed.has(stroke.id) || this.#isCleared(stroke)) return false
     const live = this.#live.get(stroke.id)
     if (!live) {
       this.#live.set(stroke.id, { stroke, points: [...stroke.points] })
-      return
+      return true
     }
-    if (live.points.length + stroke.points.length > MAX_STROKE_POINTS * 2) return
+    if (live.points.length + stroke.points.length > MAX_STROKE_POINTS * 2) return false
     live.points.push(...stroke.points)
+    return true
   }
 
-  #commit(stroke: StrokeWire): void {
-    this.#live.delete(stroke.id)
-    if (!this.#isCleared(stroke)) this.#committed.set(stroke.id, stroke)
+  #commit(stroke: StrokeWire): boolean {
+    const wasLive = this.#live.delete(stroke.id)
+    if (this.#committed.has(stroke.id) || this.#isCleared(stroke)) return wasLive
+    this.#committed.set(stroke.id, stroke)
+    return true
   }
 
-  #applyClear(clear: ClearWire): void {
-    if (this.#cleared && compareClears(clear, this.#cleared) <= 0) return
+  #applyClear(clear: ClearWire): boolean {
+    if (this.#cleared && compareClears(clear, this.#cleared) <= 0) return false
     this.#cleared = clear
-    for (const [id, stroke] of this.#committed) if (this.#isCleared(stroke)) this.#committed.delete(id)
-    for (const [id, live] of this.#live) if (this.#isCleared(live.stroke)) this.#live.delete(id)
+    let changed = false
+    for (const [id, stroke] of this.#committed) {
+      if (this.#isCleared(stroke)) changed = this.#committed.delete(id) || changed
+    }
+    for (const [id, live] of this.#live) {
+      if (this.#isCleared(live.stroke)) changed = this.#live.delete(id) || changed
+    }
+    return changed
   }
 
   #isCleared(stroke: StrokeWire): boolean {
