@@ -44,8 +44,8 @@ export function Whiteboard({ board }: { board: WhiteboardStore }) {
     return () => cancelAnimationFrame(frame)
   }, [board, version, size])
 
-  const toBoard = (e: PointerEvent): [number, number] => {
-    const rect = (e.currentTarget as HTMLCanvasElement).getBoundingClientRect()
+  const toBoard = (el: HTMLCanvasElement, e: PointerEvent): [number, number] => {
+    const rect = el.getBoundingClientRect()
     return [
       ((e.clientX - rect.left) / rect.width) * BOARD_WIDTH,
       ((e.clientY - rect.top) / rect.height) * BOARD_HEIGHT,
@@ -55,15 +55,17 @@ export function Whiteboard({ board }: { board: WhiteboardStore }) {
   const onDown = (e: PointerEvent) => {
     if (e.button !== 0) return
     e.preventDefault()
-    ;(e.currentTarget as HTMLCanvasElement).setPointerCapture(e.pointerId)
-    const [x, y] = toBoard(e)
+    const el = e.currentTarget as HTMLCanvasElement
+    el.setPointerCapture(e.pointerId)
+    const [x, y] = toBoard(el, e)
     board.begin(x, y, color, width)
   }
   const onMove = (e: PointerEvent) => {
-    if (!(e.currentTarget as HTMLCanvasElement).hasPointerCapture(e.pointerId)) return
+    const el = e.currentTarget as HTMLCanvasElement
+    if (!el.hasPointerCapture(e.pointerId)) return
     const events = typeof e.getCoalescedEvents === 'function' ? e.getCoalescedEvents() : []
     for (const ev of events.length > 0 ? events : [e]) {
-      const [x, y] = toBoard(ev)
+      const [x, y] = toBoard(el, ev)
       board.extend(x, y)
     }
   }

@@ -52,7 +52,7 @@ export class WhiteboardStore extends Store<WhiteboardState> {
   constructor(
     transport: WhiteboardTransport,
     selfId: () => string,
-    schedule: (fn: () => void, ms: number) => unknown = setTimeout,
+    schedule: (fn: () => void, ms: number) => unknown = (fn, ms) => setTimeout(fn, ms),
   ) {
     super({ version: 0, strokeCount: 0 })
     this.#transport = transport
