@@ -47,8 +47,8 @@ export class FakeRoom implements RoomPort {
   }
 
   on<K extends keyof RoomEventsPort>(event: K, fn: RoomEventsPort[K]): () => void {
-    let set = this.#listeners.get(event)
-    if (!set) this.#listeners.set(event, (set = new Set()))
+    const set = this.#listeners.get(event) ?? new Set()
+    this.#listeners.set(event, set)
     set.add(fn as (...args: never[]) => void)
     return () => set.delete(fn as (...args: never[]) => void)
   }
