@@ -70,7 +70,7 @@ describe('web app call', () => {
     await expect.poll(() => ada.page.locator('[data-testid="chat-message"] time').count()).toBe(2)
   })
 
-  it('muting the microphone shows the muted indicator on the other side, unmuting removes it', async () => {
+  it('muting the microphone shows the muted indicator on the other side, unmuting removes it; the one still talking is highlighted', async () => {
     const room = nextRoom()
     const ada = await join(room, 'Ada')
     const bo = await join(room, 'Bo')
@@ -82,6 +82,11 @@ describe('web app call', () => {
     await ada.page.getByTestId('toggle-mic').click()
     expect(await ada.page.getByTestId('toggle-mic').getAttribute('aria-pressed')).toBe('false')
     await adaTile.getByTestId('muted-indicator').waitFor()
+    // Bo's (fake, beeping) microphone is the only one on: his tile is the active speaker at Ada's.
+    await remoteTile(ada, await peerIdOf(bo))
+      .and(ada.page.locator('[data-speaking="true"]'))
+      .waitFor()
+    expect(await ada.page.getByTestId('local-tile').getAttribute('data-speaking')).toBe('false')
 
     await ada.page.keyboard.press('m')
     expect(await ada.page.getByTestId('toggle-mic').getAttribute('aria-pressed')).toBe('true')

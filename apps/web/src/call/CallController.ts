@@ -11,7 +11,7 @@ import type { CallSnapshot, MediaFlags, PeerView, QualityFigures } from './types
 /** Samples kept for the bitrate sparkline (one every ~2 s: the last minute or so). */
 export const HISTORY_LENGTH = 30
 const SELF_REFRESH_MS = 1000
-const SPEAKER_SAMPLE_MS = 200
+const SPEAKER_SAMPLE_MS = 100
 
 const sameFlags = (a: MediaFlags, b: MediaFlags) =>
   a.audio === b.audio && a.video === b.video && a.screen === b.screen

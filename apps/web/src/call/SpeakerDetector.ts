@@ -8,6 +8,8 @@ export interface LevelSource {
 
 const THRESHOLD = 0.015
 const HOLD_MS = 1200
+/** Per-sample decay of a source's envelope: peaks count for a few samples, so short sounds register. */
+const RELEASE = 0.7
 
 /**
  * Active speaker from audio levels: the loudest source above a threshold becomes the speaker and
@@ -15,6 +17,7 @@ const HOLD_MS = 1200
  */
 export class SpeakerDetector extends Store<{ readonly speaker: string | undefined }> {
   readonly #sources: () => readonly LevelSource[]
+  readonly #envelope = new Map<string, number>()
   #lastHeard = 0
 
   constructor(sources: () => readonly LevelSource[]) {
@@ -26,13 +29,17 @@ export class SpeakerDetector extends Store<{ readonly speaker: string | undefine
   sample(now: number = Date.now()): void {
     let loudest: string | undefined
     let max = THRESHOLD
+    const seen = new Set<string>()
     for (const source of this.#sources()) {
-      const level = source.level()
+      seen.add(source.id)
+      const level = Math.max(source.level(), (this.#envelope.get(source.id) ?? 0) * RELEASE)
+      this.#envelope.set(source.id, level)
       if (level > max) {
         max = level
         loudest = source.id
       }
     }
+    for (const id of this.#envelope.keys()) if (!seen.has(id)) this.#envelope.delete(id)
     const current = this.get().speaker
     if (loudest !== undefined) {
       this.#lastHeard = now

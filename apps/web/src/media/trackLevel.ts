@@ -27,7 +27,7 @@ export function trackLevel(track: MediaStreamTrack): TrackLevel | undefined {
     return undefined
   }
   const analyser = ctx.createAnalyser()
-  analyser.fftSize = 512
+  analyser.fftSize = 2048 // ~43 ms at 48 kHz: long enough to catch syllables between samples
   source.connect(analyser)
   const samples = new Float32Array(analyser.fftSize)
   return {

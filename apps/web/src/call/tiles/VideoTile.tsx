@@ -23,6 +23,7 @@ export function VideoTile(props: Props) {
       class={`tile${props.speaking ? ' tile--speaking' : ''}${media.screen ? ' tile--screen' : ''}${local ? ' tile--local' : ''}`}
       data-testid={local ? 'local-tile' : 'participant-tile'}
       data-peer-id={who.peerId}
+      data-speaking={props.speaking ? 'true' : 'false'}
       aria-label={label}
     >
       <video
