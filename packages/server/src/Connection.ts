@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream'
 import {
   CloseCode,
+  correlationId,
   ErrorCode,
   isSignalMessage,
   type JoinMessage,
@@ -139,8 +140,16 @@ export class Connection extends TypedEmitter<ConnectionEvents> implements Sessio
       this.sendError(ErrorCode.BAD_MESSAGE, `invalid JSON: ${reason}`)
       return
     }
+    try {
+      this.dispatch(value, text, data.length, now)
+    } catch (error) {
+      this.internalError(error, correlationId(value))
+    }
+  }
+
+  private dispatch(value: unknown, text: string, frameBytes: number, now: number): void {
     if (isSignalMessage(value)) {
-      this.handleSignal(value, text, data.length, now)
+      this.handleSignal(value, text, frameBytes, now)
       return
     }
     const parsed = parseClientMessage(value)
@@ -153,14 +162,14 @@ export class Connection extends TypedEmitter<ConnectionEvents> implements Sessio
     switch (msg.type) {
       case 'join':
         this.ctx.metrics.messages.join++
-        void this.handleJoin(msg)
+        this.handleJoin(msg).catch((error: unknown) => this.internalError(error, msg.id))
         return
       case 'leave':
         this.ctx.metrics.messages.leave++
         this.handleLeave(msg.id)
         return
       case 'signal':
-        this.handleSignal(msg, text, data.length, now)
+        this.handleSignal(msg, text, frameBytes, now)
         return
     }
   }

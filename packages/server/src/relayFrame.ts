@@ -42,11 +42,14 @@ export function containerEnd(text: string, start: number, maxDepth: number): num
   return -1
 }
 
-/** Whether `text` has the JSON string literal of `value` at `pos`, written without escapes. */
+/**
+ * Whether `text` has a string literal at `pos` whose raw content is exactly `value` (no escapes).
+ * That suffices: an escape makes the raw content longer than the decoded value, so a literal that
+ * decodes to `value` cannot show it verbatim followed by an unescaped quote unless it has none.
+ */
 function literalAt(text: string, pos: number, value: string): boolean {
   return (
     text.charCodeAt(pos) === QUOTE &&
-    value.indexOf('\\') === -1 &&
     text.startsWith(value, pos + 1) &&
     text.charCodeAt(pos + 1 + value.length) === QUOTE
   )
@@ -103,7 +106,8 @@ export function buildRelayFrame(
   if (start !== -1) {
     const end = containerEnd(text, start, maxDepth)
     if (end === -2) return DATA_TOO_DEEP
-    if (end === text.length - 2 && text.charCodeAt(end + 1) === CLOSE_BRACE) {
+    // `}` right after the data closes the message (the text is valid JSON): data is the last key.
+    if (text.charCodeAt(end + 1) === CLOSE_BRACE) {
       // The data is a substring of the frame: if the frame fits, so does the data.
       if (
         frameBytes > maxDataBytes &&

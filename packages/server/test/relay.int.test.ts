@@ -184,7 +184,7 @@ describe('protocol errors', () => {
       '"join"',
       '{"type":"nope"}',
       '{"type":"join","room":"a b"}',
-      '{"type":"join","room":"r","name":' + JSON.stringify('n'.repeat(65)) + '}',
+      `{"type":"join","room":"r","name":${JSON.stringify('n'.repeat(65))}}`,
       '{"type":"signal","to":"x","data":[]}',
       '{"type":"signal","to":"","data":{}}',
     ]

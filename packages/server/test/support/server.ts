@@ -50,3 +50,33 @@ export async function joined(
   if (welcome.type !== 'welcome') throw new Error(`join refused: ${JSON.stringify(welcome)}`)
   return { client, welcome }
 }
+
+/** Re-checks `condition` until it holds; fails after `timeoutMs`. For server-side state no event reveals. */
+export async function waitUntil(
+  condition: () => Promise<boolean> | boolean,
+  timeoutMs = 3_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+export interface Health {
+  status: string
+  uptime: number
+  connections: number
+  rooms: number
+  peers: number
+}
+
+export async function health(server: ParleyServer): Promise<Health> {
+  const res = await fetch(`${server.url}/healthz`)
+  return (await res.json()) as Health
+}
+
+/** Resolves once the server has noticed that its connections dropped to `count`. */
+export function connectionsDropTo(server: ParleyServer, count: number): Promise<void> {
+  return waitUntil(async () => (await health(server)).connections === count)
+}

@@ -1,0 +1,143 @@
+import { CloseCode, ErrorCode } from '@parley/protocol'
+import { describe, expect, it } from 'vitest'
+import type { Message } from './support/rawClient.js'
+import { connect, connectionsDropTo, joined, testServer, type Welcome } from './support/server.js'
+
+const presence = (m: Message): boolean => m.type === 'peer-left' || m.type === 'peer-joined'
+
+describe('session resume', () => {
+  it('keeps the peerId, shows the others no flap and delivers signals queued during the gap in order', async () => {
+    const server = await testServer()
+    const a = await joined(server, 'r', { name: 'Ada' })
+    const b = await joined(server, 'r', { name: 'Bob' })
+    await a.client.nextOf('peer-joined')
+    b.client.drop()
+    await connectionsDropTo(server, 1)
+    for (let n = 1; n <= 3; n++)
+      a.client.send({ type: 'signal', to: b.welcome.peerId, data: { n }, id: `s${n}` })
+
+    const b2 = await connect(server)
+    b2.send({ type: 'join', room: 'r', resume: b.welcome.resume, id: 're' })
+    const welcome = await b2.nextOf<Welcome>('welcome')
+    expect(welcome).toMatchObject({ peerId: b.welcome.peerId, room: 'r', resumed: true, ref: 're' })
+    expect(welcome.peers).toEqual([{ peerId: a.welcome.peerId, name: 'Ada' }])
+    expect(welcome.resume).not.toBe(b.welcome.resume)
+    for (let n = 1; n <= 3; n++)
+      expect(await b2.nextOf('signal')).toEqual({ type: 'signal', from: a.welcome.peerId, data: { n } })
+    expect(b2.received.findIndex((m) => m.type === 'welcome')).toBe(0)
+
+    // a round trip through the resumed peer: any flap would have reached a before this reply
+    b2.send({ type: 'signal', to: a.welcome.peerId, data: { back: true } })
+    expect(await a.client.nextOf('signal')).toEqual({
+      type: 'signal',
+      from: b.welcome.peerId,
+      data: { back: true },
+    })
+    expect(a.client.received.filter(presence)).toEqual([
+      { type: 'peer-joined', peer: { peerId: b.welcome.peerId, name: 'Bob' } },
+    ])
+    expect(a.client.received.filter((m) => m.type === 'error')).toEqual([])
+  })
+
+  it('revokes a used resume token: resuming with it again gets RESUME_FAILED', async () => {
+    const server = await testServer()
+    const b = await joined(server, 'r')
+    b.client.drop()
+    await connectionsDropTo(server, 0)
+    const b2 = await connect(server)
+    b2.send({ type: 'join', room: 'r', resume: b.welcome.resume })
+    await b2.nextOf('welcome')
+    const thief = await connect(server)
+    thief.send({ type: 'join', room: 'r', resume: b.welcome.resume, id: 't' })
+    expect(await thief.nextOf('error')).toMatchObject({ code: ErrorCode.RESUME_FAILED, ref: 't' })
+  })
+
+  it('refuses unknown tokens and tokens of another room with RESUME_FAILED', async () => {
+    const server = await testServer()
+    const b = await joined(server, 'r')
+    const c = await connect(server)
+    c.send({ type: 'join', room: 'r', resume: 'bogus', id: '1' })
+    c.send({ type: 'join', room: 'elsewhere', resume: b.welcome.resume, id: '2' })
+    expect(await c.nextOf('error')).toMatchObject({ code: ErrorCode.RESUME_FAILED, ref: '1' })
+    expect(await c.nextOf('error')).toMatchObject({ code: ErrorCode.RESUME_FAILED, ref: '2' })
+  })
+
+  it('ends the session after the grace period: the others get peer-left and resume fails', async () => {
+    const server = await testServer({ resumeGraceMs: 150 })
+    const a = await joined(server, 'r')
+    const b = await joined(server, 'r')
+    b.client.drop()
+    expect(await a.client.nextOf('peer-left')).toEqual({ type: 'peer-left', peerId: b.welcome.peerId })
+    const b2 = await connect(server)
+    b2.send({ type: 'join', room: 'r', resume: b.welcome.resume })
+    expect(await b2.nextOf('error')).toMatchObject({ code: ErrorCode.RESUME_FAILED })
+  })
+
+  it('cancels the grace timer on resume: a later drop of another peer is announced, the resumed one never', async () => {
+    const server = await testServer({ resumeGraceMs: 200 })
+    const a = await joined(server, 'r')
+    const b = await joined(server, 'r')
+    b.client.drop()
+    await connectionsDropTo(server, 1)
+    const b2 = await connect(server)
+    b2.send({ type: 'join', room: 'r', resume: b.welcome.resume })
+    await b2.nextOf('welcome')
+    const c = await joined(server, 'r')
+    c.client.drop()
+    // b's timer, had it survived, would have fired before c's
+    expect(await a.client.nextOf('peer-left')).toEqual({ type: 'peer-left', peerId: c.welcome.peerId })
+    expect(a.client.received.filter((m) => m.type === 'peer-left')).toHaveLength(1)
+  })
+
+  it('a page unload close (1001) keeps the session resumable', async () => {
+    const server = await testServer()
+    const a = await joined(server, 'r')
+    const b = await joined(server, 'r')
+    b.client.close(1001)
+    await b.client.waitClosed()
+    await connectionsDropTo(server, 1)
+    const b2 = await connect(server)
+    b2.send({ type: 'join', room: 'r', resume: b.welcome.resume })
+    expect(await b2.nextOf('welcome')).toMatchObject({ peerId: b.welcome.peerId, resumed: true })
+    b2.send({ type: 'signal', to: a.welcome.peerId, data: {} })
+    await a.client.nextOf('signal')
+    expect(a.client.received.filter((m) => m.type === 'peer-left')).toEqual([])
+  })
+
+  it('resuming while the old socket is still open replaces it: the old one is closed with 4000', async () => {
+    const server = await testServer()
+    const a = await joined(server, 'r')
+    const b = await joined(server, 'r')
+    const b2 = await connect(server)
+    b2.send({ type: 'join', room: 'r', resume: b.welcome.resume })
+    expect(await b2.nextOf('welcome')).toMatchObject({ peerId: b.welcome.peerId, resumed: true })
+    expect((await b.client.waitClosed()).code).toBe(CloseCode.SESSION_REPLACED)
+    a.client.send({ type: 'signal', to: b.welcome.peerId, data: { to: 'new socket' } })
+    expect((await b2.nextOf('signal')).data).toEqual({ to: 'new socket' })
+    b2.send({ type: 'signal', to: a.welcome.peerId, data: {} })
+    await a.client.nextOf('signal')
+    expect(a.client.received.filter((m) => m.type === 'peer-left')).toEqual([])
+  })
+
+  it('ends a dropped session whose queue overflows: the others get peer-left, the resume fails', async () => {
+    const server = await testServer({ resumeQueueLimit: 2 })
+    const a = await joined(server, 'r')
+    const b = await joined(server, 'r')
+    b.client.drop()
+    await connectionsDropTo(server, 1)
+    for (let n = 0; n < 3; n++) a.client.send({ type: 'signal', to: b.welcome.peerId, data: { n } })
+    expect(await a.client.nextOf('peer-left')).toEqual({ type: 'peer-left', peerId: b.welcome.peerId })
+    const b2 = await connect(server)
+    b2.send({ type: 'join', room: 'r', resume: b.welcome.resume })
+    expect(await b2.nextOf('error')).toMatchObject({ code: ErrorCode.RESUME_FAILED })
+  })
+
+  it('with resumeGraceMs 0 a dropped socket ends the session at once', async () => {
+    const server = await testServer({ resumeGraceMs: 0 })
+    const a = await joined(server, 'r')
+    const b = await joined(server, 'r')
+    expect(b.welcome.resumeGrace).toBe(0)
+    b.client.drop()
+    expect(await a.client.nextOf('peer-left')).toEqual({ type: 'peer-left', peerId: b.welcome.peerId })
+  })
+})
