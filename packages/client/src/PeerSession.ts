@@ -30,6 +30,9 @@ export const PEER_TRANSITIONS: TransitionTable<PeerState> = {
 
 export type MediaKind = 'audio' | 'video'
 
+/** Wait after ICE/DTLS `failed` before recovering (the peer may simply be leaving). */
+const FAILED_GRACE_MS = 300
+
 export interface PeerSessionOptions {
   readonly localId: string
   readonly remoteId: string
@@ -91,6 +94,16 @@ interface Link {
   everConnected: boolean
   iceRestarts: number
   negotiations: number
+  /** A recovery (ICE restart or request for a new generation) is under way for this connection. */
+  recovering: boolean
+  /**
+   * node-datachannel offerer: local candidates are held back (and stripped from the offer) until
+   * the answer is applied. Otherwise the answerer can finish ICE and send its DTLS ClientHello
+   * before this side knows the remote fingerprint: libdatachannel then drops it (the open takes
+   * one DTLS retransmission, ~1 s) or fails the handshake and closes the connection.
+   */
+  holdCandidates: boolean
+  readonly heldCandidates: (IceCandidateData | null)[]
   readonly rawChannels: Set<RTCDataChannel>
   readonly transceivers: Map<MediaKind, RTCRtpTransceiver>
   readonly remoteTracks: Set<MediaStreamTrack>
@@ -107,6 +120,11 @@ function toCandidateInit(c: IceCandidateData): RTCIceCandidateInit {
   if (c.sdpMLineIndex !== undefined) init.sdpMLineIndex = c.sdpMLineIndex
   if (c.usernameFragment !== undefined) init.usernameFragment = c.usernameFragment
   return init
+}
+
+/** The mid of the first media section of an SDP (node-datachannel offers have one, for data). */
+function midOf(sdp: string): string {
+  return /^a=mid:(\S+)/m.exec(sdp)?.[1] ?? '0'
 }
 
 function fromCandidate(c: RTCIceCandidate): IceCandidateData {
@@ -155,6 +173,7 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
   #attempts = 0
   #connectTimer: ReturnType<typeof setTimeout> | undefined
   #disconnectedTimer: ReturnType<typeof setTimeout> | undefined
+  #failedTimer: ReturnType<typeof setTimeout> | undefined
   #remoteStream: MediaStream | undefined
   #sas: string | undefined
 
@@ -361,8 +380,10 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
   #clearTimers(): void {
     if (this.#connectTimer) clearTimeout(this.#connectTimer)
     if (this.#disconnectedTimer) clearTimeout(this.#disconnectedTimer)
+    if (this.#failedTimer) clearTimeout(this.#failedTimer)
     this.#connectTimer = undefined
     this.#disconnectedTimer = undefined
+    this.#failedTimer = undefined
   }
 
   #configuration(): RTCConfiguration {
@@ -390,6 +411,9 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
       everConnected: false,
       iceRestarts: 0,
       negotiations: 0,
+      recovering: false,
+      holdCandidates: offerer && this.#options.runtime.flavor === 'node-datachannel',
+      heldCandidates: [],
       rawChannels: new Set(),
       transceivers: new Map(),
       remoteTracks: new Set(),
@@ -399,11 +423,8 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     const current = (): boolean => this.#link === link
     pc.onicecandidate = (event) => {
       if (!current()) return
-      if (event.candidate?.candidate) {
-        this.#signal({ kind: 'candidate', candidate: fromCandidate(event.candidate), epoch })
-      } else {
-        this.#sendEndOfCandidates(link)
-      }
+      if (event.candidate?.candidate) this.#sendCandidate(link, fromCandidate(event.candidate))
+      else this.#sendEndOfCandidates(link)
     }
     pc.onicegatheringstatechange = () => {
       if (!current()) return
@@ -471,19 +492,49 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     this.#options.sendSignal(signal)
   }
 
+  #sendCandidate(link: Link, candidate: IceCandidateData): void {
+    if (link.holdCandidates) {
+      if (!link.heldCandidates.some((c) => c?.candidate === candidate.candidate))
+        link.heldCandidates.push(candidate)
+      return
+    }
+    this.#signal({ kind: 'candidate', candidate, epoch: link.epoch })
+  }
+
   #sendEndOfCandidates(link: Link): void {
     if (link.endOfCandidatesSent) return
     link.endOfCandidatesSent = true
-    this.#signal({ kind: 'candidate', candidate: null, epoch: link.epoch })
+    if (link.holdCandidates) link.heldCandidates.push(null)
+    else this.#signal({ kind: 'candidate', candidate: null, epoch: link.epoch })
+  }
+
+  /** The answer is applied: send the candidates held back (candidates first, end-of-candidates last). */
+  #releaseCandidates(link: Link): void {
+    if (!link.holdCandidates) return
+    link.holdCandidates = false
+    const held = link.heldCandidates.splice(0)
+    for (const candidate of held)
+      if (candidate) this.#signal({ kind: 'candidate', candidate, epoch: link.epoch })
+    if (held.includes(null)) this.#signal({ kind: 'candidate', candidate: null, epoch: link.epoch })
   }
 
   #sendLocalDescription(link: Link): void {
     const description = link.pc.localDescription
     if (!description?.sdp || (description.type !== 'offer' && description.type !== 'answer')) return
     link.negotiations++
+    let sdp = description.sdp
+    if (link.holdCandidates && description.type === 'offer') {
+      // candidates gathered before the offer was read are embedded in it: hold them back as well
+      const lines = sdp.split(/\r?\n/)
+      for (const line of lines) {
+        if (line.startsWith('a=candidate:'))
+          this.#sendCandidate(link, { candidate: line.slice(2), sdpMid: midOf(sdp) })
+      }
+      sdp = `${lines.filter((l) => !l.startsWith('a=candidate:') && l !== 'a=end-of-candidates' && l !== '').join('\r\n')}\r\n`
+    }
     this.#signal({
       kind: 'description',
-      description: { type: description.type, sdp: description.sdp },
+      description: { type: description.type, sdp },
       epoch: link.epoch,
       renegotiation: this.#options.runtime.flavor === 'native',
     })
@@ -565,6 +616,7 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     await pc.setRemoteDescription({ type: description.type, sdp: description.sdp ?? '' })
     if (this.#link !== link) return
     link.remoteDescriptionSet = true
+    if (description.type === 'answer') this.#releaseCandidates(link)
     for (const candidate of link.pendingCandidates.splice(0)) await this.#addCandidate(link, candidate)
     if (description.type === 'offer') {
       this.#createSdkChannels(link)
@@ -701,7 +753,11 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     const connection = pc.connectionState
     const ice = pc.iceConnectionState
     if (connection === 'failed' || ice === 'failed' || connection === 'closed') {
-      this.#recover(link, 'failed')
+      // short grace: when the remote peer is leaving, its goodbye / peer-left arrives right after
+      this.#failedTimer ??= setTimeout(() => {
+        this.#failedTimer = undefined
+        if (this.#link === link) this.#recover(link, 'failed')
+      }, FAILED_GRACE_MS)
     } else if (connection === 'disconnected' || ice === 'disconnected') {
       if (this.state === 'connected') this.#machine.set('reconnecting')
       this.#disconnectedTimer ??= setTimeout(() => {
@@ -723,6 +779,7 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     this.#clearTimers()
     this.#attempts = 0
     link.everConnected = true
+    link.recovering = false
     this.#machine.set('connected')
     void this.#updateSas(link)
   }
@@ -741,8 +798,13 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
   /** ICE restart if both sides can, else a new connection generation; `failed` when out of attempts. */
   #recover(link: Link, reason: 'failed' | 'disconnected' | 'timeout'): void {
     if (this.#link !== link || this.state === 'closed' || this.state === 'failed') return
+    // one recovery at a time per connection; only its timeout escalates it
+    if (link.recovering && reason !== 'timeout') return
+    link.recovering = true
     if (this.#disconnectedTimer) clearTimeout(this.#disconnectedTimer)
+    if (this.#failedTimer) clearTimeout(this.#failedTimer)
     this.#disconnectedTimer = undefined
+    this.#failedTimer = undefined
     if (this.state === 'connected') this.#machine.set('reconnecting')
     this.#attempts++
     if (this.#attempts > this.#maxConnectAttempts) {

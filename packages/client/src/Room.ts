@@ -429,7 +429,14 @@ export class Room extends TypedEmitter<RoomEvents> {
     s.on('peer-joined', (peer) => this.#onPeerJoined(peer))
     s.on('peer-left', (peerId) => this.#removeParticipant(peerId))
     s.on('signal', (from, data) => this.#onSignal(from, data))
-    s.on('server-error', (error) => this.emit('error', error))
+    s.on('server-error', (error) => {
+      // a signal racing with a peer's departure is routine
+      if ((error.cause as { code?: unknown } | undefined)?.code === 'UNKNOWN_PEER') {
+        this.#logger.debug({ message: error.message }, 'signal to a peer that already left')
+      } else {
+        this.emit('error', error)
+      }
+    })
     s.on('closed', (error) => {
       if (this.#leaving || this.state === 'left') return
       if (error) this.emit('error', error)

@@ -42,6 +42,30 @@ describe('PeerSession (node-datachannel)', () => {
     }
   })
 
+  it('a node-datachannel offerer sends no candidate before it has the answer (no early DTLS), and connects at once', async () => {
+    // the answer path is slow, as through a busy server; the direct path is fast
+    const { a, b, signals, close } = await sessionPair({ only: { a: {}, b: {} }, latency: { 'peer-a': 150 } })
+    cleanup = close
+    a.start()
+    b.start()
+    await Promise.all([waitForState(a, 'connected'), waitForState(b, 'connected')])
+    // b is impolite: it offers
+    const offer = signals.find((s) => s.from === 'peer-b' && s.signal.kind === 'description')
+    expect(offer?.signal.kind === 'description' && offer.signal.description.sdp).not.toMatch(/a=candidate/)
+    const answerAt = signals.findIndex((s) => s.from === 'peer-a' && s.signal.kind === 'description')
+    const firstOffererCandidate = signals.findIndex(
+      (s) => s.from === 'peer-b' && s.signal.kind === 'candidate',
+    )
+    expect(answerAt).toBeGreaterThanOrEqual(0)
+    expect(firstOffererCandidate).toBeGreaterThan(answerAt)
+    expect(
+      signals.some(
+        (s) => s.from === 'peer-b' && s.signal.kind === 'candidate' && s.signal.candidate === null,
+      ),
+    ).toBe(true)
+    expect(a.connectionInfo.epoch).toBe(0)
+  })
+
   it('send() before the connection exists waits and delivers once connected', async () => {
     const { a, b, close } = await sessionPair()
     cleanup = close

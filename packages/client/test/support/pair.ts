@@ -12,6 +12,8 @@ export async function sessionPair(
   options: Partial<PeerSessionOptions> & {
     filter?: SignalFilter
     runtime?: RtcRuntime
+    /** Delay of the signals sent by a peer, in ms (default 0). */
+    latency?: Record<string, number>
     /** Options for one side only (a is polite, b impolite). */
     only?: { a?: Partial<PeerSessionOptions>; b?: Partial<PeerSessionOptions> }
   } = {},
@@ -29,9 +31,9 @@ export async function sessionPair(
     if (!copy) throw new Error('session produced an invalid peer signal')
     signals.push({ from, signal: copy })
     if (options.filter && !options.filter(from, copy)) return
-    setTimeout(() => sessions.get(to)?.handleSignal(copy), 0)
+    setTimeout(() => sessions.get(to)?.handleSignal(copy), options.latency?.[from] ?? 0)
   }
-  const { filter: _f, only, ...rest } = options
+  const { filter: _f, only, latency: _l, ...rest } = options
   const a = new PeerSession({
     ...rest,
     ...only?.a,
