@@ -70,6 +70,31 @@ describe('web app call', () => {
     await expect.poll(() => ada.page.locator('[data-testid="chat-message"] time').count()).toBe(2)
   })
 
+  it('the quality indicator reflects live stats and its popover shows the figures and the identity check', async () => {
+    const room = nextRoom()
+    const ada = await join(room, 'Ada')
+    const bo = await join(room, 'Bo')
+    await expectFullMesh([ada, bo])
+    const indicator = remoteTile(ada, await peerIdOf(bo)).getByTestId('quality-indicator')
+    await expect
+      .poll(() => indicator.getAttribute('data-level'), { timeout: 20_000 })
+      .toMatch(/^(excellent|good)$/)
+    await indicator.click()
+    const popover = ada.page.getByRole('dialog', { name: 'Connection with Bo' })
+    await expect.poll(() => popover.textContent(), { timeout: 20_000 }).toMatch(/Receiving\s*\d+ kbit\/s/)
+    const text = (await popover.textContent()) ?? ''
+    expect(text).toMatch(/Round trip\s*\d+ ms/)
+    expect(text).toMatch(/Video in\s*640×480 @ \d+ fps/)
+    expect(text).toMatch(/Path\s*Direct/)
+    // Both sides derive the same identity code.
+    const code = (p: typeof ada) => p.page.locator('.sas__code code').first().textContent()
+    await bo.page.getByTestId('toggle-people').click()
+    expect(await code(bo)).toBe(await code(ada))
+    expect(await code(ada)).toMatch(/\d/)
+    await ada.page.keyboard.press('Escape')
+    await popover.waitFor({ state: 'detached' })
+  })
+
   it('muting the microphone shows the muted indicator on the other side, unmuting removes it; the one still talking is highlighted', async () => {
     const room = nextRoom()
     const ada = await join(room, 'Ada')

@@ -2,9 +2,7 @@
  * The one place the web app touches @parley/client: binds the narrow ports the app is written
  * against to the real SDK (the assignments below make the compiler check that the SDK fits them).
  */
-import { Room } from '@parley/client'
-// TODO(web): import from '@parley/client' once its index exports LocalMedia (media branch).
-import { LocalMedia } from '../../../../packages/client/src/media/LocalMedia.js'
+import { LocalMedia, Room } from '@parley/client'
 import type { JoinRequest, LocalMediaPort, MediaPort, RoomPort } from './ports.js'
 import type { Sdk } from './Sdk.js'
 
