@@ -166,6 +166,13 @@ describe('web app call', () => {
     await remoteTile(cy, await peerIdOf(ada))
       .getByTestId('muted-indicator')
       .waitFor()
+    // A camera turned off shows the person's initials on the other side.
+    await bo.page.getByTestId('toggle-camera').click()
+    expect(await bo.page.getByTestId('toggle-camera').getAttribute('aria-pressed')).toBe('false')
+    await remoteTile(cy, await peerIdOf(bo))
+      .locator('.tile__avatar')
+      .filter({ hasText: 'BC' })
+      .waitFor()
     await cy.page.getByTestId('toggle-chat').click()
     await bo.page.getByTestId('toggle-chat').click()
     await bo.page.getByTestId('chat-input').fill('Welcome, Cy!')

@@ -11,6 +11,7 @@ export function QualityPopover({ peer }: { peer: PeerView }) {
         Connection with {peer.name}
         <span class={`pill pill--${q?.level ?? 'none'}`}>{q ? LEVEL_LABEL[q.level] : 'Measuring…'}</span>
       </div>
+      <div class="popover__caption">Receiving, last minute</div>
       <Sparkline
         values={peer.bitrateHistory}
         label="Incoming bitrate over the last minute"
