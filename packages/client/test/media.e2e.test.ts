@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { LocalMedia } from '../src/index.js'
+import type { ParleyGlobal } from './media/browserHarness.js'
 import {
   decodedFrames,
   type JoinedPage,
@@ -180,6 +181,35 @@ describe('Room media (1:1 in Chromium)', () => {
       { timeout: 20_000 },
     )
     expect(await negotiations(ada.page, bob.peerId)).toBe(before)
+  })
+
+  it("AudioLevelMeter.forTrack measures the remote participant's microphone (active-speaker indicator)", async () => {
+    const r = await bob.page.evaluate(async (peerId) => {
+      const { AudioLevelMeter } = (window as unknown as { Parley: ParleyGlobal }).Parley
+      const { room } = (window as unknown as { T: PageHooks }).T
+      const track = room.participant(peerId)?.stream?.getAudioTracks()[0]
+      if (!track) return { error: 'no remote audio track' }
+      const meter = AudioLevelMeter.forTrack(track)
+      if (!meter) return { error: 'no meter' }
+      // the fake microphone beeps periodically: wait (≤ 10 s) for a loud window
+      const loud = await new Promise<number>((resolve) => {
+        const timer = setInterval(() => {
+          const level = meter.level()
+          if (level > 0.01) {
+            clearInterval(timer)
+            clearTimeout(deadline)
+            resolve(level)
+          }
+        }, 50)
+        const deadline = setTimeout(() => {
+          clearInterval(timer)
+          resolve(0)
+        }, 10_000)
+      })
+      meter.close()
+      return { loud: loud > 0.01, inRange: loud <= 1 }
+    }, ada.peerId)
+    expect(r).toEqual({ loud: true, inRange: true })
   })
 
   it("emits 'quality' per participant: bitrate > 0 both ways, a host/udp pair, about 20 fps at 640x480", async () => {

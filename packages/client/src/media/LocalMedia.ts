@@ -67,11 +67,16 @@ export interface MediaEnvironment {
   logger: Logger | undefined
 }
 
+function defaultCreateStream(tracks: MediaStreamTrack[]): MediaStream {
+  if (typeof MediaStream !== 'function') throw mediaUnsupported('getUserMedia')
+  return new MediaStream(tracks)
+}
+
 export function defaultMediaEnvironment(): MediaEnvironment {
   const nav = (globalThis as { navigator?: { mediaDevices?: MediaDevicesLike } }).navigator
   return {
     mediaDevices: nav?.mediaDevices,
-    createStream: (tracks) => new MediaStream(tracks),
+    createStream: defaultCreateStream,
     createAudioContext: defaultAudioContextFactory,
     logger: undefined,
   }

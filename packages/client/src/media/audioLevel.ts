@@ -60,6 +60,15 @@ export class AudioLevelMeter {
     this.#buffer = new Float32Array(analyser.fftSize)
   }
 
+  /**
+   * A meter on any audio track, e.g. a remote participant's, for an active-speaker indicator.
+   * undefined where WebAudio or MediaStream is missing. Close it when done.
+   */
+  static forTrack(track: MediaStreamTrack): AudioLevelMeter | undefined {
+    if (typeof MediaStream !== 'function') return undefined
+    return AudioLevelMeter.open(track, (tracks) => new MediaStream(tracks), defaultAudioContextFactory)
+  }
+
   /** undefined when WebAudio is unavailable or the graph cannot be built. */
   static open(
     track: MediaStreamTrack,

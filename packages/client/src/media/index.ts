@@ -1,5 +1,5 @@
 /** Public surface of the media layer (re-exported by src/index.ts). */
-export type { AudioContextFactory, AudioContextLike } from './audioLevel.js'
+export { type AudioContextFactory, type AudioContextLike, AudioLevelMeter, rms } from './audioLevel.js'
 export {
   type BitrateConfig,
   BitrateController,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ParleyError } from '../../src/errors.js'
-import { rms } from '../../src/media/audioLevel.js'
+import { AudioLevelMeter, rms } from '../../src/media/audioLevel.js'
 import { LocalMedia } from '../../src/media/LocalMedia.js'
 import { mediaError } from '../../src/media/mediaErrors.js'
 import { domError, env, FakeAudioContext, FakeDevices, FakeStream, FakeTrack } from './fakes.js'
@@ -50,6 +50,12 @@ describe('LocalMedia.create error mapping', () => {
     expect((await rejection(LocalMedia.listDevices({ mediaDevices: undefined }))).code).toBe(
       'MEDIA_UNSUPPORTED',
     )
+  })
+
+  it('rejects with MEDIA_UNSUPPORTED, not a ReferenceError, where MediaStream is missing (Node)', async () => {
+    const error = await rejection(LocalMedia.create({}, { mediaDevices: undefined }))
+    expect(error.code).toBe('MEDIA_UNSUPPORTED')
+    expect(AudioLevelMeter.forTrack(new FakeTrack('audio') as unknown as MediaStreamTrack)).toBeUndefined()
   })
 
   it('opens nothing when neither audio nor video is requested', async () => {
