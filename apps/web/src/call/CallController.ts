@@ -1,7 +1,6 @@
 import { ChatStore } from '../chat/ChatStore.js'
-import { type TrackLevel, trackLevel } from '../media/trackLevel.js'
 import { parseAppMessage, type WhiteboardWire } from '../messages/appMessages.js'
-import type { LocalMediaPort, ParticipantPort, RoomPort } from '../sdk/ports.js'
+import type { LocalMediaPort, MeterTrack, ParticipantPort, RoomPort, TrackMeter } from '../sdk/ports.js'
 import { Store } from '../state/Store.js'
 import { WhiteboardStore } from '../whiteboard/WhiteboardStore.js'
 import { NoticeStore } from './NoticeStore.js'
@@ -31,14 +30,15 @@ export class CallController extends Store<CallSnapshot> {
   readonly speakers: SpeakerDetector
   readonly #unsubscribe: (() => void)[] = []
   readonly #timers: ReturnType<typeof setInterval>[] = []
-  readonly #levels = new Map<string, { track: MediaStreamTrack; meter: TrackLevel }>()
+  readonly #levels = new Map<string, { track: MediaStreamTrack; meter: TrackMeter }>()
+  readonly #meterTrack: MeterTrack
   /** Peers whose connection has opened at least once (whiteboard sync sent). */
   readonly #synced = new Set<string>()
   #closed = false
 
   #screenStream: MediaStream | undefined
 
-  constructor(room: RoomPort, local: LocalMediaPort | undefined) {
+  constructor(room: RoomPort, local: LocalMediaPort | undefined, meterTrack: MeterTrack = () => undefined) {
     super({
       phase: room.state,
       self: {
@@ -52,6 +52,7 @@ export class CallController extends Store<CallSnapshot> {
     })
     this.room = room
     this.local = local
+    this.#meterTrack = meterTrack
     this.chat = new ChatStore(
       (m) => room.broadcast(m, { channel: 'reliable' }),
       () => ({ peerId: room.localPeerId, name: room.localName }),
@@ -240,7 +241,7 @@ export class CallController extends Store<CallSnapshot> {
       let entry = this.#levels.get(peer.peerId)
       if (entry?.track !== track) {
         this.#dropLevel(peer.peerId)
-        const meter = trackLevel(track)
+        const meter = this.#meterTrack(track)
         if (!meter) continue
         entry = { track, meter }
         this.#levels.set(peer.peerId, entry)

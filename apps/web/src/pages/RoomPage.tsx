@@ -63,7 +63,7 @@ export function RoomPage({
         if (choice.local?.audioTrack && !choice.audio) room.setMicrophoneEnabled(false)
         if (choice.local?.videoTrack && !choice.video) room.setCameraEnabled(false)
         saveActiveCall({ code, name: choice.name, audio: choice.audio, video: choice.video })
-        setPhase({ kind: 'in-call', controller: new CallController(room, choice.local) })
+        setPhase({ kind: 'in-call', controller: new CallController(room, choice.local, sdk.meterTrack) })
       } catch (error) {
         setPhase({ kind: 'failed', error, choice })
       }

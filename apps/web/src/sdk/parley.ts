@@ -2,8 +2,8 @@
  * The one place the web app touches @parley/client: binds the narrow ports the app is written
  * against to the real SDK (the assignments below make the compiler check that the SDK fits them).
  */
-import { LocalMedia, Room } from '@parley/client'
-import type { JoinRequest, LocalMediaPort, MediaPort, RoomPort } from './ports.js'
+import { AudioLevelMeter, LocalMedia, Room } from '@parley/client'
+import type { JoinRequest, LocalMediaPort, MediaPort, MeterTrack, RoomPort } from './ports.js'
 import type { Sdk } from './Sdk.js'
 
 const media: MediaPort = {
@@ -21,4 +21,6 @@ async function joinRoom({ serverUrl, room, name, local }: JoinRequest): Promise<
   return joined
 }
 
-export const sdk: Sdk = { media, joinRoom }
+const meterTrack: MeterTrack = (track) => AudioLevelMeter.forTrack(track)
+
+export const sdk: Sdk = { media, joinRoom, meterTrack }

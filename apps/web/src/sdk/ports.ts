@@ -102,3 +102,13 @@ export interface JoinRequest {
 }
 
 export type JoinRoom = (request: JoinRequest) => Promise<RoomPort>
+
+/** Audio level of one track (a remote participant's), for the active-speaker highlight. */
+export interface TrackMeter {
+  /** 0..1 RMS level now. */
+  level(): number
+  /** Idempotent. */
+  close(): void
+}
+
+export type MeterTrack = (track: MediaStreamTrack) => TrackMeter | undefined
