@@ -111,15 +111,10 @@ describe('web app screens', () => {
           r !== undefined && r.left >= 0 && r.right <= innerWidth && r.top >= 0 && r.bottom <= innerHeight
         )
       }
-      const ids = [
-        'toggle-mic',
-        'toggle-camera',
-        'toggle-screen',
-        'toggle-chat',
-        'toggle-people',
-        'toggle-board',
-        'leave-button',
-      ]
+      // every button of the control bar (send files included, once the transfer engine is there)
+      const ids = [...document.querySelectorAll('.controls button')].map(
+        (b) => b.getAttribute('data-testid') ?? '?',
+      )
       return {
         scrollWidth: document.documentElement.scrollWidth,
         width: innerWidth,
@@ -128,6 +123,7 @@ describe('web app screens', () => {
       }
     })
     expect(layout).toEqual({ scrollWidth: 390, width: 390, offscreen: [], tilesInside: true })
+    expect(await p.page.locator('.controls button').count()).toBeGreaterThanOrEqual(7)
     await p.page.getByTestId('toggle-chat').click()
     await p.page.getByTestId('chat-input').fill('from a phone')
     await p.page.getByTestId('chat-send').click()

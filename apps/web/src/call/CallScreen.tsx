@@ -2,6 +2,10 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
 import { ChatPanel } from '../chat/ChatPanel.js'
 import { autoplayGate } from '../media/AutoplayGate.js'
 import { useStore } from '../state/useStore.js'
+import { SendFilesButton } from '../transfer/SendFilesButton.js'
+import { TransferList } from '../transfer/TransferList.js'
+import type { TransferSource } from '../transfer/TransferSource.js'
+import { useFileDrop } from '../transfer/useFileDrop.js'
 import { Brand } from '../ui/Brand.js'
 import { Icon } from '../ui/icons.js'
 import { Whiteboard } from '../whiteboard/Whiteboard.js'
@@ -14,12 +18,17 @@ import { Notices } from './Notices.js'
 import { ParticipantList } from './ParticipantList.js'
 import { VideoGrid } from './tiles/VideoGrid.js'
 
+const NO_TRANSFERS = { get: () => [] as const, subscribe: () => () => {} }
+
 export function CallScreen({
   controller,
+  transfers,
   code,
   onLeave,
 }: {
   controller: CallController
+  /** File transfers of this call, when the transfer engine is available. */
+  transfers?: TransferSource | undefined
   code: string
   /** Called once the room has been left through the leave button or shortcut. */
   onLeave: () => void
@@ -36,6 +45,10 @@ export function CallScreen({
   const [helpOpen, setHelpOpen] = useState(false)
   const [screenBusy, setScreenBusy] = useState(false)
   const boardSeen = useRef(board.version)
+  const transferList = useStore(transfers ?? NO_TRANSFERS)
+  const dragging = useFileDrop(transfers !== undefined && call.peers.length > 0, (files) =>
+    transfers?.send(files, 'everyone'),
+  )
 
   useEffect(() => controller.chat.setOpen(panel === 'chat'), [controller, panel])
   if (boardOpen) boardSeen.current = board.version
@@ -161,9 +174,20 @@ export function CallScreen({
         unread={chat.unread}
         boardActivity={boardActivity}
         busy={screenBusy}
+        extra={
+          transfers ? (
+            <SendFilesButton peers={call.peers} onSend={(files, to) => transfers.send(files, to)} />
+          ) : null
+        }
         onAction={act}
       />
+      {transfers ? <TransferList transfers={transferList} actions={transfers} /> : null}
       <Notices notices={notices} />
+      {dragging ? (
+        <div class="dropzone-overlay" aria-hidden="true">
+          <div class="dropzone-overlay__hint">Drop to send to everyone</div>
+        </div>
+      ) : null}
     </div>
   )
 }

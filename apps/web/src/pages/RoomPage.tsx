@@ -11,13 +11,18 @@ import { navigate } from '../routing/useRoute.js'
 import { explainJoinError } from '../sdk/mediaErrors.js'
 import type { Sdk } from '../sdk/Sdk.js'
 import { assertTransition, type TransitionTable } from '../state/stateMachine.js'
+import type { TransferSource } from '../transfer/TransferSource.js'
 import { Brand } from '../ui/Brand.js'
 import { Icon } from '../ui/icons.js'
 
 type Phase =
   | { readonly kind: 'lobby' }
   | { readonly kind: 'joining' }
-  | { readonly kind: 'in-call'; readonly controller: CallController }
+  | {
+      readonly kind: 'in-call'
+      readonly controller: CallController
+      readonly transfers: (TransferSource & { close(): void }) | undefined
+    }
   | { readonly kind: 'ended'; readonly reason: 'left' | 'disconnected' }
   | { readonly kind: 'failed'; readonly error: unknown; readonly choice: JoinChoice }
 
@@ -63,7 +68,11 @@ export function RoomPage({
         if (choice.local?.audioTrack && !choice.audio) room.setMicrophoneEnabled(false)
         if (choice.local?.videoTrack && !choice.video) room.setCameraEnabled(false)
         saveActiveCall({ code, name: choice.name, audio: choice.audio, video: choice.video })
-        setPhase({ kind: 'in-call', controller: new CallController(room, choice.local, sdk.meterTrack) })
+        setPhase({
+          kind: 'in-call',
+          controller: new CallController(room, choice.local, sdk.meterTrack),
+          transfers: sdk.createTransfers?.(room),
+        })
       } catch (error) {
         setPhase({ kind: 'failed', error, choice })
       }
@@ -86,6 +95,7 @@ export function RoomPage({
 
   // The call ends by itself when the SDK gives up reconnecting.
   const controller = phase.kind === 'in-call' ? phase.controller : undefined
+  const transfers = phase.kind === 'in-call' ? phase.transfers : undefined
   useEffect(() => {
     if (!controller) return
     const check = () => {
@@ -101,9 +111,10 @@ export function RoomPage({
     return () => {
       unsubscribe()
       removeEventListener('pagehide', onHide)
+      transfers?.close()
       void controller.leave()
     }
-  }, [controller, setPhase])
+  }, [controller, transfers, setPhase])
 
   const leave = useCallback(() => {
     clearActiveCall()
@@ -121,7 +132,9 @@ export function RoomPage({
         </div>
       )
     case 'in-call':
-      return <CallScreen controller={phase.controller} code={code} onLeave={leave} />
+      return (
+        <CallScreen controller={phase.controller} transfers={phase.transfers} code={code} onLeave={leave} />
+      )
     case 'ended':
       return (
         <EndScreen

@@ -1,8 +1,11 @@
-import type { JoinRoom, MediaPort, MeterTrack } from './ports.js'
+import type { TransferSource } from '../transfer/TransferSource.js'
+import type { JoinRoom, MediaPort, MeterTrack, RoomPort } from './ports.js'
 
 /** The SDK entry points the pages use (the real binding is in parley.ts; tests may pass fakes). */
 export interface Sdk {
   readonly media: MediaPort
   readonly joinRoom: JoinRoom
   readonly meterTrack: MeterTrack
+  /** File transfers over a joined room (undefined until the transfer engine is available). */
+  readonly createTransfers?: ((room: RoomPort) => TransferSource & { close(): void }) | undefined
 }

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact'
 import type { MediaFlags } from '../types.js'
 import { ControlButton } from './ControlButton.js'
 import { type ShortcutAction, shortcutLabel } from './shortcuts.js'
@@ -13,6 +14,7 @@ export function ControlBar({
   unread,
   boardActivity,
   busy,
+  extra,
   onAction,
 }: {
   media: MediaFlags
@@ -25,6 +27,8 @@ export function ControlBar({
   boardActivity: boolean
   /** A screen share is starting or stopping. */
   busy: boolean
+  /** More buttons for the middle group (e.g. send files). */
+  extra?: ComponentChildren
   onAction: (action: ShortcutAction) => void
 }) {
   return (
@@ -92,6 +96,7 @@ export function ControlBar({
         >
           {boardActivity && !boardOpen ? <span class="ctrl__dot" aria-hidden="true" /> : null}
         </ControlButton>
+        {extra}
       </div>
       <div class="controls__group">
         <ControlButton
