@@ -92,6 +92,14 @@ describe('CallController', () => {
     expect(controller.get().phase).toBe('reconnecting')
   })
 
+  it('a new local peer id after the server lost the session shows in the snapshot', async () => {
+    const { room, controller } = setup()
+    ;(room as { localPeerId: string }).localPeerId = 'me-again'
+    room.fire('state', 'joined')
+    await Promise.resolve()
+    expect(controller.get().self.peerId).toBe('me-again')
+  })
+
   it('leave leaves the room once and unsubscribes every listener', async () => {
     const { room, controller } = setup()
     expect(room.listenerCount()).toBeGreaterThan(0)

@@ -220,6 +220,27 @@ describe('web app call', () => {
     await expect.poll(() => inked(cy)).toBe(true)
   })
 
+  it('while the signaling server restarts the call shows a reconnecting banner, keeps its video, and recovers', async () => {
+    const room = nextRoom()
+    const ada = await join(room, 'Ada')
+    const bo = await join(room, 'Bo')
+    await expectFullMesh([ada, bo])
+    const port = server.port
+    await server.close({ graceful: false })
+    await ada.page.getByTestId('reconnecting-banner').waitFor()
+    // Media keeps flowing peer to peer meanwhile.
+    await expectVideoPlaying(ada, await peerIdOf(bo))
+    server = await startAppServer(port)
+    await ada.page.getByTestId('reconnecting-banner').waitFor({ state: 'detached', timeout: 30_000 })
+    await bo.page.getByTestId('reconnecting-banner').waitFor({ state: 'detached', timeout: 30_000 })
+    await expectFullMesh([ada, bo])
+    // While the server was down the browser itself may log refused WebSocket connections (not the app).
+    for (const p of [ada, bo]) {
+      const refused = (e: string) => /WebSocket connection to .* failed/.test(e)
+      p.errors.splice(0, p.errors.length, ...p.errors.filter((e) => !refused(e)))
+    }
+  })
+
   it('a participant who reloads the page comes back into the call', async () => {
     const room = nextRoom()
     const ada = await join(room, 'Ada')

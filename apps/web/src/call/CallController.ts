@@ -116,11 +116,14 @@ export class CallController extends Store<CallSnapshot> {
     const s = this.get()
     const media = this.room.mediaState
     const stream = this.#previewStream(media.screen)
-    if (sameFlags(media, s.self.media) && stream === s.self.stream && this.room.state === s.phase) return
+    const peerId = this.room.localPeerId
+    const same = sameFlags(media, s.self.media) && stream === s.self.stream && peerId === s.self.peerId
+    if (same && this.room.state === s.phase) return
     this.set({
       ...s,
       phase: this.room.state,
-      self: { ...s.self, media, stream, streamVersion: s.self.streamVersion + 1 },
+      // the peer id changes when the server lost our session (restart) and we joined again
+      self: same ? s.self : { ...s.self, peerId, media, stream, streamVersion: s.self.streamVersion + 1 },
     })
   }
 
@@ -155,11 +158,14 @@ export class CallController extends Store<CallSnapshot> {
       room.on('state', (phase) => {
         const previous = this.get().phase
         this.set({ ...this.get(), phase })
+        // after a rejoin the SDK learns our new peer id right after announcing the state
+        queueMicrotask(() => this.refreshSelf())
         if (phase === 'joined' && previous === 'reconnecting') this.notices.push('Reconnected')
       }),
     )
     on.push(
       room.on('participant-joined', (p) => {
+        this.refreshSelf()
         this.#upsert(p)
         this.notices.push(`${p.name || 'Someone'} joined`)
       }),

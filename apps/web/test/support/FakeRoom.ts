@@ -32,7 +32,7 @@ export class FakeParticipant implements ParticipantPort {
 
 /** An in-memory RoomPort whose events the test fires by hand. */
 export class FakeRoom implements RoomPort {
-  readonly localPeerId = 'me'
+  localPeerId = 'me'
   readonly localName = 'Me'
   state: RoomPhase = 'joined'
   readonly participants = new Map<string, FakeParticipant>()

@@ -28,8 +28,9 @@ export function buildWebApp(): void {
   if (result.status !== 0) throw new Error(`vite build failed:\n${result.stdout}\n${result.stderr}`)
 }
 
-export function startAppServer(): Promise<ParleyServer> {
-  return startServer({ port: 0, host: '127.0.0.1', staticDir: DIST_DIR, logLevel: 'silent' })
+/** A server for the built app on `port` (default: an ephemeral one). */
+export function startAppServer(port = 0): Promise<ParleyServer> {
+  return startServer({ port, host: '127.0.0.1', staticDir: DIST_DIR, logLevel: 'silent' })
 }
 
 export function screenshotPath(name: string): string {
