@@ -86,6 +86,7 @@ describe('web app screens', () => {
         'toggle-board',
         'invite-button',
         'shortcuts-button',
+        'send-files',
       ]) {
         await p.page.getByTestId(open).click()
         expect(await unnamedControls(p.page), open).toEqual([])

@@ -21,7 +21,7 @@ type Phase =
   | {
       readonly kind: 'in-call'
       readonly controller: CallController
-      readonly transfers: (TransferSource & { close(): void }) | undefined
+      readonly transfers: TransferSource & { close(): void }
     }
   | { readonly kind: 'ended'; readonly reason: 'left' | 'disconnected' }
   | { readonly kind: 'failed'; readonly error: unknown; readonly choice: JoinChoice }
@@ -68,11 +68,9 @@ export function RoomPage({
         if (choice.local?.audioTrack && !choice.audio) room.setMicrophoneEnabled(false)
         if (choice.local?.videoTrack && !choice.video) room.setCameraEnabled(false)
         saveActiveCall({ code, name: choice.name, audio: choice.audio, video: choice.video })
-        setPhase({
-          kind: 'in-call',
-          controller: new CallController(room, choice.local, sdk.meterTrack),
-          transfers: sdk.createTransfers?.(room),
-        })
+        const controller = new CallController(room, choice.local, sdk.meterTrack)
+        const transfers = sdk.createTransfers(room, (message) => controller.notices.push(message, 'error'))
+        setPhase({ kind: 'in-call', controller, transfers })
       } catch (error) {
         setPhase({ kind: 'failed', error, choice })
       }

@@ -6,6 +6,9 @@ export interface Sdk {
   readonly media: MediaPort
   readonly joinRoom: JoinRoom
   readonly meterTrack: MeterTrack
-  /** File transfers over a joined room (undefined until the transfer engine is available). */
-  readonly createTransfers?: ((room: RoomPort) => TransferSource & { close(): void }) | undefined
+  /** File transfers over a joined room; `onError` gets problems to show to the person. */
+  readonly createTransfers: (
+    room: RoomPort,
+    onError: (message: string) => void,
+  ) => TransferSource & { close(): void }
 }

@@ -2,7 +2,17 @@
  * The one place the web app touches @parley/client: binds the narrow ports the app is written
  * against to the real SDK (the assignments below make the compiler check that the SDK fits them).
  */
-import { AudioLevelMeter, LocalMedia, Room } from '@parley/client'
+import {
+  AudioLevelMeter,
+  browserSinkFactory,
+  type FileSink,
+  LocalMedia,
+  ParleyError,
+  Room,
+  type SavableSink,
+  TransferManager,
+} from '@parley/client'
+import { TransferController } from '../transfer/TransferController.js'
 import type { JoinRequest, LocalMediaPort, MediaPort, MeterTrack, RoomPort } from './ports.js'
 import type { Sdk } from './Sdk.js'
 
@@ -23,4 +33,25 @@ async function joinRoom({ serverUrl, room, name, local }: JoinRequest): Promise<
 
 const meterTrack: MeterTrack = (track) => AudioLevelMeter.forTrack(track)
 
-export const sdk: Sdk = { media, joinRoom, meterTrack }
+/** The SDK's transfer engine over a joined room, behind the app's TransferController. */
+function createTransfers(room: RoomPort, onError: (message: string) => void) {
+  if (!(room instanceof Room))
+    throw new ParleyError('INVALID_ARGUMENT', 'transfers need a room joined with the SDK')
+  const manager = new TransferManager(room)
+  return new TransferController<FileSink & Partial<SavableSink>>(
+    {
+      onOffer: (fn) => manager.on('offer', fn),
+      onTransfer: (fn) => manager.on('transfer', fn),
+      send: async (to, files) => {
+        const peer = to === 'everyone' ? 'everyone' : room.participant(to)
+        if (!peer) throw new ParleyError('INVALID_ARGUMENT', 'that person left the call')
+        await manager.sendFiles(peer, files)
+      },
+      sinkFor: (file) => browserSinkFactory(file) as FileSink & Partial<SavableSink>,
+      close: () => manager.close(),
+    },
+    onError,
+  )
+}
+
+export const sdk: Sdk = { media, joinRoom, meterTrack, createTransfers }

@@ -21,7 +21,9 @@ export function TransferCard({ transfer: t, actions }: { transfer: TransferView;
   const status =
     t.state === 'offered'
       ? incoming
-        ? `${t.peerName} wants to send you ${t.files.length === 1 ? 'a file' : `${t.files.length} files`}`
+        ? t.awaitingAnswer
+          ? `${t.peerName} wants to send you ${t.files.length === 1 ? 'a file' : `${t.files.length} files`}`
+          : 'Starting…'
         : `Waiting for ${t.peerName} to accept…`
       : t.state === 'active'
         ? [formatRate(t.bytesPerSecond), formatEta(t.etaSeconds)].filter(Boolean).join(' · ')
@@ -85,7 +87,7 @@ export function TransferCard({ transfer: t, actions }: { transfer: TransferView;
           {status}
         </span>
         <span class="transfer__actions">
-          {incoming && t.state === 'offered' ? (
+          {t.awaitingAnswer ? (
             <>
               <button type="button" class="btn btn--ghost btn--small" onClick={() => actions.decline(t.id)}>
                 Decline
@@ -100,7 +102,7 @@ export function TransferCard({ transfer: t, actions }: { transfer: TransferView;
               </button>
             </>
           ) : null}
-          {!finished && !(incoming && t.state === 'offered') ? (
+          {!finished && !t.awaitingAnswer ? (
             <button
               type="button"
               class="btn btn--ghost btn--small"

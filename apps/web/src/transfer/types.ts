@@ -26,6 +26,8 @@ export interface TransferView {
   readonly etaSeconds: number | undefined
   /** Why it failed or was cancelled, in words for people. */
   readonly reason: string | undefined
+  /** An incoming offer nobody answered yet: accept / decline. */
+  readonly awaitingAnswer: boolean
   /** A received file is ready to be saved with the save action. */
   readonly canSave: boolean
 }
