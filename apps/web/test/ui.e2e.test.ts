@@ -63,6 +63,56 @@ describe('web app screens', () => {
     await p.page.getByTestId('join-button').waitFor()
   })
 
+  it('joining with camera and microphone off from the lobby shows initials and the muted indicator to the others', async () => {
+    const room = nextRoom()
+    const bo = track(await joinByLink(browser, server, room, 'Bo'))
+    const p = track(await openPage(browser, `${server.url}/r/${room}?name=Ada%20Lovelace`, 'Ada'))
+    await p.page.getByTestId('mic-level').waitFor()
+    await p.page.getByTestId('toggle-camera').click()
+    await p.page.getByTestId('toggle-mic').click()
+    expect(await p.page.getByTestId('toggle-camera').getAttribute('aria-pressed')).toBe('false')
+    expect(await p.page.getByTestId('toggle-mic').getAttribute('aria-pressed')).toBe('false')
+    await p.page.getByTestId('join-button').click()
+    await p.page.getByTestId('local-tile').waitFor()
+    expect(await p.page.getByTestId('toggle-camera').getAttribute('aria-pressed')).toBe('false')
+    expect(await p.page.getByTestId('toggle-mic').getAttribute('aria-pressed')).toBe('false')
+    const adaTile = bo.page.locator(`[data-testid="participant-tile"][data-peer-id="${await peerIdOf(p)}"]`)
+    await adaTile.getByTestId('muted-indicator').waitFor()
+    await adaTile.locator('.tile__avatar').filter({ hasText: 'AL' }).waitFor()
+    // Turning the camera on with the V shortcut shows the video again.
+    await p.page.keyboard.press('v')
+    await adaTile.locator('.tile__avatar').waitFor({ state: 'detached' })
+    await expectVideoPlaying(bo, await peerIdOf(p))
+  })
+
+  it('the invite popover copies the room link and shows it as a QR code; ? lists the shortcuts', async () => {
+    const room = nextRoom()
+    const p = track(await joinByLink(browser, server, room, 'Ada'))
+    await p.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url })
+    await p.page.keyboard.press('i')
+    const link = `${server.url}/r/${room}`
+    expect(await p.page.getByTestId('invite-link').inputValue()).toBe(link)
+    await p.page.getByRole('img', { name: `QR code of the room link ${link}` }).waitFor()
+    await p.page.getByTestId('copy-link').click()
+    await p.page.getByTestId('copy-link').filter({ hasText: 'Copied' }).waitFor()
+    expect(await p.page.evaluate(() => navigator.clipboard.readText())).toBe(link)
+    await p.page.keyboard.press('Escape')
+    await p.page.keyboard.press('Shift+?')
+    const help = p.page.getByRole('dialog', { name: 'Keyboard shortcuts' })
+    expect(await help.textContent()).toContain('Microphone on / off')
+    expect(await help.locator('kbd').allTextContents()).toEqual([
+      'M',
+      'V',
+      'S',
+      'C',
+      'P',
+      'W',
+      'I',
+      '?',
+      'Shift + L',
+    ])
+  })
+
   it('every control has an accessible name on the home, lobby and call screens, on desktop and phone', async () => {
     const room = nextRoom()
     const bo = track(await joinByLink(browser, server, room, 'Bo'))
