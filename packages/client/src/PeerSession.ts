@@ -104,6 +104,8 @@ interface Link {
    */
   holdCandidates: boolean
   readonly heldCandidates: (IceCandidateData | null)[]
+  /** Local candidates already sent or held (node-datachannel reports some twice). */
+  readonly sentCandidates: Set<string>
   readonly rawChannels: Set<RTCDataChannel>
   readonly transceivers: Map<MediaKind, RTCRtpTransceiver>
   readonly remoteTracks: Set<MediaStreamTrack>
@@ -348,12 +350,29 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
   /** Tells the remote peer over the data channel that this side is leaving (best effort). */
   async sayGoodbye(timeoutMs: number): Promise<void> {
     const reliable = this.#channels.reliable
-    if (!reliable.isOpen) return
-    await Promise.race([
-      reliable.sendControl({ type: 'bye' }).catch(() => undefined),
-      new Promise<void>((resolve) => setTimeout(resolve, timeoutMs)),
-    ])
-    await reliable.drain(timeoutMs)
+    if (!reliable.isOpen || this.state === 'closed') return
+    // bye travels behind every message sent before it on the ordered reliable channel: once the
+    // peer acknowledges it (or closes), all of them were delivered
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer)
+        offAck()
+        offState()
+        resolve()
+      }
+      const timer = setTimeout(done, timeoutMs)
+      const offAck = this.#onByeAck(done)
+      const offState = this.on('state', (state) => state !== 'connected' && done())
+      reliable.onClosed(done)
+      reliable.sendControl({ type: 'bye' }).catch(done)
+    })
+  }
+
+  readonly #byeAckWaiters = new Set<() => void>()
+
+  #onByeAck(fn: () => void): () => void {
+    this.#byeAckWaiters.add(fn)
+    return () => this.#byeAckWaiters.delete(fn)
   }
 
   /**
@@ -414,6 +433,7 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
       recovering: false,
       holdCandidates: offerer && this.#options.runtime.flavor === 'node-datachannel',
       heldCandidates: [],
+      sentCandidates: new Set(),
       rawChannels: new Set(),
       transceivers: new Map(),
       remoteTracks: new Set(),
@@ -429,7 +449,12 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     pc.onicegatheringstatechange = () => {
       if (!current()) return
       if (pc.iceGatheringState === 'gathering') link.endOfCandidatesSent = false
-      else if (pc.iceGatheringState === 'complete') this.#sendEndOfCandidates(link)
+      else if (pc.iceGatheringState === 'complete') {
+        // node-datachannel announces 'complete' before its last candidate events: its local
+        // description already lists every candidate, so send those first
+        if (this.#options.runtime.flavor === 'node-datachannel') this.#sendSdpCandidates(link)
+        this.#sendEndOfCandidates(link)
+      }
     }
     pc.onconnectionstatechange = () => this.#onConnectionState(link)
     pc.oniceconnectionstatechange = () => this.#onConnectionState(link)
@@ -493,12 +518,22 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
   }
 
   #sendCandidate(link: Link, candidate: IceCandidateData): void {
-    if (link.holdCandidates) {
-      if (!link.heldCandidates.some((c) => c?.candidate === candidate.candidate))
-        link.heldCandidates.push(candidate)
-      return
+    const key = candidate.candidate.replace(/^a=/, '')
+    if (link.sentCandidates.has(key)) return
+    link.sentCandidates.add(key)
+    if (link.holdCandidates) link.heldCandidates.push(candidate)
+    else this.#signal({ kind: 'candidate', candidate, epoch: link.epoch })
+  }
+
+  /** Sends the candidates listed in the local description that were not sent yet. */
+  #sendSdpCandidates(link: Link): void {
+    const sdp = link.pc.localDescription?.sdp
+    if (!sdp) return
+    const mid = midOf(sdp)
+    for (const line of sdp.split(/\r?\n/)) {
+      if (line.startsWith('a=candidate:'))
+        this.#sendCandidate(link, { candidate: line.slice(2), sdpMid: mid })
     }
-    this.#signal({ kind: 'candidate', candidate, epoch: link.epoch })
   }
 
   #sendEndOfCandidates(link: Link): void {
@@ -525,11 +560,8 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     let sdp = description.sdp
     if (link.holdCandidates && description.type === 'offer') {
       // candidates gathered before the offer was read are embedded in it: hold them back as well
+      this.#sendSdpCandidates(link)
       const lines = sdp.split(/\r?\n/)
-      for (const line of lines) {
-        if (line.startsWith('a=candidate:'))
-          this.#sendCandidate(link, { candidate: line.slice(2), sdpMid: midOf(sdp) })
-      }
       sdp = `${lines.filter((l) => !l.startsWith('a=candidate:') && l !== 'a=end-of-candidates' && l !== '').join('\r\n')}\r\n`
     }
     this.#signal({
@@ -660,8 +692,13 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
   }
 
   #onControl(message: unknown): void {
-    if (typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'bye') {
+    const type =
+      typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined
+    if (type === 'bye') {
+      this.#channels.reliable.sendControl({ type: 'bye-ack' }).catch(() => undefined)
       this.emit('bye')
+    } else if (type === 'bye-ack') {
+      for (const fn of [...this.#byeAckWaiters]) fn()
     }
   }
 

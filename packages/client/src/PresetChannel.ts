@@ -91,6 +91,7 @@ export class PresetChannel {
   #closed = false
   #nextMessageId = 1
   #wakeUp: (() => void) | undefined
+  readonly #closeWaiters = new Set<() => void>()
 
   constructor(preset: ChannelPreset, settings: ChannelSettings, events: PresetChannelEvents, logger: Logger) {
     this.preset = preset
@@ -140,12 +141,30 @@ export class PresetChannel {
     }
     channel.onbufferedamountlow = () => this.#wake()
     channel.onclose = () => {
-      if (this.#channel === channel) this.#wake()
+      if (this.#channel !== channel) return
+      this.#wake()
+      this.#notifyClosed()
     }
     if (channel.readyState === 'open') {
       this.#events.onOpen()
       this.#pump()
     }
+  }
+
+  /** Calls `fn` once when the current transport channel closes (or is detached). */
+  onClosed(fn: () => void): void {
+    const channel = this.#channel
+    if (!channel || channel.readyState === 'closed') {
+      fn()
+      return
+    }
+    this.#closeWaiters.add(fn)
+  }
+
+  #notifyClosed(): void {
+    const waiters = [...this.#closeWaiters]
+    this.#closeWaiters.clear()
+    for (const fn of waiters) fn()
   }
 
   /** Forgets the current channel (its connection is gone). A message cut short restarts on the next one. */
@@ -157,6 +176,7 @@ export class PresetChannel {
     channel.onbufferedamountlow = null
     channel.onclose = null
     this.#channel = undefined
+    this.#notifyClosed()
     this.#assembler.reset()
     const head = this.#queue[0]
     if (head && !(head.message instanceof Uint8Array) && head.message.started) head.message.rewind()

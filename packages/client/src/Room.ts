@@ -388,7 +388,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     const sessions = [...this.#participants.values()].map((p) => p.session)
     if (this.state !== 'left' && this.state !== 'joining') {
       await Promise.all(sessions.map((s) => s.drain(drainMs)))
-      await Promise.all(sessions.map((s) => s.sayGoodbye(Math.min(300, drainMs))))
+      await Promise.all(sessions.map((s) => s.sayGoodbye(drainMs)))
     }
     this.#signaling.leave()
     this.#teardown()

@@ -115,19 +115,33 @@ export function encodeIceServersForPolyfill(servers: readonly RTCIceServer[]): R
   })
 }
 
-/** Creates a peer connection, adapting the configuration to the runtime's quirks. */
+/**
+ * Creates a peer connection, adapting the configuration to the runtime's quirks. node-datachannel
+ * connections are retained until they report `closed` (see retainChannel for why).
+ */
 export function createPeerConnection(rt: RtcRuntime, configuration: RTCConfiguration): RTCPeerConnection {
   if (rt.flavor !== 'node-datachannel') return new rt.RTCPeerConnection(configuration)
   const { certificates: _ignored, ...rest } = configuration
   const iceServers = encodeIceServersForPolyfill(configuration.iceServers ?? [])
-  return new rt.RTCPeerConnection({ ...rest, iceServers })
+  const pc = new rt.RTCPeerConnection({ ...rest, iceServers })
+  livePeerConnections.add(pc)
+  const release = (): void => {
+    if (pc.connectionState !== 'closed') return
+    livePeerConnections.delete(pc)
+    pc.removeEventListener('connectionstatechange', release)
+  }
+  pc.addEventListener('connectionstatechange', release)
+  return pc
 }
+
+const livePeerConnections = new Set<RTCPeerConnection>()
 
 /**
  * Strong references to every data channel the SDK opened or accepted, held until the channel
  * closes. node-datachannel frees a native channel whose JS wrapper is garbage-collected, even in
- * the middle of a transfer; this registry makes the channel's lifetime independent of whether the
- * application (or the SDK) still holds a variable pointing to it.
+ * the middle of a transfer (the transfer stops, and the finalizer can even block the event loop);
+ * this registry makes the channel's lifetime independent of whether the application (or the SDK)
+ * still holds a variable pointing to it. Closed objects are safe to collect.
  */
 const liveChannels = new Set<RTCDataChannel>()
 
@@ -144,4 +158,9 @@ export function releaseChannel(channel: RTCDataChannel): void {
 /** Channels currently retained (diagnostics and tests). */
 export function retainedChannelCount(): number {
   return liveChannels.size
+}
+
+/** node-datachannel peer connections currently retained (diagnostics and tests). */
+export function retainedPeerConnectionCount(): number {
+  return livePeerConnections.size
 }

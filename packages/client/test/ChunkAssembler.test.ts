@@ -58,7 +58,7 @@ describe('ChunkAssembler', () => {
       ),
       { numRuns: 100 },
     )
-  })
+  }, 30_000)
 
   it('reassembles interleaved messages independently and JSON payloads decode as JSON', () => {
     const json = { text: 'é'.repeat(400), n: [1, 2, 3] }

@@ -27,7 +27,7 @@ describe('isSignalMessage', () => {
         const parsed: unknown = JSON.parse(JSON.stringify(value))
         expect(isSignalMessage(parsed)).toBe(v.safeParse(SignalMessageSchema, parsed).success)
       }),
-      { numRuns: 3000 },
+      { numRuns: 1000 },
     )
   })
 

@@ -44,6 +44,26 @@ const MAX_PENDING_FRAMES = 64
 const MAX_SEND_BUFFER_BYTES = 8 * 1024 * 1024
 const OPEN = 1
 
+/** Headers of unmasked final text frames, by payload length, for the common small lengths. */
+const CACHED_HEADER_LENGTHS = 16 * 1024
+const HEADERS = new Array<Buffer | undefined>(CACHED_HEADER_LENGTHS).fill(undefined)
+
+function textFrameHeader(length: number): Buffer {
+  const cached = HEADERS[length]
+  if (cached !== undefined) return cached
+  let header: Buffer
+  if (length < 126) header = Buffer.from([0x81, length])
+  else if (length < 65536) header = Buffer.from([0x81, 126, length >> 8, length & 0xff])
+  else {
+    header = Buffer.alloc(10)
+    header[0] = 0x81
+    header[1] = 127
+    header.writeUIntBE(length, 4, 6)
+  }
+  if (length < CACHED_HEADER_LENGTHS) HEADERS[length] = header
+  return header
+}
+
 // Outgoing frames are batched per socket: the first frame of a loop turn corks the socket and a
 // single setImmediate uncorks every corked socket, so frames for one peer share one syscall.
 let corked: Connection[] = []
@@ -141,15 +161,15 @@ export class Connection extends TypedEmitter<ConnectionEvents> implements Sessio
       return
     }
     try {
-      this.dispatch(value, text, data.length, now)
+      this.dispatch(value, text, data, now)
     } catch (error) {
       this.internalError(error, correlationId(value))
     }
   }
 
-  private dispatch(value: unknown, text: string, frameBytes: number, now: number): void {
+  private dispatch(value: unknown, text: string, data: Buffer, now: number): void {
     if (isSignalMessage(value)) {
-      this.handleSignal(value, text, frameBytes, now)
+      this.handleSignal(value, text, data, now)
       return
     }
     const parsed = parseClientMessage(value)
@@ -169,13 +189,13 @@ export class Connection extends TypedEmitter<ConnectionEvents> implements Sessio
         this.handleLeave(msg.id)
         return
       case 'signal':
-        this.handleSignal(msg, text, frameBytes, now)
+        this.handleSignal(msg, text, data, now)
         return
     }
   }
 
   /** The hot path: relay a signal to a peer of the same room, `from` stamped by the server. */
-  private handleSignal(msg: SignalMessage, text: string, frameBytes: number, now: number): void {
+  private handleSignal(msg: SignalMessage, text: string, data: Buffer, now: number): void {
     const ctx = this.ctx
     ctx.metrics.messages.signal++
     const session = this.session
@@ -184,14 +204,15 @@ export class Connection extends TypedEmitter<ConnectionEvents> implements Sessio
       return
     }
     const frame = buildRelayFrame(
+      data,
       text,
-      frameBytes,
       msg,
       session.relayPrefix,
+      session.relayPrefixBytes,
       ctx.config.maxSignalDataBytes,
       MAX_SIGNAL_DATA_DEPTH,
     )
-    if (typeof frame !== 'string') {
+    if (typeof frame === 'number') {
       if (frame === DATA_TOO_DEEP)
         this.sendError(
           ErrorCode.BAD_MESSAGE,
@@ -345,7 +366,12 @@ export class Connection extends TypedEmitter<ConnectionEvents> implements Sessio
 
   // ---------------------------------------------------------------- outgoing
 
-  sendFrame(frame: string): void {
+  /**
+   * Sends one JSON text message. Strings go through ws; relayed signals (bytes) are framed here and
+   * written straight to the socket, which is safe because without compression ws writes every
+   * frame synchronously to the same socket, so frames cannot interleave.
+   */
+  sendFrame(frame: string | Buffer): void {
     if (this.ws.readyState !== OPEN) return
     if (!this.isCorked) {
       this.isCorked = true
@@ -356,7 +382,12 @@ export class Connection extends TypedEmitter<ConnectionEvents> implements Sessio
         setImmediate(flushCorked)
       }
     }
-    this.ws.send(frame)
+    if (typeof frame === 'string') {
+      this.ws.send(frame)
+    } else {
+      this.socket.write(textFrameHeader(frame.length))
+      this.socket.write(frame)
+    }
   }
 
   sendError(code: ErrorCode, message: string, ref?: string): void {
@@ -373,8 +404,8 @@ export class Connection extends TypedEmitter<ConnectionEvents> implements Sessio
     this.isCorked = false
     this.socket.uncork()
     if (this.socket.writableLength > MAX_SEND_BUFFER_BYTES && this._state !== 'closed') {
-      this.ctx.logger.warn({ peerId: this.session?.peerId }, 'client too slow to keep up: dropping it')
-      this.terminate('policy')
+      this.ctx.logger.warn({ peerId: this.session?.peerId }, 'client too slow to read its messages: closing')
+      this.closeWith(CloseCode.POLICY_VIOLATION, 'too slow to read messages', 'policy')
     }
   }
 

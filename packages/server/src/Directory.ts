@@ -11,8 +11,11 @@ export type MaybePromise<T> = T | Promise<T>
 export interface DirectoryMember {
   readonly peerId: string
   readonly name: string
-  /** A complete `signal` frame (JSON text, `from` already stamped) addressed to this member. */
-  deliver(frame: string): void
+  /**
+   * A complete `signal` message addressed to this member, as UTF-8 JSON text (`from` already
+   * stamped). Must not be modified: it may be queued or sent as is.
+   */
+  deliver(frame: Buffer): void
   /** Another peer joined the member's room. */
   peerJoined(peer: PeerInfo): void
   /** Another peer left the member's room. */
@@ -50,7 +53,7 @@ export interface DirectoryStats {
 export interface Directory {
   join(room: string, member: DirectoryMember): MaybePromise<JoinResult>
   leave(room: string, peerId: string): MaybePromise<void>
-  route(room: string, to: string, frame: string): MaybePromise<boolean>
+  route(room: string, to: string, frame: Buffer): MaybePromise<boolean>
   peers(room: string): MaybePromise<readonly PeerInfo[]>
   stats(): DirectoryStats
   close(): MaybePromise<void>

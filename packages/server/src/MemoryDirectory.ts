@@ -58,7 +58,7 @@ export class MemoryDirectory implements Directory {
     else for (const other of members.values()) other.peerLeft(peerId)
   }
 
-  route(room: string, to: string, frame: string): boolean {
+  route(room: string, to: string, frame: Buffer): boolean {
     const entry = this.entries.get(to)
     if (entry === undefined || entry.room !== room) return false
     entry.member.deliver(frame)

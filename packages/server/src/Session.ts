@@ -5,8 +5,8 @@ import { TypedEmitter } from './TypedEmitter.js'
 
 /** What a session sends through: the connection currently attached to it. */
 export interface SessionLink {
-  /** Sends a complete JSON text frame. */
-  sendFrame(frame: string): void
+  /** Sends one JSON text message: a string, or its UTF-8 bytes. */
+  sendFrame(frame: string | Buffer): void
   /** Another connection resumed this session: close this one (4000). */
   replaced(): void
 }
@@ -40,9 +40,11 @@ export class Session extends TypedEmitter<SessionEvents> implements DirectoryMem
   private _state: SessionState = 'joining'
   private link: SessionLink | undefined
   /** Frames waiting for a connection, in order. */
-  private queue: string[] = []
-  /** Start of every signal relayed from this peer; the data and a closing brace follow. */
+  private queue: (string | Buffer)[] = []
+  /** Start of every signal relayed from this peer (`{"type":"signal","from":"<id>","data":`). */
   readonly relayPrefix: string
+  /** {@link relayPrefix} as UTF-8 bytes. */
+  readonly relayPrefixBytes: Buffer
   resumeToken: string
   /** Timer ending a detached session. */
   graceTimer: NodeJS.Timeout | undefined
@@ -57,6 +59,7 @@ export class Session extends TypedEmitter<SessionEvents> implements DirectoryMem
     super()
     this.resumeToken = resumeToken
     this.relayPrefix = `{"type":"signal","from":${JSON.stringify(peerId)},"data":`
+    this.relayPrefixBytes = Buffer.from(this.relayPrefix)
   }
 
   get state(): SessionState {
@@ -108,7 +111,7 @@ export class Session extends TypedEmitter<SessionEvents> implements DirectoryMem
     this.graceTimer = undefined
   }
 
-  deliver(frame: string): void {
+  deliver(frame: Buffer): void {
     const link = this.link
     if (link !== undefined) link.sendFrame(frame)
     else this.enqueue(frame)
@@ -128,7 +131,7 @@ export class Session extends TypedEmitter<SessionEvents> implements DirectoryMem
     else if (this._state === 'joining') this.enqueue(frame)
   }
 
-  private enqueue(frame: string): void {
+  private enqueue(frame: string | Buffer): void {
     if (this._state === 'ended') return
     if (this.queue.length >= this.queueLimit) {
       this.emit('overflow')

@@ -88,33 +88,39 @@ function fitsBytes(text: string, start: number, end: number, ascii: boolean, max
 }
 
 /**
- * The `signal` frame relayed for `msg`, received as `text` (`frameBytes` bytes of UTF-8): `prefix`
- * (`{"type":"signal","from":"<sender>","data":`) + serialized data + `}`.
+ * The `signal` message relayed for `msg`, as UTF-8 bytes: `prefix` (`{"type":"signal","from":
+ * "<sender>","data":`) + serialized data + `}`. `frame` holds the received bytes, `text` their
+ * decoding.
  *
- * Canonical frames reuse the data's raw text (no re-serialization); others re-serialize `msg.data`.
- * Either way the relayed data is valid JSON, at most `maxDataBytes` bytes and `maxDepth` deep.
+ * Canonical frames reuse the data's raw text (no re-serialization; for ASCII frames, a copy of the
+ * received bytes); others re-serialize `msg.data`. Either way the relayed data is valid JSON, at
+ * most `maxDataBytes` bytes and `maxDepth` deep.
  */
 export function buildRelayFrame(
+  frame: Buffer,
   text: string,
-  frameBytes: number,
   msg: SignalMessage,
   prefix: string,
+  prefixBytes: Buffer,
   maxDataBytes: number,
   maxDepth: number,
-): string | RelayRefusal {
+): Buffer | RelayRefusal {
   const start = canonicalDataStart(text, msg)
   if (start !== -1) {
     const end = containerEnd(text, start, maxDepth)
     if (end === -2) return DATA_TOO_DEEP
     // `}` right after the data closes the message (the text is valid JSON): data is the last key.
     if (text.charCodeAt(end + 1) === CLOSE_BRACE) {
+      const ascii = frame.length === text.length
       // The data is a substring of the frame: if the frame fits, so does the data.
-      if (
-        frameBytes > maxDataBytes &&
-        !fitsBytes(text, start, end + 1, frameBytes === text.length, maxDataBytes)
-      )
+      if (frame.length > maxDataBytes && !fitsBytes(text, start, end + 1, ascii, maxDataBytes))
         return DATA_TOO_LARGE
-      return `${prefix}${text.slice(start, end + 1)}}`
+      if (!ascii) return Buffer.from(`${prefix}${text.slice(start, end + 1)}}`)
+      const out = Buffer.allocUnsafe(prefixBytes.length + end + 2 - start)
+      prefixBytes.copy(out, 0)
+      frame.copy(out, prefixBytes.length, start, end + 1) // ASCII: byte offsets are char offsets
+      out[out.length - 1] = CLOSE_BRACE
+      return out
     }
   }
   let data: string
@@ -125,5 +131,5 @@ export function buildRelayFrame(
   }
   if (containerEnd(data, 0, maxDepth) === -2) return DATA_TOO_DEEP
   if (!fitsBytes(data, 0, data.length, false, maxDataBytes)) return DATA_TOO_LARGE
-  return `${prefix}${data}}`
+  return Buffer.from(`${prefix}${data}}`)
 }

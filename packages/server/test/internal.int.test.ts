@@ -4,7 +4,7 @@ import { MemoryDirectory } from '../src/index.js'
 import { joined, testServer } from './support/server.js'
 
 class FaultyDirectory extends MemoryDirectory {
-  override route(room: string, to: string, frame: string): boolean {
+  override route(room: string, to: string, frame: Buffer): boolean {
     if (to === 'explode') throw new Error('directory failure')
     return super.route(room, to, frame)
   }

@@ -58,6 +58,14 @@ describe('join and presence', () => {
     expect(await a.client.nextOf('peer-left')).toEqual({ type: 'peer-left', peerId: b.welcome.peerId })
   })
 
+  it('a close without a code (what browsers send for ws.close()) is seen by the others at once', async () => {
+    const server = await testServer()
+    const a = await joined(server, 'r')
+    const b = await joined(server, 'r')
+    b.client.close()
+    expect(await a.client.nextOf('peer-left')).toEqual({ type: 'peer-left', peerId: b.welcome.peerId })
+  })
+
   it('peers of other rooms are invisible', async () => {
     const server = await testServer()
     await joined(server, 'one')

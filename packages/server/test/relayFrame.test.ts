@@ -5,8 +5,11 @@ import { buildRelayFrame, containerEnd, DATA_TOO_DEEP, DATA_TOO_LARGE } from '..
 const PREFIX = '{"type":"signal","from":"sender","data":'
 const msgOf = (text: string) =>
   JSON.parse(text) as { type: 'signal'; to: string; data: Record<string, unknown>; id?: string }
-const relay = (text: string, max = 1 << 20, depth = 64) =>
-  buildRelayFrame(text, Buffer.byteLength(text), msgOf(text), PREFIX, max, depth)
+/** The relayed message as text, or the refusal. */
+const relay = (text: string, max = 1 << 20, depth = 64): string | number => {
+  const out = buildRelayFrame(Buffer.from(text), text, msgOf(text), PREFIX, Buffer.from(PREFIX), max, depth)
+  return typeof out === 'number' ? out : out.toString()
+}
 
 describe('buildRelayFrame', () => {
   it('relays exactly the parsed data, stamped with from, whatever the frame layout', () => {
@@ -30,12 +33,12 @@ describe('buildRelayFrame', () => {
           const text = layout(to, JSON.stringify(data, null, pretty ? 1 : undefined), id)
           const out = relay(text)
           expect(typeof out).toBe('string')
-          const frame = JSON.parse(out as string) as unknown
+          const frame = JSON.parse(String(out)) as unknown
           expect(frame).toEqual({ type: 'signal', from: 'sender', data: JSON.parse(JSON.stringify(data)) })
           expect(Object.keys(frame as object)).toEqual(['type', 'from', 'data'])
         },
       ),
-      { numRuns: 1500 },
+      { numRuns: 500 },
     )
   })
 

@@ -24,7 +24,7 @@ function member(peerId: string, log: string[]): DirectoryMember {
   return {
     peerId,
     name: peerId.toUpperCase(),
-    deliver: (frame) => log.push(`${peerId} got ${frame}`),
+    deliver: (frame) => log.push(`${peerId} got ${frame.toString()}`),
     peerJoined: (p) => log.push(`${peerId} saw join ${p.peerId}`),
     peerLeft: (id) => log.push(`${peerId} saw leave ${id}`),
   }
@@ -39,9 +39,10 @@ describe('MemoryDirectory', () => {
     expect(dir.join('r', member('c', log))).toEqual({ ok: false, code: 'ROOM_FULL' })
     expect(dir.join('s', member('d', log))).toMatchObject({ ok: true })
     expect(dir.join('t', member('e', log))).toEqual({ ok: false, code: 'TOO_MANY_ROOMS' })
-    expect(dir.route('r', 'b', 'F')).toBe(true)
-    expect(dir.route('r', 'd', 'F')).toBe(false)
-    expect(dir.route('s', 'b', 'F')).toBe(false)
+    const F = Buffer.from('F')
+    expect(dir.route('r', 'b', F)).toBe(true)
+    expect(dir.route('r', 'd', F)).toBe(false)
+    expect(dir.route('s', 'b', F)).toBe(false)
     dir.leave('r', 'a')
     dir.leave('r', 'a')
     expect(log).toEqual(['a saw join b', 'b got F', 'b saw leave a'])

@@ -6,7 +6,7 @@ export interface Closed {
   readonly reason: string
 }
 
-const DEFAULT_TIMEOUT_MS = 3_000
+const DEFAULT_TIMEOUT_MS = 10_000
 
 interface Waiter {
   readonly predicate: (m: Message) => boolean

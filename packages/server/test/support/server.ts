@@ -54,7 +54,7 @@ export async function joined(
 /** Re-checks `condition` until it holds; fails after `timeoutMs`. For server-side state no event reveals. */
 export async function waitUntil(
   condition: () => Promise<boolean> | boolean,
-  timeoutMs = 3_000,
+  timeoutMs = 10_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await condition())) {

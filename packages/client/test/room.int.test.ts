@@ -1,0 +1,194 @@
+import { type ParleyServer, startServer } from '@parley/server'
+import { afterEach, describe, expect, it } from 'vitest'
+import { isParleyError, type Participant, Room, type RoomOptions } from '../src/index.js'
+import { allConnected, nextEvent, nextRoomMessages, participantInState } from './support/rooms.js'
+import { TcpProxy } from './support/TcpProxy.js'
+
+const cleanups: (() => Promise<unknown> | unknown)[] = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+async function server(options: Parameters<typeof startServer>[0] = {}): Promise<ParleyServer> {
+  const s = await startServer({ port: 0, host: '127.0.0.1', logLevel: 'silent', ...options })
+  cleanups.push(() => s.close({ graceful: false }))
+  return s
+}
+
+async function join(url: string, room: string, options: RoomOptions = {}): Promise<Room> {
+  const r = await Room.join(url, room, { quality: false, ...options })
+  cleanups.push(() => r.leave())
+  return r
+}
+
+describe('Room (Node ↔ Node through the signaling server)', () => {
+  it('join: both see each other with names, connect, and the participants map is consistent', async () => {
+    const s = await server()
+    const ada = await join(s.url, 'int-1', { name: 'Ada' })
+    const joined = nextEvent<[Participant]>(ada, 'participant-joined')
+    const bob = await join(s.url, 'int-1', { name: 'Bob' })
+    const [seen] = await joined
+    expect(seen.name).toBe('Bob')
+    expect(bob.participant(ada.localPeerId)?.name).toBe('Ada')
+    await allConnected([ada, bob])
+    expect(ada.state).toBe('joined')
+    expect([...ada.participants.keys()]).toEqual([bob.localPeerId])
+    expect(ada.rtcFlavor).toBe('node-datachannel')
+  })
+
+  it('messages flow both ways on all three presets, JSON and bytes, and broadcast reaches everyone', async () => {
+    const s = await server()
+    const rooms = [
+      await join(s.url, 'int-2', { name: 'a' }),
+      await join(s.url, 'int-2', { name: 'b' }),
+      await join(s.url, 'int-2', { name: 'c' }),
+    ]
+    await allConnected(rooms)
+    const [a, b] = rooms as [Room, Room, Room]
+    for (const channel of ['reliable', 'unreliable', 'partial'] as const) {
+      const atB = nextRoomMessages(b, 2)
+      const atA = nextRoomMessages(a, 2)
+      await b.participant(a.localPeerId)?.send({ channel, n: 1 }, { channel })
+      await a.participant(b.localPeerId)?.send({ channel, n: 2 }, { channel })
+      await a.participant(b.localPeerId)?.send(new Uint8Array([7, 7]), { channel })
+      await b.participant(a.localPeerId)?.send(new Uint8Array([8]), { channel })
+      expect(await atB).toEqual([
+        { from: a.localPeerId, message: { channel, n: 2 }, channel },
+        { from: a.localPeerId, message: new Uint8Array([7, 7]), channel },
+      ])
+      expect(await atA).toEqual([
+        { from: b.localPeerId, message: { channel, n: 1 }, channel },
+        { from: b.localPeerId, message: new Uint8Array([8]), channel },
+      ])
+    }
+    const everyone = rooms.slice(1).map((r) => nextRoomMessages(r, 1))
+    await a.broadcast({ kind: 'chat', text: 'hi' })
+    for (const got of await Promise.all(everyone)) {
+      expect(got).toEqual([
+        { from: a.localPeerId, message: { kind: 'chat', text: 'hi' }, channel: 'reliable' },
+      ])
+    }
+  })
+
+  it('a 5 MiB message through send() arrives intact', async () => {
+    const s = await server()
+    const a = await join(s.url, 'int-3')
+    const b = await join(s.url, 'int-3')
+    const big = new Uint8Array(5 * 1024 * 1024)
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 12)) & 0xff
+    const got = nextRoomMessages(b, 1, 30_000)
+    await a.participant(b.localPeerId)?.send(big)
+    const [m] = await got
+    expect(Buffer.compare(Buffer.from(m?.message as Uint8Array), Buffer.from(big))).toBe(0)
+  })
+
+  it('connects reliably: 12 rooms joining in turn all connect pairwise (connect timeout as safety net)', async () => {
+    const s = await server()
+    const pairs: Promise<void>[] = []
+    for (let i = 0; i < 12; i++) {
+      const a = await join(s.url, `many-${i}`, { connectTimeoutMs: 4000 })
+      const b = await join(s.url, `many-${i}`, { connectTimeoutMs: 4000 })
+      pairs.push(allConnected([a, b], 20_000))
+    }
+    await Promise.all(pairs)
+  }, 60_000)
+
+  it('explicit leave: the others see participant-left at once and the leaver is left', async () => {
+    const s = await server()
+    const a = await join(s.url, 'int-4')
+    const b = await join(s.url, 'int-4')
+    await allConnected([a, b])
+    const left = nextEvent<[Participant]>(a, 'participant-left', 2000)
+    const states: string[] = []
+    b.on('state', (st) => states.push(st))
+    await b.leave()
+    await b.leave()
+    const [p] = await left
+    expect(p.peerId).toBe(b.localPeerId)
+    expect(a.participants.size).toBe(0)
+    expect(b.state).toBe('left')
+    expect(states).toEqual(['left'])
+    await expect(b.broadcast('x')).resolves.toBeUndefined()
+  })
+
+  it('leave() drains queued messages before closing', async () => {
+    const s = await server()
+    const a = await join(s.url, 'int-5')
+    const b = await join(s.url, 'int-5')
+    await allConnected([a, b])
+    const got = nextRoomMessages(b, 20)
+    const sends = Array.from({ length: 20 }, (_, i) =>
+      a.participant(b.localPeerId)?.send({ i, pad: 'x'.repeat(50_000) }),
+    )
+    await a.leave()
+    await Promise.all(sends)
+    expect((await got).map((m) => (m.message as { i: number }).i)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i),
+    )
+  })
+
+  it('a dropped signaling socket resumes with the same peer id while P2P data keeps flowing', async () => {
+    const s = await server()
+    const proxy = await TcpProxy.start(s.port)
+    cleanups.push(() => proxy.close())
+    const a = await join(proxy.url, 'int-6', { reconnect: { initialDelayMs: 50, maxDelayMs: 200 } })
+    const b = await join(s.url, 'int-6')
+    await allConnected([a, b])
+    const id = a.localPeerId
+    const reconnecting = nextEvent<[string]>(a, 'state', 5000, (st) => st === 'reconnecting')
+    proxy.dropAll()
+    await reconnecting
+    // data keeps flowing peer to peer while signaling is down
+    const got = nextRoomMessages(b, 1)
+    await a.participant(b.localPeerId)?.send('during the outage')
+    expect((await got)[0]?.message).toBe('during the outage')
+    await nextEvent(a, 'state', 10_000, (st) => st === 'joined')
+    expect(a.localPeerId).toBe(id)
+    expect(b.participant(id)?.state).toBe('connected')
+    expect(a.participant(b.localPeerId)?.state).toBe('connected')
+  })
+
+  it('join errors are typed: bad room name, unreachable server, full room', async () => {
+    await expect(Room.join('http://127.0.0.1:1', 'bad room')).rejects.toSatisfy((e) =>
+      isParleyError(e, 'INVALID_ARGUMENT'),
+    )
+    await expect(Room.join('http://127.0.0.1:1', 'ok', { requestTimeoutMs: 3000 })).rejects.toSatisfy((e) =>
+      isParleyError(e, 'SIGNALING_UNREACHABLE'),
+    )
+    const s = await server({ maxPeersPerRoom: 1 })
+    await join(s.url, 'full')
+    await expect(Room.join(s.url, 'full', { quality: false })).rejects.toMatchObject({
+      code: 'JOIN_REJECTED',
+      cause: { code: 'ROOM_FULL' },
+    })
+  })
+
+  it('both ends show the same short authentication string', async () => {
+    const s = await server()
+    const a = await join(s.url, 'int-7')
+    const b = await join(s.url, 'int-7')
+    await allConnected([a, b])
+    const pa = a.participant(b.localPeerId)
+    const pb = b.participant(a.localPeerId)
+    await Promise.all([pa, pb].map((p) => (p?.sas ? undefined : new Promise((r) => p?.once('sas', r)))))
+    expect(pa?.sas).toMatch(/^\d{3} \d{3}$/)
+    expect(pa?.sas).toBe(pb?.sas)
+  })
+
+  it('participant sessions survive a peer connection failure: a new generation reconnects them', async () => {
+    const s = await server()
+    const a = await join(s.url, 'int-8')
+    const b = await join(s.url, 'int-8')
+    await allConnected([a, b])
+    const pa = a.participant(b.localPeerId)
+    const before = pa?.connectionInfo.epoch ?? 0
+    // kill the transport under the session, as a network failure would
+    pa?.peerConnection?.close()
+    await participantInState(a, b.localPeerId, 'reconnecting', 5000)
+    await participantInState(a, b.localPeerId, 'connected', 15_000)
+    expect(pa?.connectionInfo.epoch).toBeGreaterThan(before)
+    const got = nextRoomMessages(b, 1)
+    await pa?.send('again')
+    expect((await got)[0]?.message).toBe('again')
+  })
+})
