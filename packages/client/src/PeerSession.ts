@@ -67,6 +67,8 @@ export interface PeerSessionEvents {
   sas: (sas: string) => void
   /** The remote peer said goodbye over the data channel (it is leaving the room). */
   bye: () => void
+  /** An SDK control message other than the goodbye (e.g. the peer's new signaling id). */
+  control: (message: { readonly type: string; readonly [key: string]: unknown }) => void
   error: (error: ParleyError) => void
 }
 
@@ -366,6 +368,17 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
       reliable.onClosed(done)
       reliable.sendControl({ type: 'bye' }).catch(done)
     })
+  }
+
+  /** Sends an SDK control message over the reliable channel (dropped if it is not open). */
+  sendControl(message: { readonly type: string; readonly [key: string]: unknown }): void {
+    if (this.#channels.reliable.isOpen) this.#channels.reliable.sendControl(message).catch(() => undefined)
+  }
+
+  /** Hands a goodbye to the transport without waiting (the page is unloading). */
+  sayGoodbyeNow(): void {
+    if (this.#channels.reliable.isOpen)
+      this.#channels.reliable.sendControl({ type: 'bye' }).catch(() => undefined)
   }
 
   readonly #byeAckWaiters = new Set<() => void>()
@@ -699,6 +712,8 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
       this.emit('bye')
     } else if (type === 'bye-ack') {
       for (const fn of [...this.#byeAckWaiters]) fn()
+    } else if (typeof type === 'string') {
+      this.emit('control', message as { readonly type: string })
     }
   }
 

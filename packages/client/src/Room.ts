@@ -19,6 +19,7 @@ import { Participant, type SendOptions } from './Participant.js'
 import { PeerSession, type PeerState } from './PeerSession.js'
 import type { ChannelPreset, ChannelSettings } from './PresetChannel.js'
 import type { QualitySample } from './QualitySample.js'
+import { Roster } from './Roster.js'
 import {
   flavorOf,
   loadRuntime,
@@ -99,6 +100,14 @@ export function registerLocalMediaFactory(factory: MediaFactory): void {
   mediaFactory = factory
 }
 
+/** The window in browsers (for `pagehide`), undefined elsewhere. */
+function pageEvents(): Pick<EventTarget, 'addEventListener' | 'removeEventListener'> | undefined {
+  const g = globalThis as { addEventListener?: unknown; document?: unknown }
+  return typeof g.addEventListener === 'function' && g.document !== undefined
+    ? (globalThis as unknown as Pick<EventTarget, 'addEventListener' | 'removeEventListener'>)
+    : undefined
+}
+
 function dedupeIceServers(servers: readonly RTCIceServer[]): RTCIceServer[] {
   const seen = new Set<string>()
   return servers.filter((s) => {
@@ -140,7 +149,16 @@ export class Room extends TypedEmitter<RoomEvents> {
   readonly #runtime: RtcRuntime
   readonly #signaling: SignalingClient
   readonly #machine: StateMachine<RoomState>
-  readonly #participants = new Map<string, Participant>()
+  readonly #roster = new Roster({
+    onNewPeer: (peer, signals) => {
+      const participant = this.#createParticipant(peer)
+      for (const signal of signals) this.#deliver(participant, signal)
+    },
+    onClaimed: (participant, peer, signals) => {
+      if (peer.name && !participant.name) participant.setName(peer.name)
+      for (const signal of signals) this.#deliver(participant, signal)
+    },
+  })
   readonly #certificates: RTCCertificate[] | undefined
   #localPeerId = ''
   #iceServers: RTCIceServer[] = []
@@ -246,12 +264,13 @@ export class Room extends TypedEmitter<RoomEvents> {
     return this.#localPeerId
   }
 
+  /** Everyone else in the room, by peer id (the id each participant was first seen with). */
   get participants(): ReadonlyMap<string, Participant> {
-    return this.#participants
+    return this.#roster.participants
   }
 
   participant(peerId: string): Participant | undefined {
-    return this.#participants.get(peerId)
+    return this.#roster.get(peerId)
   }
 
   /** Which WebRTC implementation this room uses ('native' in browsers, 'node-datachannel' in Node). */
@@ -261,9 +280,7 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   /** Sends to every participant; resolves when every copy was handed to its transport. */
   async broadcast(message: unknown, options?: SendOptions): Promise<void> {
-    const results = await Promise.allSettled(
-      [...this.#participants.values()].map((p) => p.send(message, options)),
-    )
+    const results = await Promise.allSettled([...this.#roster.values()].map((p) => p.send(message, options)))
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
     if (failure) throw failure.reason
   }
@@ -283,7 +300,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   async publish(media: LocalMediaLike): Promise<void> {
     this.#assertActive()
     this.#adoptMedia(media, this.#localMedia === media && this.#ownsMedia)
-    await Promise.all([...this.#participants.values()].map((p) => this.#publishTo(p)))
+    await Promise.all([...this.#roster.values()].map((p) => this.#publishTo(p)))
     this.#signalMediaState()
   }
 
@@ -302,7 +319,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       })
       // a switched camera/microphone replaces the sent track (replaceTrack, no renegotiation)
       const offReplaced = media.on('track-replaced', () => {
-        for (const participant of this.#participants.values()) void this.#publishTo(participant)
+        for (const participant of this.#roster.values()) void this.#publishTo(participant)
       })
       this.#unsubscribeMedia = () => {
         offEnded()
@@ -341,7 +358,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     const track = await media.startScreen()
     this.#screenTrack = track
     await Promise.all(
-      [...this.#participants.values()]
+      [...this.#roster.values()]
         .filter((p) => p.acceptsMedia)
         .map((p) => p.session.setLocalTrack('video', track, media.stream)),
     )
@@ -357,7 +374,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     media.stopScreen()
     const camera = media.videoTrack ?? null
     await Promise.all(
-      [...this.#participants.values()]
+      [...this.#roster.values()]
         .filter((p) => p.acceptsMedia)
         .map((p) => p.session.setLocalTrack('video', camera, media.stream)),
     )
@@ -367,7 +384,7 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   /** @internal Hands a stats sample of `peerId` to its participant (used by the stats sampler). */
   reportQuality(peerId: string, sample: QualitySample): void {
-    this.#participants.get(peerId)?.setQuality(sample)
+    this.#roster.get(peerId)?.setQuality(sample)
   }
 
   // ---------------------------------------------------------------------------------------- leave
@@ -385,7 +402,7 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   async #leave(): Promise<void> {
     const drainMs = this.#options.leaveDrainTimeoutMs ?? 1000
-    const sessions = [...this.#participants.values()].map((p) => p.session)
+    const sessions = [...this.#roster.values()].map((p) => p.session)
     if (this.state !== 'left' && this.state !== 'joining') {
       await Promise.all(sessions.map((s) => s.drain(drainMs)))
       await Promise.all(sessions.map((s) => s.sayGoodbye(drainMs)))
@@ -394,10 +411,21 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#teardown()
   }
 
+  /** The page is going away (tab closed, navigation): tell everyone now, nothing async survives it. */
+  readonly #onPageHide = (): void => {
+    if (this.#leaving || this.state === 'left') return
+    this.#logger.info('page hidden: leaving the room')
+    for (const participant of this.#roster.values()) participant.session.sayGoodbyeNow()
+    this.#signaling.leave()
+    this.#leaving = Promise.resolve()
+    this.#teardown()
+  }
+
   #teardown(): void {
+    pageEvents()?.removeEventListener('pagehide', this.#onPageHide)
     this.#quality?.close()
-    for (const participant of this.#participants.values()) participant.dispose()
-    this.#participants.clear()
+    for (const participant of this.#roster.values()) participant.dispose()
+    this.#roster.clear()
     this.#unsubscribeMedia?.()
     this.#unsubscribeMedia = undefined
     if (this.#ownsMedia) this.#localMedia?.stop()
@@ -413,6 +441,7 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   async #start(): Promise<void> {
     const s = this.#signaling
+    pageEvents()?.addEventListener('pagehide', this.#onPageHide)
     if (this.#options.quality !== false) {
       this.#quality = new QualityMonitor(this, {
         ...this.#options.quality,
@@ -427,7 +456,11 @@ export class Room extends TypedEmitter<RoomEvents> {
     })
     s.on('welcome', (welcome) => this.#onWelcome(welcome))
     s.on('peer-joined', (peer) => this.#onPeerJoined(peer))
-    s.on('peer-left', (peerId) => this.#removeParticipant(peerId))
+    s.on('peer-left', (peerId) => {
+      const participant = this.#roster.lookup(peerId)
+      if (participant) this.#removeParticipant(participant)
+      else this.#roster.forget(peerId)
+    })
     s.on('signal', (from, data) => this.#onSignal(from, data))
     s.on('server-error', (error) => {
       // a signal racing with a peer's departure is routine
@@ -459,30 +492,51 @@ export class Room extends TypedEmitter<RoomEvents> {
       ...(this.#options.iceServers ?? []),
     ])
     if (previous && previous !== welcome.peerId) {
-      // the server forgot our session: we are a new peer now, so are our connections
+      // The server forgot our session (e.g. it restarted) and gave us a new id. The peer
+      // connections are still up: tell each peer our new id over its data channel; it does the same.
       this.#logger.info({ previous, peerId: welcome.peerId }, 'rejoined with a new peer id')
-      for (const peerId of [...this.#participants.keys()]) this.#removeParticipant(peerId)
-    }
-    const present = new Set(welcome.peers.map((p) => p.peerId))
-    for (const peerId of [...this.#participants.keys()]) {
-      if (!present.has(peerId)) this.#removeParticipant(peerId)
+      this.#roster.unrouteExcept(new Set(welcome.peers.map((p) => p.peerId)))
+      for (const participant of [...this.#roster.values()]) {
+        if (participant.state === 'connected' || participant.state === 'reconnecting') {
+          participant.session.sendControl({ type: 'route', id: welcome.peerId })
+        } else {
+          this.#removeParticipant(participant)
+        }
+      }
+    } else {
+      // resumed (or first join): whoever the server no longer lists has left
+      const present = new Set(welcome.peers.map((p) => p.peerId))
+      for (const participant of [...this.#roster.values()]) {
+        const id = this.#roster.signalingIdOf(participant)
+        if (id !== undefined && !present.has(id)) this.#removeParticipant(participant)
+      }
     }
     for (const peer of welcome.peers) this.#onPeerJoined(peer)
   }
 
-  #onPeerJoined(peer: PeerInfo): Participant | undefined {
-    if (peer.peerId === this.#localPeerId || this.#leaving) return undefined
-    const existing = this.#participants.get(peer.peerId)
+  #onPeerJoined(peer: PeerInfo): void {
+    if (peer.peerId === this.#localPeerId || this.#leaving) return
+    const existing = this.#roster.lookup(peer.peerId)
     if (existing) {
       if (peer.name) existing.setName(peer.name)
-      return existing
+      return
     }
+    // maybe a participant that re-joined with a new id and has not told us yet
+    if (this.#roster.awaitingRoutes || this.#roster.isPending(peer.peerId)) this.#roster.defer(peer)
+    else this.#createParticipant(peer)
+  }
+
+  #createParticipant(peer: PeerInfo): Participant {
     const logger = childLogger(this.#logger, { peer: peer.peerId })
+    let participant: Participant | undefined
     const session = new PeerSession({
       localId: this.#localPeerId,
       remoteId: peer.peerId,
       runtime: this.#runtime,
-      sendSignal: (signal: PeerSignal) => this.#signaling.signal(peer.peerId, signal),
+      sendSignal: (signal: PeerSignal) => {
+        const to = participant && this.#roster.signalingIdOf(participant)
+        if (to !== undefined) this.#signaling.signal(to, signal)
+      },
       iceServers: () => this.#iceServers,
       logger,
       ...(this.#certificates ? { certificates: this.#certificates } : {}),
@@ -498,28 +552,48 @@ export class Room extends TypedEmitter<RoomEvents> {
         : {}),
       ...(this.#options.channels ? { channels: this.#options.channels } : {}),
     })
-    const participant = new Participant(peer.peerId, peer.name, session, logger)
-    this.#participants.set(peer.peerId, participant)
-    session.on('state', (state) => this.emit('connection-state', participant, state))
-    session.on('message', (message, preset) => this.emit('message', participant, message, preset))
-    session.on('track', (track, stream) => this.emit('track', participant, track, stream))
-    session.on('track-removed', (track) => this.emit('track-removed', participant, track))
-    session.on('data-channel', (channel) => this.emit('data-channel', participant, channel))
+    const p = new Participant(peer.peerId, peer.name, session, logger)
+    participant = p
+    this.#roster.add(p)
+    session.on('state', (state) => this.emit('connection-state', p, state))
+    session.on('message', (message, preset) => this.emit('message', p, message, preset))
+    session.on('track', (track, stream) => this.emit('track', p, track, stream))
+    session.on('track-removed', (track) => this.emit('track-removed', p, track))
+    session.on('data-channel', (channel) => this.emit('data-channel', p, channel))
     session.on('error', (error) => this.emit('error', error))
-    session.on('bye', () => this.#removeParticipant(peer.peerId))
-    participant.on('quality', (sample) => this.emit('quality', participant, sample))
-    participant.on('media-state', (state) => this.emit('media-state', participant, state))
-    this.emit('participant-joined', participant)
-    if (this.#localMedia) void this.#publishTo(participant)
+    session.on('bye', () => this.#removeParticipant(p))
+    session.on('control', (message) => this.#onControl(p, message))
+    p.on('quality', (sample) => this.emit('quality', p, sample))
+    p.on('media-state', (state) => this.emit('media-state', p, state))
+    this.emit('participant-joined', p)
+    if (this.#localMedia) void this.#publishTo(p)
     if (this.#localMedia) this.#signaling.signal(peer.peerId, { kind: 'media-state', ...this.#mediaState })
     session.start()
-    return participant
+    return p
   }
 
-  #removeParticipant(peerId: string): void {
-    const participant = this.#participants.get(peerId)
-    if (!participant) return
-    this.#participants.delete(peerId)
+  /** SDK control messages from a peer: its new signaling id after a re-join. */
+  #onControl(
+    participant: Participant,
+    message: { readonly type: string; readonly [key: string]: unknown },
+  ): void {
+    if (message.type !== 'route') return
+    const id = message.id
+    if (typeof id !== 'string' || id.length === 0 || id.length > 64 || id === this.#localPeerId) return
+    const holder = this.#roster.lookup(id)
+    if (holder && holder !== participant) {
+      // the server announced the new id before the peer told us: that duplicate is the same peer
+      if (holder.state === 'connected') return
+      this.#removeParticipant(holder)
+    }
+    if (this.#roster.route(participant, id)) {
+      this.#logger.info({ peer: participant.peerId, signalingId: id }, 'peer re-joined with a new id')
+    }
+  }
+
+  #removeParticipant(participant: Participant): void {
+    if (this.#roster.get(participant.peerId) !== participant) return
+    this.#roster.remove(participant)
     participant.session.close()
     this.emit('participant-left', participant)
     participant.dispose()
@@ -531,8 +605,17 @@ export class Room extends TypedEmitter<RoomEvents> {
       this.#logger.debug({ from }, 'ignored a signal that is not a Parley peer signal')
       return
     }
-    const participant = this.#participants.get(from) ?? this.#onPeerJoined({ peerId: from, name: '' })
-    if (!participant) return
+    const participant = this.#roster.lookup(from)
+    if (participant) {
+      this.#deliver(participant, signal)
+    } else if (this.#roster.awaitingRoutes || this.#roster.isPending(from)) {
+      this.#roster.defer({ peerId: from, name: '' }, signal)
+    } else if (from !== this.#localPeerId && !this.#leaving) {
+      this.#deliver(this.#createParticipant({ peerId: from, name: '' }), signal)
+    }
+  }
+
+  #deliver(participant: Participant, signal: PeerSignal): void {
     if (signal.kind === 'media-state') participant.setMediaState(signal)
     else participant.session.handleSignal(signal)
   }
@@ -554,8 +637,9 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   #signalMediaState(): void {
     if (this.state === 'left') return
-    for (const peerId of this.#participants.keys()) {
-      this.#signaling.signal(peerId, { kind: 'media-state', ...this.#mediaState })
+    for (const participant of this.#roster.values()) {
+      const to = this.#roster.signalingIdOf(participant)
+      if (to !== undefined) this.#signaling.signal(to, { kind: 'media-state', ...this.#mediaState })
     }
   }
 }
