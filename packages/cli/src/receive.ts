@@ -77,7 +77,12 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
           }
           throw new CliError(Exit.FAILURE, 'the sender went away and did not come back')
         }
-        if (current) await current.transfer.settled()
+        if (current) {
+          // A new offer replaces the previous transfer (the sender came back as a new peer):
+          // stop the old one, keeping its partial file, before the new one opens the same file.
+          current.transfer.close('replaced by a new offer')
+          await current.transfer.settled()
+        }
         current = offer
         if (!first) {
           first = offer.files

@@ -181,3 +181,45 @@ describe('parley CLI (child processes, real server)', () => {
     }, 60_000)
   }
 })
+
+describe('parley CLI resume', () => {
+  it('resumes after the signaling server restarts and the sender forces a new connection mid-transfer; no stored byte is sent again', async () => {
+    let server = await startServer({ port: 0, host: '127.0.0.1', logLevel: 'silent' })
+    const port = Number(new URL(server.url).port)
+    const dir = await tempDir('parley-cli-resume-')
+    try {
+      const out = join(dir.path, 'out')
+      await mkdir(out)
+      const size = 192 * MiB
+      const src = join(dir.path, 'big.bin')
+      const expected = await writeRandomFile(src, size)
+      const { sender, code } = await startSend([src], server.url)
+      const receiver = await parley(['receive', code, '--out', out, '--server', server.url])
+      await receiver.waitFor(/Receiving +[1-9]\d*% /)
+      // cut: the signaling server goes away and comes back on the same port, and the sender's
+      // peer connection is replaced (ICE restart / new connection) while bytes are in flight
+      await server.close({ graceful: false })
+      sender.kill('SIGUSR2')
+      server = await startServer({ port, host: '127.0.0.1', logLevel: 'silent' })
+      expect(await receiver.exitCode(90_000)).toBe(0)
+      expect(await sender.exitCode(10_000)).toBe(0)
+      expect(await sha256OfFile(join(out, 'big.bin'))).toBe(expected)
+      const stats = senderStats(sender.stderr)
+      const attempts = stats.flatMap((s) => s.attempts)
+      expect(attempts.length).toBeGreaterThan(1)
+      // each attempt starts where the receiver's storage ended: never before a confirmed byte
+      for (let i = 1; i < attempts.length; i++) {
+        expect(attempts[i]!.from).toBeGreaterThanOrEqual(attempts[i - 1]!.confirmed)
+        expect(attempts[i]!.from).toBeLessThanOrEqual(attempts[i - 1]!.to)
+      }
+      expect(attempts.at(-1)!.to).toBe(size)
+      const sent = stats.reduce((sum, s) => sum + s.dataBytesSent, 0)
+      const resent = attempts.slice(1).reduce((sum, a, i) => sum + (attempts[i]!.to - a.from), 0)
+      expect(sent - size).toBe(resent)
+    } finally {
+      await killAll()
+      await server.close({ graceful: false })
+      await dir.remove()
+    }
+  }, 120_000)
+})

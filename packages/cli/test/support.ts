@@ -36,6 +36,8 @@ export interface CliProcess {
   stderr: string
   /** Resolves with the exit code (signal → 128 + n like a shell). */
   readonly exited: Promise<number>
+  /** The exit code; rejects (with the output) if the process is still running after `timeoutMs`. */
+  exitCode(timeoutMs?: number): Promise<number>
   /** Resolves with the first stdout/stderr match of `pattern`. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>
   kill(signal?: NodeJS.Signals): void
@@ -78,6 +80,23 @@ export async function parley(args: string[], env: Record<string, string> = {}): 
           )
         }, timeoutMs)
         if (!check()) waiters.add(check)
+      })
+    },
+    exitCode(timeoutMs = 60_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `still running after ${timeoutMs} ms\nstdout: ${proc.stdout}\nstderr: ${proc.stderr}`,
+              ),
+            ),
+          timeoutMs,
+        )
+        void proc.exited.then((code) => {
+          clearTimeout(timer)
+          resolve(code)
+        })
       })
     },
     kill(signal = 'SIGTERM') {

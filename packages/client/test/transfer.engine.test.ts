@@ -97,6 +97,7 @@ describe('transfer engine (in-memory channel)', () => {
       code: 'BAD_MESSAGE',
       message: /more data than the file size/,
     })
+    local.close() // the sender side closes after the error (settled() waits for the channel)
     await receiver.settled()
     expect(await readdir(dir.path)).toEqual([])
   })

@@ -213,7 +213,11 @@ export class FileReceiver extends Transfer {
     await this.#cleanup
   }
 
-  /** Resolves when the sinks were completed, discarded or closed after a terminal state. */
+  /**
+   * Resolves after a terminal state once the sinks were completed, discarded or closed and the
+   * channel is closed (so that the last message reached the sender: wait for this before leaving
+   * the room or exiting).
+   */
   async settled(): Promise<void> {
     await this.finished().catch(() => {})
     await this.#cleanup
@@ -222,9 +226,10 @@ export class FileReceiver extends Transfer {
   protected onTerminal(state: TransferState): void {
     this.#generation++
     const link = this.#link
+    let linkClosed: Promise<void> | undefined
     if (link) {
       if (this.#peerEnded || this.error?.code === 'CLOSED') link.close()
-      else void link.closeAfter()
+      else linkClosed = link.closeAfter()
     }
     this.#queue.length = 0
     this.#queuedBytes = 0
@@ -236,11 +241,19 @@ export class FileReceiver extends Transfer {
         const sink = r.sink
         if (!sink || r.status === 'done') continue
         try {
-          await (keep ? sink.close() : sink.discard())
+          if (keep) {
+            // Record everything written so far: a later resume starts there, not at the last checkpoint.
+            if (r.bytes > r.checkpointedBytes) await sink.checkpoint(r.bytes)
+            await sink.close()
+          } else {
+            await sink.discard()
+          }
         } catch (error) {
           this.logger.warn({ error, transferId: this.id }, 'could not release a sink')
         }
       }
+      // Our last message (e.g. the final file-ok) is delivered once the sender closes the channel.
+      await linkClosed
     })()
   }
 

@@ -131,6 +131,11 @@ export class FileSender extends Transfer {
     return this.#attempts
   }
 
+  /** True while the receiver asked to pause (its storage is slower than the network). */
+  get paused(): boolean {
+    return this.#paused
+  }
+
   /** Chunk size of the current attempt. */
   get chunkSize(): number {
     return this.#chunkSize
@@ -247,10 +252,12 @@ export class FileSender extends Transfer {
       }
       case 'pause':
         this.#paused = true
+        this.emit('flow', true)
         return
       case 'continue':
         this.#paused = false
         this.#wakeUp()
+        this.emit('flow', false)
         return
       case 'cancel':
         this.#peerEnded = true

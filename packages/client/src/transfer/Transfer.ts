@@ -50,6 +50,8 @@ export interface TransferEvents {
   progress: (progress: TransferProgress) => void
   /** A file's status changed. */
   file: (file: TransferFile) => void
+  /** Sender only: the receiver asked to pause (true; its disk is slower) or to continue (false). */
+  flow: (paused: boolean) => void
 }
 
 export interface TransferOptions {

@@ -265,15 +265,17 @@ describe('FileSender → FileReceiver over node-datachannel', () => {
         maxQueuedBytes: 24 * MiB,
       },
     )
+    // The disk stalls on the first write until the sender reports that it was paused.
+    const paused = new Promise<void>((resolve) => sender.on('flow', (p) => p && resolve()))
     let maxQueued = 0
-    const slow = (): FileSink => {
+    const stalled = (): FileSink => {
       const inner = new NodeFileSink({ dir: out })
       return {
         open: (f) => inner.open(f),
         readBack: (o, l) => inner.readBack(o, l),
         write: async (chunk) => {
           maxQueued = Math.max(maxQueued, receiver.queuedBytes)
-          await new Promise((r) => setTimeout(r, 2))
+          await paused
           await inner.write(chunk)
         },
         checkpoint: (o) => inner.checkpoint(o),
@@ -282,11 +284,15 @@ describe('FileSender → FileReceiver over node-datachannel', () => {
         close: () => inner.close(),
       }
     }
-    await receiver.accept(slow)
+    const flow: boolean[] = []
+    sender.on('flow', (p) => flow.push(p))
+    await receiver.accept(stalled)
     await Promise.all([sender.finished(), receiver.finished()])
     expect(await sha256OfFile(join(out, 'big.bin'))).toBe(expected)
-    expect(maxQueued).toBeGreaterThan(2 * MiB) // the pause threshold was reached…
-    expect(maxQueued).toBeLessThan(24 * MiB) // …and the sender stopped before the hard limit
+    expect(flow[0]).toBe(true) // paused while the disk stalled…
+    expect(flow).toContain(false) // …and told to continue once it caught up
+    expect(receiver.queuedBytes).toBe(0)
+    expect(maxQueued).toBeLessThan(24 * MiB) // the sender stopped before the receiver's hard limit
   }, 90_000)
 
   it('a sink failing with DISK_FULL fails both sides with that code and keeps the partial for a resume', async () => {
