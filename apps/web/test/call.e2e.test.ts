@@ -10,6 +10,7 @@ import {
   openPage,
   type Participant,
   peerIdOf,
+  poll,
   remoteTile,
   screenshotPath,
   startAppServer,
@@ -67,7 +68,7 @@ describe('web app call', () => {
     await expect
       .poll(() => ada.page.getByTestId('chat-message').allInnerTexts())
       .toEqual([expect.stringContaining('Hello Bo'), expect.stringContaining('Hi Ada')])
-    await expect.poll(() => ada.page.locator('[data-testid="chat-message"] time').count()).toBe(2)
+    await poll(() => ada.page.locator('[data-testid="chat-message"] time').count()).toBe(2)
   })
 
   it('the quality indicator reflects live stats and its popover shows the figures and the identity check', async () => {
@@ -127,11 +128,11 @@ describe('web app call', () => {
     await expectVideoPlaying(bo, adaId, { width: 640, height: 480 })
 
     await ada.page.getByTestId('toggle-screen').click()
-    await expect.poll(() => ada.page.getByTestId('toggle-screen').getAttribute('aria-pressed')).toBe('true')
+    await poll(() => ada.page.getByTestId('toggle-screen').getAttribute('aria-pressed')).toBe('true')
     await expectVideoPlaying(bo, adaId, { width: 1280, height: 720 })
 
     await ada.page.getByTestId('toggle-screen').click()
-    await expect.poll(() => ada.page.getByTestId('toggle-screen').getAttribute('aria-pressed')).toBe('false')
+    await poll(() => ada.page.getByTestId('toggle-screen').getAttribute('aria-pressed')).toBe('false')
     await expectVideoPlaying(bo, adaId, { width: 640, height: 480 })
   })
 
@@ -210,14 +211,14 @@ describe('web app call', () => {
             .data ?? []
         return r !== 0xf7 || g !== 0xf7 || b !== 0xf4
       })
-    await expect.poll(() => inked(bo)).toBe(true)
+    await poll(() => inked(bo)).toBe(true)
 
     const cy = await join(room, 'Cy')
     await cy.page.getByTestId('toggle-board').click()
     await expect
       .poll(() => cy.page.getByTestId('whiteboard-canvas').getAttribute('data-stroke-count'))
       .toBe('1')
-    await expect.poll(() => inked(cy)).toBe(true)
+    await poll(() => inked(cy)).toBe(true)
   })
 
   it('while the signaling server restarts the call shows a reconnecting banner, keeps its video, and recovers', async () => {
@@ -225,6 +226,7 @@ describe('web app call', () => {
     const ada = await join(room, 'Ada')
     const bo = await join(room, 'Bo')
     await expectFullMesh([ada, bo])
+    const boAtAda = await ada.page.getByTestId('participant-tile').getAttribute('data-peer-id')
     const port = server.port
     await server.close({ graceful: false })
     await ada.page.getByTestId('reconnecting-banner').waitFor()
@@ -234,6 +236,11 @@ describe('web app call', () => {
     await ada.page.getByTestId('reconnecting-banner').waitFor({ state: 'detached', timeout: 30_000 })
     await bo.page.getByTestId('reconnecting-banner').waitFor({ state: 'detached', timeout: 30_000 })
     await expectFullMesh([ada, bo])
+    // Same participant as before (no leave / join flapping), and signaling works again: a newcomer sees both.
+    expect(await ada.page.getByTestId('participant-tile').getAttribute('data-peer-id')).toBe(boAtAda)
+    expect(await ada.page.getByTestId('notice').filter({ hasText: 'Bo left' }).count()).toBe(0)
+    const cy = await join(room, 'Cy')
+    await expectFullMesh([ada, bo, cy])
     // While the server was down the browser itself may log refused WebSocket connections (not the app).
     for (const p of [ada, bo]) {
       const refused = (e: string) => /WebSocket connection to .* failed/.test(e)

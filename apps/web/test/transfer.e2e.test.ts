@@ -11,6 +11,7 @@ import {
   expectFullMesh,
   joinByLink,
   type Participant,
+  poll,
   startAppServer,
 } from './support/webApp.js'
 
@@ -82,8 +83,8 @@ describe('web app file transfer', () => {
     const large = randomFile('video.bin', 40 * 1024 * 1024)
 
     await sendFiles(ada, [small.path, large.path])
-    await expect.poll(() => stateOf(ada)).toBe('offered')
-    await expect.poll(() => stateOf(bo)).toBe('offered')
+    await poll(() => stateOf(ada)).toBe('offered')
+    await poll(() => stateOf(bo)).toBe('offered')
     expect(await card(bo).textContent()).toContain('notes.bin and 1 more')
     await bo.page.getByTestId('file-accept').click()
     await expect.poll(() => stateOf(bo), { timeout: 90_000 }).toBe('done')
@@ -110,10 +111,10 @@ describe('web app file transfer', () => {
     const bo = await join(room, 'Bo')
     await expectFullMesh([ada, bo])
     await sendFiles(ada, [randomFile('declined.bin', 1000).path])
-    await expect.poll(() => stateOf(bo)).toBe('offered')
+    await poll(() => stateOf(bo)).toBe('offered')
     await bo.page.getByRole('button', { name: 'Decline' }).click()
-    await expect.poll(() => stateOf(ada)).toBe('cancelled')
-    await expect.poll(() => stateOf(bo)).toBe('cancelled')
+    await poll(() => stateOf(ada)).toBe('cancelled')
+    await poll(() => stateOf(bo)).toBe('cancelled')
     expect(await card(ada).textContent()).toMatch(/declin/i)
   })
 
@@ -123,12 +124,12 @@ describe('web app file transfer', () => {
     const bo = await join(room, 'Bo')
     await expectFullMesh([ada, bo])
     await sendFiles(ada, [randomFile('big.bin', 60 * 1024 * 1024).path])
-    await expect.poll(() => stateOf(bo)).toBe('offered')
+    await poll(() => stateOf(bo)).toBe('offered')
     await bo.page.getByTestId('file-accept').click()
     await expect.poll(() => stateOf(ada), { timeout: 30_000 }).toBe('active')
     await ada.page.getByTestId('file-cancel').click()
-    await expect.poll(() => stateOf(ada)).toBe('cancelled')
-    await expect.poll(() => stateOf(bo)).toBe('cancelled')
+    await poll(() => stateOf(ada)).toBe('cancelled')
+    await poll(() => stateOf(bo)).toBe('cancelled')
   })
 
   it('files sent to one participant reach only that participant; dropped files go to everyone', async () => {
@@ -138,10 +139,10 @@ describe('web app file transfer', () => {
     const cy = await join(room, 'Cy')
     await expectFullMesh([ada, bo, cy])
     await sendFiles(ada, [randomFile('for-bo.txt', 2048).path], 'Bo')
-    await expect.poll(() => stateOf(bo)).toBe('offered')
+    await poll(() => stateOf(bo)).toBe('offered')
     expect(await card(cy).count()).toBe(0)
     await bo.page.getByTestId('file-accept').click()
-    await expect.poll(() => stateOf(bo)).toBe('done')
+    await poll(() => stateOf(bo)).toBe('done')
 
     // Drop a file on Cy's call: it is offered to Ada and Bo.
     await cy.page.evaluate(() => {
@@ -153,7 +154,7 @@ describe('web app file transfer', () => {
         )
       }
     })
-    await expect.poll(() => card(cy).count()).toBe(2)
+    await poll(() => card(cy).count()).toBe(2)
     await expect
       .poll(() => card(ada).filter({ hasText: 'dropped.txt' }).getAttribute('data-state'))
       .toBe('offered')

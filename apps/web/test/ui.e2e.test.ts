@@ -10,6 +10,7 @@ import {
   openPage,
   type Participant,
   peerIdOf,
+  poll,
   startAppServer,
 } from './support/webApp.js'
 
@@ -51,7 +52,7 @@ describe('web app screens', () => {
     await p.page.getByTestId('local-tile').waitFor()
     await p.page.getByTestId('leave-button').click()
     await p.page.getByRole('button', { name: 'Back to home' }).click()
-    await expect.poll(() => p.page.locator('.recent__code').allTextContents()).toEqual([code])
+    await poll(() => p.page.locator('.recent__code').allTextContents()).toEqual([code])
 
     // An invalid code explains itself; a pasted link opens that room's lobby.
     await p.page.getByTestId('room-input').fill('not a code!')

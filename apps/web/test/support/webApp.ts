@@ -67,7 +67,7 @@ export async function joinByLink(
   name: string,
 ): Promise<Participant> {
   const p = await openPage(browser, `${server.url}/r/${room}?name=${encodeURIComponent(name)}`, name)
-  await expect.poll(() => p.page.getByTestId('name-input').inputValue()).toBe(name)
+  await poll(() => p.page.getByTestId('name-input').inputValue()).toBe(name)
   await p.page.getByTestId('join-button').click()
   await p.page.getByTestId('local-tile').waitFor()
   return p
@@ -88,13 +88,22 @@ export function remoteTile(viewer: Participant, peerId: string) {
   return viewer.page.locator(`[data-testid="participant-tile"][data-peer-id="${peerId}"]`)
 }
 
-/** Waits until `viewer` plays `peerId`'s video: frames decoded (videoWidth > 0) and time advancing. */
+/** Who a remote tile shows: its peer id as the viewer knows it, or the person's (unique) name. */
+export type Who = string | { readonly name: string }
+
+function tileSelector(who: Who): string {
+  return typeof who === 'string'
+    ? `[data-testid="participant-tile"][data-peer-id="${who}"]`
+    : `[data-testid="participant-tile"][aria-label="${who.name}"]`
+}
+
+/** Waits until `viewer` plays `who`'s video: frames decoded (videoWidth > 0) and time advancing. */
 export async function expectVideoPlaying(
   viewer: Participant,
-  peerId: string,
+  who: Who,
   size?: { width: number; height: number },
 ): Promise<void> {
-  const selector = `[data-testid="participant-tile"][data-peer-id="${peerId}"] video`
+  const selector = `${tileSelector(who)} video`
   await viewer.page.waitForFunction(
     ({ selector, size }) => {
       const v = document.querySelector<HTMLVideoElement>(selector)
@@ -112,13 +121,22 @@ export async function expectVideoPlaying(
   )
 }
 
-/** Every participant sees every other's video playing. */
+/**
+ * Every participant sees every other's video playing (tiles found by name: a participant keeps
+ * the id others first knew it by, which is not always its own current id).
+ */
 export async function expectFullMesh(participants: readonly Participant[]): Promise<void> {
-  const ids = await Promise.all(participants.map(peerIdOf))
   for (const [i, viewer] of participants.entries()) {
-    await expect
-      .poll(() => viewer.page.getByTestId('participant-tile').count(), { timeout: 30_000 })
-      .toBe(participants.length - 1)
-    for (const [j, id] of ids.entries()) if (i !== j) await expectVideoPlaying(viewer, id)
+    await poll(() => viewer.page.getByTestId('participant-tile').count(), 30_000).toBe(
+      participants.length - 1,
+    )
+    for (const [j, other] of participants.entries()) {
+      if (i !== j) await expectVideoPlaying(viewer, { name: other.name })
+    }
   }
+}
+
+/** expect.poll with a timeout fit for browsers on a busy machine (the default is 1 s). */
+export function poll<T>(fn: () => T | Promise<T>, timeout = 15_000) {
+  return expect.poll(fn, { timeout })
 }
