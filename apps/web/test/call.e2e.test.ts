@@ -12,6 +12,7 @@ import {
   peerIdOf,
   poll,
   remoteTile,
+  removeWebAppBuild,
   screenshotPath,
   startAppServer,
 } from './support/webApp.js'
@@ -36,6 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
   await server?.close({ graceful: false })
+  removeWebAppBuild()
 })
 
 afterEach(async () => {

@@ -12,6 +12,7 @@ import {
   joinByLink,
   type Participant,
   poll,
+  removeWebAppBuild,
   startAppServer,
 } from './support/webApp.js'
 
@@ -63,6 +64,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
   await server?.close({ graceful: false })
+  removeWebAppBuild()
   rmSync(dir, { recursive: true, force: true })
 })
 

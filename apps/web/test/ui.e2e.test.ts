@@ -11,6 +11,7 @@ import {
   type Participant,
   peerIdOf,
   poll,
+  removeWebAppBuild,
   startAppServer,
 } from './support/webApp.js'
 
@@ -32,6 +33,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
   await server?.close({ graceful: false })
+  removeWebAppBuild()
 })
 
 afterEach(async () => {

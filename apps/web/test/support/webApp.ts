@@ -3,7 +3,8 @@
  * an ephemeral loopback port, and drives participants in Chromium (one browser context each).
  */
 import { spawnSync } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type ParleyServer, startServer } from '@parley/server'
@@ -12,25 +13,42 @@ import { expect } from 'vitest'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..')
 export const WEB_DIR = join(root, 'apps', 'web')
-export const DIST_DIR = join(WEB_DIR, 'dist')
 export const OUTPUT_DIR = join(root, 'test-output', 'web')
+let distDir: string | undefined
 
-/** Builds apps/web into apps/web/dist (the same `vite build` scripts/build.mjs runs). */
-export function buildWebApp(): void {
+/**
+ * Builds the web app with the same `vite build` as scripts/build.mjs, into a temporary directory
+ * (never apps/web/dist, which other tests and a running server may be reading).
+ */
+export function buildWebApp(): string {
+  const outDir = mkdtempSync(join(tmpdir(), 'parley-web-e2e-'))
+  const vite = join(root, 'node_modules/vite/bin/vite.js')
   const result = spawnSync(
     process.execPath,
-    [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
+    [vite, 'build', '--logLevel', 'warn', '--outDir', outDir, '--emptyOutDir'],
     {
       cwd: WEB_DIR,
       encoding: 'utf8',
     },
   )
-  if (result.status !== 0) throw new Error(`vite build failed:\n${result.stdout}\n${result.stderr}`)
+  if (result.status !== 0) {
+    rmSync(outDir, { recursive: true, force: true })
+    throw new Error(`vite build failed:\n${result.stdout}\n${result.stderr}`)
+  }
+  distDir = outDir
+  return outDir
+}
+
+/** Removes the build of buildWebApp(). Idempotent. */
+export function removeWebAppBuild(): void {
+  if (distDir) rmSync(distDir, { recursive: true, force: true })
+  distDir = undefined
 }
 
 /** A server for the built app on `port` (default: an ephemeral one). */
 export function startAppServer(port = 0): Promise<ParleyServer> {
-  return startServer({ port, host: '127.0.0.1', staticDir: DIST_DIR, logLevel: 'silent' })
+  if (!distDir) throw new Error('call buildWebApp() first')
+  return startServer({ port, host: '127.0.0.1', staticDir: distDir, logLevel: 'silent' })
 }
 
 export function screenshotPath(name: string): string {
