@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { parseAppMessage, type WhiteboardWire } from '../src/messages/appMessages.js'
-import { WhiteboardStore } from '../src/whiteboard/WhiteboardStore.js'
+import { MAX_BOARD_STROKES, MAX_LIVE_STROKES, WhiteboardStore } from '../src/whiteboard/WhiteboardStore.js'
 
 interface Packet {
   from: string
@@ -160,6 +160,18 @@ describe('WhiteboardStore', () => {
     a.peerConnected('b')
     net.drain()
     expect(b.get().version).toBe(before)
+  })
+
+  it('a peer flooding strokes cannot grow the board past its bounds; the oldest strokes go first', () => {
+    const net = new Net()
+    const b = net.add('b')
+    const stroke = (n: number) => ({ id: `x:${n}`, clock: n + 1, color: '#000000', width: 2, points: [1, 1] })
+    for (let n = 0; n < MAX_BOARD_STROKES + 10; n++) b.receive('x', { type: 'wb-stroke', stroke: stroke(n) })
+    for (let n = 0; n < MAX_LIVE_STROKES + 10; n++)
+      b.receive('x', { type: 'wb-live', stroke: stroke(100_000 + n) })
+    const all = b.strokes()
+    expect(all).toHaveLength(MAX_BOARD_STROKES + MAX_LIVE_STROKES)
+    expect(all[0]?.id).toBe('x:10')
   })
 
   it('peerLeft drops the unfinished strokes of that peer only', () => {

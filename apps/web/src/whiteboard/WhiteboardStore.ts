@@ -33,6 +33,9 @@ export interface WhiteboardState {
 }
 
 const LIVE_FLUSH_MS = 40
+/** Bounds against a peer that floods the board: oldest strokes (in the agreed order) go first. */
+export const MAX_BOARD_STROKES = 10_000
+export const MAX_LIVE_STROKES = 64
 
 export class WhiteboardStore extends Store<WhiteboardState> {
   readonly #transport: WhiteboardTransport
@@ -182,6 +185,10 @@ export class WhiteboardStore extends Store<WhiteboardState> {
     if (this.#committed.has(stroke.id) || this.#isCleared(stroke)) return false
     const live = this.#live.get(stroke.id)
     if (!live) {
+      if (this.#live.size >= MAX_LIVE_STROKES) {
+        const oldest = this.#live.keys().next().value
+        if (oldest !== undefined) this.#live.delete(oldest)
+      }
       this.#live.set(stroke.id, { stroke, points: [...stroke.points] })
       return true
     }
@@ -194,6 +201,11 @@ export class WhiteboardStore extends Store<WhiteboardState> {
     const wasLive = this.#live.delete(stroke.id)
     if (this.#committed.has(stroke.id) || this.#isCleared(stroke)) return wasLive
     this.#committed.set(stroke.id, stroke)
+    if (this.#committed.size > MAX_BOARD_STROKES) {
+      let oldest: StrokeWire | undefined
+      for (const s of this.#committed.values()) if (!oldest || compareStrokes(s, oldest) < 0) oldest = s
+      if (oldest) this.#committed.delete(oldest.id)
+    }
     return true
   }
 
