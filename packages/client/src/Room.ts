@@ -19,6 +19,7 @@ import { Participant, type SendOptions } from './Participant.js'
 import { PeerSession, type PeerState } from './PeerSession.js'
 import type { ChannelPreset, ChannelSettings } from './PresetChannel.js'
 import type { QualitySample } from './QualitySample.js'
+import { RoomMedia } from './RoomMedia.js'
 import { Roster } from './Roster.js'
 import {
   flavorOf,
@@ -118,16 +119,27 @@ function dedupeIceServers(servers: readonly RTCIceServer[]): RTCIceServer[] {
   })
 }
 
-async function generateCertificate(rt: RtcRuntime): Promise<RTCCertificate[] | undefined> {
+/** Certificates outlive a call by far; one is reused until this close to its expiry. */
+const CERTIFICATE_MIN_LIFETIME_MS = 24 * 3600 * 1000
+let pageCertificate: Promise<RTCCertificate | undefined> | undefined
+
+/**
+ * One DTLS certificate for every connection of this page (browsers): the fingerprint, hence the
+ * SAS of a pair, stays the same when a connection is re-established, and joining does not pay for
+ * a key generation each time. Undefined where certificates cannot be generated (node-datachannel).
+ */
+async function roomCertificates(rt: RtcRuntime): Promise<RTCCertificate[] | undefined> {
   const ctor = rt.RTCPeerConnection as unknown as {
     generateCertificate?: (algorithm: AlgorithmIdentifier | EcKeyGenParams) => Promise<RTCCertificate>
   }
   if (rt.flavor !== 'native' || typeof ctor.generateCertificate !== 'function') return undefined
-  try {
-    return [await ctor.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' })]
-  } catch {
-    return undefined
+  const generate = ctor.generateCertificate.bind(ctor)
+  let certificate = await pageCertificate
+  if (!certificate || certificate.expires - Date.now() < CERTIFICATE_MIN_LIFETIME_MS) {
+    pageCertificate = generate({ name: 'ECDSA', namedCurve: 'P-256' }).catch(() => undefined)
+    certificate = await pageCertificate
   }
+  return certificate ? [certificate] : undefined
 }
 
 /**
@@ -163,16 +175,16 @@ export class Room extends TypedEmitter<RoomEvents> {
   #localPeerId = ''
   #iceServers: RTCIceServer[] = []
   #leaving: Promise<void> | undefined
-  #localMedia: LocalMediaLike | undefined
-  #ownsMedia = false
-  #unsubscribeMedia: (() => void) | undefined
+  readonly #media: RoomMedia
   #quality: QualityMonitor | undefined
-  #screenTrack: MediaStreamTrack | undefined
-  #mediaState: MediaState = { audio: false, video: false, screen: false }
+  /** Participants met while joining, announced once join() has resolved. */
+  #announceLater: Participant[] | undefined = []
 
   /**
    * Joins `room` on the server at `serverUrl` (http(s)://host[:port] or ws(s)://host/ws) and
-   * connects to everyone in it. Rejects with INVALID_ARGUMENT, SIGNALING_UNREACHABLE, JOIN_REJECTED
+   * connects to everyone in it. The peers already in the room are announced with
+   * 'participant-joined' in the task after the promise resolves, so that listeners added right
+   * after `await Room.join(…)` hear about everyone (they are in `participants` already). Rejects with INVALID_ARGUMENT, SIGNALING_UNREACHABLE, JOIN_REJECTED
    * (the cause holds the server's code, e.g. ROOM_FULL), TIMEOUT, RUNTIME_UNAVAILABLE, or a media error.
    */
   static async join(serverUrl: string, room: string, options: RoomOptions = {}): Promise<Room> {
@@ -184,7 +196,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     }
     const url = signalingUrl(serverUrl)
     const runtime = await Room.#resolveRuntime(options)
-    const certificates = await generateCertificate(runtime)
+    const certificates = await roomCertificates(runtime)
     let media: LocalMediaLike | undefined
     let ownsMedia = false
     if (options.media !== undefined) {
@@ -197,13 +209,21 @@ export class Room extends TypedEmitter<RoomEvents> {
       }
     }
     const instance = new Room(url, room, options, runtime, certificates)
-    if (media) instance.#adoptMedia(media, ownsMedia)
+    if (media) instance.#media.adopt(media, ownsMedia)
     try {
       await instance.#start()
     } catch (error) {
       if (ownsMedia) media?.stop()
       throw error
     }
+    // peers already in the room are announced in the next task, so that handlers registered right
+    // after `await Room.join()` see them too
+    const initial = instance.#announceLater ?? []
+    instance.#announceLater = undefined
+    setTimeout(() => {
+      for (const p of initial)
+        if (instance.#roster.get(p.peerId) === p) instance.emit('participant-joined', p)
+    }, 0)
     return instance
   }
 
@@ -236,6 +256,15 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#logger = logger
     this.#runtime = runtime
     this.#certificates = certificates
+    this.#media = new RoomMedia({
+      participants: () => this.#roster.values(),
+      signal: (participant, state) => {
+        const to = this.#roster.signalingIdOf(participant)
+        if (to !== undefined && this.state !== 'left')
+          this.#signaling.signal(to, { kind: 'media-state', ...state })
+      },
+      logger,
+    })
     this.#machine = new StateMachine<RoomState>({
       name: 'room',
       initial: 'joining',
@@ -288,98 +317,39 @@ export class Room extends TypedEmitter<RoomEvents> {
   // ---------------------------------------------------------------------------------------- media
 
   get localMedia(): LocalMediaLike | undefined {
-    return this.#localMedia
+    return this.#media.localMedia
   }
 
   /** Local media state as signalled to the others. */
   get mediaState(): MediaState {
-    return { ...this.#mediaState }
+    return this.#media.state
   }
 
   /** Starts sending the tracks of `media` to everyone (and to everyone who joins later). */
   async publish(media: LocalMediaLike): Promise<void> {
     this.#assertActive()
-    this.#adoptMedia(media, this.#localMedia === media && this.#ownsMedia)
-    await Promise.all([...this.#roster.values()].map((p) => this.#publishTo(p)))
-    this.#signalMediaState()
-  }
-
-  #adoptMedia(media: LocalMediaLike, owned: boolean): void {
-    if (this.#localMedia !== media) {
-      this.#unsubscribeMedia?.()
-      this.#localMedia = media
-      const offEnded = media.on('track-ended', (kind) => {
-        if (kind === 'screen') {
-          void this.stopScreenShare()
-        } else {
-          // the device went away (unplugged, permission revoked): tell the others
-          this.#mediaState = { ...this.#mediaState, [kind]: false }
-          this.#signalMediaState()
-        }
-      })
-      // a switched camera/microphone replaces the sent track (replaceTrack, no renegotiation)
-      const offReplaced = media.on('track-replaced', () => {
-        for (const participant of this.#roster.values()) void this.#publishTo(participant)
-      })
-      this.#unsubscribeMedia = () => {
-        offEnded()
-        offReplaced()
-      }
-    }
-    this.#ownsMedia = owned
-    this.#mediaState = {
-      audio: media.audioTrack?.enabled ?? false,
-      video: media.videoTrack?.enabled ?? false,
-      screen: this.#screenTrack !== undefined,
-    }
+    await this.#media.publish(media)
   }
 
   /** Mutes / unmutes the microphone (track.enabled) and tells the others. */
   setMicrophoneEnabled(on: boolean): void {
-    const track = this.#localMedia?.audioTrack
-    if (track) track.enabled = on
-    this.#mediaState = { ...this.#mediaState, audio: on && track !== undefined }
-    this.#signalMediaState()
+    this.#media.setMicrophoneEnabled(on)
   }
 
   /** Turns the camera on / off (track.enabled) and tells the others. */
   setCameraEnabled(on: boolean): void {
-    const track = this.#localMedia?.videoTrack
-    if (track) track.enabled = on
-    this.#mediaState = { ...this.#mediaState, video: on && track !== undefined }
-    this.#signalMediaState()
+    this.#media.setCameraEnabled(on)
   }
 
   /** Shares the screen in place of the camera (replaceTrack: no renegotiation). */
   async startScreenShare(): Promise<void> {
     this.#assertActive()
-    const media = this.#localMedia
-    if (!media) throw new ParleyError('MEDIA_UNSUPPORTED', 'publish local media before sharing the screen')
-    const track = await media.startScreen()
-    this.#screenTrack = track
-    await Promise.all(
-      [...this.#roster.values()]
-        .filter((p) => p.acceptsMedia)
-        .map((p) => p.session.setLocalTrack('video', track, media.stream)),
-    )
-    this.#mediaState = { ...this.#mediaState, screen: true }
-    this.#signalMediaState()
+    await this.#media.startScreenShare()
   }
 
   /** Stops sharing and restores the camera (also called when the user ends sharing from the browser UI). */
   async stopScreenShare(): Promise<void> {
-    const media = this.#localMedia
-    if (!media || !this.#screenTrack) return
-    this.#screenTrack = undefined
-    media.stopScreen()
-    const camera = media.videoTrack ?? null
-    await Promise.all(
-      [...this.#roster.values()]
-        .filter((p) => p.acceptsMedia)
-        .map((p) => p.session.setLocalTrack('video', camera, media.stream)),
-    )
-    this.#mediaState = { ...this.#mediaState, screen: false }
-    this.#signalMediaState()
+    await this.#media.stopScreenShare()
   }
 
   /** @internal Hands a stats sample of `peerId` to its participant (used by the stats sampler). */
@@ -426,9 +396,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#quality?.close()
     for (const participant of this.#roster.values()) participant.dispose()
     this.#roster.clear()
-    this.#unsubscribeMedia?.()
-    this.#unsubscribeMedia = undefined
-    if (this.#ownsMedia) this.#localMedia?.stop()
+    this.#media.close()
     this.#machine.set('left')
     this.removeAllListeners()
   }
@@ -503,6 +471,9 @@ export class Room extends TypedEmitter<RoomEvents> {
           this.#removeParticipant(participant)
         }
       }
+    } else if (welcome.restored) {
+      // a restarted server restored our session: peers not back yet come as peer-joined later
+      this.#logger.info({ peers: welcome.peers.length }, 'session restored by a restarted server')
     } else {
       // resumed (or first join): whoever the server no longer lists has left
       const present = new Set(welcome.peers.map((p) => p.peerId))
@@ -565,9 +536,9 @@ export class Room extends TypedEmitter<RoomEvents> {
     session.on('control', (message) => this.#onControl(p, message))
     p.on('quality', (sample) => this.emit('quality', p, sample))
     p.on('media-state', (state) => this.emit('media-state', p, state))
-    this.emit('participant-joined', p)
-    if (this.#localMedia) void this.#publishTo(p)
-    if (this.#localMedia) this.#signaling.signal(peer.peerId, { kind: 'media-state', ...this.#mediaState })
+    if (this.#announceLater) this.#announceLater.push(p)
+    else this.emit('participant-joined', p)
+    this.#media.welcome(p)
     session.start()
     return p
   }
@@ -618,28 +589,5 @@ export class Room extends TypedEmitter<RoomEvents> {
   #deliver(participant: Participant, signal: PeerSignal): void {
     if (signal.kind === 'media-state') participant.setMediaState(signal)
     else participant.session.handleSignal(signal)
-  }
-
-  async #publishTo(participant: Participant): Promise<void> {
-    const media = this.#localMedia
-    if (!media) return
-    const session = participant.session
-    try {
-      // both calls record their track synchronously, before the session makes its first offer
-      await Promise.all([
-        session.setLocalTrack('audio', media.audioTrack ?? null, media.stream),
-        session.setLocalTrack('video', this.#screenTrack ?? media.videoTrack ?? null, media.stream),
-      ])
-    } catch (error) {
-      this.#logger.warn({ error, peer: participant.peerId }, 'cannot send media to this peer')
-    }
-  }
-
-  #signalMediaState(): void {
-    if (this.state === 'left') return
-    for (const participant of this.#roster.values()) {
-      const to = this.#roster.signalingIdOf(participant)
-      if (to !== undefined) this.#signaling.signal(to, { kind: 'media-state', ...this.#mediaState })
-    }
   }
 }

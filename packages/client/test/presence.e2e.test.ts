@@ -13,7 +13,12 @@ describe('presence in Chromium', () => {
   let h: DataHarness
 
   beforeAll(async () => {
-    h = await openDataHarness({ heartbeatIntervalMs: HEARTBEAT_MS, resumeGraceMs: GRACE_MS })
+    h = await openDataHarness({
+      heartbeatIntervalMs: HEARTBEAT_MS,
+      resumeGraceMs: GRACE_MS,
+      // a restarted server recognises its predecessor's resume tokens (same peer ids)
+      resumeSecret: 'parley-e2e-resume-secret',
+    })
   })
   afterAll(async () => {
     await h?.close()
@@ -50,7 +55,7 @@ describe('presence in Chromium', () => {
     await seen
   })
 
-  it('signaling server restarted mid-call on the same port: P2P data keeps flowing, the room rejoins, same participants', async () => {
+  it('signaling server restarted mid-call on the same port: P2P data keeps flowing, both resume with the same peer id', async () => {
     const { ada, bob } = await pair('presence-restart')
     // a steady stream of numbered messages ada → bob over the whole restart
     await ada.page.evaluate((peerId) => {
@@ -86,6 +91,9 @@ describe('presence in Chromium', () => {
         timeout: 15_000,
       })
     }
+    // same peer ids as before the restart
+    expect(await ada.page.evaluate(() => (window as unknown as W).D.room.localPeerId)).toBe(ada.peerId)
+    expect(await bob.page.evaluate(() => (window as unknown as W).D.room.localPeerId)).toBe(bob.peerId)
     const afterRejoin = await received()
     await bob.page.waitForFunction((n) => (window as unknown as W).D.messages.length > n + 10, afterRejoin, {
       timeout: 5000,

@@ -148,7 +148,42 @@ describe('Room (Node ↔ Node through the signaling server)', () => {
     expect(a.participant(b.localPeerId)?.state).toBe('connected')
   })
 
-  it('signaling server restarted on the same port: P2P keeps flowing, participants keep their identity, signaling works again', async () => {
+  it('server restarted with its resume secret: both keep their peer ids, P2P keeps flowing, no leave/join', async () => {
+    const secret = 'parley-test-resume-secret'
+    const first = await startServer({ port: 0, host: '127.0.0.1', logLevel: 'silent', resumeSecret: secret })
+    const port = first.port
+    const opts: RoomOptions = { reconnect: { initialDelayMs: 100, maxDelayMs: 500 } }
+    const a = await join(first.url, 'restart-secret', opts)
+    const b = await join(first.url, 'restart-secret', opts)
+    await allConnected([a, b])
+    const ids = [a.localPeerId, b.localPeerId]
+    const flaps: string[] = []
+    for (const r of [a, b]) {
+      r.on('participant-left', (p) => flaps.push(`left ${p.peerId}`))
+      r.on('participant-joined', (p) => flaps.push(`joined ${p.peerId}`))
+    }
+    const down = Promise.all([a, b].map((r) => nextEvent(r, 'state', 5000, (st) => st === 'reconnecting')))
+    await first.close()
+    await down
+    const during = nextRoomMessages(b, 1)
+    await a.participant(b.localPeerId)?.send('while the server is down')
+    expect((await during)[0]?.message).toBe('while the server is down')
+    const s = await startServer({ port, host: '127.0.0.1', logLevel: 'silent', resumeSecret: secret })
+    cleanups.push(() => s.close({ graceful: false }))
+    await Promise.all([a, b].map((r) => nextEvent(r, 'state', 10_000, (st) => st === 'joined')))
+    expect([a.localPeerId, b.localPeerId]).toEqual(ids)
+    expect(flaps).toEqual([])
+    // signaling between them works again: a new connection generation needs it
+    const pa = a.participant(b.localPeerId)
+    const epoch = pa?.connectionInfo.epoch ?? 0
+    pa?.peerConnection?.close()
+    await participantInState(a, b.localPeerId, 'reconnecting', 5000)
+    await participantInState(a, b.localPeerId, 'connected', 15_000)
+    expect(pa?.connectionInfo.epoch).toBeGreaterThan(epoch)
+    expect(flaps).toEqual([])
+  }, 45_000)
+
+  it('server restarted without a resume secret: new ids, yet P2P keeps flowing, participants keep their identity, signaling works again', async () => {
     const first = await startServer({ port: 0, host: '127.0.0.1', logLevel: 'silent' })
     const port = first.port
     const opts: RoomOptions = { reconnect: { initialDelayMs: 100, maxDelayMs: 500 } }
