@@ -34,6 +34,22 @@ export const ParleyErrorCode = {
   SESSION_REPLACED: 'SESSION_REPLACED',
   /** The peer connection failed for good (every ICE restart and retry was exhausted). */
   PEER_FAILED: 'PEER_FAILED',
+  /** File transfer: the received bytes do not match the sender's SHA-256; the partial file is discarded. */
+  INTEGRITY: 'INTEGRITY',
+  /** File transfer: the receiving disk (or storage quota) is full. */
+  DISK_FULL: 'DISK_FULL',
+  /** File transfer: the receiver declined the offer. */
+  DECLINED: 'DECLINED',
+  /** File transfer: cancelled by this side or the peer; the message carries the reason. */
+  CANCELLED: 'CANCELLED',
+  /** File transfer: a file to send does not exist or is not a regular file. */
+  FILE_NOT_FOUND: 'FILE_NOT_FOUND',
+  /** File transfer: a file could not be read (permissions, I/O error, changed while sending). */
+  READ_FAILED: 'READ_FAILED',
+  /** File transfer: a received file could not be written (permissions, missing directory, I/O error). */
+  WRITE_FAILED: 'WRITE_FAILED',
+  /** File transfer: the target file exists and overwriting was not allowed. */
+  FILE_EXISTS: 'FILE_EXISTS',
 } as const
 export type ParleyErrorCode = (typeof ParleyErrorCode)[keyof typeof ParleyErrorCode]
 

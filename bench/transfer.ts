@@ -1,0 +1,215 @@
+/**
+ * Terminal → terminal file transfer: Parley's engine (file on disk → SHA-256 → data channel →
+ * SHA-256 → file on disk) beside raw node-datachannel (a preallocated buffer, no disk, no hash: the
+ * ceiling), each end in its own process; chunk sizes 16/64/256 KiB; connection open time with the
+ * usual trickle code and with Parley's held candidates; peak RSS, and a big transfer for the
+ * receiver's memory. Prints one JSON line (progress on stderr). See docs/file-transfer.md.
+ *
+ *   npm run bench -- transfer [--size 256] [--rounds 3] [--big 4096] [--open-rounds 6]
+ *                             [--targets raw,parley16,parley64,parley256]
+ */
+import { type ChildProcess, fork } from 'node:child_process'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { writeRandomFile } from '../packages/client/test/transfer/support.js'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const MiB = 1024 * 1024
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`)
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback
+}
+const sizeMiB = Number(arg('size', '256'))
+const rounds = Number(arg('rounds', '3'))
+const bigMiB = Number(arg('big', '4096'))
+const openRounds = Number(arg('open-rounds', '6'))
+const targets = arg('targets', 'raw,parley16,parley64,parley256').split(',')
+
+interface Result {
+  seconds: number
+  maxRssMiB: number
+}
+interface Run {
+  openMs: number
+  sender: Result
+  receiver: Result
+}
+
+const children = new Set<ChildProcess>()
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL')
+})
+
+function peer(args: string[]): ChildProcess {
+  const child = fork(join(here, 'transfer', 'peer.ts'), args, {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  })
+  children.add(child)
+  child.once('exit', () => children.delete(child))
+  return child
+}
+
+/** One transfer between two fresh processes; resolves with both ends' figures. */
+function runOnce(
+  target: string,
+  chunk: number,
+  size: number,
+  src: string,
+  out: string,
+  naive: boolean,
+): Promise<Run> {
+  const kind = target === 'raw' ? 'raw' : 'parley'
+  const s = peer(['send', kind, String(chunk), String(size), src, naive ? '1' : '0'])
+  const r = peer(['recv', kind, String(chunk), String(size), out, naive ? '1' : '0'])
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${target} timed out`)), 300_000)
+    let openMs = 0
+    let ready = 0
+    const results: Partial<Record<'sender' | 'receiver', Result>> = {}
+    const wire = (from: ChildProcess, to: ChildProcess, who: 'sender' | 'receiver') => {
+      from.on('message', (m: { kind: string; ms?: number; message?: string } & Result) => {
+        if (m.kind === 'sdp' || m.kind === 'cand') to.send(m)
+        else if (m.kind === 'ready') {
+          ready++
+          if (ready === 2) s.send({ kind: 'go' })
+        } else if (m.kind === 'open' && who === 'sender') openMs = m.ms ?? 0
+        else if (m.kind === 'error') reject(new Error(`${target} ${who}: ${m.message}`))
+        else if (m.kind === 'result') {
+          results[who] = { seconds: m.seconds, maxRssMiB: m.maxRssMiB }
+          if (results.sender && results.receiver) {
+            clearTimeout(timer)
+            s.kill('SIGKILL')
+            r.kill('SIGKILL')
+            resolve({ openMs, sender: results.sender, receiver: results.receiver })
+          }
+        }
+      })
+    }
+    wire(s, r, 'sender')
+    wire(r, s, 'receiver')
+  })
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length === 0
+    ? 0
+    : s.length % 2
+      ? s[(s.length - 1) / 2]!
+      : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
+}
+const round1 = (x: number) => Math.round(x * 10) / 10
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'parley-bench-transfer-'))
+  try {
+    const size = sizeMiB * MiB
+    const src = join(dir, 'source.bin')
+    process.stderr.write(`writing a ${sizeMiB} MiB source file…\n`)
+    await writeRandomFile(src, size)
+    const out = join(dir, 'out')
+    await mkdir(out)
+
+    // 1. connection open time: usual trickle code vs held offerer candidates (1 MiB raw transfers)
+    const open = { naive: [] as number[], held: [] as number[] }
+    for (let i = 0; i < openRounds; i++) {
+      for (const naive of i % 2 ? [true, false] : [false, true]) {
+        const run = await runOnce('raw', 65536, MiB, src, out, naive)
+        open[naive ? 'naive' : 'held'].push(Math.round(run.openMs))
+      }
+    }
+    process.stderr.write(`open ms: naive ${open.naive.join(' ')} | held ${open.held.join(' ')}\n`)
+
+    // 2. throughput, targets interleaved and rotated each round
+    const runs: Record<string, Run[]> = Object.fromEntries(targets.map((t) => [t, []]))
+    for (let round = 0; round < rounds; round++) {
+      const order = targets.map((_, i) => targets[(i + round) % targets.length]!)
+      for (const target of order) {
+        const chunk = target === 'raw' ? 256 * 1024 : Number(target.replace('parley', '')) * 1024
+        const run = await runOnce(target, chunk, size, src, out, false)
+        runs[target]!.push(run)
+        await rm(join(out, 'source.bin'), { force: true })
+        process.stderr.write(
+          `round ${round + 1} ${target}: ${(sizeMiB / run.receiver.seconds).toFixed(1)} MiB/s, rss ${run.sender.maxRssMiB}/${run.receiver.maxRssMiB} MiB\n`,
+        )
+      }
+    }
+    const throughput = Object.fromEntries(
+      targets.map((t) => {
+        const rs = runs[t]!
+        const seconds = rs.reduce((sum, r) => sum + r.receiver.seconds, 0)
+        return [
+          t,
+          {
+            MiBps: round1((sizeMiB * rs.length) / seconds),
+            runsMiBps: rs.map((r) => round1(sizeMiB / r.receiver.seconds)),
+            senderPeakRssMiB: Math.max(...rs.map((r) => r.sender.maxRssMiB)),
+            receiverPeakRssMiB: Math.max(...rs.map((r) => r.receiver.maxRssMiB)),
+          },
+        ]
+      }),
+    )
+    const raw = throughput.raw?.MiBps
+    const ratioToRaw = raw
+      ? Object.fromEntries(
+          targets
+            .filter((t) => t !== 'raw')
+            .map((t) => [t, Math.round((throughput[t]!.MiBps / raw) * 100) / 100]),
+        )
+      : {}
+
+    // 3. a big transfer: the receiver's memory must stay flat
+    let big: Record<string, number> | undefined
+    if (bigMiB > 0) {
+      await rm(src, { force: true })
+      const bigSrc = join(dir, 'big.bin')
+      process.stderr.write(`writing a ${bigMiB} MiB source file…\n`)
+      await writeRandomFile(bigSrc, bigMiB * MiB)
+      const run = await runOnce('parley256', 256 * 1024, bigMiB * MiB, bigSrc, out, false)
+      big = {
+        sizeMiB: bigMiB,
+        MiBps: round1(bigMiB / run.receiver.seconds),
+        senderPeakRssMiB: run.sender.maxRssMiB,
+        receiverPeakRssMiB: run.receiver.maxRssMiB,
+      }
+      process.stderr.write(`big: ${JSON.stringify(big)}\n`)
+    }
+    // idle RSS of a peer process (modules loaded, connection open, 1 MiB moved) for "above idle"
+    const idle = await runOnce(
+      'parley256',
+      256 * 1024,
+      MiB,
+      join(dir, bigMiB > 0 ? 'big.bin' : 'source.bin'),
+      out,
+      false,
+    ).catch(() => undefined)
+    process.stdout.write(
+      `${JSON.stringify({
+        bench: 'transfer',
+        sizeMiB,
+        rounds,
+        openMs: {
+          naiveTrickle: median(open.naive),
+          heldCandidates: median(open.held),
+          naiveRuns: open.naive,
+          heldRuns: open.held,
+        },
+        throughput,
+        ratioToRaw,
+        big,
+        idleRssMiB: idle ? { sender: idle.sender.maxRssMiB, receiver: idle.receiver.maxRssMiB } : undefined,
+      })}\n`,
+    )
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`${String(error?.stack ?? error)}\n`)
+  process.exit(1)
+})

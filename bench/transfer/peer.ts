@@ -1,0 +1,154 @@
+/**
+ * One end of a terminal → terminal transfer, in its own process (driven by bench/transfer.ts over
+ * IPC, which also relays the SDP and ICE candidates between the two ends).
+ *
+ * argv: <role send|recv> <target raw|parley> <chunkBytes> <sizeBytes> <path> <naive 0|1>
+ * - raw: bare node-datachannel, a preallocated buffer sent with bufferedAmount pacing (no disk,
+ *   no hash): the ceiling.
+ * - parley: FileSender/FileReceiver from a file on disk to a file on disk, SHA-256 on both sides.
+ * naive=1 trickles candidates at once (the usual example code); 0 holds the offerer's candidates
+ * until the answer is applied (what the Parley SDK does).
+ */
+import { RTCPeerConnection } from 'node-datachannel/polyfill'
+import { FileReceiver } from '../../packages/client/src/transfer/FileReceiver.js'
+import { FileSender } from '../../packages/client/src/transfer/FileSender.js'
+import { loadHasherFactory } from '../../packages/client/src/transfer/hash.js'
+import { transferChannelLabel } from '../../packages/client/src/transfer/messages.js'
+import { NodeFileSink } from '../../packages/client/src/transfer/node/NodeFileSink.js'
+import { NodeFileSource } from '../../packages/client/src/transfer/node/NodeFileSource.js'
+
+type Msg =
+  | { kind: 'sdp'; sdp: RTCSessionDescriptionInit }
+  | { kind: 'cand'; cand: RTCIceCandidateInit }
+  | { kind: 'go' }
+
+const [role, target, chunkArg, sizeArg, path, naiveArg] = process.argv.slice(2)
+const chunk = Number(chunkArg)
+const size = Number(sizeArg)
+const naive = naiveArg === '1'
+const send = (m: unknown) => process.send?.(m)
+let t0 = performance.now()
+let go: () => void = () => {}
+const goSignal = new Promise<void>((resolve) => {
+  go = resolve
+})
+const MiB = 1024 * 1024
+
+const pc = new RTCPeerConnection({ iceServers: [] }) as unknown as RTCPeerConnection
+const held: RTCIceCandidateInit[] = []
+let remoteSet = false
+const pending: RTCIceCandidateInit[] = []
+pc.onicecandidate = (e) => {
+  if (!e.candidate) return
+  const cand = e.candidate.toJSON()
+  // the offerer holds its candidates until the answer is applied (unless naive)
+  if (role === 'send' && !naive && !remoteSet) held.push(cand)
+  else send({ kind: 'cand', cand })
+}
+process.on('message', async (m: Msg) => {
+  if (m.kind === 'go') {
+    t0 = performance.now()
+    go()
+  } else if (m.kind === 'sdp') {
+    await pc.setRemoteDescription(m.sdp)
+    remoteSet = true
+    for (const c of pending.splice(0)) await pc.addIceCandidate(c).catch(() => {})
+    if (role === 'recv') {
+      await pc.setLocalDescription(await pc.createAnswer())
+      send({ kind: 'sdp', sdp: pc.localDescription!.toJSON() })
+    } else {
+      for (const c of held.splice(0)) send({ kind: 'cand', cand: c })
+    }
+  } else if (remoteSet) {
+    await pc.addIceCandidate(m.cand).catch(() => {})
+  } else {
+    pending.push(m.cand)
+  }
+})
+
+function report(extra: Record<string, unknown>): void {
+  send({ kind: 'result', ...extra, maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) })
+}
+
+async function main(): Promise<void> {
+  send({ kind: 'ready' })
+  if (role === 'send') {
+    await goSignal // both processes are up: the open time counts the connection only
+    const label = target === 'raw' ? 'raw' : transferChannelLabel('bench')
+    const dc = pc.createDataChannel(label)
+    const offer = await pc.createOffer()
+    await pc.setLocalDescription(offer)
+    const sdp = pc.localDescription!.toJSON()
+    // candidates are in the SDP already: strip them unless naive (they follow after the answer)
+    if (!naive) {
+      sdp.sdp = sdp
+        .sdp!.split('\r\n')
+        .filter((l) => !l.startsWith('a=candidate') && !l.startsWith('a=end-of-candidates'))
+        .join('\r\n')
+      for (const line of pc.localDescription!.sdp.split('\r\n')) {
+        if (line.startsWith('a=candidate')) held.push({ candidate: line.slice(2), sdpMid: '0' })
+      }
+    }
+    send({ kind: 'sdp', sdp })
+    await new Promise<void>((resolve) => dc.addEventListener('open', () => resolve(), { once: true }))
+    send({ kind: 'open', ms: performance.now() - t0 })
+    const started = performance.now()
+    if (target === 'raw') {
+      dc.bufferedAmountLowThreshold = MiB
+      const buf = new Uint8Array(chunk)
+      let sent = 0
+      await new Promise<void>((resolve) => {
+        const pump = () => {
+          while (sent < size && dc.bufferedAmount < 4 * MiB) {
+            dc.send(buf)
+            sent += chunk
+          }
+          if (sent >= size) resolve()
+        }
+        dc.addEventListener('bufferedamountlow', pump)
+        pump()
+      })
+      // the receiver reports when everything arrived; wait for its close
+      await new Promise<void>((resolve) => dc.addEventListener('close', () => resolve(), { once: true }))
+    } else {
+      const source = await NodeFileSource.open(path!)
+      const sender = new FileSender({
+        id: 'bench',
+        sources: [source],
+        hasherFactory: await loadHasherFactory(),
+        chunkSize: chunk,
+      })
+      sender.attach(dc, { maxMessageSize: pc.sctp?.maxMessageSize })
+      await sender.finished()
+    }
+    report({ seconds: (performance.now() - started) / 1000 })
+  } else {
+    const channel = await new Promise<RTCDataChannel>((resolve) => {
+      pc.ondatachannel = (e) => resolve(e.channel)
+    })
+    send({ kind: 'open', ms: performance.now() - t0 })
+    const started = performance.now()
+    if (target === 'raw') {
+      channel.binaryType = 'arraybuffer'
+      let got = 0
+      await new Promise<void>((resolve) => {
+        channel.onmessage = (e) => {
+          got += (e.data as ArrayBuffer).byteLength
+          if (got >= size) resolve()
+        }
+      })
+      channel.close()
+    } else {
+      const receiver = await FileReceiver.fromChannel(channel, { hasherFactory: await loadHasherFactory() })
+      await receiver.accept(() => new NodeFileSink({ dir: path!, overwrite: true }))
+      await receiver.finished()
+      await receiver.settled()
+    }
+    report({ seconds: (performance.now() - started) / 1000 })
+  }
+}
+
+main().catch((error) => {
+  send({ kind: 'error', message: String(error?.stack ?? error) })
+  process.exit(1)
+})

@@ -1,0 +1,70 @@
+import { type Logger, ParleyError, type Participant, type Room } from '@parley/client'
+import { CliError, Exit } from './exit.js'
+
+/** Logger for the SDK: silent unless PARLEY_DEBUG is set (then everything goes to stderr). */
+export function cliLogger(env: Readonly<Record<string, string | undefined>>): Logger | undefined {
+  if (!env.PARLEY_DEBUG) return undefined
+  const write =
+    (level: string) =>
+    (...args: unknown[]) =>
+      process.stderr.write(
+        `[${level}] ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}\n`,
+      )
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') }
+}
+
+/** Joins `room`, mapping failures to one-line reasons. */
+export async function joinRoom(
+  RoomClass: typeof Room,
+  server: string,
+  room: string,
+  name: string,
+  logger: Logger | undefined,
+): Promise<Room> {
+  try {
+    return await RoomClass.join(server, room, { name, ...(logger ? { logger } : {}) })
+  } catch (error) {
+    if (
+      error instanceof ParleyError &&
+      (error.code === 'SIGNALING_UNREACHABLE' || error.code === 'TIMEOUT')
+    ) {
+      throw new CliError(Exit.SERVER_UNREACHABLE, `cannot reach the Parley server at ${server}`, {
+        cause: error,
+      })
+    }
+    if (error instanceof ParleyError && error.code === 'INVALID_ARGUMENT') {
+      throw new CliError(Exit.USAGE, error.message, { cause: error })
+    }
+    throw error
+  }
+}
+
+/** Resolves when `peer` is connected (peer-to-peer). */
+export function whenConnected(room: Room, peer: Participant): Promise<void> {
+  if (peer.state === 'connected') return Promise.resolve()
+  return new Promise((resolve) => {
+    const off = room.on('connection-state', (p, state) => {
+      if (p.peerId === peer.peerId && state === 'connected') {
+        off()
+        resolve()
+      }
+    })
+  })
+}
+
+/** Test hooks (PARLEY_TEST_HOOKS=1): SIGUSR2 forces a new connection to every peer (ICE restart). */
+export function installTestHooks(room: Room, env: Readonly<Record<string, string | undefined>>): void {
+  if (env.PARLEY_TEST_HOOKS !== '1') return
+  process.on('SIGUSR2', () => {
+    for (const p of room.participants.values()) p.restartIce()
+  })
+}
+
+/** Resolves on the first SIGINT/SIGTERM (Ctrl-C). */
+export function interrupted(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (signal: string) => () => resolve(signal)
+    process.once('SIGINT', on('SIGINT'))
+    process.once('SIGTERM', on('SIGTERM'))
+  })
+}

@@ -1,0 +1,227 @@
+import { randomBytes } from 'node:crypto'
+import { rm, stat, writeFile } from 'node:fs/promises'
+import { join, resolve as resolvePath } from 'node:path'
+import {
+  type FileMeta,
+  type IncomingOffer,
+  isParleyError,
+  NodeFileSink,
+  Room,
+  safeFileName,
+  TransferManager,
+  uniqueFileName,
+} from '@parley/client'
+import { DEFAULT_SERVER } from './args.js'
+import { parseCode } from './code.js'
+import { cliLogger, installTestHooks, interrupted, joinRoom } from './common.js'
+import { CliError, Exit, type ExitCode } from './exit.js'
+import { withTimeout } from './send.js'
+import { askYesNo, formatBytes, type Io, ProgressView } from './ui.js'
+
+/** How long a receiver waits for the sender to come back after losing it. */
+const COME_BACK_MS = 120_000
+const PEER_GONE = ['CLOSED', 'TIMEOUT', 'PEER_FAILED']
+
+export interface ReceiveCommand {
+  readonly code: string
+  readonly server: string | undefined
+  readonly out: string
+  readonly confirm: boolean
+  readonly force: boolean
+  readonly timeoutMs: number
+}
+
+/** `parley receive`: joins the code's room, accepts the offer, writes and verifies the files. */
+export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
+  const parsed = parseCode(cmd.code)
+  if (!parsed) throw new CliError(Exit.USAGE, `not a transfer code or link: ${JSON.stringify(cmd.code)}`)
+  const server = cmd.server ?? parsed.server ?? DEFAULT_SERVER
+  const dir = resolvePath(cmd.out)
+  await checkWritableDir(dir)
+  const logger = cliLogger(io.env)
+  const room = await joinRoom(Room, server, parsed.code, 'parley receive', logger)
+  installTestHooks(room, io.env)
+  const manager = new TransferManager(room, { ...(logger ? { logger } : {}) })
+  const pending: IncomingOffer[] = []
+  let wake: (() => void) | undefined
+  manager.on('offer', (offer) => {
+    pending.push(offer)
+    wake?.()
+  })
+  const nextOffer = (ms: number) =>
+    new Promise<IncomingOffer | undefined>((resolve) => {
+      const take = () => {
+        clearTimeout(timer)
+        wake = undefined
+        resolve(pending.shift())
+      }
+      const timer = setTimeout(take, ms)
+      wake = take
+      if (pending.length > 0) take()
+    })
+
+  let current: IncomingOffer | undefined
+  const stop = interrupted()
+  try {
+    const work = (async (): Promise<ExitCode> => {
+      let names: Map<number, string> | undefined
+      let first: readonly FileMeta[] | undefined
+      for (;;) {
+        const offer = await nextOffer(first ? COME_BACK_MS : cmd.timeoutMs)
+        if (!offer) {
+          if (!first) {
+            throw new CliError(
+              Exit.NO_SUCH_CODE,
+              `no sender with code ${parsed.code} on ${server} (waited ${Math.round(cmd.timeoutMs / 1000)} s)`,
+            )
+          }
+          throw new CliError(Exit.FAILURE, 'the sender went away and did not come back')
+        }
+        if (current) {
+          // A new offer replaces the previous transfer (the sender came back as a new peer):
+          // stop the old one, keeping its partial file, before the new one opens the same file.
+          current.transfer.close('replaced by a new offer')
+          await current.transfer.settled()
+        }
+        current = offer
+        if (!first) {
+          first = offer.files
+          describeOffer(io, offer)
+          if (cmd.confirm && !(await askYesNo(io, 'Accept?'))) {
+            await offer.decline('declined by the receiver')
+            throw new CliError(Exit.DECLINED, 'declined')
+          }
+          names = chooseNames(offer.files)
+        } else if (!sameFiles(first, offer.files)) {
+          await offer.decline('a different offer arrived while resuming')
+          continue
+        } else {
+          io.stderr.write('The sender is back: resuming.\n')
+        }
+        const chosen = names!
+        await offer.accept('all', (meta) => {
+          const sink = new NodeFileSink({
+            dir,
+            name: chosen.get(offer.files.indexOf(meta))!,
+            overwrite: cmd.force,
+          })
+          return {
+            open: async (m) => {
+              const offset = await sink.open(m)
+              if (offset > 0) io.stderr.write(`Resuming ${m.name} at ${formatBytes(offset)}.\n`)
+              return offset
+            },
+            readBack: (o, l) => sink.readBack(o, l),
+            write: (c) => sink.write(c),
+            checkpoint: (o) => sink.checkpoint(o),
+            complete: () => sink.complete(),
+            discard: () => sink.discard(),
+            close: () => sink.close(),
+          }
+        })
+        const transfer = offer.transfer
+        const view = new ProgressView(io, 'Receiving')
+        transfer.on('progress', (p) => view.update(p))
+        transfer.on('state', (state) => {
+          if (state === 'interrupted') {
+            view.finish()
+            io.stderr.write('Connection lost; resuming when the sender is back…\n')
+          }
+        })
+        try {
+          await transfer.finished()
+        } catch (error) {
+          view.finish()
+          if (isParleyError(error) && PEER_GONE.includes(error.code)) {
+            io.stderr.write(`${error.message}; waiting for the sender to come back…\n`)
+            continue
+          }
+          throw error
+        }
+        view.update(transfer.progress, true)
+        view.finish()
+        for (const f of transfer.files) {
+          if (f.status !== 'done') continue
+          const name = chosen.get(offer.files.findIndex((m) => m.id === f.id))!
+          io.stdout.write(`Saved ${join(dir, name)} (${formatBytes(f.size)}, SHA-256 ${f.sha256} verified)\n`)
+        }
+        return Exit.OK
+      }
+    })()
+    const winner = await Promise.race([work, stop.then(() => 'interrupted' as const)])
+    if (winner === 'interrupted') {
+      if (current && !current.transfer.isTerminal) {
+        await withTimeout(current.transfer.cancel('cancelled by the receiver'), 3000)
+        throw new CliError(Exit.INTERRUPTED, 'cancelled (Ctrl-C); the partial file was removed')
+      }
+      throw new CliError(Exit.INTERRUPTED, 'stopped (Ctrl-C)')
+    }
+    return winner
+  } catch (error) {
+    if (isParleyError(error) && error.code === 'CANCELLED') {
+      throw new CliError(Exit.CANCELLED, `the sender cancelled: ${error.message}`, { cause: error })
+    }
+    if (isParleyError(error) && error.code === 'FILE_EXISTS') {
+      throw new CliError(
+        Exit.FILE_EXISTS,
+        `${error.message.replace(/ \(allow.*\)$/, '')}; use --force to overwrite`,
+        {
+          cause: error,
+        },
+      )
+    }
+    if (isParleyError(error) && error.code === 'INTEGRITY') {
+      throw new CliError(Exit.INTEGRITY, `integrity check failed: ${error.message}`, { cause: error })
+    }
+    throw error
+  } finally {
+    if (current) await withTimeout(current.transfer.settled(), 3000)
+    await withTimeout(room.leave(), 2000)
+  }
+}
+
+function describeOffer(io: Io, offer: IncomingOffer): void {
+  const total = offer.files.reduce((sum, f) => sum + f.size, 0)
+  const who = offer.from.sas ? ` (verification code ${offer.from.sas})` : ''
+  io.stderr.write(`Offer${who}: ${offer.files.length} file(s), ${formatBytes(total)}\n`)
+  for (const f of offer.files) io.stderr.write(`  ${safeFileName(f.name)}  ${formatBytes(f.size)}\n`)
+}
+
+/** Sanitized, distinct names for the offered files, by index. */
+function chooseNames(files: readonly FileMeta[]): Map<number, string> {
+  const taken = new Set<string>()
+  const names = new Map<number, string>()
+  files.forEach((f, i) => {
+    const name = uniqueFileName(safeFileName(f.name), (n) => taken.has(n.toLowerCase()))
+    taken.add(name.toLowerCase())
+    names.set(i, name)
+  })
+  return names
+}
+
+function sameFiles(a: readonly FileMeta[], b: readonly FileMeta[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((f, i) => f.name === b[i]?.name && f.size === b[i]?.size && f.lastModified === b[i]?.lastModified)
+  )
+}
+
+/** Fails with WRITE_FAILED unless `dir` is a directory this process can create files in. */
+async function checkWritableDir(dir: string): Promise<void> {
+  let info: Awaited<ReturnType<typeof stat>>
+  try {
+    info = await stat(dir)
+  } catch {
+    throw new CliError(Exit.WRITE_FAILED, `output directory ${dir} does not exist`)
+  }
+  if (!info.isDirectory()) throw new CliError(Exit.WRITE_FAILED, `output path ${dir} is not a directory`)
+  const probe = join(dir, `.parley-write-test-${randomBytes(6).toString('hex')}`)
+  try {
+    await writeFile(probe, '')
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? String(error)
+    throw new CliError(Exit.WRITE_FAILED, `cannot write to ${dir} (${code})`, { cause: error })
+  } finally {
+    await rm(probe, { force: true }).catch(() => {})
+  }
+}

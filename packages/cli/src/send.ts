@@ -1,0 +1,149 @@
+import {
+  type FileSender,
+  isParleyError,
+  NodeFileSource,
+  ParleyError,
+  type Participant,
+  Room,
+  TransferManager,
+} from '@parley/client'
+import { linkFor, newCode } from './code.js'
+import { cliLogger, installTestHooks, interrupted, joinRoom } from './common.js'
+import { CliError, Exit, type ExitCode } from './exit.js'
+import { formatBytes, formatDuration, type Io, ProgressView } from './ui.js'
+
+/** Failures after which the sender keeps waiting for a receiver (it went away; it may come back). */
+const PEER_GONE = ['CLOSED', 'TIMEOUT', 'PEER_FAILED']
+
+export interface SendCommand {
+  readonly files: readonly string[]
+  readonly server: string
+}
+
+/** `parley send`: offers the files to the receivers that join the code's room, until one has them. */
+export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
+  const logger = cliLogger(io.env)
+  const sources = await openAll(cmd.files)
+  const total = sources.reduce((sum, s) => sum + s.size, 0)
+  let room: Room | undefined
+  const senders: FileSender[] = []
+  try {
+    let code = ''
+    for (let attempt = 0; attempt < 5; attempt++) {
+      code = newCode()
+      room = await joinRoom(Room, cmd.server, code, 'parley send', logger)
+      if (room.participants.size === 0) break // a fresh code nobody uses
+      await room.leave()
+      room = undefined
+    }
+    if (!room) throw new CliError(Exit.FAILURE, 'could not find a free code; try again')
+    io.stdout.write(
+      `Code: ${code}\nLink: ${linkFor(cmd.server, code)}\nOn the other side: parley receive ${code}\n`,
+    )
+    const count = sources.length === 1 ? '1 file' : `${sources.length} files`
+    io.stderr.write(`Sending ${count} (${formatBytes(total)}). Waiting for a receiver… (Ctrl-C to stop)\n`)
+    installTestHooks(room, io.env)
+    const joined = room
+    const manager = new TransferManager(joined, { ...(logger ? { logger } : {}) })
+    const offered = new Set<string>()
+    const started = Date.now()
+
+    const outcome = new Promise<ExitCode>((resolve, reject) => {
+      const offerTo = async (peer: Participant) => {
+        if (offered.has(peer.peerId)) return
+        const busy = senders.find((s) => !s.isTerminal && s.state !== 'interrupted')
+        if (busy) {
+          io.stderr.write(`${peer.name || 'Someone'} joined, but a transfer is under way: ignored.\n`)
+          return
+        }
+        offered.add(peer.peerId)
+        const sas = peer.sas ? ` (verification code ${peer.sas})` : ''
+        io.stderr.write(`Receiver connected${sas}. Waiting for them to accept…\n`)
+        const [sender] = await manager.sendFiles(peer, sources)
+        if (!sender) return
+        senders.push(sender)
+        const view = new ProgressView(io, 'Sending')
+        sender.on('progress', (p) => view.update(p))
+        sender.on('state', (state, error) => {
+          if (state === 'active') io.stderr.write('Accepted.\n')
+          else if (state === 'interrupted') {
+            view.finish()
+            io.stderr.write('Connection lost; resuming when the receiver is back…\n')
+          } else if (state === 'done') {
+            view.update(sender.progress, true)
+            view.finish()
+            const seconds = (Date.now() - started) / 1000
+            io.stdout.write(
+              `Sent ${count}, ${formatBytes(total)} in ${formatDuration(seconds)}; the receiver verified the SHA-256.\n`,
+            )
+            resolve(Exit.OK)
+          } else if (state === 'failed' || state === 'cancelled') {
+            view.finish()
+            if (error && PEER_GONE.includes(error.code)) {
+              io.stderr.write(`${error.message}. Waiting for a receiver…\n`)
+            } else {
+              reject(error ?? new ParleyError('CANCELLED', 'cancelled'))
+            }
+          }
+        })
+      }
+      joined.on('connection-state', (peer, state) => {
+        if (state === 'connected') offerTo(peer).catch(reject)
+      })
+    })
+
+    const winner = await Promise.race([outcome, interrupted().then(() => 'interrupted' as const)])
+    if (winner === 'interrupted') {
+      const running = senders.filter((s) => !s.isTerminal)
+      await withTimeout(Promise.all(running.map((s) => s.cancel('cancelled by the sender'))), 3000)
+      throw new CliError(Exit.INTERRUPTED, running.length > 0 ? 'cancelled (Ctrl-C)' : 'stopped (Ctrl-C)')
+    }
+    return winner
+  } catch (error) {
+    if (isParleyError(error) && error.code === 'CANCELLED') {
+      throw new CliError(Exit.CANCELLED, `the receiver cancelled: ${error.message}`, { cause: error })
+    }
+    if (isParleyError(error) && error.code === 'DECLINED') {
+      throw new CliError(Exit.DECLINED, `the receiver ${error.message}`, { cause: error })
+    }
+    if (isParleyError(error) && (error.code === 'DISK_FULL' || error.code === 'WRITE_FAILED')) {
+      throw new CliError(Exit.WRITE_FAILED, `the receiver cannot store the files: ${error.message}`, {
+        cause: error,
+      })
+    }
+    throw error
+  } finally {
+    if (io.env.PARLEY_TEST_HOOKS === '1') {
+      const stats = senders.map((s) => ({ dataBytesSent: s.dataBytesSent, attempts: s.attempts }))
+      io.stderr.write(`parley-test-stats ${JSON.stringify(stats)}\n`)
+    }
+    if (room) await withTimeout(room.leave(), 2000)
+    await Promise.all(sources.map((s) => s.close()))
+  }
+}
+
+async function openAll(paths: readonly string[]): Promise<NodeFileSource[]> {
+  const sources: NodeFileSource[] = []
+  try {
+    for (const path of paths) sources.push(await NodeFileSource.open(path))
+    return sources
+  } catch (error) {
+    await Promise.all(sources.map((s) => s.close()))
+    if (isParleyError(error) && error.code === 'FILE_NOT_FOUND') {
+      throw new CliError(Exit.FILE_NOT_FOUND, error.message, { cause: error })
+    }
+    throw error
+  }
+}
+
+export async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms)
+  })
+  try {
+    return await Promise.race([promise.catch(() => undefined), timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}

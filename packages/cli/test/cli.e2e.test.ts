@@ -1,0 +1,225 @@
+/**
+ * The `parley` command as child processes against a real signaling server.
+ */
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { type ParleyServer, startServer } from '@parley/server'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { sha256OfFile, tempDir, writeRandomFile } from '../../client/test/transfer/support.js'
+import { killAll, parley, senderStats, startSend } from './support.js'
+
+const MiB = 1024 * 1024
+
+describe('parley CLI (child processes, real server)', () => {
+  let server: ParleyServer
+  let dir: { path: string; remove: () => Promise<void> }
+  let out: string
+
+  beforeAll(async () => {
+    server = await startServer({ port: 0, host: '127.0.0.1', logLevel: 'silent' })
+  })
+  afterAll(async () => {
+    await server?.close({ graceful: false })
+  })
+  beforeEach(async () => {
+    dir = await tempDir('parley-cli-')
+    out = join(dir.path, 'out')
+    await mkdir(out)
+  })
+  afterEach(async () => {
+    await killAll()
+    await dir.remove()
+  })
+
+  it('send → receive 256 MiB: both exit 0 and the received file has the same SHA-256', async () => {
+    const src = join(dir.path, 'big.bin')
+    const expected = await writeRandomFile(src, 256 * MiB)
+    const { sender, code } = await startSend([src], server.url)
+    expect(sender.stdout).toContain(`Link: ${server.url}/r/${code}`)
+    const started = performance.now()
+    const receiver = await parley(['receive', code, '--out', out, '--server', server.url])
+    expect(await receiver.exited).toBe(0)
+    const seconds = (performance.now() - started) / 1000
+    console.log(
+      `CLI 256 MiB in ${seconds.toFixed(2)} s (${(256 / seconds).toFixed(1)} MiB/s incl. join and connect)`,
+    )
+    expect(await sender.exited).toBe(0)
+    expect(receiver.stdout).toContain(`SHA-256 ${expected} verified`)
+    expect(sender.stdout).toMatch(/Sent 1 file, 256\.0 MiB .*verified/)
+    expect(await sha256OfFile(join(out, 'big.bin'))).toBe(expected)
+    expect(await readdir(out)).toEqual(['big.bin'])
+    expect(senderStats(sender.stderr)[0]?.dataBytesSent).toBe(256 * MiB)
+  }, 120_000)
+
+  it('receives five files of one send, duplicates renamed, each verified', async () => {
+    const sub = join(dir.path, 'sub')
+    await mkdir(sub)
+    const paths = [
+      join(dir.path, 'a.txt'),
+      join(dir.path, 'b.bin'),
+      join(sub, 'a.txt'),
+      join(dir.path, 'empty'),
+      join(dir.path, 'c.dat'),
+    ]
+    const hashes: string[] = []
+    for (const [i, p] of paths.entries())
+      hashes.push(await writeRandomFile(p, [10, 3 * MiB, 20, 0, 70_000][i]!))
+    const { sender, code } = await startSend(paths, server.url)
+    const receiver = await parley(['receive', code, '--out', out, '--server', server.url])
+    expect(await receiver.exited).toBe(0)
+    expect(await sender.exited).toBe(0)
+    expect((await readdir(out)).sort()).toEqual(['a (1).txt', 'a.txt', 'b.bin', 'c.dat', 'empty'])
+    const names = ['a.txt', 'b.bin', 'a (1).txt', 'empty', 'c.dat']
+    for (const [i, name] of names.entries()) expect(await sha256OfFile(join(out, name))).toBe(hashes[i])
+  }, 60_000)
+
+  it('the receiver link works as the receive argument (its server is used)', async () => {
+    const src = join(dir.path, 'x.txt')
+    await writeFile(src, 'via link')
+    const { sender, code } = await startSend([src], server.url)
+    const receiver = await parley(['receive', `${server.url}/r/${code}`, '--out', out])
+    expect(await receiver.exited).toBe(0)
+    expect(await sender.exited).toBe(0)
+    expect(await readFile(join(out, 'x.txt'), 'utf8')).toBe('via link')
+  }, 30_000)
+
+  describe('bad input: one-line reason and a distinct exit code', () => {
+    it('send of a missing file exits 3', async () => {
+      const p = await parley(['send', join(dir.path, 'nope.bin'), '--server', server.url])
+      expect(await p.exited).toBe(3)
+      expect(p.stderr).toBe(`parley: ${join(dir.path, 'nope.bin')}: no such file\n`)
+    })
+
+    it('receive of an unknown code exits 5 after the timeout', async () => {
+      const p = await parley([
+        'receive',
+        '12-no-such-code',
+        '--out',
+        out,
+        '--server',
+        server.url,
+        '--timeout',
+        '1',
+      ])
+      expect(await p.exited).toBe(5)
+      expect(p.stderr).toMatch(/^parley: no sender with code 12-no-such-code on .* \(waited 1 s\)\n$/)
+    })
+
+    it('receive into a missing directory, a file, or a read-only directory exits 9', async () => {
+      const file = join(dir.path, 'plain')
+      await writeFile(file, '')
+      const readOnly = join(dir.path, 'ro')
+      await mkdir(readOnly)
+      await chmod(readOnly, 0o500)
+      const cases: [string, RegExp][] = [
+        [join(dir.path, 'missing'), /does not exist/],
+        [file, /is not a directory/],
+        // root ignores permissions: /proc is never writable
+        [process.getuid?.() === 0 ? '/proc' : readOnly, /cannot write to/],
+      ]
+      for (const [target, reason] of cases) {
+        const p = await parley(['receive', '1-a-b', '--out', target, '--server', server.url])
+        expect(await p.exited).toBe(9)
+        expect(p.stderr).toMatch(reason)
+      }
+    })
+
+    it('an unreachable server exits 4; a bad code or option exits 2', async () => {
+      const down = await parley(['receive', '1-a-b', '--out', out, '--server', 'http://127.0.0.1:9'])
+      expect(await down.exited).toBe(4)
+      expect(down.stderr).toBe('parley: cannot reach the Parley server at http://127.0.0.1:9\n')
+      const bad = await parley(['receive', 'not a/code', '--out', out, '--server', server.url])
+      expect(await bad.exited).toBe(2)
+      const option = await parley(['send', 'x', '--bogus'])
+      expect(await option.exited).toBe(2)
+      expect(option.stderr).toBe('parley: unknown option --bogus for parley send\n')
+    })
+  })
+
+  it('--confirm answered no: the receiver exits 6 (declined) and so does the sender', async () => {
+    const src = join(dir.path, 'x.txt')
+    await writeFile(src, 'no thanks')
+    const { sender, code } = await startSend([src], server.url)
+    const receiver = await parley(['receive', code, '--out', out, '--server', server.url, '--confirm'])
+    await receiver.waitFor(/Accept\? \[y\/N\]/)
+    receiver.child.stdin.end('n\n')
+    expect(await receiver.exited).toBe(6)
+    expect(await sender.exited).toBe(6)
+    expect(sender.stderr).toMatch(/parley: the receiver declined: declined by the receiver\n/)
+    expect(await readdir(out)).toEqual([])
+  }, 30_000)
+
+  it('an existing file is not overwritten without --force (exit 10), and is with it', async () => {
+    const src = join(dir.path, 'x.txt')
+    await writeFile(src, 'new content')
+    await writeFile(join(out, 'x.txt'), 'old content')
+    const first = await startSend([src], server.url)
+    const refused = await parley(['receive', first.code, '--out', out, '--server', server.url])
+    expect(await refused.exited).toBe(10)
+    expect(refused.stderr).toMatch(/x\.txt exists; use --force to overwrite\n$/)
+    expect(await readFile(join(out, 'x.txt'), 'utf8')).toBe('old content')
+    expect(await first.sender.exited).not.toBe(0)
+    const second = await startSend([src], server.url)
+    const forced = await parley(['receive', second.code, '--out', out, '--server', server.url, '--force'])
+    expect(await forced.exited).toBe(0)
+    expect(await readFile(join(out, 'x.txt'), 'utf8')).toBe('new content')
+  }, 30_000)
+
+  for (const side of ['sender', 'receiver'] as const) {
+    it(`Ctrl-C on the ${side} mid-transfer cancels both sides (130 and 7) and removes the partial file`, async () => {
+      const src = join(dir.path, 'big.bin')
+      await writeRandomFile(src, 256 * MiB)
+      const { sender, code } = await startSend([src], server.url)
+      const receiver = await parley(['receive', code, '--out', out, '--server', server.url])
+      await receiver.waitFor(/Receiving +\d+% [1-9]/)
+      const [stopped, other] = side === 'sender' ? [sender, receiver] : [receiver, sender]
+      stopped.kill('SIGINT')
+      expect(await stopped.exited).toBe(130)
+      expect(await other.exited).toBe(7)
+      expect(other.stderr).toMatch(side === 'sender' ? /the sender cancelled/ : /the receiver cancelled/)
+      expect(await readdir(out)).toEqual([])
+    }, 60_000)
+  }
+})
+
+describe('parley CLI resume', () => {
+  it('resumes after the signaling server restarts and the sender forces a new connection mid-transfer; no stored byte is sent again', async () => {
+    let server = await startServer({ port: 0, host: '127.0.0.1', logLevel: 'silent' })
+    const port = Number(new URL(server.url).port)
+    const dir = await tempDir('parley-cli-resume-')
+    try {
+      const out = join(dir.path, 'out')
+      await mkdir(out)
+      const size = 192 * MiB
+      const src = join(dir.path, 'big.bin')
+      const expected = await writeRandomFile(src, size)
+      const { sender, code } = await startSend([src], server.url)
+      const receiver = await parley(['receive', code, '--out', out, '--server', server.url])
+      await receiver.waitFor(/Receiving +[1-9]\d*% /)
+      // cut: the signaling server goes away and comes back on the same port, and the sender's
+      // peer connection is replaced (ICE restart / new connection) while bytes are in flight
+      await server.close({ graceful: false })
+      sender.kill('SIGUSR2')
+      server = await startServer({ port, host: '127.0.0.1', logLevel: 'silent' })
+      expect(await receiver.exitCode(90_000)).toBe(0)
+      expect(await sender.exitCode(10_000)).toBe(0)
+      expect(await sha256OfFile(join(out, 'big.bin'))).toBe(expected)
+      const stats = senderStats(sender.stderr)
+      const attempts = stats.flatMap((s) => s.attempts)
+      expect(attempts.length).toBeGreaterThan(1)
+      // each attempt starts where the receiver's storage ended: never before a confirmed byte
+      for (let i = 1; i < attempts.length; i++) {
+        expect(attempts[i]!.from).toBeGreaterThanOrEqual(attempts[i - 1]!.confirmed)
+        expect(attempts[i]!.from).toBeLessThanOrEqual(attempts[i - 1]!.to)
+      }
+      expect(attempts.at(-1)!.to).toBe(size)
+      const sent = stats.reduce((sum, s) => sum + s.dataBytesSent, 0)
+      const resent = attempts.slice(1).reduce((sum, a, i) => sum + (attempts[i]!.to - a.from), 0)
+      expect(sent - size).toBe(resent)
+    } finally {
+      await killAll()
+      await server.close({ graceful: false })
+      await dir.remove()
+    }
+  }, 120_000)
+})

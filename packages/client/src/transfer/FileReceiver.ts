@@ -1,0 +1,491 @@
+import { isParleyError, ParleyError } from '../errors.js'
+import type { FileSink, SinkFactory } from './FileSink.js'
+import type { Hasher, HasherFactory } from './hash.js'
+import type { ControlMessage, FileMeta } from './messages.js'
+import {
+  type FileRecord,
+  peerErrorCode,
+  Transfer,
+  type TransferOptions,
+  type TransferState,
+} from './Transfer.js'
+import { TransferChannel } from './TransferChannel.js'
+
+export interface FileReceiverOptions extends TransferOptions {
+  hasherFactory: HasherFactory
+  /** Ask the sender to pause when this many received bytes wait for the disk (default 8 MiB). */
+  pauseAboveBytes?: number
+  /** …and to continue when the backlog falls to this (default 2 MiB). */
+  continueBelowBytes?: number
+  /** Fail (protocol error) if a sender ignores 'pause' and the backlog exceeds this (default 64 MiB). */
+  maxQueuedBytes?: number
+  /** Confirm stored bytes to the sender (and checkpoint the sink) at least this often, ms (default 250). */
+  checkpointIntervalMs?: number
+  /** …or every this many bytes (default 16 MiB). */
+  checkpointBytes?: number
+}
+
+/** The offer as received: what the sender proposes. */
+export interface IncomingOffer {
+  readonly transferId: string
+  readonly files: readonly FileMeta[]
+}
+
+interface ReceiveRecord extends FileRecord {
+  sink: FileSink | undefined
+  hasher: Hasher | undefined
+  /** Offset this attempt asked the sender to start from. */
+  resumeFrom: number
+  checkpointedAt: number
+  checkpointedBytes: number
+}
+
+/** Failures after which partial files are kept for a later resume. */
+const KEEP_PARTIAL_ON: readonly string[] = ['CLOSED', 'DISK_FULL', 'TIMEOUT', 'PEER_FAILED', 'CHANNEL_CLOSED']
+
+type Item =
+  | { readonly k: 'data'; readonly r: ReceiveRecord; readonly bytes: Uint8Array }
+  | { readonly k: 'end'; readonly r: ReceiveRecord; readonly sha256: string }
+
+/**
+ * Receives the files of one offer: the application accepts (some) or declines; accepted files are
+ * streamed to their sinks through a bounded queue (the sender is asked to pause when the disk is
+ * slower than the network), hashed on the way, verified against the sender's SHA-256, and
+ * confirmed back as stored (the resume points). After a connection loss, {@link adopt} the new
+ * channel: the receiver answers the repeated offer with the offsets it has stored.
+ */
+export class FileReceiver extends Transfer {
+  readonly direction = 'receive' as const
+  readonly #options: FileReceiverOptions
+  #link: TransferChannel | undefined
+  #generation = 0
+  #decision: 'accepted' | 'declined' | undefined
+  #accepting = false
+  #current: ReceiveRecord | undefined
+  #expected = 0
+  readonly #queue: Item[] = []
+  #queuedBytes = 0
+  #pauseSent = false
+  #writer: Promise<void> | undefined
+  #cleanup: Promise<void> | undefined
+  /** The peer sent the transfer's last message: close the channel at once. */
+  #peerEnded = false
+
+  constructor(offer: IncomingOffer, options: FileReceiverOptions) {
+    super(offer.transferId, offer.files, options)
+    this.#options = options
+    for (const r of this.records as ReceiveRecord[]) {
+      Object.assign(r, {
+        sink: undefined,
+        hasher: undefined,
+        resumeFrom: 0,
+        checkpointedAt: 0,
+        checkpointedBytes: 0,
+      })
+    }
+  }
+
+  /** Received bytes waiting to be written (bounded; see pauseAboveBytes). */
+  get queuedBytes(): number {
+    return this.#queuedBytes
+  }
+
+  /**
+   * Reads the offer on a transfer channel the peer opened and creates the receiver for it.
+   * Rejects if the first frame is not a valid offer within `timeoutMs`.
+   */
+  static async fromChannel(
+    channel: RTCDataChannel,
+    options: FileReceiverOptions,
+    timeoutMs = 10_000,
+  ): Promise<FileReceiver> {
+    const link = new TransferChannel(channel)
+    const offer = await readOffer(link, timeoutMs)
+    const receiver = new FileReceiver(offer, options)
+    receiver.adopt(link, offer)
+    return receiver
+  }
+
+  /**
+   * Uses `link` (whose offer was read already) for this transfer: the first channel, or a new one
+   * after a connection loss, in which case the repeated offer is answered at once with the resume
+   * offsets (if the files were accepted).
+   */
+  adopt(link: TransferChannel, offer: IncomingOffer): void {
+    if (this.isTerminal) {
+      link.close()
+      return
+    }
+    if (!sameFiles(offer.files, this.records)) {
+      link.sendControl({ t: 'error', code: 'BAD_MESSAGE', message: 'offer does not match the transfer' })
+      void link.closeAfter()
+      return
+    }
+    const previous = this.#link
+    if (previous && previous !== link) {
+      previous.detach()
+      previous.close()
+    }
+    const gen = ++this.#generation
+    this.#link = link
+    this.#current = undefined
+    this.#pauseSent = false
+    link.bind({
+      open: () => {},
+      control: (message) => {
+        if (gen === this.#generation) this.#onControl(message, link)
+      },
+      data: (bytes) => {
+        if (gen === this.#generation) this.#onData(bytes, link)
+      },
+      invalid: (reason) => {
+        if (gen === this.#generation) this.#protocolError(link, reason)
+      },
+      close: () => {
+        if (gen === this.#generation) this.#onLinkClosed()
+      },
+    })
+    if (previous && previous !== link) {
+      if (this.#decision === 'accepted') void this.#answerResume(link, gen)
+      else if (this.state === 'interrupted') this.setState('offered')
+    }
+  }
+
+  /**
+   * Accepts the files `fileIds` (default: all) and declines the others. `sinkFor` gives each
+   * accepted file its sink; a sink that already holds part of the file (resume) makes the sender
+   * start after it. Rejects (and fails the transfer) if a sink cannot be opened.
+   */
+  async accept(sinkFor: SinkFactory, fileIds?: readonly string[]): Promise<void> {
+    if (this.#decision !== undefined || this.#accepting || this.isTerminal) {
+      throw new ParleyError('INVALID_ARGUMENT', `cannot accept a transfer that is ${this.state}`)
+    }
+    const wanted = new Set(fileIds ?? this.records.map((r) => r.meta.id))
+    const chosen = (this.records as ReceiveRecord[]).filter((r) => wanted.has(r.meta.id))
+    if (chosen.length === 0) return this.decline('no file accepted')
+    this.#accepting = true
+    try {
+      for (const r of chosen) {
+        const sink = await sinkFor(r.meta)
+        r.sink = sink
+        const stored = await sink.open(r.meta)
+        r.hasher = await this.#rehash(r, sink, Math.min(Math.max(0, stored), r.meta.size))
+        if (this.isTerminal) return
+      }
+    } catch (error) {
+      const e = isParleyError(error)
+        ? error
+        : new ParleyError('WRITE_FAILED', error instanceof Error ? error.message : String(error), {
+            cause: error,
+          })
+      this.#link?.sendControl({ t: 'error', code: e.code, message: e.message })
+      this.fail(e)
+      throw e
+    } finally {
+      this.#accepting = false
+    }
+    this.#decision = 'accepted'
+    for (const r of this.records) if (!wanted.has(r.meta.id)) this.setFileStatus(r, 'declined')
+    const link = this.#link
+    if (link && this.state !== 'interrupted') this.#sendAccept(link)
+  }
+
+  /** Declines the whole offer; the sender sees `reason`. */
+  async decline(reason = 'declined'): Promise<void> {
+    if (this.#decision !== undefined || this.isTerminal) return
+    this.#decision = 'declined'
+    const link = this.#link
+    this.fail(new ParleyError('DECLINED', `declined: ${reason}`))
+    if (link) {
+      link.sendControl({ t: 'decline', reason })
+      await link.closeAfter()
+    }
+  }
+
+  async cancel(reason = 'cancelled by the receiver'): Promise<void> {
+    if (this.isTerminal) return this.#cleanup
+    const link = this.#link
+    this.fail(new ParleyError('CANCELLED', reason))
+    if (link) {
+      link.sendControl({ t: 'cancel', reason })
+      await link.closeAfter()
+    }
+    await this.#cleanup
+  }
+
+  /**
+   * Resolves after a terminal state once the sinks were completed, discarded or closed and the
+   * channel is closed (so that the last message reached the sender: wait for this before leaving
+   * the room or exiting).
+   */
+  async settled(): Promise<void> {
+    await this.finished().catch(() => {})
+    await this.#cleanup
+  }
+
+  protected onTerminal(state: TransferState): void {
+    this.#generation++
+    const link = this.#link
+    let linkClosed: Promise<void> | undefined
+    if (link) {
+      if (this.#peerEnded || this.error?.code === 'CLOSED') link.close()
+      else linkClosed = link.closeAfter()
+    }
+    this.#queue.length = 0
+    this.#queuedBytes = 0
+    // Keep partial files when the cause is local and passing (resume later); drop them otherwise.
+    const keep = state === 'failed' && KEEP_PARTIAL_ON.includes(this.error?.code ?? 'CANCELLED')
+    this.#cleanup = (async () => {
+      await this.#writer
+      for (const r of this.records as ReceiveRecord[]) {
+        const sink = r.sink
+        if (!sink || r.status === 'done') continue
+        try {
+          if (keep) {
+            // Record everything written so far: a later resume starts there, not at the last checkpoint.
+            if (r.bytes > r.checkpointedBytes) await sink.checkpoint(r.bytes)
+            await sink.close()
+          } else {
+            await sink.discard()
+          }
+        } catch (error) {
+          this.logger.warn({ error, transferId: this.id }, 'could not release a sink')
+        }
+      }
+      // Our last message (e.g. the final file-ok) is delivered once the sender closes the channel.
+      await linkClosed
+    })()
+  }
+
+  #sendAccept(link: TransferChannel): void {
+    const records = this.records as ReceiveRecord[]
+    const files = records
+      .filter((r) => r.sink && r.status !== 'done' && r.status !== 'declined')
+      .map((r) => {
+        r.resumeFrom = r.bytes
+        return { id: r.meta.id, offset: r.bytes }
+      })
+    link.sendControl({
+      t: 'accept',
+      files,
+      declined: records.filter((r) => r.status === 'declined').map((r) => r.meta.id),
+      completed: records.filter((r) => r.status === 'done').map((r) => r.meta.id),
+    })
+    this.setState('active')
+    this.reportProgress(true)
+  }
+
+  /** Re-attached after a loss: answer once everything received before the loss is stored. */
+  async #answerResume(link: TransferChannel, gen: number): Promise<void> {
+    while (this.#writer) await this.#writer
+    if (gen !== this.#generation || this.isTerminal) return
+    for (const r of this.records as ReceiveRecord[]) {
+      if (r.sink && r.status !== 'done' && r.confirmed < r.bytes) await this.#checkpoint(r)
+    }
+    if (gen !== this.#generation || this.isTerminal) return
+    this.#sendAccept(link)
+  }
+
+  #onControl(message: ControlMessage, link: TransferChannel): void {
+    switch (message.t) {
+      case 'file': {
+        const r = this.record(message.id) as ReceiveRecord | undefined
+        if (!r?.sink || r.status === 'done' || r.status === 'declined' || this.state !== 'active') {
+          this.#protocolError(link, `file ${message.id} was not accepted`)
+          return
+        }
+        if (this.#current) {
+          this.#protocolError(link, 'file started before the previous one ended')
+          return
+        }
+        if (message.offset !== r.resumeFrom) {
+          this.#protocolError(link, 'file starts at the wrong offset')
+          return
+        }
+        this.#current = r
+        this.#expected = message.offset
+        this.setFileStatus(r, 'active')
+        return
+      }
+      case 'file-end': {
+        const r = this.#current
+        if (!r || r.meta.id !== message.id || this.#expected !== r.meta.size) {
+          this.#protocolError(link, 'file-end before the whole file')
+          return
+        }
+        this.#current = undefined
+        this.#enqueue({ k: 'end', r, sha256: message.sha256 })
+        return
+      }
+      case 'cancel':
+        this.#peerEnded = true
+        this.fail(new ParleyError('CANCELLED', message.reason || 'cancelled by the sender'))
+        return
+      case 'error':
+        this.#peerEnded = true
+        this.fail(new ParleyError(peerErrorCode(message.code), message.message || message.code))
+        return
+      default:
+        this.#protocolError(link, `unexpected ${message.t} from the sender`)
+    }
+  }
+
+  #onData(bytes: Uint8Array, link: TransferChannel): void {
+    const r = this.#current
+    if (!r) {
+      this.#protocolError(link, 'data frame outside a file')
+      return
+    }
+    if (this.#expected + bytes.byteLength > r.meta.size) {
+      this.#protocolError(link, 'more data than the file size')
+      return
+    }
+    this.#expected += bytes.byteLength
+    this.#queuedBytes += bytes.byteLength
+    const max = this.#options.maxQueuedBytes ?? 64 * 1024 * 1024
+    if (this.#queuedBytes > max) {
+      this.#protocolError(link, 'sender ignored pause: receive queue overflow')
+      return
+    }
+    if (!this.#pauseSent && this.#queuedBytes > (this.#options.pauseAboveBytes ?? 8 * 1024 * 1024)) {
+      this.#pauseSent = link.sendControl({ t: 'pause' })
+    }
+    this.#enqueue({ k: 'data', r, bytes })
+  }
+
+  #enqueue(item: Item): void {
+    this.#queue.push(item)
+    this.#writer ??= this.#write().finally(() => {
+      this.#writer = undefined
+    })
+  }
+
+  /** The one writer: items in order, each write awaited (sinks see sequential writes only). */
+  async #write(): Promise<void> {
+    try {
+      for (let item = this.#queue.shift(); item; item = this.#queue.shift()) {
+        if (this.isTerminal) return
+        if (item.k === 'data') await this.#writeData(item.r, item.bytes)
+        else await this.#finishFile(item.r, item.sha256)
+      }
+    } catch (error) {
+      if (this.isTerminal) return
+      const e = isParleyError(error)
+        ? error
+        : new ParleyError('WRITE_FAILED', error instanceof Error ? error.message : String(error), {
+            cause: error,
+          })
+      this.#link?.sendControl({ t: 'error', code: e.code, message: e.message })
+      this.fail(e)
+    }
+  }
+
+  async #writeData(r: ReceiveRecord, bytes: Uint8Array): Promise<void> {
+    r.hasher!.update(bytes)
+    await r.sink!.write(bytes)
+    r.bytes += bytes.byteLength
+    this.#queuedBytes -= bytes.byteLength
+    if (this.#pauseSent && this.#queuedBytes <= (this.#options.continueBelowBytes ?? 2 * 1024 * 1024)) {
+      this.#pauseSent = !(this.#link?.sendControl({ t: 'continue' }) ?? true)
+    }
+    const now = Date.now()
+    if (
+      now - r.checkpointedAt >= (this.#options.checkpointIntervalMs ?? 250) ||
+      r.bytes - r.checkpointedBytes >= (this.#options.checkpointBytes ?? 16 * 1024 * 1024)
+    ) {
+      await this.#checkpoint(r)
+    }
+    this.reportProgress()
+  }
+
+  async #checkpoint(r: ReceiveRecord): Promise<void> {
+    const offset = r.bytes
+    await r.sink!.checkpoint(offset)
+    r.checkpointedAt = Date.now()
+    r.checkpointedBytes = offset
+    r.confirmed = offset
+    this.#link?.sendControl({ t: 'progress', id: r.meta.id, offset })
+  }
+
+  async #finishFile(r: ReceiveRecord, expected: string): Promise<void> {
+    const actual = r.hasher!.digestHex()
+    r.hasher = undefined
+    if (actual !== expected) {
+      await r.sink!.discard()
+      r.sink = undefined
+      throw new ParleyError(
+        'INTEGRITY',
+        `${r.meta.name}: SHA-256 mismatch (received ${actual.slice(0, 12)}…, sent ${expected.slice(0, 12)}…); the partial file was discarded`,
+      )
+    }
+    await r.sink!.complete()
+    r.sha256 = actual
+    r.confirmed = r.meta.size
+    this.setFileStatus(r, 'done')
+    this.#link?.sendControl({ t: 'file-ok', id: r.meta.id })
+    this.reportProgress(true)
+    const records = this.records as ReceiveRecord[]
+    if (records.every((x) => x.status === 'done' || x.status === 'declined')) this.setState('done')
+  }
+
+  async #rehash(r: ReceiveRecord, sink: FileSink, stored: number): Promise<Hasher> {
+    const hasher = this.#options.hasherFactory()
+    for (let at = 0; at < stored; ) {
+      const length = Math.min(4 * 1024 * 1024, stored - at)
+      const chunk = await sink.readBack(at, length)
+      if (chunk.byteLength !== length)
+        throw new ParleyError('WRITE_FAILED', 'partial file shorter than recorded')
+      hasher.update(chunk)
+      at += length
+    }
+    r.bytes = stored
+    r.confirmed = stored
+    r.checkpointedBytes = stored
+    r.resumeFrom = stored
+    return hasher
+  }
+
+  #onLinkClosed(): void {
+    if (this.isTerminal) return
+    this.logger.info({ transferId: this.id }, 'transfer channel closed: interrupted')
+    this.#current = undefined
+    for (const r of this.records) if (r.status === 'active') this.setFileStatus(r, 'pending')
+    this.setState('interrupted')
+  }
+
+  #protocolError(link: TransferChannel, reason: string): void {
+    if (this.isTerminal) return
+    this.logger.warn({ transferId: this.id, reason }, 'transfer protocol error')
+    link.sendControl({ t: 'error', code: 'BAD_MESSAGE', message: reason })
+    this.fail(new ParleyError('BAD_MESSAGE', `protocol error: ${reason}`))
+  }
+}
+
+/** Reads the first frame of a transfer channel, which must be an offer. */
+export async function readOffer(link: TransferChannel, timeoutMs: number): Promise<IncomingOffer> {
+  let message: ControlMessage
+  try {
+    message = await link.firstControl(timeoutMs)
+  } catch (cause) {
+    link.close()
+    throw new ParleyError('BAD_MESSAGE', `no valid offer on the transfer channel: ${String(cause)}`, {
+      cause,
+    })
+  }
+  if (message.t !== 'offer') {
+    link.sendControl({ t: 'error', code: 'BAD_MESSAGE', message: 'expected an offer' })
+    link.close()
+    throw new ParleyError('BAD_MESSAGE', `expected an offer, got ${message.t}`)
+  }
+  return { transferId: message.transferId, files: message.files }
+}
+
+function sameFiles(files: readonly FileMeta[], records: readonly FileRecord[]): boolean {
+  return (
+    files.length === records.length &&
+    files.every((f, i) => {
+      const m = records[i]!.meta
+      return f.id === m.id && f.name === m.name && f.size === m.size && f.lastModified === m.lastModified
+    })
+  )
+}

@@ -1,0 +1,468 @@
+import { ParleyError } from '../errors.js'
+import type { FileSource } from './FileSource.js'
+import type { Hasher, HasherFactory } from './hash.js'
+import {
+  type ControlMessage,
+  type FileMeta,
+  newTransferId,
+  TRANSFER_ID_PATTERN,
+  TRANSFER_PROTOCOL_VERSION,
+} from './messages.js'
+import {
+  type FileRecord,
+  peerErrorCode,
+  Transfer,
+  type TransferOptions,
+  type TransferState,
+} from './Transfer.js'
+import { TransferChannel } from './TransferChannel.js'
+
+/** Chunk size used when the connection allows it (measured best of 16/64/256 KiB, see the doc). */
+export const DEFAULT_CHUNK_SIZE = 256 * 1024
+/** max-message-size assumed when the runtime does not tell (RFC 8841 default). */
+export const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024
+
+export interface FileSenderOptions extends TransferOptions {
+  /** Transfer id (default: random). */
+  id?: string
+  /** Files to send, in order. They stay open after the transfer: their owner closes them. */
+  sources: readonly FileSource[]
+  hasherFactory: HasherFactory
+  /** Preferred chunk size; capped by the connection's max-message-size (default 256 KiB). */
+  chunkSize?: number
+  /** Stop queueing data when the channel's bufferedAmount exceeds this (default 4 MiB). */
+  highWaterMark?: number
+  /** Resume queueing when it falls to this (bufferedAmountLowThreshold, default 1 MiB). */
+  lowWaterMark?: number
+  /** Chunks read ahead of the channel (default 4). */
+  readAhead?: number
+  /** Testing only: replaces a chunk after it was hashed and before it is sent (corruption). */
+  mutateChunk?: (fileId: string, offset: number, chunk: Uint8Array) => Uint8Array
+}
+
+export interface AttachOptions {
+  /** The connection's negotiated max-message-size (RTCSctpTransport.maxMessageSize). */
+  maxMessageSize?: number | null | undefined
+}
+
+/** Hash snapshots kept per file at most (older ones are rebuilt by re-reading the file). */
+const MAX_SNAPSHOTS = 4096
+
+/** One attempt at sending a file (see FileSender.attempts). */
+export interface SendAttempt {
+  readonly fileId: string
+  /** Offset the attempt started from (what the receiver had stored). */
+  readonly from: number
+  /** End of the bytes handed to the channel. */
+  to: number
+  /** Bytes [0, confirmed) the receiver confirmed as stored, last known. */
+  confirmed: number
+}
+
+interface SendRecord extends FileRecord {
+  readonly source: FileSource
+  /** Where the receiver asked this attempt to start. */
+  startOffset: number
+  /** Running hash states at chunk boundaries not yet confirmed (resume points). */
+  readonly snapshots: Map<number, Hasher>
+}
+
+/**
+ * Sends files over one transfer channel: offer, then each accepted file as binary chunks paced by
+ * the channel's bufferedAmount, SHA-256 computed while reading, 'file-end' with the digest. On a
+ * new channel after a connection loss ({@link attach} again) it offers again and continues from the
+ * offsets the receiver confirms; bytes the receiver already stored are never sent again.
+ */
+export class FileSender extends Transfer {
+  readonly direction = 'send' as const
+  readonly #options: FileSenderOptions
+  readonly #highWaterMark: number
+  readonly #lowWaterMark: number
+  #link: TransferChannel | undefined
+  #offeredOn: TransferChannel | undefined
+  #generation = 0
+  #chunkSize: number
+  #accepted = false
+  #paused = false
+  #wake: (() => void) | undefined
+  #dataBytesSent = 0
+  #cancelling = false
+  /** The peer sent the transfer's last message: close the channel at once. */
+  #peerEnded = false
+  readonly #attempts: SendAttempt[] = []
+
+  constructor(options: FileSenderOptions) {
+    const id = options.id ?? newTransferId()
+    if (!TRANSFER_ID_PATTERN.test(id)) throw new ParleyError('INVALID_ARGUMENT', 'invalid transfer id')
+    if (options.sources.length === 0) throw new ParleyError('INVALID_ARGUMENT', 'nothing to send')
+    const metas: FileMeta[] = options.sources.map((s, i) => ({
+      id: String(i),
+      name: s.name,
+      size: s.size,
+      type: s.type,
+      lastModified: s.lastModified,
+    }))
+    super(id, metas, options)
+    this.#options = options
+    this.#chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE
+    this.#highWaterMark = options.highWaterMark ?? 4 * 1024 * 1024
+    this.#lowWaterMark = options.lowWaterMark ?? 1024 * 1024
+    const records = this.records as SendRecord[]
+    options.sources.forEach((source, i) => {
+      Object.assign(records[i]!, { source, startOffset: 0, snapshots: new Map() })
+    })
+  }
+
+  /** Total data bytes handed to channels, over every attempt (resent bytes count twice). */
+  get dataBytesSent(): number {
+    return this.#dataBytesSent
+  }
+
+  /** Offsets each attempt started from, in order (diagnostics and tests). */
+  get resumeOffsets(): readonly { fileId: string; offset: number }[] {
+    return this.#attempts.map((a) => ({ fileId: a.fileId, offset: a.from }))
+  }
+
+  /**
+   * Every attempt at sending a file: from which offset, up to which offset bytes were handed to
+   * the channel, and what the receiver had confirmed when the attempt ended (diagnostics, tests).
+   */
+  get attempts(): readonly Readonly<SendAttempt>[] {
+    return this.#attempts
+  }
+
+  /** True while the receiver asked to pause (its storage is slower than the network). */
+  get paused(): boolean {
+    return this.#paused
+  }
+
+  /** Chunk size of the current attempt. */
+  get chunkSize(): number {
+    return this.#chunkSize
+  }
+
+  /**
+   * Uses `channel` (open or opening, created by this side) for the transfer: offers once it is
+   * open. Call again with a new channel after a connection loss to resume.
+   */
+  attach(channel: RTCDataChannel, options: AttachOptions = {}): void {
+    if (this.isTerminal) {
+      channel.close()
+      return
+    }
+    this.#detachLink()
+    const preferred = this.#options.chunkSize ?? DEFAULT_CHUNK_SIZE
+    const max = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE
+    this.#chunkSize = Math.max(1024, Math.min(preferred, max))
+    const gen = ++this.#generation
+    const link = new TransferChannel(channel, { lowWaterMark: this.#lowWaterMark })
+    this.#link = link
+    this.#paused = false
+    link.bind({
+      open: () => this.#sendOffer(link),
+      control: (message) => {
+        if (gen === this.#generation) this.#onControl(message, link, gen)
+      },
+      data: () => this.#protocolError(link, 'unexpected data frame from the receiver'),
+      invalid: (reason) => this.#protocolError(link, reason),
+      close: () => {
+        if (gen === this.#generation) this.#onLinkClosed()
+      },
+    })
+    if (link.isOpen) this.#sendOffer(link)
+  }
+
+  async cancel(reason = 'cancelled by the sender'): Promise<void> {
+    if (this.isTerminal || this.#cancelling) return
+    this.#cancelling = true
+    const link = this.#link
+    this.fail(new ParleyError('CANCELLED', reason))
+    if (link) {
+      link.sendControl({ t: 'cancel', reason })
+      await link.closeAfter()
+    }
+  }
+
+  protected onTerminal(_state: TransferState): void {
+    this.#generation++
+    this.#wakeUp()
+    const link = this.#link
+    if (link) {
+      // Closing at once when the peer sent the last word (or we just stop here); else let it close.
+      if (this.#peerEnded || this.error?.code === 'CLOSED') link.close()
+      else void link.closeAfter()
+    }
+    // Sources belong to the caller (one source may serve several transfers): not closed here.
+    for (const r of this.records as SendRecord[]) r.snapshots.clear()
+  }
+
+  #sendOffer(link: TransferChannel): void {
+    // 'open' may fire although the channel was already open when attached: offer once per link
+    if (link !== this.#link || this.isTerminal || this.#offeredOn === link) return
+    this.#offeredOn = link
+    link.sendControl({
+      t: 'offer',
+      v: TRANSFER_PROTOCOL_VERSION,
+      transferId: this.id,
+      files: this.records.map((r) => r.meta),
+    })
+    if (this.state === 'interrupted' && !this.#accepted) this.setState('offered')
+  }
+
+  #onControl(message: ControlMessage, link: TransferChannel, gen: number): void {
+    switch (message.t) {
+      case 'accept':
+        this.#onAccept(message, link, gen)
+        return
+      case 'decline':
+        this.#peerEnded = true
+        this.fail(new ParleyError('DECLINED', message.reason ? `declined: ${message.reason}` : 'declined'))
+        return
+      case 'progress': {
+        const r = this.record(message.id) as SendRecord | undefined
+        if (!r || message.offset > r.meta.size) {
+          this.#protocolError(link, 'progress for an unknown offset')
+          return
+        }
+        if (message.offset > r.confirmed) {
+          r.confirmed = message.offset
+          const attempt = this.#attempts.findLast((a) => a.fileId === r.meta.id)
+          if (attempt) attempt.confirmed = r.confirmed
+          for (const offset of r.snapshots.keys()) if (offset < message.offset) r.snapshots.delete(offset)
+          this.reportProgress()
+        }
+        return
+      }
+      case 'file-ok': {
+        const r = this.record(message.id)
+        if (!r || (r.status !== 'sent' && r.status !== 'active')) {
+          this.#protocolError(link, 'file-ok for a file not sent')
+          return
+        }
+        r.confirmed = r.meta.size
+        r.bytes = r.meta.size
+        this.setFileStatus(r, 'done')
+        ;(r as SendRecord).snapshots.clear()
+        this.reportProgress(true)
+        if (this.records.every((x) => x.status === 'done' || x.status === 'declined')) {
+          this.#peerEnded = true
+          this.setState('done')
+        }
+        return
+      }
+      case 'pause':
+        this.#paused = true
+        this.emit('flow', true)
+        return
+      case 'continue':
+        this.#paused = false
+        this.#wakeUp()
+        this.emit('flow', false)
+        return
+      case 'cancel':
+        this.#peerEnded = true
+        this.fail(new ParleyError('CANCELLED', message.reason || 'cancelled by the receiver'))
+        return
+      case 'error':
+        this.#peerEnded = true
+        this.fail(new ParleyError(peerErrorCode(message.code), message.message || message.code))
+        return
+      default:
+        this.#protocolError(link, `unexpected ${message.t} from the receiver`)
+    }
+  }
+
+  #onAccept(message: Extract<ControlMessage, { t: 'accept' }>, link: TransferChannel, gen: number): void {
+    if (this.state !== 'offered' && this.state !== 'interrupted') {
+      this.#protocolError(link, 'accept while the transfer is already running')
+      return
+    }
+    const records = this.records as SendRecord[]
+    const known = new Set(records.map((r) => r.meta.id))
+    const mentioned = [...message.files.map((f) => f.id), ...message.declined, ...message.completed]
+    if (mentioned.some((id) => !known.has(id)) || new Set(mentioned).size !== mentioned.length) {
+      this.#protocolError(link, 'accept names unknown or repeated files')
+      return
+    }
+    for (const id of message.declined) {
+      const r = this.record(id)!
+      if (r.status === 'pending') this.setFileStatus(r, 'declined')
+    }
+    for (const id of message.completed) {
+      const r = this.record(id)!
+      r.bytes = r.meta.size
+      r.confirmed = r.meta.size
+      this.setFileStatus(r, 'done')
+    }
+    for (const f of message.files) {
+      const r = this.record(f.id) as SendRecord
+      if (f.offset > r.meta.size) {
+        this.#protocolError(link, 'resume offset beyond the end of the file')
+        return
+      }
+      if (r.status === 'done' || r.status === 'declined') {
+        this.#protocolError(link, 'accept asks again for a finished file')
+        return
+      }
+      r.startOffset = f.offset
+      r.confirmed = Math.max(r.confirmed, f.offset)
+      r.bytes = f.offset
+      this.setFileStatus(r, 'pending')
+    }
+    // A file the answer does not mention is declined.
+    for (const r of records) {
+      if (r.status === 'pending' && !mentioned.includes(r.meta.id)) this.setFileStatus(r, 'declined')
+    }
+    this.#accepted = true
+    if (records.every((r) => r.status === 'declined')) {
+      this.fail(new ParleyError('DECLINED', 'the receiver declined every file'))
+      return
+    }
+    if (records.every((r) => r.status === 'done' || r.status === 'declined')) {
+      this.setState('done')
+      return
+    }
+    this.setState('active')
+    this.reportProgress(true)
+    void this.#pump(link, gen)
+  }
+
+  async #pump(link: TransferChannel, gen: number): Promise<void> {
+    try {
+      for (const r of this.records as SendRecord[]) {
+        if (gen !== this.#generation) return
+        if (r.status !== 'pending') continue
+        await this.#sendFile(r, link, gen)
+      }
+    } catch (error) {
+      if (gen !== this.#generation) return
+      const e =
+        error instanceof ParleyError ? error : new ParleyError('READ_FAILED', String(error), { cause: error })
+      link.sendControl({ t: 'error', code: e.code, message: e.message })
+      this.fail(e)
+    }
+  }
+
+  async #sendFile(r: SendRecord, link: TransferChannel, gen: number): Promise<void> {
+    const id = r.meta.id
+    const size = r.meta.size
+    let offset = r.startOffset
+    const attempt: SendAttempt = { fileId: id, from: offset, to: offset, confirmed: r.confirmed }
+    this.#attempts.push(attempt)
+    const hasher = await this.#hasherAt(r, offset, gen)
+    if (!hasher || gen !== this.#generation) return
+    this.setFileStatus(r, 'active')
+    if (!link.sendControl({ t: 'file', id, offset })) return
+    const chunkSize = this.#chunkSize
+    const readAhead = Math.max(1, this.#options.readAhead ?? 4)
+    const reads: Promise<Uint8Array>[] = []
+    let readOffset = offset
+    const fill = () => {
+      while (reads.length < readAhead && readOffset < size) {
+        const length = Math.min(chunkSize, size - readOffset)
+        const at = readOffset
+        const p = r.source.read(at, length).then((chunk) => {
+          if (chunk.byteLength !== length) {
+            throw new ParleyError('READ_FAILED', `${r.meta.name} changed while being sent (short read)`)
+          }
+          return chunk
+        })
+        p.catch(() => {}) // awaited in order below
+        reads.push(p)
+        readOffset += length
+      }
+    }
+    while (offset < size) {
+      if (gen !== this.#generation) return
+      if (this.#paused || link.bufferedAmount > this.#highWaterMark) {
+        fill()
+        await this.#waitForRoom(link)
+        continue
+      }
+      fill()
+      const chunk = await reads.shift()!
+      if (gen !== this.#generation) return
+      hasher.update(chunk)
+      const out = this.#options.mutateChunk ? this.#options.mutateChunk(id, offset, chunk) : chunk
+      try {
+        link.sendData(out)
+      } catch {
+        return // the channel closed under us: 'close' moves the transfer to interrupted
+      }
+      offset += chunk.byteLength
+      attempt.to = offset
+      this.#dataBytesSent += chunk.byteLength
+      r.bytes = offset
+      if (r.snapshots.size < MAX_SNAPSHOTS) r.snapshots.set(offset, hasher.clone())
+      this.reportProgress()
+    }
+    const sha256 = hasher.digestHex()
+    r.sha256 = sha256
+    if (!link.sendControl({ t: 'file-end', id, sha256 })) return
+    this.setFileStatus(r, 'sent')
+  }
+
+  /** The running hash at `offset`: a snapshot, or rebuilt by reading [0, offset) again. */
+  async #hasherAt(r: SendRecord, offset: number, gen: number): Promise<Hasher | undefined> {
+    const snapshot = r.snapshots.get(offset)
+    if (snapshot) return snapshot.clone()
+    const hasher = this.#options.hasherFactory()
+    if (offset > 0) this.logger.debug({ transferId: this.id, fileId: r.meta.id, offset }, 'rehashing prefix')
+    for (let at = 0; at < offset; ) {
+      if (gen !== this.#generation) return undefined
+      const length = Math.min(4 * 1024 * 1024, offset - at)
+      const chunk = await r.source.read(at, length)
+      if (chunk.byteLength !== length) {
+        throw new ParleyError('READ_FAILED', `${r.meta.name} changed while being sent (short read)`)
+      }
+      hasher.update(chunk)
+      at += length
+    }
+    r.snapshots.set(offset, hasher.clone())
+    return hasher
+  }
+
+  #waitForRoom(link: TransferChannel): Promise<void> {
+    if (this.#paused) {
+      return new Promise((resolve) => {
+        const timer = setTimeout(done, 1000)
+        function done() {
+          clearTimeout(timer)
+          resolve()
+        }
+        this.#wake = done
+      })
+    }
+    return link.whenDrained()
+  }
+
+  #wakeUp(): void {
+    const wake = this.#wake
+    this.#wake = undefined
+    wake?.()
+  }
+
+  #onLinkClosed(): void {
+    this.#wakeUp()
+    if (this.isTerminal) return
+    this.logger.info({ transferId: this.id }, 'transfer channel closed: interrupted')
+    for (const r of this.records) if (r.status === 'active') this.setFileStatus(r, 'pending')
+    for (const r of this.records) if (r.status === 'sent') this.setFileStatus(r, 'pending')
+    this.setState('interrupted')
+  }
+
+  #protocolError(link: TransferChannel, reason: string): void {
+    if (this.isTerminal) return
+    this.logger.warn({ transferId: this.id, reason }, 'transfer protocol error')
+    link.sendControl({ t: 'error', code: 'BAD_MESSAGE', message: reason })
+    this.fail(new ParleyError('BAD_MESSAGE', `protocol error: ${reason}`))
+  }
+
+  #detachLink(): void {
+    const link = this.#link
+    if (!link) return
+    this.#link = undefined
+    link.detach()
+    link.close()
+  }
+}

@@ -1,0 +1,30 @@
+import type { FileMeta } from './messages.js'
+
+/**
+ * Where one received file goes. The transfer engine calls, in order: `open` once, then `write`
+ * sequentially (never concurrently; each resolves when the bytes are stored), `checkpoint` after
+ * the writes it covers, and finally one of `complete` (verified), `discard` (integrity failure,
+ * cancel) or `close` (keep the partial data for a later resume). Errors are ParleyErrors
+ * (DISK_FULL, WRITE_FAILED, FILE_EXISTS).
+ */
+export interface FileSink {
+  /**
+   * Prepares the storage. Resolves with the number of bytes already stored by an earlier attempt
+   * for this same file (name, size, last-modified), 0 when starting afresh.
+   */
+  open(file: FileMeta): Promise<number>
+  /** Reads back stored bytes [offset, offset + length) (to rebuild the hash when resuming). */
+  readBack(offset: number, length: number): Promise<Uint8Array>
+  write(chunk: Uint8Array): Promise<void>
+  /** Records durably that bytes [0, offset) are stored (the resume point after a crash/reload). */
+  checkpoint(offset: number): Promise<void>
+  /** Every byte was written and verified: makes the file final. */
+  complete(): Promise<void>
+  /** Drops the partial data. Idempotent. */
+  discard(): Promise<void>
+  /** Releases resources and keeps the partial data for a later resume. Idempotent. */
+  close(): Promise<void>
+}
+
+/** Chooses the sink of each accepted file. */
+export type SinkFactory = (file: FileMeta) => FileSink | Promise<FileSink>

@@ -1,0 +1,252 @@
+import { isParleyError, ParleyError, ParleyErrorCode } from '../errors.js'
+import { type Logger, silentLogger } from '../Logger.js'
+import { StateMachine, type TransitionTable } from '../StateMachine.js'
+import { TypedEmitter } from '../TypedEmitter.js'
+import type { FileMeta } from './messages.js'
+import { eta, RateMeter, type TransferProgress } from './Progress.js'
+
+/**
+ * State of a transfer (same on both sides):
+ * - offered: the offer is out, no answer yet;
+ * - active: files are moving;
+ * - interrupted: the channel went away (connection lost); waits to be re-attached and resumes;
+ * - done: every accepted file arrived and its SHA-256 matched;
+ * - failed: an error (integrity, disk full, read error, protocol) ended it — see `error`;
+ * - cancelled: either side cancelled or the receiver declined — see `error` (CANCELLED / DECLINED).
+ */
+export type TransferState = 'offered' | 'active' | 'interrupted' | 'done' | 'failed' | 'cancelled'
+
+export const TRANSFER_TRANSITIONS: TransitionTable<TransferState> = {
+  offered: ['active', 'interrupted', 'done', 'failed', 'cancelled'],
+  active: ['interrupted', 'done', 'failed', 'cancelled'],
+  interrupted: ['offered', 'active', 'done', 'failed', 'cancelled'],
+  done: [],
+  failed: [],
+  cancelled: [],
+}
+
+export const TERMINAL_STATES: readonly TransferState[] = ['done', 'failed', 'cancelled']
+
+/**
+ * Status of one file: pending (offered or queued) → active → sent (sender: all bytes out, waiting
+ * for the receiver's verification) → done; or declined, failed, cancelled.
+ */
+export type FileStatus = 'pending' | 'declined' | 'active' | 'sent' | 'done' | 'failed' | 'cancelled'
+
+export interface TransferFile extends FileMeta {
+  readonly status: FileStatus
+  /** Bytes of this file moved so far. */
+  readonly bytes: number
+  /** SHA-256 (hex) once known. */
+  readonly sha256: string | undefined
+}
+
+export type TransferDirection = 'send' | 'receive'
+
+export interface TransferEvents {
+  /** The state changed; `error` is set for failed and cancelled. */
+  state: (state: TransferState, error: ParleyError | undefined) => void
+  /** At most every `progressIntervalMs`, and once at the end. */
+  progress: (progress: TransferProgress) => void
+  /** A file's status changed. */
+  file: (file: TransferFile) => void
+  /** Sender only: the receiver asked to pause (true; its disk is slower) or to continue (false). */
+  flow: (paused: boolean) => void
+}
+
+export interface TransferOptions {
+  logger?: Logger
+  /** Minimum interval of 'progress' events, ms (default 200). */
+  progressIntervalMs?: number
+}
+
+/** @internal Mutable per-file record shared by sender and receiver. */
+export interface FileRecord {
+  readonly meta: FileMeta
+  status: FileStatus
+  bytes: number
+  confirmed: number
+  sha256: string | undefined
+}
+
+/** What both directions have in common: identity, files, state, progress, completion. */
+export abstract class Transfer extends TypedEmitter<TransferEvents> {
+  readonly id: string
+  abstract readonly direction: TransferDirection
+  protected readonly logger: Logger
+  protected readonly records: FileRecord[]
+  readonly #machine: StateMachine<TransferState>
+  #error: ParleyError | undefined
+  readonly #meter = new RateMeter()
+  readonly #progressIntervalMs: number
+  #lastProgressAt = 0
+  #progressTimer: ReturnType<typeof setTimeout> | undefined
+  readonly #settled: Promise<void>
+  #settle!: { resolve: () => void; reject: (error: ParleyError) => void }
+
+  protected constructor(id: string, files: readonly FileMeta[], options: TransferOptions) {
+    const logger = options.logger ?? silentLogger
+    super((error, event) => logger.error({ error, event, transferId: id }, 'transfer listener threw'))
+    this.id = id
+    this.logger = logger
+    this.records = files.map((meta) => ({
+      meta,
+      status: 'pending',
+      bytes: 0,
+      confirmed: 0,
+      sha256: undefined,
+    }))
+    this.#progressIntervalMs = options.progressIntervalMs ?? 200
+    this.#settled = new Promise<void>((resolve, reject) => {
+      this.#settle = { resolve, reject }
+    })
+    this.#settled.catch(() => {}) // observed through finished()
+    this.#machine = new StateMachine<TransferState>({
+      name: 'transfer',
+      initial: 'offered',
+      table: TRANSFER_TRANSITIONS,
+      logger,
+      onChange: (next) => {
+        if (TERMINAL_STATES.includes(next)) this.#onTerminal(next)
+        this.emit('state', next, this.#error)
+      },
+    })
+  }
+
+  get state(): TransferState {
+    return this.#machine.state
+  }
+
+  /** Why the transfer failed or was cancelled. */
+  get error(): ParleyError | undefined {
+    return this.#error
+  }
+
+  get isTerminal(): boolean {
+    return TERMINAL_STATES.includes(this.state)
+  }
+
+  get files(): readonly TransferFile[] {
+    return this.records.map((r) => this.#fileView(r))
+  }
+
+  get progress(): TransferProgress {
+    const counted = this.records.filter((r) => r.status !== 'declined')
+    const totalBytes = counted.reduce((sum, r) => sum + r.meta.size, 0)
+    const bytes = counted.reduce((sum, r) => sum + r.bytes, 0)
+    const confirmedBytes = counted.reduce((sum, r) => sum + r.confirmed, 0)
+    const rate = this.state === 'active' ? this.#meter.rate() : 0
+    const current = this.records.find((r) => r.status === 'active')
+    return {
+      bytes,
+      totalBytes,
+      confirmedBytes,
+      bytesPerSecond: rate,
+      etaSeconds: this.state === 'done' ? 0 : eta(totalBytes - bytes, rate),
+      fileId: current?.meta.id,
+    }
+  }
+
+  /** Resolves when done; rejects with the error when failed or cancelled. */
+  finished(): Promise<void> {
+    return this.#settled
+  }
+
+  /** Cancels the transfer (both sides see `reason`). Idempotent; no-op once terminal. */
+  abstract cancel(reason?: string): Promise<void>
+
+  /**
+   * Stops the transfer here without telling the peer (state failed, code CLOSED), e.g. when the
+   * application shuts down. A receiver keeps its partial files, so a later transfer of the same
+   * files resumes from them. Idempotent; no-op once terminal.
+   */
+  close(reason = 'closed'): void {
+    if (this.isTerminal) return
+    this.fail(new ParleyError('CLOSED', reason))
+  }
+
+  protected setState(next: TransferState, error?: ParleyError): boolean {
+    if (this.isTerminal) return false
+    if (!this.#machine.can(next) && next !== this.state) return false
+    if (error) this.#error = error
+    const changed = this.#machine.set(next)
+    if (changed && next === 'active') this.#meter.reset()
+    return changed
+  }
+
+  /** Moves to failed (or cancelled for CANCELLED/DECLINED) with `error`. */
+  protected fail(error: unknown): void {
+    const e = isParleyError(error)
+      ? error
+      : new ParleyError('BAD_MESSAGE', error instanceof Error ? error.message : String(error), {
+          cause: error,
+        })
+    const next = e.code === 'CANCELLED' || e.code === 'DECLINED' ? 'cancelled' : 'failed'
+    this.logger.info({ transferId: this.id, code: e.code, message: e.message }, `transfer ${next}`)
+    this.setState(next, e)
+  }
+
+  protected setFileStatus(record: FileRecord, status: FileStatus): void {
+    if (record.status === status) return
+    record.status = status
+    this.emit('file', this.#fileView(record))
+  }
+
+  protected record(fileId: string): FileRecord | undefined {
+    return this.records.find((r) => r.meta.id === fileId)
+  }
+
+  /** Notes that bytes moved; emits 'progress' at most every progressIntervalMs. */
+  protected reportProgress(force = false): void {
+    const now = Date.now()
+    this.#meter.sample(
+      this.records.reduce((sum, r) => sum + r.bytes, 0),
+      now,
+    )
+    if (force || now - this.#lastProgressAt >= this.#progressIntervalMs) {
+      this.#emitProgress(now)
+      return
+    }
+    this.#progressTimer ??= setTimeout(
+      () => this.#emitProgress(Date.now()),
+      this.#progressIntervalMs - (now - this.#lastProgressAt),
+    )
+  }
+
+  /** Called once when the transfer reaches a terminal state (release resources here). */
+  protected abstract onTerminal(state: TransferState): void
+
+  #emitProgress(now: number): void {
+    clearTimeout(this.#progressTimer)
+    this.#progressTimer = undefined
+    this.#lastProgressAt = now
+    this.emit('progress', this.progress)
+  }
+
+  #onTerminal(state: TransferState): void {
+    for (const r of this.records) {
+      if (r.status === 'pending' || r.status === 'active' || r.status === 'sent') {
+        this.setFileStatus(r, state === 'done' ? 'done' : state === 'failed' ? 'failed' : 'cancelled')
+      }
+    }
+    this.#emitProgress(Date.now())
+    try {
+      this.onTerminal(state)
+    } catch (error) {
+      this.logger.error({ error, transferId: this.id }, 'transfer cleanup threw')
+    }
+    if (state === 'done') this.#settle.resolve()
+    else this.#settle.reject(this.#error ?? new ParleyError('CANCELLED', 'transfer cancelled'))
+  }
+
+  #fileView(r: FileRecord): TransferFile {
+    return { ...r.meta, status: r.status, bytes: r.bytes, sha256: r.sha256 }
+  }
+}
+
+/** Maps an error code received from the peer to a local ParleyError code. */
+export function peerErrorCode(code: string): ParleyErrorCode {
+  return (Object.values(ParleyErrorCode) as string[]).includes(code)
+    ? (code as ParleyErrorCode)
+    : 'BAD_MESSAGE'
+}

@@ -1,0 +1,303 @@
+import { ParleyError } from '../errors.js'
+import { childLogger, type Logger, silentLogger } from '../Logger.js'
+import type { Participant } from '../Participant.js'
+import type { Room } from '../Room.js'
+import { TypedEmitter } from '../TypedEmitter.js'
+import { FileReceiver, type FileReceiverOptions, readOffer } from './FileReceiver.js'
+import { FileSender, type FileSenderOptions } from './FileSender.js'
+import type { SinkFactory } from './FileSink.js'
+import { BlobFileSource, type FileSource } from './FileSource.js'
+import { type HasherFactory, loadHasherFactory } from './hash.js'
+import { type FileMeta, transferChannelLabel, transferIdOfLabel } from './messages.js'
+import type { Transfer } from './Transfer.js'
+import { TransferChannel } from './TransferChannel.js'
+
+/** The part of a Room the manager uses (a Room, or a stand-in in tests). */
+export type TransferRoom = Pick<Room, 'on' | 'participants'>
+
+/** The part of a Participant the manager uses. */
+export type TransferPeer = Pick<
+  Participant,
+  'peerId' | 'name' | 'state' | 'sas' | 'createDataChannel' | 'peerConnection'
+>
+
+export interface TransferManagerOptions {
+  logger?: Logger
+  /** SHA-256 implementation (default: Node's crypto in Node, the TypeScript one in browsers). */
+  hasherFactory?: HasherFactory
+  /** Sinks used by `IncomingOffer.accept()` when none is given. */
+  sinkFactory?: SinkFactory
+  /** How long an interrupted transfer waits for its peer to come back, ms (default 5 min). */
+  resumeTimeoutMs?: number
+  /** How long a new transfer channel may take to deliver its offer, ms (default 10 s). */
+  offerTimeoutMs?: number
+  /** Options passed to every FileSender (chunk size, watermarks…). */
+  sender?: Partial<Omit<FileSenderOptions, 'sources' | 'hasherFactory' | 'id'>>
+  /** Options passed to every FileReceiver (queue bounds, checkpoint cadence…). */
+  receiver?: Partial<Omit<FileReceiverOptions, 'hasherFactory'>>
+}
+
+/** An incoming offer waiting for the user's answer. */
+export interface IncomingOffer {
+  readonly transfer: FileReceiver
+  readonly from: TransferPeer
+  readonly files: readonly FileMeta[]
+  /**
+   * Accepts `fileIds` (default: every file) into the sinks `sinkFor` gives (default: the manager's
+   * sinkFactory). Rejects if a sink cannot be opened (e.g. FILE_EXISTS); the transfer then fails.
+   */
+  accept(fileIds?: readonly string[] | 'all', sinkFor?: SinkFactory): Promise<void>
+  /** Declines the whole offer; the sender sees `reason`. */
+  decline(reason?: string): Promise<void>
+}
+
+export interface TransferManagerEvents {
+  /** A peer offers files. Answer with accept() or decline(). */
+  offer: (offer: IncomingOffer) => void
+  /** A transfer was created or changed (state, progress, a file's status): re-render it. */
+  transfer: (transfer: Transfer, peer: TransferPeer) => void
+}
+
+interface Entry {
+  readonly transfer: Transfer
+  readonly peer: TransferPeer
+  resumeTimer: ReturnType<typeof setTimeout> | undefined
+  reattachAttempts: number
+}
+
+const MAX_REATTACH_ATTEMPTS = 20
+
+/**
+ * File transfers of a Room: sends files to one participant or everyone, receives offers, and
+ * resumes interrupted transfers when the connection to their peer comes back (a new transfer
+ * channel is opened and the receiver answers with what it already stored).
+ *
+ * ```ts
+ * const files = new TransferManager(room)
+ * files.on('offer', (offer) => offer.accept())                  // browsers: OPFS / memory sinks
+ * files.on('transfer', (t) => render(t.state, t.progress))
+ * files.sendFiles('everyone', [...input.files])
+ * ```
+ */
+export class TransferManager extends TypedEmitter<TransferManagerEvents> {
+  readonly #room: TransferRoom
+  readonly #options: TransferManagerOptions
+  readonly #logger: Logger
+  readonly #entries = new Map<string, Entry>()
+  readonly #unsubscribe: (() => void)[]
+  #hasher: Promise<HasherFactory>
+  #closed = false
+
+  constructor(room: TransferRoom, options: TransferManagerOptions = {}) {
+    const logger = childLogger(options.logger ?? silentLogger, { component: 'transfers' })
+    super((error, event) => logger.error({ error, event }, 'transfer manager listener threw'))
+    this.#room = room
+    this.#options = options
+    this.#logger = logger
+    this.#hasher = options.hasherFactory ? Promise.resolve(options.hasherFactory) : loadHasherFactory()
+    this.#unsubscribe = [
+      room.on('data-channel', (peer, channel) => this.#onChannel(peer, channel)),
+      room.on('connection-state', (peer, state) => {
+        if (state === 'connected') this.#resumeWith(peer)
+      }),
+      room.on('participant-left', (peer) => this.#onPeerLeft(peer)),
+      room.on('state', (state) => {
+        if (state === 'left') this.close()
+      }),
+    ]
+  }
+
+  /** Every transfer of this manager, by id (both directions). */
+  get transfers(): readonly Transfer[] {
+    return [...this.#entries.values()].map((e) => e.transfer)
+  }
+
+  /** The peer of a transfer. */
+  peerOf(transfer: Transfer): TransferPeer | undefined {
+    return [...this.#entries.values()].find((e) => e.transfer === transfer)?.peer
+  }
+
+  /**
+   * Offers `files` (browser Files/Blobs or FileSources) to `to` — one participant, or every
+   * participant currently in the room (one transfer each). Resolves with the transfers; each
+   * goes on by itself (answer, progress, resume) and ends done, failed or cancelled.
+   */
+  async sendFiles(
+    to: TransferPeer | 'everyone',
+    files: readonly (FileSource | Blob)[],
+  ): Promise<FileSender[]> {
+    if (this.#closed) throw new ParleyError('CLOSED', 'the transfer manager is closed')
+    if (files.length === 0) throw new ParleyError('INVALID_ARGUMENT', 'no file to send')
+    const sources = files.map((f) => (isBlob(f) ? new BlobFileSource(f) : f))
+    const peers = to === 'everyone' ? [...this.#room.participants.values()] : [to]
+    const hasherFactory = await this.#hasher
+    return peers.map((peer) => {
+      const sender = new FileSender({
+        ...this.#options.sender,
+        logger: this.#logger,
+        sources,
+        hasherFactory,
+      })
+      this.#track(sender, peer)
+      this.#attachSender(sender, peer)
+      return sender
+    })
+  }
+
+  /**
+   * Stops every transfer here (receivers keep partial files) and stops listening to the room.
+   * Idempotent. Use cancel() on transfers first to tell the peers.
+   */
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    for (const off of this.#unsubscribe) off()
+    for (const entry of this.#entries.values()) {
+      clearTimeout(entry.resumeTimer)
+      entry.transfer.close('transfer manager closed')
+    }
+  }
+
+  #key(peerId: string, transferId: string): string {
+    return `${peerId}/${transferId}`
+  }
+
+  #track(transfer: Transfer, peer: TransferPeer): Entry {
+    const entry: Entry = { transfer, peer, resumeTimer: undefined, reattachAttempts: 0 }
+    this.#entries.set(this.#key(peer.peerId, transfer.id), entry)
+    const changed = () => this.emit('transfer', transfer, peer)
+    transfer.on('progress', changed)
+    transfer.on('file', changed)
+    transfer.on('state', (state) => {
+      clearTimeout(entry.resumeTimer)
+      entry.resumeTimer = undefined
+      if (state === 'interrupted') {
+        entry.resumeTimer = setTimeout(
+          () => transfer.close('the peer did not come back in time'),
+          this.#options.resumeTimeoutMs ?? 5 * 60_000,
+        )
+        // The channel may close after the connection is already back (new connection generation).
+        if (transfer instanceof FileSender && peer.state === 'connected') {
+          queueMicrotask(() => this.#reattach(entry))
+        }
+      } else if (state === 'active') {
+        entry.reattachAttempts = 0
+      }
+      changed()
+    })
+    changed()
+    return entry
+  }
+
+  #attachSender(sender: FileSender, peer: TransferPeer): void {
+    try {
+      const channel = peer.createDataChannel(transferChannelLabel(sender.id), { ordered: true })
+      sender.attach(channel, { maxMessageSize: peer.peerConnection?.sctp?.maxMessageSize })
+    } catch (error) {
+      // No connection right now: the transfer waits (interrupted) for 'connection-state' connected.
+      this.#logger.info({ error, peerId: peer.peerId }, 'cannot open a transfer channel yet')
+      if (sender.state === 'offered') sender.attach(closedChannel(sender.id))
+    }
+  }
+
+  #reattach(entry: Entry): void {
+    const { transfer, peer } = entry
+    if (this.#closed || transfer.state !== 'interrupted' || !(transfer instanceof FileSender)) return
+    if (peer.state !== 'connected') return
+    entry.reattachAttempts++
+    if (entry.reattachAttempts > MAX_REATTACH_ATTEMPTS) {
+      transfer.close('the transfer could not be resumed')
+      return
+    }
+    this.#logger.info({ transferId: transfer.id, peerId: peer.peerId }, 'resuming transfer')
+    this.#attachSender(transfer, peer)
+  }
+
+  #resumeWith(peer: TransferPeer): void {
+    for (const entry of this.#entries.values()) {
+      if (entry.peer.peerId === peer.peerId) this.#reattach(entry)
+    }
+  }
+
+  #onPeerLeft(peer: TransferPeer): void {
+    for (const entry of this.#entries.values()) {
+      if (entry.peer.peerId !== peer.peerId || entry.transfer.isTerminal) continue
+      entry.transfer.close(`${peer.name || 'the peer'} left`)
+    }
+  }
+
+  async #onChannel(peer: TransferPeer, channel: RTCDataChannel): Promise<void> {
+    const id = transferIdOfLabel(channel.label)
+    if (id === undefined || this.#closed) return
+    const link = new TransferChannel(channel)
+    let offer: Awaited<ReturnType<typeof readOffer>>
+    try {
+      offer = await readOffer(link, this.#options.offerTimeoutMs ?? 10_000)
+    } catch (error) {
+      this.#logger.warn({ error, peerId: peer.peerId }, 'bad transfer channel')
+      return
+    }
+    if (offer.transferId !== id) {
+      link.sendControl({
+        t: 'error',
+        code: 'BAD_MESSAGE',
+        message: 'offer id differs from the channel label',
+      })
+      void link.closeAfter()
+      return
+    }
+    const existing = this.#entries.get(this.#key(peer.peerId, id))
+    if (existing) {
+      if (existing.transfer instanceof FileReceiver && !existing.transfer.isTerminal) {
+        existing.transfer.adopt(link, offer)
+      } else {
+        link.sendControl({ t: 'error', code: 'CLOSED', message: 'this transfer has ended' })
+        void link.closeAfter()
+      }
+      return
+    }
+    const receiver = new FileReceiver(offer, {
+      ...this.#options.receiver,
+      logger: this.#logger,
+      hasherFactory: await this.#hasher,
+    })
+    receiver.adopt(link, offer)
+    this.#track(receiver, peer)
+    const defaultSinks = this.#options.sinkFactory
+    this.emit('offer', {
+      transfer: receiver,
+      from: peer,
+      files: offer.files,
+      accept: (fileIds = 'all', sinkFor = defaultSinks) => {
+        if (!sinkFor) {
+          return Promise.reject(
+            new ParleyError('INVALID_ARGUMENT', 'no sink: pass sinkFor or a sinkFactory option'),
+          )
+        }
+        return receiver.accept(sinkFor, fileIds === 'all' ? undefined : fileIds)
+      },
+      decline: (reason) => receiver.decline(reason),
+    })
+  }
+}
+
+function isBlob(value: FileSource | Blob): value is Blob {
+  return typeof Blob !== 'undefined' && value instanceof Blob
+}
+
+/** A channel that is already closed: makes a sender without a connection wait as interrupted. */
+function closedChannel(transferId: string): RTCDataChannel {
+  const target = new EventTarget() as EventTarget & Record<string, unknown>
+  Object.assign(target, {
+    label: transferChannelLabel(transferId),
+    readyState: 'closed',
+    binaryType: 'arraybuffer',
+    bufferedAmount: 0,
+    bufferedAmountLowThreshold: 0,
+    send: () => {
+      throw new ParleyError('CLOSED', 'no connection')
+    },
+    close: () => {},
+  })
+  return target as unknown as RTCDataChannel
+}

@@ -1,0 +1,203 @@
+import { ParleyError } from '../../errors.js'
+import type { FileSink } from '../FileSink.js'
+import type { FileMeta } from '../messages.js'
+import { bytesToHex, Sha256 } from '../Sha256.js'
+import { OPFS_WORKER_SOURCE } from './opfsWorker.js'
+import { type SavableSink, type SaveOptions, saveBlob } from './save.js'
+
+interface WorkerReply {
+  id: number
+  ok: boolean
+  value?: unknown
+  name?: string
+  message?: string
+}
+
+/** One worker for every OPFS sink of the page. */
+class OpfsWorker {
+  static #shared: OpfsWorker | undefined
+  readonly #worker: Worker
+  readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>()
+  #next = 1
+
+  static get(): OpfsWorker {
+    OpfsWorker.#shared ??= new OpfsWorker()
+    return OpfsWorker.#shared
+  }
+
+  private constructor() {
+    const url = URL.createObjectURL(new Blob([OPFS_WORKER_SOURCE], { type: 'text/javascript' }))
+    this.#worker = new Worker(url)
+    URL.revokeObjectURL(url)
+    this.#worker.onmessage = (event: MessageEvent<WorkerReply>) => {
+      const reply = event.data
+      const pending = this.#pending.get(reply.id)
+      if (!pending) return
+      this.#pending.delete(reply.id)
+      if (reply.ok) pending.resolve(reply.value)
+      else
+        pending.reject(
+          Object.assign(new Error(reply.message ?? 'OPFS error'), { name: reply.name ?? 'Error' }),
+        )
+    }
+  }
+
+  call<T>(op: string, args: Record<string, unknown>, transfer: Transferable[] = []): Promise<T> {
+    const id = this.#next++
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject })
+      this.#worker.postMessage({ id, op, ...args }, transfer)
+    })
+  }
+}
+
+/** What the sidecar of a partial OPFS file records. */
+interface Sidecar {
+  v: 1
+  name: string
+  size: number
+  lastModified: number
+  offset: number
+}
+
+const ROOT = 'parley-transfers'
+
+/**
+ * Stores a received file in the browser's origin private file system (OPFS) through a worker's
+ * sync access handles: written in place on disk (memory stays flat for any size) and checkpointed
+ * with a small JSON sidecar, so that after a page reload a new transfer of the same file (name,
+ * size, last-modified) resumes where the data ends. Once complete, `file()` is a disk-backed File
+ * and `save()` downloads it without loading it into memory.
+ */
+export class OpfsSink implements FileSink, SavableSink {
+  readonly #worker = OpfsWorker.get()
+  #meta: FileMeta | undefined
+  #path = ''
+  #position = 0
+
+  /** True when this browser has OPFS sync access handles and workers. */
+  static isSupported(): boolean {
+    const g = globalThis as { navigator?: { storage?: { getDirectory?: unknown } }; Worker?: unknown }
+    return typeof g.Worker === 'function' && typeof g.navigator?.storage?.getDirectory === 'function'
+  }
+
+  get name(): string {
+    return this.#meta?.name ?? 'file'
+  }
+
+  async open(file: FileMeta): Promise<number> {
+    this.#meta = file
+    this.#path = `${ROOT}/${storageKey(file)}`
+    try {
+      const stored = await this.#worker.call<number>('open', { path: this.#path })
+      const text = await this.#worker.call<string | null>('readText', { path: `${this.#path}.json` })
+      const sidecar = text ? (JSON.parse(text) as Partial<Sidecar>) : undefined
+      const same =
+        sidecar?.v === 1 &&
+        sidecar.name === file.name &&
+        sidecar.size === file.size &&
+        sidecar.lastModified === file.lastModified &&
+        typeof sidecar.offset === 'number' &&
+        sidecar.offset <= stored &&
+        sidecar.offset <= file.size
+      const offset = same ? (sidecar.offset as number) : 0
+      await this.#worker.call('truncate', { path: this.#path, size: offset })
+      this.#position = offset
+      await this.checkpoint(offset)
+      return offset
+    } catch (error) {
+      throw storageError(error, file.name)
+    }
+  }
+
+  async readBack(offset: number, length: number): Promise<Uint8Array> {
+    return this.#worker.call<Uint8Array>('read', { path: this.#path, at: offset, length })
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    // The chunk is transferred to the worker (no copy); the engine does not reuse it.
+    const bytes =
+      chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice()
+    const at = this.#position
+    this.#position += bytes.byteLength
+    try {
+      await this.#worker.call('write', { path: this.#path, at, bytes }, [bytes.buffer as ArrayBuffer])
+    } catch (error) {
+      throw storageError(error, this.name)
+    }
+  }
+
+  async checkpoint(offset: number): Promise<void> {
+    const meta = this.#meta!
+    const sidecar: Sidecar = {
+      v: 1,
+      name: meta.name,
+      size: meta.size,
+      lastModified: meta.lastModified,
+      offset,
+    }
+    try {
+      await this.#worker.call('flush', { path: this.#path })
+      await this.#worker.call('writeText', { path: `${this.#path}.json`, text: JSON.stringify(sidecar) })
+    } catch (error) {
+      throw storageError(error, this.name)
+    }
+  }
+
+  async complete(): Promise<void> {
+    await this.#worker.call('close', { path: this.#path })
+    await this.#worker.call('remove', { path: `${this.#path}.json` })
+  }
+
+  async discard(): Promise<void> {
+    if (!this.#path) return
+    await this.#worker.call('remove', { path: this.#path }).catch(() => {})
+    await this.#worker.call('remove', { path: `${this.#path}.json` }).catch(() => {})
+  }
+
+  async close(): Promise<void> {
+    if (!this.#path) return
+    await this.#worker.call('close', { path: this.#path }).catch(() => {})
+  }
+
+  /** The received file, read from OPFS (disk-backed). */
+  async file(): Promise<File> {
+    let dir = await navigator.storage.getDirectory()
+    dir = await dir.getDirectoryHandle(ROOT)
+    const handle = await dir.getFileHandle(this.#path.slice(ROOT.length + 1))
+    const file = await handle.getFile()
+    return new File([file], this.name, {
+      type: this.#meta?.type ?? '',
+      lastModified: this.#meta?.lastModified ?? 0,
+    })
+  }
+
+  async save(options?: SaveOptions): Promise<void> {
+    await saveBlob(await this.file(), this.name, options)
+  }
+
+  /** Deletes the stored file (after it was saved). */
+  async remove(): Promise<void> {
+    await this.discard()
+  }
+}
+
+/** Same file ⇒ same key: a reload finds its partial data again. */
+function storageKey(file: FileMeta): string {
+  const id = new TextEncoder().encode(JSON.stringify([file.name, file.size, file.lastModified]))
+  return bytesToHex(new Sha256().update(id).digest()).slice(0, 32)
+}
+
+function storageError(error: unknown, name: string): ParleyError {
+  const kind = (error as { name?: string } | undefined)?.name
+  if (kind === 'QuotaExceededError') {
+    return new ParleyError('DISK_FULL', `storage quota exceeded while receiving ${name}`, { cause: error })
+  }
+  return new ParleyError(
+    'WRITE_FAILED',
+    `cannot store ${name}: ${String((error as Error)?.message ?? error)}`,
+    {
+      cause: error,
+    },
+  )
+}

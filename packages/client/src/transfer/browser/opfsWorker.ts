@@ -1,0 +1,70 @@
+/**
+ * Source of the dedicated worker that owns OPFS sync access handles (available in workers only):
+ * positioned writes that land in the file itself (no swap file), flush() for durability. Kept as a
+ * string and started from a Blob URL, so that the SDK needs no bundler configuration.
+ *
+ * Requests: { id, op, path, … } → replies { id, ok: true, value } | { id, ok: false, name, message }.
+ */
+export const OPFS_WORKER_SOURCE = `
+const handles = new Map()
+async function fileHandle(path, create) {
+  let dir = await navigator.storage.getDirectory()
+  const parts = path.split('/')
+  const name = parts.pop()
+  for (const p of parts) dir = await dir.getDirectoryHandle(p, { create: true })
+  return { dir, file: await dir.getFileHandle(name, { create }), name }
+}
+async function open(path) {
+  let h = handles.get(path)
+  if (!h) {
+    const { file } = await fileHandle(path, true)
+    h = await file.createSyncAccessHandle()
+    handles.set(path, h)
+  }
+  return h
+}
+const ops = {
+  async open({ path }) { return (await open(path)).getSize() },
+  async write({ path, at, bytes }) {
+    const h = await open(path)
+    let done = 0
+    while (done < bytes.byteLength) done += h.write(bytes.subarray(done), { at: at + done })
+    return done
+  },
+  async read({ path, at, length }) {
+    const h = await open(path)
+    const out = new Uint8Array(length)
+    const n = h.read(out, { at })
+    return out.subarray(0, n)
+  },
+  async truncate({ path, size }) { (await open(path)).truncate(size); return size },
+  async flush({ path }) { (await open(path)).flush(); return true },
+  async close({ path }) { const h = handles.get(path); if (h) { h.flush(); h.close(); handles.delete(path) } return true },
+  async writeText({ path, text }) {
+    const h = await open(path)
+    const bytes = new TextEncoder().encode(text)
+    h.truncate(0); h.write(bytes, { at: 0 }); h.flush(); h.close(); handles.delete(path)
+    return true
+  },
+  async readText({ path }) {
+    try {
+      const { file } = await fileHandle(path, false)
+      return await (await file.getFile()).text()
+    } catch { return null }
+  },
+  async remove({ path }) {
+    const h = handles.get(path); if (h) { h.close(); handles.delete(path) }
+    try { const { dir, name } = await fileHandle(path, false); await dir.removeEntry(name) } catch {}
+    return true
+  },
+}
+self.onmessage = async (e) => {
+  const { id, op } = e.data
+  try {
+    const value = await ops[op](e.data)
+    self.postMessage({ id, ok: true, value })
+  } catch (error) {
+    self.postMessage({ id, ok: false, name: error && error.name, message: String(error && error.message || error) })
+  }
+}
+`

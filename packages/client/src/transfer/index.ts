@@ -1,0 +1,48 @@
+/** File transfer: see docs/file-transfer.md. */
+export { FsAccessSink } from './browser/FsAccessSink.js'
+export { MEMORY_SINK_LIMIT, MemorySink } from './browser/MemorySink.js'
+export { OpfsSink } from './browser/OpfsSink.js'
+export { type SavableSink, type SaveOptions, saveBlob } from './browser/save.js'
+export { browserSinkFactory } from './browser/sinks.js'
+export { FileReceiver, type FileReceiverOptions, type IncomingOffer as OfferDetails } from './FileReceiver.js'
+export {
+  type AttachOptions,
+  DEFAULT_CHUNK_SIZE,
+  DEFAULT_MAX_MESSAGE_SIZE,
+  FileSender,
+  type FileSenderOptions,
+} from './FileSender.js'
+export type { FileSink, SinkFactory } from './FileSink.js'
+export { BlobFileSource, type FileSource } from './FileSource.js'
+export { safeFileName, uniqueFileName } from './fileName.js'
+export { type Hasher, type HasherFactory, loadHasherFactory, tsHasherFactory } from './hash.js'
+export {
+  type ControlMessage,
+  type FileMeta,
+  parseControl,
+  TRANSFER_CHANNEL_PREFIX,
+  TRANSFER_PROTOCOL_VERSION,
+  transferChannelLabel,
+  transferIdOfLabel,
+} from './messages.js'
+export { NodeFileSink, type NodeFileSinkOptions, PART_SUFFIX, SIDECAR_SUFFIX } from './node/NodeFileSink.js'
+export { NodeFileSource } from './node/NodeFileSource.js'
+export type { TransferProgress } from './Progress.js'
+export { Sha256, type Sha256State } from './Sha256.js'
+export {
+  type FileStatus,
+  TRANSFER_TRANSITIONS,
+  Transfer,
+  type TransferDirection,
+  type TransferEvents,
+  type TransferFile,
+  type TransferState,
+} from './Transfer.js'
+export {
+  type IncomingOffer,
+  TransferManager,
+  type TransferManagerEvents,
+  type TransferManagerOptions,
+  type TransferPeer,
+  type TransferRoom,
+} from './TransferManager.js'

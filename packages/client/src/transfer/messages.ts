@@ -1,0 +1,207 @@
+/**
+ * Control messages of the file transfer protocol (version 1), sent as JSON text frames on the
+ * transfer's data channel; file bytes travel as binary frames on the same channel. See
+ * docs/file-transfer.md. Every message received is validated here: a peer is never trusted.
+ */
+
+export const TRANSFER_PROTOCOL_VERSION = 1
+
+/** Label prefix of a transfer channel: `parley-file:<transferId>`. */
+export const TRANSFER_CHANNEL_PREFIX = 'parley-file:'
+
+/** Transfer ids: 1–64 characters of `[A-Za-z0-9_-]`. */
+export const TRANSFER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
+
+/** Limits on what a peer may offer or say. */
+export const LIMITS = {
+  maxFiles: 10_000,
+  maxFileIdLength: 64,
+  maxNameLength: 1024,
+  maxTypeLength: 255,
+  maxReasonLength: 500,
+  /** Largest control frame accepted, in UTF-16 code units. */
+  maxControlFrame: 4 * 1024 * 1024,
+} as const
+
+/** What the sender tells about one offered file. */
+export interface FileMeta {
+  /** Unique within the transfer. */
+  readonly id: string
+  /** Display name as the sender has it (never trusted as a path: receivers sanitize it). */
+  readonly name: string
+  readonly size: number
+  /** MIME type, '' when unknown. */
+  readonly type: string
+  /** Last modification time, ms since the epoch (0 when unknown). */
+  readonly lastModified: number
+}
+
+export interface AcceptedFile {
+  readonly id: string
+  /** Bytes [0, offset) are already stored by the receiver: the sender starts here. */
+  readonly offset: number
+}
+
+export type ControlMessage =
+  | {
+      readonly t: 'offer'
+      readonly v: number
+      readonly transferId: string
+      readonly files: readonly FileMeta[]
+    }
+  | {
+      readonly t: 'accept'
+      readonly files: readonly AcceptedFile[]
+      readonly declined: readonly string[]
+      /** Files already received and verified in an earlier attempt (resume). */
+      readonly completed: readonly string[]
+    }
+  | { readonly t: 'decline'; readonly reason: string }
+  | { readonly t: 'file'; readonly id: string; readonly offset: number }
+  | { readonly t: 'file-end'; readonly id: string; readonly sha256: string }
+  | { readonly t: 'progress'; readonly id: string; readonly offset: number }
+  | { readonly t: 'file-ok'; readonly id: string }
+  | { readonly t: 'pause' }
+  | { readonly t: 'continue' }
+  | { readonly t: 'cancel'; readonly reason: string }
+  | { readonly t: 'error'; readonly code: string; readonly message: string; readonly id?: string }
+
+export type ControlType = ControlMessage['t']
+
+export type ParsedControl =
+  | { readonly ok: true; readonly message: ControlMessage }
+  | { readonly ok: false; readonly reason: string }
+
+export function encodeControl(message: ControlMessage): string {
+  return JSON.stringify(message)
+}
+
+type Obj = Record<string, unknown>
+
+const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x)
+const isStr = (x: unknown, max: number, min = 0): x is string =>
+  typeof x === 'string' && x.length >= min && x.length <= max
+const isOffset = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0
+const isFileId = (x: unknown): x is string => isStr(x, LIMITS.maxFileIdLength, 1)
+const isIdList = (x: unknown): x is string[] =>
+  Array.isArray(x) && x.length <= LIMITS.maxFiles && x.every(isFileId)
+
+function parseFileMeta(x: unknown): FileMeta | string {
+  if (!isObj(x)) return 'file must be an object'
+  if (!isFileId(x.id)) return 'file.id must be 1–64 characters'
+  if (!isStr(x.name, LIMITS.maxNameLength, 1)) return 'file.name must be 1–1024 characters'
+  if (!isOffset(x.size)) return 'file.size must be a non-negative integer'
+  const type = x.type === undefined ? '' : x.type
+  if (!isStr(type, LIMITS.maxTypeLength)) return 'file.type must be a string of at most 255 characters'
+  const lastModified = x.lastModified === undefined ? 0 : x.lastModified
+  if (typeof lastModified !== 'number' || !Number.isFinite(lastModified)) {
+    return 'file.lastModified must be a number'
+  }
+  return { id: x.id, name: x.name, size: x.size, type, lastModified }
+}
+
+function parseObject(m: Obj): ControlMessage | string {
+  switch (m.t) {
+    case 'offer': {
+      if (typeof m.v !== 'number') return 'offer.v must be a number'
+      if (typeof m.transferId !== 'string' || !TRANSFER_ID_PATTERN.test(m.transferId)) {
+        return 'offer.transferId must match [A-Za-z0-9_-]{1,64}'
+      }
+      if (!Array.isArray(m.files) || m.files.length === 0 || m.files.length > LIMITS.maxFiles) {
+        return `offer.files must hold 1–${LIMITS.maxFiles} files`
+      }
+      const files: FileMeta[] = []
+      const ids = new Set<string>()
+      for (const f of m.files) {
+        const meta = parseFileMeta(f)
+        if (typeof meta === 'string') return meta
+        if (ids.has(meta.id)) return `duplicate file id ${meta.id}`
+        ids.add(meta.id)
+        files.push(meta)
+      }
+      return { t: 'offer', v: m.v, transferId: m.transferId, files }
+    }
+    case 'accept': {
+      if (!Array.isArray(m.files) || m.files.length > LIMITS.maxFiles) return 'accept.files must be an array'
+      const files: AcceptedFile[] = []
+      for (const f of m.files) {
+        if (!isObj(f) || !isFileId(f.id) || !isOffset(f.offset))
+          return 'accept.files entries need id and offset'
+        files.push({ id: f.id, offset: f.offset })
+      }
+      const declined = m.declined ?? []
+      const completed = m.completed ?? []
+      if (!isIdList(declined)) return 'accept.declined must be a list of file ids'
+      if (!isIdList(completed)) return 'accept.completed must be a list of file ids'
+      return { t: 'accept', files, declined, completed }
+    }
+    case 'decline':
+    case 'cancel': {
+      const reason = m.reason ?? ''
+      if (!isStr(reason, LIMITS.maxReasonLength)) return `${m.t}.reason must be at most 500 characters`
+      return { t: m.t, reason }
+    }
+    case 'file':
+    case 'progress':
+      if (!isFileId(m.id) || !isOffset(m.offset)) return `${m.t} needs id and offset`
+      return { t: m.t, id: m.id, offset: m.offset }
+    case 'file-end':
+      if (!isFileId(m.id)) return 'file-end needs id'
+      if (typeof m.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(m.sha256)) {
+        return 'file-end.sha256 must be 64 lowercase hex digits'
+      }
+      return { t: 'file-end', id: m.id, sha256: m.sha256 }
+    case 'file-ok':
+      if (!isFileId(m.id)) return 'file-ok needs id'
+      return { t: 'file-ok', id: m.id }
+    case 'pause':
+    case 'continue':
+      return { t: m.t }
+    case 'error': {
+      if (!isStr(m.code, 64, 1)) return 'error.code must be 1–64 characters'
+      const message = m.message ?? ''
+      if (!isStr(message, LIMITS.maxReasonLength)) return 'error.message must be at most 500 characters'
+      if (m.id !== undefined && !isFileId(m.id)) return 'error.id must be a file id'
+      return m.id === undefined
+        ? { t: 'error', code: m.code, message }
+        : { t: 'error', code: m.code, message, id: m.id }
+    }
+    default:
+      return `unknown control message type ${JSON.stringify(m.t)}`
+  }
+}
+
+/** Validates a text frame received on a transfer channel. */
+export function parseControl(text: string): ParsedControl {
+  if (text.length > LIMITS.maxControlFrame) return { ok: false, reason: 'control frame too large' }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return { ok: false, reason: 'control frame is not JSON' }
+  }
+  if (!isObj(value)) return { ok: false, reason: 'control frame must be a JSON object' }
+  const parsed = parseObject(value)
+  return typeof parsed === 'string' ? { ok: false, reason: parsed } : { ok: true, message: parsed }
+}
+
+/** Channel label of a transfer. */
+export function transferChannelLabel(transferId: string): string {
+  return `${TRANSFER_CHANNEL_PREFIX}${transferId}`
+}
+
+/** The transfer id of a channel label, or undefined when the label is not a transfer channel. */
+export function transferIdOfLabel(label: string): string | undefined {
+  if (!label.startsWith(TRANSFER_CHANNEL_PREFIX)) return undefined
+  const id = label.slice(TRANSFER_CHANNEL_PREFIX.length)
+  return TRANSFER_ID_PATTERN.test(id) ? id : undefined
+}
+
+/** A random transfer id (128 bits, base64url). */
+export function newTransferId(): string {
+  const bytes = new Uint8Array(16)
+  globalThis.crypto.getRandomValues(bytes)
+  let s = ''
+  for (const b of bytes) s += String.fromCharCode(b)
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}

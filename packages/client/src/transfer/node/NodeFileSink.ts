@@ -1,0 +1,244 @@
+import type { FileHandle } from 'node:fs/promises'
+import { ParleyError } from '../../errors.js'
+import type { FileSink } from '../FileSink.js'
+import { safeFileName } from '../fileName.js'
+import type { FileMeta } from '../messages.js'
+import { errnoCode, nodeModules } from './nodeModules.js'
+
+export const PART_SUFFIX = '.parley-part'
+export const SIDECAR_SUFFIX = '.parley-part.json'
+
+export interface NodeFileSinkOptions {
+  /** Directory the file goes to (must exist). */
+  dir: string
+  /** File name inside `dir` (default: the offered name, sanitized). Must not contain a separator. */
+  name?: string
+  /** Replace an existing file of that name (default false: FILE_EXISTS). */
+  overwrite?: boolean
+}
+
+/** What the sidecar next to a partial file records. */
+interface Sidecar {
+  v: 1
+  name: string
+  size: number
+  lastModified: number
+  /** Bytes [0, offset) of the partial file are stored. */
+  offset: number
+}
+
+/**
+ * Writes a received file into `dir` (Node): bytes go to `<name>.parley-part` with positioned
+ * writes; a JSON sidecar `<name>.parley-part.json` records the stored offset at each checkpoint,
+ * so a later receive of the same file (same name, size, last-modified) resumes there. On success
+ * the partial file is renamed to `<name>` without replacing an existing file unless allowed.
+ */
+export class NodeFileSink implements FileSink {
+  readonly #options: NodeFileSinkOptions
+  #handle: FileHandle | undefined
+  #path = ''
+  #part = ''
+  #sidecar = ''
+  #position = 0
+  #meta: FileMeta | undefined
+  #released = false
+
+  constructor(options: NodeFileSinkOptions) {
+    this.#options = options
+  }
+
+  /** Final path (known after open). */
+  get path(): string {
+    return this.#path
+  }
+
+  get partPath(): string {
+    return this.#part
+  }
+
+  async open(file: FileMeta): Promise<number> {
+    const { fs, path } = await nodeModules()
+    const name = this.#options.name ?? safeFileName(file.name)
+    if (name !== path.basename(name) || name === '.' || name === '..') {
+      throw new ParleyError('INVALID_ARGUMENT', `unsafe file name ${JSON.stringify(name)}`)
+    }
+    this.#meta = file
+    this.#path = path.join(this.#options.dir, name)
+    this.#part = `${this.#path}${PART_SUFFIX}`
+    this.#sidecar = `${this.#path}${SIDECAR_SUFFIX}`
+    try {
+      const dir = await fs.stat(this.#options.dir)
+      if (!dir.isDirectory()) throw new ParleyError('WRITE_FAILED', `${this.#options.dir} is not a directory`)
+    } catch (cause) {
+      if (cause instanceof ParleyError) throw cause
+      throw writeError(cause, this.#options.dir)
+    }
+    if (!this.#options.overwrite && (await exists(this.#path))) {
+      throw new ParleyError('FILE_EXISTS', `${this.#path} exists (allow overwriting to replace it)`)
+    }
+    const resumeAt = await this.#storedOffset(file)
+    try {
+      this.#handle = await fs.open(this.#part, resumeAt > 0 ? 'r+' : 'w+')
+      await this.#handle.truncate(resumeAt)
+      this.#position = resumeAt
+      await this.#writeSidecar(resumeAt)
+    } catch (cause) {
+      await this.#handle?.close().catch(() => {})
+      this.#handle = undefined
+      throw writeError(cause, this.#part)
+    }
+    return resumeAt
+  }
+
+  async readBack(offset: number, length: number): Promise<Uint8Array> {
+    const handle = this.#requireHandle()
+    const buffer = Buffer.allocUnsafe(length)
+    let filled = 0
+    while (filled < length) {
+      const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled)
+      if (bytesRead === 0) break
+      filled += bytesRead
+    }
+    return buffer.subarray(0, filled)
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    const handle = this.#requireHandle()
+    let written = 0
+    try {
+      while (written < chunk.byteLength) {
+        const { bytesWritten } = await handle.write(
+          chunk,
+          written,
+          chunk.byteLength - written,
+          this.#position + written,
+        )
+        written += bytesWritten
+      }
+    } catch (cause) {
+      throw writeError(cause, this.#part)
+    }
+    this.#position += written
+  }
+
+  async checkpoint(offset: number): Promise<void> {
+    this.#requireHandle()
+    try {
+      await this.#writeSidecar(offset)
+    } catch (cause) {
+      throw writeError(cause, this.#sidecar)
+    }
+  }
+
+  async complete(): Promise<void> {
+    const { fs } = await nodeModules()
+    const handle = this.#requireHandle()
+    this.#released = true
+    this.#handle = undefined
+    try {
+      await handle.close()
+      if (this.#options.overwrite) {
+        await fs.rename(this.#part, this.#path)
+      } else {
+        // link() fails with EEXIST instead of replacing a file created meanwhile
+        await fs.link(this.#part, this.#path)
+        await fs.unlink(this.#part)
+      }
+      await fs.rm(this.#sidecar, { force: true })
+    } catch (cause) {
+      if (errnoCode(cause) === 'EEXIST') {
+        throw new ParleyError(
+          'FILE_EXISTS',
+          `${this.#path} appeared during the transfer; kept ${this.#part}`,
+          {
+            cause,
+          },
+        )
+      }
+      throw writeError(cause, this.#path)
+    }
+  }
+
+  async discard(): Promise<void> {
+    if (this.#released || !this.#part) return
+    this.#released = true
+    const { fs } = await nodeModules()
+    await this.#handle?.close().catch(() => {})
+    this.#handle = undefined
+    await fs.rm(this.#part, { force: true }).catch(() => {})
+    await fs.rm(this.#sidecar, { force: true }).catch(() => {})
+  }
+
+  async close(): Promise<void> {
+    if (this.#released) return
+    this.#released = true
+    await this.#handle?.close().catch(() => {})
+    this.#handle = undefined
+  }
+
+  /** Bytes a previous attempt stored for this same file, per its sidecar (0 when none or stale). */
+  async #storedOffset(file: FileMeta): Promise<number> {
+    const { fs } = await nodeModules()
+    try {
+      const sidecar = JSON.parse(await fs.readFile(this.#sidecar, 'utf8')) as Partial<Sidecar>
+      const part = await fs.stat(this.#part)
+      const same =
+        sidecar.v === 1 &&
+        sidecar.name === file.name &&
+        sidecar.size === file.size &&
+        sidecar.lastModified === file.lastModified &&
+        typeof sidecar.offset === 'number' &&
+        Number.isSafeInteger(sidecar.offset) &&
+        sidecar.offset >= 0 &&
+        sidecar.offset <= file.size &&
+        part.size >= sidecar.offset
+      return same ? (sidecar.offset as number) : 0
+    } catch {
+      return 0
+    }
+  }
+
+  async #writeSidecar(offset: number): Promise<void> {
+    const { fs } = await nodeModules()
+    const meta = this.#meta!
+    const sidecar: Sidecar = {
+      v: 1,
+      name: meta.name,
+      size: meta.size,
+      lastModified: meta.lastModified,
+      offset,
+    }
+    const tmp = `${this.#sidecar}.tmp`
+    await fs.writeFile(tmp, JSON.stringify(sidecar))
+    await fs.rename(tmp, this.#sidecar)
+  }
+
+  #requireHandle(): FileHandle {
+    if (!this.#handle) throw new ParleyError('WRITE_FAILED', 'the file sink is not open')
+    return this.#handle
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  const { fs } = await nodeModules()
+  try {
+    await fs.lstat(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function writeError(cause: unknown, path: string): ParleyError {
+  const code = errnoCode(cause)
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new ParleyError('DISK_FULL', `disk full while writing ${path}`, { cause })
+  }
+  const why =
+    code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+      ? 'permission denied'
+      : code === 'ENOENT'
+        ? 'no such directory'
+        : (code ?? String(cause))
+  return new ParleyError('WRITE_FAILED', `cannot write ${path}: ${why}`, { cause })
+}

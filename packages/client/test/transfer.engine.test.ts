@@ -1,0 +1,251 @@
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { FileReceiver, readOffer } from '../src/transfer/FileReceiver.js'
+import { FileSender } from '../src/transfer/FileSender.js'
+import { BlobFileSource } from '../src/transfer/FileSource.js'
+import { tsHasherFactory } from '../src/transfer/hash.js'
+import { encodeControl } from '../src/transfer/messages.js'
+import { NodeFileSink } from '../src/transfer/node/NodeFileSink.js'
+import { NodeFileSource } from '../src/transfer/node/NodeFileSource.js'
+import { TransferChannel } from '../src/transfer/TransferChannel.js'
+import { type MemoryChannel, memoryChannelPair } from './transfer/memoryChannel.js'
+import { tempDir } from './transfer/support.js'
+
+const hasherFactory = tsHasherFactory
+const blob = (text: string, name: string) =>
+  new BlobFileSource(new File([text], name, { type: 'text/plain', lastModified: 1_700_000_000_000 }))
+
+/** A receiver for an offer read from `remote`. */
+async function receiverOn(remote: MemoryChannel): Promise<FileReceiver> {
+  return FileReceiver.fromChannel(remote.asChannel(), { hasherFactory }, 5000)
+}
+
+function lastControl(channel: MemoryChannel): Record<string, unknown> | undefined {
+  const texts = channel.sent.filter((f): f is string => typeof f === 'string')
+  const last = texts[texts.length - 1]
+  return last === undefined ? undefined : (JSON.parse(last) as Record<string, unknown>)
+}
+
+describe('transfer engine (in-memory channel)', () => {
+  let dir: { path: string; remove: () => Promise<void> }
+  beforeEach(async () => {
+    dir = await tempDir()
+  })
+  afterEach(() => dir.remove())
+
+  it('moves two Blob files into Node sinks; the offer carries name, size, type and lastModified', async () => {
+    const { local, remote } = memoryChannelPair('parley-file:t1')
+    const sender = new FileSender({
+      id: 't1',
+      sources: [blob('hello', 'a.txt'), blob('world!', 'b.txt')],
+      hasherFactory,
+    })
+    sender.attach(local.asChannel())
+    const receiver = await receiverOn(remote)
+    expect(
+      receiver.files.map(({ id, name, size, type, lastModified }) => ({
+        id,
+        name,
+        size,
+        type,
+        lastModified,
+      })),
+    ).toEqual([
+      { id: '0', name: 'a.txt', size: 5, type: 'text/plain', lastModified: 1_700_000_000_000 },
+      { id: '1', name: 'b.txt', size: 6, type: 'text/plain', lastModified: 1_700_000_000_000 },
+    ])
+    await receiver.accept(() => new NodeFileSink({ dir: dir.path }))
+    await Promise.all([sender.finished(), receiver.finished()])
+    expect(await readFile(join(dir.path, 'a.txt'), 'utf8')).toBe('hello')
+    expect(await readFile(join(dir.path, 'b.txt'), 'utf8')).toBe('world!')
+    expect(receiver.progress).toMatchObject({ bytes: 11, totalBytes: 11, confirmedBytes: 11 })
+  })
+
+  it('a receiver fails with BAD_MESSAGE (and tells the sender) when data arrives outside a file', async () => {
+    const { local, remote } = memoryChannelPair('parley-file:t2')
+    local.send(
+      encodeControl({
+        t: 'offer',
+        v: 1,
+        transferId: 't2',
+        files: [{ id: '0', name: 'x', size: 3, type: '', lastModified: 0 }],
+      }),
+    )
+    const receiver = await receiverOn(remote)
+    await receiver.accept(() => new NodeFileSink({ dir: dir.path }))
+    local.send(new Uint8Array([1, 2, 3]))
+    await expect(receiver.finished()).rejects.toMatchObject({ code: 'BAD_MESSAGE' })
+    expect(lastControl(remote)).toMatchObject({ t: 'error', code: 'BAD_MESSAGE' })
+  })
+
+  it('a receiver fails with BAD_MESSAGE when a sender sends more bytes than the offered size', async () => {
+    const { local, remote } = memoryChannelPair('parley-file:t3')
+    local.send(
+      encodeControl({
+        t: 'offer',
+        v: 1,
+        transferId: 't3',
+        files: [{ id: '0', name: 'x', size: 2, type: '', lastModified: 0 }],
+      }),
+    )
+    const receiver = await receiverOn(remote)
+    await receiver.accept(() => new NodeFileSink({ dir: dir.path }))
+    local.send(encodeControl({ t: 'file', id: '0', offset: 0 }))
+    local.send(new Uint8Array([1, 2, 3]))
+    await expect(receiver.finished()).rejects.toMatchObject({
+      code: 'BAD_MESSAGE',
+      message: /more data than the file size/,
+    })
+    local.close() // the sender side closes after the error (settled() waits for the channel)
+    await receiver.settled()
+    expect(await readdir(dir.path)).toEqual([])
+  })
+
+  it('a receiver survives garbage frames: invalid JSON fails the transfer, the process stays up', async () => {
+    const { local, remote } = memoryChannelPair('parley-file:t4')
+    local.send(
+      encodeControl({
+        t: 'offer',
+        v: 1,
+        transferId: 't4',
+        files: [{ id: '0', name: 'x', size: 2, type: '', lastModified: 0 }],
+      }),
+    )
+    const receiver = await receiverOn(remote)
+    remote.inject('{"t":"file","id":"0","offset":-1}')
+    await expect(receiver.finished()).rejects.toMatchObject({ code: 'BAD_MESSAGE' })
+  })
+
+  it('FileReceiver.fromChannel() rejects when the first frame is not an offer', async () => {
+    const { local, remote } = memoryChannelPair('parley-file:t5')
+    local.send(encodeControl({ t: 'pause' }))
+    await expect(receiverOn(remote)).rejects.toMatchObject({
+      code: 'BAD_MESSAGE',
+      message: /expected an offer/,
+    })
+  })
+
+  it('a sender fails with BAD_MESSAGE when the accept names files it did not offer', async () => {
+    const { local, remote } = memoryChannelPair('parley-file:t6')
+    const sender = new FileSender({ id: 't6', sources: [blob('x', 'x')], hasherFactory })
+    sender.attach(local.asChannel())
+    const link = new TransferChannel(remote.asChannel())
+    await readOffer(link, 5000)
+    remote.send(encodeControl({ t: 'accept', files: [{ id: '7', offset: 0 }], declined: [], completed: [] }))
+    await expect(sender.finished()).rejects.toMatchObject({ code: 'BAD_MESSAGE' })
+  })
+
+  it('a sender fails with BAD_MESSAGE when asked to resume beyond the end of the file', async () => {
+    const { local, remote } = memoryChannelPair('parley-file:t7')
+    const sender = new FileSender({ id: 't7', sources: [blob('xyz', 'x')], hasherFactory })
+    sender.attach(local.asChannel())
+    const link = new TransferChannel(remote.asChannel())
+    await readOffer(link, 5000)
+    remote.send(encodeControl({ t: 'accept', files: [{ id: '0', offset: 4 }], declined: [], completed: [] }))
+    await expect(sender.finished()).rejects.toMatchObject({ code: 'BAD_MESSAGE', message: /beyond the end/ })
+  })
+
+  it('a sender answers pause by stopping data until continue', async () => {
+    const { local, remote } = memoryChannelPair('parley-file:t8')
+    const data = 'x'.repeat(64 * 1024)
+    const sender = new FileSender({ id: 't8', sources: [blob(data, 'x')], hasherFactory, chunkSize: 1024 })
+    sender.attach(local.asChannel(), { maxMessageSize: 1024 })
+    const link = new TransferChannel(remote.asChannel())
+    await readOffer(link, 5000)
+    remote.send(encodeControl({ t: 'pause' }))
+    await new Promise((r) => setImmediate(r))
+    remote.send(encodeControl({ t: 'accept', files: [{ id: '0', offset: 0 }], declined: [], completed: [] }))
+    await new Promise<void>((resolve) => sender.once('state', () => resolve()))
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r))
+    const dataFrames = () => local.sent.filter((f) => typeof f !== 'string').length
+    expect(dataFrames()).toBeLessThanOrEqual(4) // at most the read-ahead that was in hand
+    remote.send(encodeControl({ t: 'continue' }))
+    await new Promise<void>((resolve) => {
+      const check = () => (dataFrames() === 64 ? resolve() : setTimeout(check, 5))
+      check()
+    })
+    expect(lastControl(local)).toMatchObject({ t: 'file-end', id: '0' })
+    sender.close()
+  })
+})
+
+describe('NodeFileSink', () => {
+  let dir: { path: string; remove: () => Promise<void> }
+  beforeEach(async () => {
+    dir = await tempDir()
+  })
+  afterEach(() => dir.remove())
+  const meta = (name: string, size = 3) => ({ id: '0', name, size, type: '', lastModified: 5 })
+
+  it('writes an offered "../escape" name inside its directory only', async () => {
+    const inner = join(dir.path, 'in')
+    await mkdir(inner)
+    const sink = new NodeFileSink({ dir: inner })
+    await sink.open(meta('../escape'))
+    await sink.write(new Uint8Array([1, 2, 3]))
+    await sink.complete()
+    expect(await readdir(inner)).toEqual(['escape'])
+    expect(await readdir(dir.path)).toEqual(['in'])
+  })
+
+  it('open() rejects with FILE_EXISTS unless overwrite is allowed, which replaces the file', async () => {
+    await writeFile(join(dir.path, 'a.txt'), 'old')
+    await expect(new NodeFileSink({ dir: dir.path }).open(meta('a.txt'))).rejects.toMatchObject({
+      code: 'FILE_EXISTS',
+    })
+    const sink = new NodeFileSink({ dir: dir.path, overwrite: true })
+    await sink.open(meta('a.txt'))
+    await sink.write(new TextEncoder().encode('new'))
+    await sink.complete()
+    expect(await readFile(join(dir.path, 'a.txt'), 'utf8')).toBe('new')
+  })
+
+  it('open() rejects with WRITE_FAILED for a missing or unwritable directory', async () => {
+    await expect(new NodeFileSink({ dir: join(dir.path, 'missing') }).open(meta('a'))).rejects.toMatchObject({
+      code: 'WRITE_FAILED',
+      message: /no such directory/,
+    })
+    const file = join(dir.path, 'plain')
+    await writeFile(file, '')
+    await expect(new NodeFileSink({ dir: file }).open(meta('a'))).rejects.toMatchObject({
+      code: 'WRITE_FAILED',
+    })
+  })
+
+  it('open() resumes from the sidecar offset for the same file and restarts for a different one', async () => {
+    const first = new NodeFileSink({ dir: dir.path })
+    expect(await first.open(meta('r.bin', 10))).toBe(0)
+    await first.write(new Uint8Array([1, 2, 3, 4, 5, 6]))
+    await first.checkpoint(4) // bytes 5–6 were written after the last checkpoint
+    await first.close()
+    const again = new NodeFileSink({ dir: dir.path })
+    expect(await again.open(meta('r.bin', 10))).toBe(4)
+    expect((await stat(join(dir.path, 'r.bin.parley-part'))).size).toBe(4)
+    expect(new Uint8Array(await again.readBack(0, 4))).toEqual(new Uint8Array([1, 2, 3, 4]))
+    await again.close()
+    const other = new NodeFileSink({ dir: dir.path })
+    expect(await other.open(meta('r.bin', 11))).toBe(0)
+    await other.discard()
+    expect(await readdir(dir.path)).toEqual([])
+  })
+})
+
+describe('NodeFileSource', () => {
+  it('open() rejects with FILE_NOT_FOUND for a missing file and for a directory', async () => {
+    const dir = await tempDir()
+    try {
+      await expect(NodeFileSource.open(join(dir.path, 'nope'))).rejects.toMatchObject({
+        code: 'FILE_NOT_FOUND',
+      })
+      await expect(NodeFileSource.open(dir.path)).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' })
+      await writeFile(join(dir.path, 'f.json'), '{}')
+      const source = await NodeFileSource.open(join(dir.path, 'f.json'))
+      expect([source.name, source.size, source.type]).toEqual(['f.json', 2, 'application/json'])
+      expect(new Uint8Array(await source.read(1, 10))).toEqual(new TextEncoder().encode('}'))
+      await source.close()
+    } finally {
+      await dir.remove()
+    }
+  })
+})
