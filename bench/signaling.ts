@@ -3,7 +3,7 @@
  * (what a minimal hand-written server costs) and a verbatim `ws` forwarder (the raw ceiling of Node +
  * ws), same workload, same run. Prints ONE JSON line on stdout; progress goes to stderr.
  *
- *   npm run bench -- signaling [--pairs 200] [--inflight 4] [--payload 1024] [--rounds 10]
+ *   npm run bench -- signaling [--pairs 200] [--inflight 4] [--payload 1024] [--rounds 8]
  *                              [--warmup 3] [--window 1.5] [--idle 20000]
  *                              [--targets parley,peerjs,wsRelay,wsForward]
  *                              [--idle-targets parley,peerjs,wsForward]
@@ -104,7 +104,7 @@ function parsedOptions() {
     pairs: positiveInt('pairs', values.pairs, 200),
     inflight: positiveInt('inflight', values.inflight, 4),
     payloadBytes: positiveInt('payload', values.payload, 1024, 128),
-    rounds: positiveInt('rounds', values.rounds, 10),
+    rounds: positiveInt('rounds', values.rounds, 8),
     warmupMs: seconds('warmup', values.warmup, 3),
     windowMs: seconds('window', values.window, 1.5),
     idle: positiveInt('idle', values.idle, 20_000, 0),

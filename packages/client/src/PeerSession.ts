@@ -1,18 +1,18 @@
 import type { IceCandidateData, PeerSignal, SessionDescriptionData } from '@parley/protocol'
+import { ConnectionWatchdog, type RecoveryReason } from './ConnectionWatchdog.js'
 import { ParleyError } from './errors.js'
 import { type Logger, silentLogger } from './Logger.js'
 import { NegotiationQueue } from './NegotiationQueue.js'
+import { type LocalTrack, type MediaKind, PeerLink } from './PeerLink.js'
 import {
-  CHANNEL_PRESETS,
   type ChannelPreset,
   type ChannelSettings,
-  channelInit,
-  channelLabel,
-  PresetChannel,
+  type PresetChannel,
   RESERVED_LABEL_PREFIX,
 } from './PresetChannel.js'
-import { createPeerConnection, type RtcRuntime, retainChannel } from './runtime.js'
+import type { RtcRuntime } from './runtime.js'
 import { sasFromDescriptions } from './Sas.js'
+import { type ControlMessage, SdkChannels } from './SdkChannels.js'
 import { StateMachine, type TransitionTable } from './StateMachine.js'
 import { TypedEmitter } from './TypedEmitter.js'
 
@@ -28,10 +28,7 @@ export const PEER_TRANSITIONS: TransitionTable<PeerState> = {
   closed: [],
 }
 
-export type MediaKind = 'audio' | 'video'
-
-/** Wait after ICE/DTLS `failed` before recovering (the peer may simply be leaving). */
-const FAILED_GRACE_MS = 300
+export type { MediaKind } from './PeerLink.js'
 
 export interface PeerSessionOptions {
   readonly localId: string
@@ -67,6 +64,8 @@ export interface PeerSessionEvents {
   sas: (sas: string) => void
   /** The remote peer said goodbye over the data channel (it is leaving the room). */
   bye: () => void
+  /** An SDK control message other than the goodbye (e.g. the peer's new signaling id). */
+  control: (message: ControlMessage) => void
   error: (error: ParleyError) => void
 }
 
@@ -80,61 +79,6 @@ export interface ConnectionInfo {
   readonly iceRestarts: number
   /** Recovery attempts since the last time the peer was connected. */
   readonly attempts: number
-}
-
-/** Everything that belongs to one RTCPeerConnection (one generation). */
-interface Link {
-  readonly pc: RTCPeerConnection
-  readonly epoch: number
-  remoteDescriptionSet: boolean
-  ignoreOffer: boolean
-  readonly pendingCandidates: (RTCIceCandidateInit | null)[]
-  endOfCandidatesSent: boolean
-  channelsCreated: boolean
-  everConnected: boolean
-  iceRestarts: number
-  negotiations: number
-  /** A recovery (ICE restart or request for a new generation) is under way for this connection. */
-  recovering: boolean
-  /**
-   * node-datachannel offerer: local candidates are held back (and stripped from the offer) until
-   * the answer is applied. Otherwise the answerer can finish ICE and send its DTLS ClientHello
-   * before this side knows the remote fingerprint: libdatachannel then drops it (the open takes
-   * one DTLS retransmission, ~1 s) or fails the handshake and closes the connection.
-   */
-  holdCandidates: boolean
-  readonly heldCandidates: (IceCandidateData | null)[]
-  /** Local candidates already sent or held (node-datachannel reports some twice). */
-  readonly sentCandidates: Set<string>
-  readonly rawChannels: Set<RTCDataChannel>
-  readonly transceivers: Map<MediaKind, RTCRtpTransceiver>
-  readonly remoteTracks: Set<MediaStreamTrack>
-}
-
-interface LocalTrack {
-  readonly track: MediaStreamTrack | null
-  readonly stream: MediaStream | undefined
-}
-
-function toCandidateInit(c: IceCandidateData): RTCIceCandidateInit {
-  const init: RTCIceCandidateInit = { candidate: c.candidate }
-  if (c.sdpMid !== undefined) init.sdpMid = c.sdpMid
-  if (c.sdpMLineIndex !== undefined) init.sdpMLineIndex = c.sdpMLineIndex
-  if (c.usernameFragment !== undefined) init.usernameFragment = c.usernameFragment
-  return init
-}
-
-/** The mid of the first media section of an SDP (node-datachannel offers have one, for data). */
-function midOf(sdp: string): string {
-  return /^a=mid:(\S+)/m.exec(sdp)?.[1] ?? '0'
-}
-
-function fromCandidate(c: RTCIceCandidate): IceCandidateData {
-  const data: IceCandidateData = { candidate: c.candidate }
-  if (c.sdpMid !== undefined) data.sdpMid = c.sdpMid
-  if (c.sdpMLineIndex !== undefined) data.sdpMLineIndex = c.sdpMLineIndex
-  if (c.usernameFragment !== undefined) data.usernameFragment = c.usernameFragment
-  return data
 }
 
 /**
@@ -164,18 +108,14 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
   readonly #logger: Logger
   readonly #machine: StateMachine<PeerState>
   readonly #queue = new NegotiationQueue()
-  readonly #channels: Readonly<Record<ChannelPreset, PresetChannel>>
+  readonly #channels: SdkChannels
+  readonly #watchdog: ConnectionWatchdog
   readonly #localTracks = new Map<MediaKind, LocalTrack>()
-  readonly #connectTimeoutMs: number
-  readonly #disconnectedTimeoutMs: number
   readonly #maxConnectAttempts: number
-  #link: Link | undefined
+  #link: PeerLink | undefined
   #makingOffer = false
   #remoteRenegotiates = true
   #attempts = 0
-  #connectTimer: ReturnType<typeof setTimeout> | undefined
-  #disconnectedTimer: ReturnType<typeof setTimeout> | undefined
-  #failedTimer: ReturnType<typeof setTimeout> | undefined
   #remoteStream: MediaStream | undefined
   #sas: string | undefined
 
@@ -187,8 +127,24 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     this.localId = options.localId
     this.remoteId = options.remoteId
     this.polite = options.localId < options.remoteId
-    this.#connectTimeoutMs = options.connectTimeoutMs ?? 10_000
-    this.#disconnectedTimeoutMs = options.disconnectedTimeoutMs ?? 3_000
+    this.#watchdog = new ConnectionWatchdog({
+      ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+      ...(options.disconnectedTimeoutMs !== undefined
+        ? { disconnectedTimeoutMs: options.disconnectedTimeoutMs }
+        : {}),
+      onRecover: (reason) => {
+        const link = this.#link
+        if (!link) return
+        if (reason === 'timeout') {
+          if (this.state === 'connected') return
+          this.#logger.info(
+            { epoch: link.epoch, timeoutMs: this.#watchdog.connectTimeoutMs },
+            'connect timeout',
+          )
+        }
+        this.#recover(link, reason)
+      },
+    })
     this.#maxConnectAttempts = options.maxConnectAttempts ?? 8
     this.#machine = new StateMachine<PeerState>({
       name: 'peer',
@@ -200,17 +156,16 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
         this.emit('state', next, previous)
       },
     })
-    const settings = options.channels ?? {}
-    const events = {
-      onMessage: (message: unknown, preset: ChannelPreset) => this.emit('message', message, preset),
-      onControl: (message: unknown) => this.#onControl(message),
-      onOpen: () => this.#checkConnected(this.#link),
-    }
-    this.#channels = {
-      reliable: new PresetChannel('reliable', settings, events, logger),
-      unreliable: new PresetChannel('unreliable', settings, events, logger),
-      partial: new PresetChannel('partial', settings, events, logger),
-    }
+    this.#channels = new SdkChannels(
+      options.channels ?? {},
+      {
+        message: (message, preset) => this.emit('message', message, preset),
+        control: (message) => this.emit('control', message),
+        bye: () => this.emit('bye'),
+        open: () => this.#checkConnected(this.#link),
+      },
+      logger,
+    )
   }
 
   get state(): PeerState {
@@ -248,7 +203,7 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
   }
 
   channel(preset: ChannelPreset): PresetChannel {
-    return this.#channels[preset]
+    return this.#channels.get(preset)
   }
 
   /** Starts connecting. The impolite side sends the first offer; the polite side waits for it. */
@@ -285,7 +240,7 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
 
   /** Sends one message on a preset channel (waits for the connection and for buffer room). */
   send(message: unknown, preset: ChannelPreset = 'reliable'): Promise<void> {
-    return this.#channels[preset].send(message)
+    return this.#channels.send(message, preset)
   }
 
   /** Creates an application channel on the current connection (not recreated with a new generation). */
@@ -300,10 +255,7 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     if (!link || this.state === 'closed' || this.state === 'failed') {
       throw new ParleyError('CLOSED', 'peer session is closed')
     }
-    const channel = link.pc.createDataChannel(label, init)
-    retainChannel(channel)
-    link.rawChannels.add(channel)
-    return channel
+    return link.createDataChannel(label, init)
   }
 
   /** Restarts ICE now (or starts a new connection generation where ICE restarts are not possible). */
@@ -343,36 +295,28 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
    * the transport and the transport buffers are empty. Resolves true when all was drained.
    */
   async drain(timeoutMs: number): Promise<boolean> {
-    const results = await Promise.all(CHANNEL_PRESETS.map((p) => this.#channels[p].drain(timeoutMs)))
-    return results.every(Boolean)
+    return this.#channels.drain(timeoutMs)
   }
 
-  /** Tells the remote peer over the data channel that this side is leaving (best effort). */
+  /**
+   * Says goodbye over the reliable channel and waits (at most `timeoutMs`) for the acknowledgement,
+   * which proves that every message sent before it was delivered.
+   */
   async sayGoodbye(timeoutMs: number): Promise<void> {
-    const reliable = this.#channels.reliable
-    if (!reliable.isOpen || this.state === 'closed') return
-    // bye travels behind every message sent before it on the ordered reliable channel: once the
-    // peer acknowledges it (or closes), all of them were delivered
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer)
-        offAck()
-        offState()
-        resolve()
-      }
-      const timer = setTimeout(done, timeoutMs)
-      const offAck = this.#onByeAck(done)
-      const offState = this.on('state', (state) => state !== 'connected' && done())
-      reliable.onClosed(done)
-      reliable.sendControl({ type: 'bye' }).catch(done)
-    })
+    if (this.state === 'closed') return
+    await this.#channels.sayGoodbye(timeoutMs, (stop) =>
+      this.on('state', (state) => state !== 'connected' && stop()),
+    )
   }
 
-  readonly #byeAckWaiters = new Set<() => void>()
+  /** Sends an SDK control message over the reliable channel (dropped if it is not open). */
+  sendControl(message: ControlMessage): void {
+    this.#channels.sendControl(message)
+  }
 
-  #onByeAck(fn: () => void): () => void {
-    this.#byeAckWaiters.add(fn)
-    return () => this.#byeAckWaiters.delete(fn)
+  /** Hands a goodbye to the transport without waiting (the page is unloading). */
+  sayGoodbyeNow(): void {
+    this.#channels.sendControl({ type: 'bye' })
   }
 
   /**
@@ -389,20 +333,11 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
   // ------------------------------------------------------------------------------------ internals
 
   #release(reason: string): void {
-    this.#clearTimers()
+    this.#watchdog.clear()
     this.#queue.close()
-    for (const preset of CHANNEL_PRESETS) this.#channels[preset].close(reason)
+    this.#channels.close(reason)
     this.#dropLink()
     this.#remoteStream = undefined
-  }
-
-  #clearTimers(): void {
-    if (this.#connectTimer) clearTimeout(this.#connectTimer)
-    if (this.#disconnectedTimer) clearTimeout(this.#disconnectedTimer)
-    if (this.#failedTimer) clearTimeout(this.#failedTimer)
-    this.#connectTimer = undefined
-    this.#disconnectedTimer = undefined
-    this.#failedTimer = undefined
   }
 
   #configuration(): RTCConfiguration {
@@ -416,59 +351,34 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
   }
 
   /** Replaces the peer connection by a new one of generation `epoch`. */
-  #newLink(epoch: number, offerer: boolean): Link {
+  #newLink(epoch: number, offerer: boolean): PeerLink {
     this.#dropLink()
-    const pc = createPeerConnection(this.#options.runtime, this.#configuration())
-    const link: Link = {
-      pc,
+    const current = (): boolean => this.#link === link
+    const link: PeerLink = new PeerLink({
+      runtime: this.#options.runtime,
+      configuration: this.#configuration(),
       epoch,
-      remoteDescriptionSet: false,
-      ignoreOffer: false,
-      pendingCandidates: [],
-      endOfCandidatesSent: false,
-      channelsCreated: false,
-      everConnected: false,
-      iceRestarts: 0,
-      negotiations: 0,
-      recovering: false,
-      holdCandidates: offerer && this.#options.runtime.flavor === 'node-datachannel',
-      heldCandidates: [],
-      sentCandidates: new Set(),
-      rawChannels: new Set(),
-      transceivers: new Map(),
-      remoteTracks: new Set(),
-    }
+      offerer,
+      logger: this.#logger,
+      events: {
+        signal: (signal) => current() && this.#signal(signal),
+        connectionStateChange: () => this.#onConnectionState(link),
+        remoteChannel: (channel) => this.#onRemoteChannel(link, channel),
+        track: (event) => this.#onTrack(link, event),
+        trackEnded: (track) => current() && this.emit('track-removed', track),
+        negotiationNeeded: () => this.#onNegotiationNeeded(link),
+      },
+    })
     this.#link = link
     this.#makingOffer = false
-    const current = (): boolean => this.#link === link
-    pc.onicecandidate = (event) => {
-      if (!current()) return
-      if (event.candidate?.candidate) this.#sendCandidate(link, fromCandidate(event.candidate))
-      else this.#sendEndOfCandidates(link)
-    }
-    pc.onicegatheringstatechange = () => {
-      if (!current()) return
-      if (pc.iceGatheringState === 'gathering') link.endOfCandidatesSent = false
-      else if (pc.iceGatheringState === 'complete') {
-        // node-datachannel announces 'complete' before its last candidate events: its local
-        // description already lists every candidate, so send those first
-        if (this.#options.runtime.flavor === 'node-datachannel') this.#sendSdpCandidates(link)
-        this.#sendEndOfCandidates(link)
-      }
-    }
-    pc.onconnectionstatechange = () => this.#onConnectionState(link)
-    pc.oniceconnectionstatechange = () => this.#onConnectionState(link)
-    pc.ondatachannel = (event) => this.#onRemoteChannel(link, event.channel)
-    if (this.#options.runtime.flavor === 'native') {
-      pc.ontrack = (event) => this.#onTrack(link, event)
-      pc.onnegotiationneeded = () => this.#onNegotiationNeeded(link)
-    }
     this.#logger.debug({ epoch, offerer }, 'new peer connection')
     if (offerer) {
       this.#createSdkChannels(link)
       if (this.#options.runtime.flavor === 'native') {
-        // negotiationneeded fires for the channels (and tracks) and sends the offer
+        // the transceivers are added synchronously; the offer is made at once rather than on the
+        // negotiationneeded event (which then finds nothing left to negotiate)
         for (const kind of this.#localTracks.keys()) void this.#applyLocalTrack(link, kind)
+        this.#onNegotiationNeeded(link)
       } else {
         this.#queue
           .run(() => this.#offerOnce(link))
@@ -477,8 +387,8 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
           })
       }
     }
-    this.#armConnectTimer()
-    this.emit('peer-connection', pc)
+    this.#watchdog.attemptStarted()
+    this.emit('peer-connection', link.pc)
     return link
   }
 
@@ -487,29 +397,8 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     const link = this.#link
     if (!link) return
     this.#link = undefined
-    for (const preset of CHANNEL_PRESETS) this.#channels[preset].detach()
-    const pc = link.pc
-    pc.onicecandidate = null
-    pc.onicegatheringstatechange = null
-    pc.onconnectionstatechange = null
-    pc.oniceconnectionstatechange = null
-    pc.ondatachannel = null
-    pc.ontrack = null
-    pc.onnegotiationneeded = null
-    for (const channel of link.rawChannels) {
-      if (channel.readyState !== 'closed') channel.close()
-    }
-    link.rawChannels.clear()
-    try {
-      pc.close()
-    } catch (error) {
-      this.#logger.debug({ error }, 'closing peer connection failed')
-    }
-    for (const track of link.remoteTracks) {
-      track.stop()
-      this.emit('track-removed', track)
-    }
-    link.remoteTracks.clear()
+    this.#channels.detach()
+    for (const track of link.close()) this.emit('track-removed', track)
   }
 
   #signal(signal: PeerSignal): void {
@@ -517,80 +406,20 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     this.#options.sendSignal(signal)
   }
 
-  #sendCandidate(link: Link, candidate: IceCandidateData): void {
-    const key = candidate.candidate.replace(/^a=/, '')
-    if (link.sentCandidates.has(key)) return
-    link.sentCandidates.add(key)
-    if (link.holdCandidates) link.heldCandidates.push(candidate)
-    else this.#signal({ kind: 'candidate', candidate, epoch: link.epoch })
-  }
-
-  /** Sends the candidates listed in the local description that were not sent yet. */
-  #sendSdpCandidates(link: Link): void {
-    const sdp = link.pc.localDescription?.sdp
-    if (!sdp) return
-    const mid = midOf(sdp)
-    for (const line of sdp.split(/\r?\n/)) {
-      if (line.startsWith('a=candidate:'))
-        this.#sendCandidate(link, { candidate: line.slice(2), sdpMid: mid })
-    }
-  }
-
-  #sendEndOfCandidates(link: Link): void {
-    if (link.endOfCandidatesSent) return
-    link.endOfCandidatesSent = true
-    if (link.holdCandidates) link.heldCandidates.push(null)
-    else this.#signal({ kind: 'candidate', candidate: null, epoch: link.epoch })
-  }
-
-  /** The answer is applied: send the candidates held back (candidates first, end-of-candidates last). */
-  #releaseCandidates(link: Link): void {
-    if (!link.holdCandidates) return
-    link.holdCandidates = false
-    const held = link.heldCandidates.splice(0)
-    for (const candidate of held)
-      if (candidate) this.#signal({ kind: 'candidate', candidate, epoch: link.epoch })
-    if (held.includes(null)) this.#signal({ kind: 'candidate', candidate: null, epoch: link.epoch })
-  }
-
-  #sendLocalDescription(link: Link): void {
-    const description = link.pc.localDescription
-    if (!description?.sdp || (description.type !== 'offer' && description.type !== 'answer')) return
-    link.negotiations++
-    let sdp = description.sdp
-    if (link.holdCandidates && description.type === 'offer') {
-      // candidates gathered before the offer was read are embedded in it: hold them back as well
-      this.#sendSdpCandidates(link)
-      const lines = sdp.split(/\r?\n/)
-      sdp = `${lines.filter((l) => !l.startsWith('a=candidate:') && l !== 'a=end-of-candidates' && l !== '').join('\r\n')}\r\n`
-    }
-    this.#signal({
-      kind: 'description',
-      description: { type: description.type, sdp },
-      epoch: link.epoch,
-      renegotiation: this.#options.runtime.flavor === 'native',
-    })
-  }
-
-  #createSdkChannels(link: Link): void {
+  #createSdkChannels(link: PeerLink): void {
     if (link.channelsCreated) return
     link.channelsCreated = true
-    const settings = this.#options.channels ?? {}
-    for (const preset of CHANNEL_PRESETS) {
-      const channel = link.pc.createDataChannel(channelLabel(preset), channelInit(preset, settings))
-      retainChannel(channel)
-      this.#channels[preset].attach(channel, () => link.pc.sctp?.maxMessageSize)
-    }
+    this.#channels.attach(link.pc)
   }
 
-  #onNegotiationNeeded(link: Link): void {
+  #onNegotiationNeeded(link: PeerLink): void {
     this.#queue
       .run(async () => {
         if (this.#link !== link || link.pc.signalingState !== 'stable') return
         this.#makingOffer = true
         try {
           await link.pc.setLocalDescription()
-          if (this.#link === link) this.#sendLocalDescription(link)
+          if (this.#link === link) link.sendLocalDescription()
         } finally {
           this.#makingOffer = false
         }
@@ -599,13 +428,13 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
   }
 
   /** node-datachannel: one offer per connection (its polyfill cannot renegotiate). */
-  async #offerOnce(link: Link): Promise<void> {
+  async #offerOnce(link: PeerLink): Promise<void> {
     if (this.#link !== link) return
     this.#makingOffer = true
     try {
       const offer = await link.pc.createOffer()
       await link.pc.setLocalDescription(offer)
-      if (this.#link === link) this.#sendLocalDescription(link)
+      if (this.#link === link) link.sendLocalDescription()
     } finally {
       this.#makingOffer = false
     }
@@ -645,11 +474,8 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
       this.#logger.debug({ state: pc.signalingState }, 'unexpected answer ignored')
       return
     }
-    await pc.setRemoteDescription({ type: description.type, sdp: description.sdp ?? '' })
+    await link.setRemoteDescription({ type: description.type, sdp: description.sdp ?? '' })
     if (this.#link !== link) return
-    link.remoteDescriptionSet = true
-    if (description.type === 'answer') this.#releaseCandidates(link)
-    for (const candidate of link.pendingCandidates.splice(0)) await this.#addCandidate(link, candidate)
     if (description.type === 'offer') {
       this.#createSdkChannels(link)
       if (this.#options.runtime.flavor === 'native') {
@@ -659,7 +485,7 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
         await pc.setLocalDescription(await pc.createAnswer())
       }
       if (this.#link !== link) return
-      this.#sendLocalDescription(link)
+      link.sendLocalDescription()
     }
     void this.#updateSas(link)
   }
@@ -667,21 +493,7 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
   async #onCandidate(candidate: IceCandidateData | null, epoch: number): Promise<void> {
     const link = this.#link
     if (!link || epoch !== link.epoch) return
-    const init = candidate === null ? null : toCandidateInit(candidate)
-    if (!link.remoteDescriptionSet) {
-      link.pendingCandidates.push(init)
-      return
-    }
-    await this.#addCandidate(link, init)
-  }
-
-  async #addCandidate(link: Link, candidate: RTCIceCandidateInit | null): Promise<void> {
-    try {
-      if (candidate === null) await link.pc.addIceCandidate()
-      else await link.pc.addIceCandidate(candidate)
-    } catch (error) {
-      if (!link.ignoreOffer && candidate !== null) this.#logger.debug({ error }, 'remote candidate rejected')
-    }
+    await link.addRemoteCandidate(candidate)
   }
 
   #onReconnectRequest(epoch: number): void {
@@ -691,34 +503,17 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     this.#startGeneration(link)
   }
 
-  #onControl(message: unknown): void {
-    const type =
-      typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined
-    if (type === 'bye') {
-      this.#channels.reliable.sendControl({ type: 'bye-ack' }).catch(() => undefined)
-      this.emit('bye')
-    } else if (type === 'bye-ack') {
-      for (const fn of [...this.#byeAckWaiters]) fn()
-    }
-  }
-
-  #onRemoteChannel(link: Link, channel: RTCDataChannel): void {
-    if (this.#link !== link) {
+  #onRemoteChannel(link: PeerLink, channel: RTCDataChannel): void {
+    if (this.#link !== link || channel.label.startsWith(RESERVED_LABEL_PREFIX)) {
+      if (this.#link === link)
+        this.#logger.warn({ label: channel.label }, 'remote opened a reserved channel label')
       channel.close()
       return
     }
-    if (channel.label.startsWith(RESERVED_LABEL_PREFIX)) {
-      this.#logger.warn({ label: channel.label }, 'remote opened a reserved channel label; closing it')
-      channel.close()
-      return
-    }
-    retainChannel(channel)
-    link.rawChannels.add(channel)
-    channel.addEventListener('close', () => link.rawChannels.delete(channel), { once: true })
     this.emit('data-channel', channel)
   }
 
-  #onTrack(link: Link, event: RTCTrackEvent): void {
+  #onTrack(link: PeerLink, event: RTCTrackEvent): void {
     if (this.#link !== link) return
     const track = event.track
     let stream = event.streams[0]
@@ -728,52 +523,15 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
       stream.addTrack(track)
     }
     this.#remoteStream = stream
-    link.remoteTracks.add(track)
-    track.addEventListener(
-      'ended',
-      () => {
-        if (link.remoteTracks.delete(track)) this.emit('track-removed', track)
-      },
-      { once: true },
-    )
     this.emit('track', track, stream)
   }
 
-  async #applyLocalTrack(link: Link, kind: MediaKind): Promise<void> {
-    if (this.#link !== link) return
+  async #applyLocalTrack(link: PeerLink, kind: MediaKind): Promise<void> {
     const local = this.#localTracks.get(kind)
-    if (!local) return
-    const pc = link.pc
-    let transceiver = link.transceivers.get(kind)
-    if (!transceiver) {
-      // reuse a transceiver the remote offer created for this kind, if we send nothing on it yet
-      transceiver = pc
-        .getTransceivers()
-        .find(
-          (t) =>
-            t.receiver.track.kind === kind &&
-            !t.sender.track &&
-            t.currentDirection !== 'stopped' &&
-            ![...link.transceivers.values()].includes(t),
-        )
-    }
-    if (transceiver) {
-      link.transceivers.set(kind, transceiver)
-      if (local.track) {
-        if (transceiver.direction === 'recvonly' || transceiver.direction === 'inactive') {
-          transceiver.direction = 'sendrecv'
-        }
-        if (local.stream) transceiver.sender.setStreams(local.stream)
-      }
-      await transceiver.sender.replaceTrack(local.track)
-      return
-    }
-    if (!local.track) return
-    const init: RTCRtpTransceiverInit = { direction: 'sendrecv', streams: local.stream ? [local.stream] : [] }
-    link.transceivers.set(kind, pc.addTransceiver(local.track, init))
+    if (this.#link === link && local) await link.applyLocalTrack(kind, local)
   }
 
-  async #updateSas(link: Link): Promise<void> {
+  async #updateSas(link: PeerLink): Promise<void> {
     try {
       const sas = await sasFromDescriptions(link.pc.localDescription?.sdp, link.pc.remoteDescription?.sdp)
       if (!sas || this.#link !== link || sas === this.#sas) return
@@ -784,36 +542,25 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     }
   }
 
-  #onConnectionState(link: Link): void {
+  #onConnectionState(link: PeerLink): void {
     if (this.#link !== link || this.state === 'closed' || this.state === 'failed') return
-    const pc = link.pc
-    const connection = pc.connectionState
-    const ice = pc.iceConnectionState
+    const connection = link.pc.connectionState
+    const ice = link.pc.iceConnectionState
     if (connection === 'failed' || ice === 'failed' || connection === 'closed') {
-      // short grace: when the remote peer is leaving, its goodbye / peer-left arrives right after
-      this.#failedTimer ??= setTimeout(() => {
-        this.#failedTimer = undefined
-        if (this.#link === link) this.#recover(link, 'failed')
-      }, FAILED_GRACE_MS)
+      this.#watchdog.failed()
     } else if (connection === 'disconnected' || ice === 'disconnected') {
       if (this.state === 'connected') this.#machine.set('reconnecting')
-      this.#disconnectedTimer ??= setTimeout(() => {
-        this.#disconnectedTimer = undefined
-        if (this.#link === link) this.#recover(link, 'disconnected')
-      }, this.#disconnectedTimeoutMs)
+      this.#watchdog.disconnected()
     } else if (connection === 'connected') {
-      if (this.#disconnectedTimer) clearTimeout(this.#disconnectedTimer)
-      this.#disconnectedTimer = undefined
+      this.#watchdog.transportUp()
       this.#checkConnected(link)
     }
   }
 
-  #checkConnected(link: Link | undefined): void {
+  #checkConnected(link: PeerLink | undefined): void {
     if (!link || this.#link !== link || this.state === 'closed' || this.state === 'failed') return
-    if (!this.#channels.reliable.isOpen) return
-    const connection = link.pc.connectionState
-    if (connection !== 'connected') return
-    this.#clearTimers()
+    if (!this.#channels.isOpen || link.pc.connectionState !== 'connected') return
+    this.#watchdog.clear()
     this.#attempts = 0
     link.everConnected = true
     link.recovering = false
@@ -821,27 +568,13 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     void this.#updateSas(link)
   }
 
-  #armConnectTimer(): void {
-    if (this.#connectTimer) clearTimeout(this.#connectTimer)
-    this.#connectTimer = setTimeout(() => {
-      this.#connectTimer = undefined
-      const link = this.#link
-      if (!link || this.state === 'connected') return
-      this.#logger.info({ epoch: link.epoch, timeoutMs: this.#connectTimeoutMs }, 'connect timeout')
-      this.#recover(link, 'timeout')
-    }, this.#connectTimeoutMs)
-  }
-
   /** ICE restart if both sides can, else a new connection generation; `failed` when out of attempts. */
-  #recover(link: Link, reason: 'failed' | 'disconnected' | 'timeout'): void {
+  #recover(link: PeerLink, reason: RecoveryReason): void {
     if (this.#link !== link || this.state === 'closed' || this.state === 'failed') return
     // one recovery at a time per connection; only its timeout escalates it
     if (link.recovering && reason !== 'timeout') return
     link.recovering = true
-    if (this.#disconnectedTimer) clearTimeout(this.#disconnectedTimer)
-    if (this.#failedTimer) clearTimeout(this.#failedTimer)
-    this.#disconnectedTimer = undefined
-    this.#failedTimer = undefined
+    this.#watchdog.recovering()
     if (this.state === 'connected') this.#machine.set('reconnecting')
     this.#attempts++
     if (this.#attempts > this.#maxConnectAttempts) {
@@ -852,24 +585,24 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
       this.#logger.info({ reason, attempt: this.#attempts }, 'ICE restart')
       link.iceRestarts++
       link.pc.restartIce()
-      this.#armConnectTimer()
+      this.#watchdog.attemptStarted()
       return
     }
     this.#newGeneration(link, reason)
   }
 
   /** The impolite side starts a new RTCPeerConnection; the polite side asks it to. */
-  #newGeneration(link: Link, reason: string): void {
+  #newGeneration(link: PeerLink, reason: string): void {
     this.#logger.info({ reason, epoch: link.epoch, attempt: this.#attempts }, 'new connection generation')
     if (this.polite) {
       this.#signal({ kind: 'reconnect', epoch: link.epoch })
-      this.#armConnectTimer()
+      this.#watchdog.attemptStarted()
       return
     }
     this.#queue.run(async () => this.#startGeneration(link)).catch(() => undefined)
   }
 
-  #startGeneration(link: Link): void {
+  #startGeneration(link: PeerLink): void {
     if (this.#link !== link || this.state === 'closed' || this.state === 'failed') return
     if (this.state === 'connected') this.#machine.set('reconnecting')
     this.#newLink(link.epoch + 1, true)

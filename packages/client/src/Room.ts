@@ -19,6 +19,8 @@ import { Participant, type SendOptions } from './Participant.js'
 import { PeerSession, type PeerState } from './PeerSession.js'
 import type { ChannelPreset, ChannelSettings } from './PresetChannel.js'
 import type { QualitySample } from './QualitySample.js'
+import { RoomMedia } from './RoomMedia.js'
+import { Roster } from './Roster.js'
 import {
   flavorOf,
   loadRuntime,
@@ -99,6 +101,14 @@ export function registerLocalMediaFactory(factory: MediaFactory): void {
   mediaFactory = factory
 }
 
+/** The window in browsers (for `pagehide`), undefined elsewhere. */
+function pageEvents(): Pick<EventTarget, 'addEventListener' | 'removeEventListener'> | undefined {
+  const g = globalThis as { addEventListener?: unknown; document?: unknown }
+  return typeof g.addEventListener === 'function' && g.document !== undefined
+    ? (globalThis as unknown as Pick<EventTarget, 'addEventListener' | 'removeEventListener'>)
+    : undefined
+}
+
 function dedupeIceServers(servers: readonly RTCIceServer[]): RTCIceServer[] {
   const seen = new Set<string>()
   return servers.filter((s) => {
@@ -109,16 +119,27 @@ function dedupeIceServers(servers: readonly RTCIceServer[]): RTCIceServer[] {
   })
 }
 
-async function generateCertificate(rt: RtcRuntime): Promise<RTCCertificate[] | undefined> {
+/** Certificates outlive a call by far; one is reused until this close to its expiry. */
+const CERTIFICATE_MIN_LIFETIME_MS = 24 * 3600 * 1000
+let pageCertificate: Promise<RTCCertificate | undefined> | undefined
+
+/**
+ * One DTLS certificate for every connection of this page (browsers): the fingerprint, hence the
+ * SAS of a pair, stays the same when a connection is re-established, and joining does not pay for
+ * a key generation each time. Undefined where certificates cannot be generated (node-datachannel).
+ */
+async function roomCertificates(rt: RtcRuntime): Promise<RTCCertificate[] | undefined> {
   const ctor = rt.RTCPeerConnection as unknown as {
     generateCertificate?: (algorithm: AlgorithmIdentifier | EcKeyGenParams) => Promise<RTCCertificate>
   }
   if (rt.flavor !== 'native' || typeof ctor.generateCertificate !== 'function') return undefined
-  try {
-    return [await ctor.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' })]
-  } catch {
-    return undefined
+  const generate = ctor.generateCertificate.bind(ctor)
+  let certificate = await pageCertificate
+  if (!certificate || certificate.expires - Date.now() < CERTIFICATE_MIN_LIFETIME_MS) {
+    pageCertificate = generate({ name: 'ECDSA', namedCurve: 'P-256' }).catch(() => undefined)
+    certificate = await pageCertificate
   }
+  return certificate ? [certificate] : undefined
 }
 
 /**
@@ -140,21 +161,30 @@ export class Room extends TypedEmitter<RoomEvents> {
   readonly #runtime: RtcRuntime
   readonly #signaling: SignalingClient
   readonly #machine: StateMachine<RoomState>
-  readonly #participants = new Map<string, Participant>()
+  readonly #roster = new Roster({
+    onNewPeer: (peer, signals) => {
+      const participant = this.#createParticipant(peer)
+      for (const signal of signals) this.#deliver(participant, signal)
+    },
+    onClaimed: (participant, peer, signals) => {
+      if (peer.name && !participant.name) participant.setName(peer.name)
+      for (const signal of signals) this.#deliver(participant, signal)
+    },
+  })
   readonly #certificates: RTCCertificate[] | undefined
   #localPeerId = ''
   #iceServers: RTCIceServer[] = []
   #leaving: Promise<void> | undefined
-  #localMedia: LocalMediaLike | undefined
-  #ownsMedia = false
-  #unsubscribeMedia: (() => void) | undefined
+  readonly #media: RoomMedia
   #quality: QualityMonitor | undefined
-  #screenTrack: MediaStreamTrack | undefined
-  #mediaState: MediaState = { audio: false, video: false, screen: false }
+  /** Participants met while joining, announced once join() has resolved. */
+  #announceLater: Participant[] | undefined = []
 
   /**
    * Joins `room` on the server at `serverUrl` (http(s)://host[:port] or ws(s)://host/ws) and
-   * connects to everyone in it. Rejects with INVALID_ARGUMENT, SIGNALING_UNREACHABLE, JOIN_REJECTED
+   * connects to everyone in it. The peers already in the room are announced with
+   * 'participant-joined' in the task after the promise resolves, so that listeners added right
+   * after `await Room.join(…)` hear about everyone (they are in `participants` already). Rejects with INVALID_ARGUMENT, SIGNALING_UNREACHABLE, JOIN_REJECTED
    * (the cause holds the server's code, e.g. ROOM_FULL), TIMEOUT, RUNTIME_UNAVAILABLE, or a media error.
    */
   static async join(serverUrl: string, room: string, options: RoomOptions = {}): Promise<Room> {
@@ -166,7 +196,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     }
     const url = signalingUrl(serverUrl)
     const runtime = await Room.#resolveRuntime(options)
-    const certificates = await generateCertificate(runtime)
+    const certificates = await roomCertificates(runtime)
     let media: LocalMediaLike | undefined
     let ownsMedia = false
     if (options.media !== undefined) {
@@ -179,13 +209,21 @@ export class Room extends TypedEmitter<RoomEvents> {
       }
     }
     const instance = new Room(url, room, options, runtime, certificates)
-    if (media) instance.#adoptMedia(media, ownsMedia)
+    if (media) instance.#media.adopt(media, ownsMedia)
     try {
       await instance.#start()
     } catch (error) {
       if (ownsMedia) media?.stop()
       throw error
     }
+    // peers already in the room are announced in the next task, so that handlers registered right
+    // after `await Room.join()` see them too
+    const initial = instance.#announceLater ?? []
+    instance.#announceLater = undefined
+    setTimeout(() => {
+      for (const p of initial)
+        if (instance.#roster.get(p.peerId) === p) instance.emit('participant-joined', p)
+    }, 0)
     return instance
   }
 
@@ -218,6 +256,15 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#logger = logger
     this.#runtime = runtime
     this.#certificates = certificates
+    this.#media = new RoomMedia({
+      participants: () => this.#roster.values(),
+      signal: (participant, state) => {
+        const to = this.#roster.signalingIdOf(participant)
+        if (to !== undefined && this.state !== 'left')
+          this.#signaling.signal(to, { kind: 'media-state', ...state })
+      },
+      logger,
+    })
     this.#machine = new StateMachine<RoomState>({
       name: 'room',
       initial: 'joining',
@@ -246,12 +293,13 @@ export class Room extends TypedEmitter<RoomEvents> {
     return this.#localPeerId
   }
 
+  /** Everyone else in the room, by peer id (the id each participant was first seen with). */
   get participants(): ReadonlyMap<string, Participant> {
-    return this.#participants
+    return this.#roster.participants
   }
 
   participant(peerId: string): Participant | undefined {
-    return this.#participants.get(peerId)
+    return this.#roster.get(peerId)
   }
 
   /** Which WebRTC implementation this room uses ('native' in browsers, 'node-datachannel' in Node). */
@@ -261,9 +309,7 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   /** Sends to every participant; resolves when every copy was handed to its transport. */
   async broadcast(message: unknown, options?: SendOptions): Promise<void> {
-    const results = await Promise.allSettled(
-      [...this.#participants.values()].map((p) => p.send(message, options)),
-    )
+    const results = await Promise.allSettled([...this.#roster.values()].map((p) => p.send(message, options)))
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
     if (failure) throw failure.reason
   }
@@ -271,103 +317,44 @@ export class Room extends TypedEmitter<RoomEvents> {
   // ---------------------------------------------------------------------------------------- media
 
   get localMedia(): LocalMediaLike | undefined {
-    return this.#localMedia
+    return this.#media.localMedia
   }
 
   /** Local media state as signalled to the others. */
   get mediaState(): MediaState {
-    return { ...this.#mediaState }
+    return this.#media.state
   }
 
   /** Starts sending the tracks of `media` to everyone (and to everyone who joins later). */
   async publish(media: LocalMediaLike): Promise<void> {
     this.#assertActive()
-    this.#adoptMedia(media, this.#localMedia === media && this.#ownsMedia)
-    await Promise.all([...this.#participants.values()].map((p) => this.#publishTo(p)))
-    this.#signalMediaState()
-  }
-
-  #adoptMedia(media: LocalMediaLike, owned: boolean): void {
-    if (this.#localMedia !== media) {
-      this.#unsubscribeMedia?.()
-      this.#localMedia = media
-      const offEnded = media.on('track-ended', (kind) => {
-        if (kind === 'screen') {
-          void this.stopScreenShare()
-        } else {
-          // the device went away (unplugged, permission revoked): tell the others
-          this.#mediaState = { ...this.#mediaState, [kind]: false }
-          this.#signalMediaState()
-        }
-      })
-      // a switched camera/microphone replaces the sent track (replaceTrack, no renegotiation)
-      const offReplaced = media.on('track-replaced', () => {
-        for (const participant of this.#participants.values()) void this.#publishTo(participant)
-      })
-      this.#unsubscribeMedia = () => {
-        offEnded()
-        offReplaced()
-      }
-    }
-    this.#ownsMedia = owned
-    this.#mediaState = {
-      audio: media.audioTrack?.enabled ?? false,
-      video: media.videoTrack?.enabled ?? false,
-      screen: this.#screenTrack !== undefined,
-    }
+    await this.#media.publish(media)
   }
 
   /** Mutes / unmutes the microphone (track.enabled) and tells the others. */
   setMicrophoneEnabled(on: boolean): void {
-    const track = this.#localMedia?.audioTrack
-    if (track) track.enabled = on
-    this.#mediaState = { ...this.#mediaState, audio: on && track !== undefined }
-    this.#signalMediaState()
+    this.#media.setMicrophoneEnabled(on)
   }
 
   /** Turns the camera on / off (track.enabled) and tells the others. */
   setCameraEnabled(on: boolean): void {
-    const track = this.#localMedia?.videoTrack
-    if (track) track.enabled = on
-    this.#mediaState = { ...this.#mediaState, video: on && track !== undefined }
-    this.#signalMediaState()
+    this.#media.setCameraEnabled(on)
   }
 
   /** Shares the screen in place of the camera (replaceTrack: no renegotiation). */
   async startScreenShare(): Promise<void> {
     this.#assertActive()
-    const media = this.#localMedia
-    if (!media) throw new ParleyError('MEDIA_UNSUPPORTED', 'publish local media before sharing the screen')
-    const track = await media.startScreen()
-    this.#screenTrack = track
-    await Promise.all(
-      [...this.#participants.values()]
-        .filter((p) => p.acceptsMedia)
-        .map((p) => p.session.setLocalTrack('video', track, media.stream)),
-    )
-    this.#mediaState = { ...this.#mediaState, screen: true }
-    this.#signalMediaState()
+    await this.#media.startScreenShare()
   }
 
   /** Stops sharing and restores the camera (also called when the user ends sharing from the browser UI). */
   async stopScreenShare(): Promise<void> {
-    const media = this.#localMedia
-    if (!media || !this.#screenTrack) return
-    this.#screenTrack = undefined
-    media.stopScreen()
-    const camera = media.videoTrack ?? null
-    await Promise.all(
-      [...this.#participants.values()]
-        .filter((p) => p.acceptsMedia)
-        .map((p) => p.session.setLocalTrack('video', camera, media.stream)),
-    )
-    this.#mediaState = { ...this.#mediaState, screen: false }
-    this.#signalMediaState()
+    await this.#media.stopScreenShare()
   }
 
   /** @internal Hands a stats sample of `peerId` to its participant (used by the stats sampler). */
   reportQuality(peerId: string, sample: QualitySample): void {
-    this.#participants.get(peerId)?.setQuality(sample)
+    this.#roster.get(peerId)?.setQuality(sample)
   }
 
   // ---------------------------------------------------------------------------------------- leave
@@ -385,7 +372,7 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   async #leave(): Promise<void> {
     const drainMs = this.#options.leaveDrainTimeoutMs ?? 1000
-    const sessions = [...this.#participants.values()].map((p) => p.session)
+    const sessions = [...this.#roster.values()].map((p) => p.session)
     if (this.state !== 'left' && this.state !== 'joining') {
       await Promise.all(sessions.map((s) => s.drain(drainMs)))
       await Promise.all(sessions.map((s) => s.sayGoodbye(drainMs)))
@@ -394,13 +381,22 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#teardown()
   }
 
+  /** The page is going away (tab closed, navigation): tell everyone now, nothing async survives it. */
+  readonly #onPageHide = (): void => {
+    if (this.#leaving || this.state === 'left') return
+    this.#logger.info('page hidden: leaving the room')
+    for (const participant of this.#roster.values()) participant.session.sayGoodbyeNow()
+    this.#signaling.leave()
+    this.#leaving = Promise.resolve()
+    this.#teardown()
+  }
+
   #teardown(): void {
+    pageEvents()?.removeEventListener('pagehide', this.#onPageHide)
     this.#quality?.close()
-    for (const participant of this.#participants.values()) participant.dispose()
-    this.#participants.clear()
-    this.#unsubscribeMedia?.()
-    this.#unsubscribeMedia = undefined
-    if (this.#ownsMedia) this.#localMedia?.stop()
+    for (const participant of this.#roster.values()) participant.dispose()
+    this.#roster.clear()
+    this.#media.close()
     this.#machine.set('left')
     this.removeAllListeners()
   }
@@ -413,6 +409,7 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   async #start(): Promise<void> {
     const s = this.#signaling
+    pageEvents()?.addEventListener('pagehide', this.#onPageHide)
     if (this.#options.quality !== false) {
       this.#quality = new QualityMonitor(this, {
         ...this.#options.quality,
@@ -427,7 +424,11 @@ export class Room extends TypedEmitter<RoomEvents> {
     })
     s.on('welcome', (welcome) => this.#onWelcome(welcome))
     s.on('peer-joined', (peer) => this.#onPeerJoined(peer))
-    s.on('peer-left', (peerId) => this.#removeParticipant(peerId))
+    s.on('peer-left', (peerId) => {
+      const participant = this.#roster.lookup(peerId)
+      if (participant) this.#removeParticipant(participant)
+      else this.#roster.forget(peerId)
+    })
     s.on('signal', (from, data) => this.#onSignal(from, data))
     s.on('server-error', (error) => {
       // a signal racing with a peer's departure is routine
@@ -459,30 +460,54 @@ export class Room extends TypedEmitter<RoomEvents> {
       ...(this.#options.iceServers ?? []),
     ])
     if (previous && previous !== welcome.peerId) {
-      // the server forgot our session: we are a new peer now, so are our connections
+      // The server forgot our session (e.g. it restarted) and gave us a new id. The peer
+      // connections are still up: tell each peer our new id over its data channel; it does the same.
       this.#logger.info({ previous, peerId: welcome.peerId }, 'rejoined with a new peer id')
-      for (const peerId of [...this.#participants.keys()]) this.#removeParticipant(peerId)
-    }
-    const present = new Set(welcome.peers.map((p) => p.peerId))
-    for (const peerId of [...this.#participants.keys()]) {
-      if (!present.has(peerId)) this.#removeParticipant(peerId)
+      this.#roster.unrouteExcept(new Set(welcome.peers.map((p) => p.peerId)))
+      for (const participant of [...this.#roster.values()]) {
+        if (participant.state === 'connected' || participant.state === 'reconnecting') {
+          participant.session.sendControl({ type: 'route', id: welcome.peerId })
+        } else {
+          this.#removeParticipant(participant)
+        }
+      }
+    } else if (welcome.restored) {
+      // a restarted server restored our session: peers not back yet come as peer-joined later
+      this.#logger.info({ peers: welcome.peers.length }, 'session restored by a restarted server')
+    } else {
+      // resumed (or first join): whoever the server no longer lists has left
+      const present = new Set(welcome.peers.map((p) => p.peerId))
+      for (const participant of [...this.#roster.values()]) {
+        const id = this.#roster.signalingIdOf(participant)
+        if (id !== undefined && !present.has(id)) this.#removeParticipant(participant)
+      }
     }
     for (const peer of welcome.peers) this.#onPeerJoined(peer)
   }
 
-  #onPeerJoined(peer: PeerInfo): Participant | undefined {
-    if (peer.peerId === this.#localPeerId || this.#leaving) return undefined
-    const existing = this.#participants.get(peer.peerId)
+  #onPeerJoined(peer: PeerInfo): void {
+    if (peer.peerId === this.#localPeerId || this.#leaving) return
+    const existing = this.#roster.lookup(peer.peerId)
     if (existing) {
       if (peer.name) existing.setName(peer.name)
-      return existing
+      return
     }
+    // maybe a participant that re-joined with a new id and has not told us yet
+    if (this.#roster.awaitingRoutes || this.#roster.isPending(peer.peerId)) this.#roster.defer(peer)
+    else this.#createParticipant(peer)
+  }
+
+  #createParticipant(peer: PeerInfo): Participant {
     const logger = childLogger(this.#logger, { peer: peer.peerId })
+    let participant: Participant | undefined
     const session = new PeerSession({
       localId: this.#localPeerId,
       remoteId: peer.peerId,
       runtime: this.#runtime,
-      sendSignal: (signal: PeerSignal) => this.#signaling.signal(peer.peerId, signal),
+      sendSignal: (signal: PeerSignal) => {
+        const to = participant && this.#roster.signalingIdOf(participant)
+        if (to !== undefined) this.#signaling.signal(to, signal)
+      },
       iceServers: () => this.#iceServers,
       logger,
       ...(this.#certificates ? { certificates: this.#certificates } : {}),
@@ -498,28 +523,48 @@ export class Room extends TypedEmitter<RoomEvents> {
         : {}),
       ...(this.#options.channels ? { channels: this.#options.channels } : {}),
     })
-    const participant = new Participant(peer.peerId, peer.name, session, logger)
-    this.#participants.set(peer.peerId, participant)
-    session.on('state', (state) => this.emit('connection-state', participant, state))
-    session.on('message', (message, preset) => this.emit('message', participant, message, preset))
-    session.on('track', (track, stream) => this.emit('track', participant, track, stream))
-    session.on('track-removed', (track) => this.emit('track-removed', participant, track))
-    session.on('data-channel', (channel) => this.emit('data-channel', participant, channel))
+    const p = new Participant(peer.peerId, peer.name, session, logger)
+    participant = p
+    this.#roster.add(p)
+    session.on('state', (state) => this.emit('connection-state', p, state))
+    session.on('message', (message, preset) => this.emit('message', p, message, preset))
+    session.on('track', (track, stream) => this.emit('track', p, track, stream))
+    session.on('track-removed', (track) => this.emit('track-removed', p, track))
+    session.on('data-channel', (channel) => this.emit('data-channel', p, channel))
     session.on('error', (error) => this.emit('error', error))
-    session.on('bye', () => this.#removeParticipant(peer.peerId))
-    participant.on('quality', (sample) => this.emit('quality', participant, sample))
-    participant.on('media-state', (state) => this.emit('media-state', participant, state))
-    this.emit('participant-joined', participant)
-    if (this.#localMedia) void this.#publishTo(participant)
-    if (this.#localMedia) this.#signaling.signal(peer.peerId, { kind: 'media-state', ...this.#mediaState })
+    session.on('bye', () => this.#removeParticipant(p))
+    session.on('control', (message) => this.#onControl(p, message))
+    p.on('quality', (sample) => this.emit('quality', p, sample))
+    p.on('media-state', (state) => this.emit('media-state', p, state))
+    if (this.#announceLater) this.#announceLater.push(p)
+    else this.emit('participant-joined', p)
+    this.#media.welcome(p)
     session.start()
-    return participant
+    return p
   }
 
-  #removeParticipant(peerId: string): void {
-    const participant = this.#participants.get(peerId)
-    if (!participant) return
-    this.#participants.delete(peerId)
+  /** SDK control messages from a peer: its new signaling id after a re-join. */
+  #onControl(
+    participant: Participant,
+    message: { readonly type: string; readonly [key: string]: unknown },
+  ): void {
+    if (message.type !== 'route') return
+    const id = message.id
+    if (typeof id !== 'string' || id.length === 0 || id.length > 64 || id === this.#localPeerId) return
+    const holder = this.#roster.lookup(id)
+    if (holder && holder !== participant) {
+      // the server announced the new id before the peer told us: that duplicate is the same peer
+      if (holder.state === 'connected') return
+      this.#removeParticipant(holder)
+    }
+    if (this.#roster.route(participant, id)) {
+      this.#logger.info({ peer: participant.peerId, signalingId: id }, 'peer re-joined with a new id')
+    }
+  }
+
+  #removeParticipant(participant: Participant): void {
+    if (this.#roster.get(participant.peerId) !== participant) return
+    this.#roster.remove(participant)
     participant.session.close()
     this.emit('participant-left', participant)
     participant.dispose()
@@ -531,31 +576,18 @@ export class Room extends TypedEmitter<RoomEvents> {
       this.#logger.debug({ from }, 'ignored a signal that is not a Parley peer signal')
       return
     }
-    const participant = this.#participants.get(from) ?? this.#onPeerJoined({ peerId: from, name: '' })
-    if (!participant) return
+    const participant = this.#roster.lookup(from)
+    if (participant) {
+      this.#deliver(participant, signal)
+    } else if (this.#roster.awaitingRoutes || this.#roster.isPending(from)) {
+      this.#roster.defer({ peerId: from, name: '' }, signal)
+    } else if (from !== this.#localPeerId && !this.#leaving) {
+      this.#deliver(this.#createParticipant({ peerId: from, name: '' }), signal)
+    }
+  }
+
+  #deliver(participant: Participant, signal: PeerSignal): void {
     if (signal.kind === 'media-state') participant.setMediaState(signal)
     else participant.session.handleSignal(signal)
-  }
-
-  async #publishTo(participant: Participant): Promise<void> {
-    const media = this.#localMedia
-    if (!media) return
-    const session = participant.session
-    try {
-      // both calls record their track synchronously, before the session makes its first offer
-      await Promise.all([
-        session.setLocalTrack('audio', media.audioTrack ?? null, media.stream),
-        session.setLocalTrack('video', this.#screenTrack ?? media.videoTrack ?? null, media.stream),
-      ])
-    } catch (error) {
-      this.#logger.warn({ error, peer: participant.peerId }, 'cannot send media to this peer')
-    }
-  }
-
-  #signalMediaState(): void {
-    if (this.state === 'left') return
-    for (const peerId of this.#participants.keys()) {
-      this.#signaling.signal(peerId, { kind: 'media-state', ...this.#mediaState })
-    }
   }
 }

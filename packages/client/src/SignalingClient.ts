@@ -76,6 +76,8 @@ const FATAL_JOIN_ERRORS = new Set<string>([
 const FINAL_CLOSE_CODES = new Set<number>([CloseCode.POLICY_VIOLATION, CloseCode.SESSION_REPLACED])
 
 const OPEN = 1
+/** Close code of a socket the client gives up on to try again (keeps the session resumable). */
+const RETRY_CLOSE_CODE = 4100
 
 interface Attempt {
   readonly socket: WebSocketLike
@@ -193,7 +195,7 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
     this.#shutdown(undefined)
   }
 
-  /** Closes without sending `leave` (the server drops the session after its grace period). Idempotent. */
+  /** Closes the socket normally (code 1000: the server ends the session as for `leave`). Idempotent. */
   close(): void {
     this.#shutdown(undefined)
   }
@@ -380,7 +382,11 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
     this.#open()
   }
 
-  #disposeAttempt(attempt: Attempt): void {
+  /**
+   * Drops an attempt's socket. Code 1000 tells the server the session is over; any other code
+   * (RETRY_CLOSE_CODE when a reconnect attempt is abandoned) keeps it resumable.
+   */
+  #disposeAttempt(attempt: Attempt, code: number = RETRY_CLOSE_CODE): void {
     if (attempt.timer) clearTimeout(attempt.timer)
     attempt.timer = undefined
     if (this.#attempt === attempt) this.#attempt = undefined
@@ -390,7 +396,7 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
     socket.onclose = null
     socket.onerror = null
     try {
-      if (socket.readyState <= OPEN) socket.close(1000, 'bye')
+      if (socket.readyState <= OPEN) socket.close(code, code === 1000 ? 'bye' : 'retrying')
     } catch {
       // already closing
     }
@@ -400,7 +406,7 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
     if (this.state === 'closed') return
     if (this.#retryTimer) clearTimeout(this.#retryTimer)
     this.#retryTimer = undefined
-    if (this.#attempt) this.#disposeAttempt(this.#attempt)
+    if (this.#attempt) this.#disposeAttempt(this.#attempt, 1000)
     this.#outbox.length = 0
     ;(this.#options.onlineEvents ?? defaultOnlineEvents())?.removeEventListener('online', this.#onOnline)
     this.#machine.set('closed')

@@ -148,6 +148,85 @@ describe('Room (Node ↔ Node through the signaling server)', () => {
     expect(a.participant(b.localPeerId)?.state).toBe('connected')
   })
 
+  it('server restarted with its resume secret: both keep their peer ids, P2P keeps flowing, no leave/join', async () => {
+    const secret = 'parley-test-resume-secret'
+    const first = await startServer({ port: 0, host: '127.0.0.1', logLevel: 'silent', resumeSecret: secret })
+    const port = first.port
+    const opts: RoomOptions = { reconnect: { initialDelayMs: 100, maxDelayMs: 500 } }
+    const a = await join(first.url, 'restart-secret', opts)
+    const b = await join(first.url, 'restart-secret', opts)
+    await allConnected([a, b])
+    const ids = [a.localPeerId, b.localPeerId]
+    const flaps: string[] = []
+    for (const r of [a, b]) {
+      r.on('participant-left', (p) => flaps.push(`left ${p.peerId}`))
+      r.on('participant-joined', (p) => flaps.push(`joined ${p.peerId}`))
+    }
+    const down = Promise.all([a, b].map((r) => nextEvent(r, 'state', 5000, (st) => st === 'reconnecting')))
+    await first.close()
+    await down
+    const during = nextRoomMessages(b, 1)
+    await a.participant(b.localPeerId)?.send('while the server is down')
+    expect((await during)[0]?.message).toBe('while the server is down')
+    const s = await startServer({ port, host: '127.0.0.1', logLevel: 'silent', resumeSecret: secret })
+    cleanups.push(() => s.close({ graceful: false }))
+    await Promise.all([a, b].map((r) => nextEvent(r, 'state', 10_000, (st) => st === 'joined')))
+    expect([a.localPeerId, b.localPeerId]).toEqual(ids)
+    expect(flaps).toEqual([])
+    // signaling between them works again: a new connection generation needs it
+    const pa = a.participant(b.localPeerId)
+    const epoch = pa?.connectionInfo.epoch ?? 0
+    pa?.peerConnection?.close()
+    await participantInState(a, b.localPeerId, 'reconnecting', 5000)
+    await participantInState(a, b.localPeerId, 'connected', 15_000)
+    expect(pa?.connectionInfo.epoch).toBeGreaterThan(epoch)
+    expect(flaps).toEqual([])
+  }, 45_000)
+
+  it('server restarted without a resume secret: new ids, yet P2P keeps flowing, participants keep their identity, signaling works again', async () => {
+    const first = await startServer({ port: 0, host: '127.0.0.1', logLevel: 'silent' })
+    const port = first.port
+    const opts: RoomOptions = { reconnect: { initialDelayMs: 100, maxDelayMs: 500 } }
+    const a = await join(first.url, 'restart', { ...opts, name: 'Ada' })
+    const b = await join(first.url, 'restart', { ...opts, name: 'Bob' })
+    await allConnected([a, b])
+    const pa = a.participant(b.localPeerId)
+    const pb = b.participant(a.localPeerId)
+    const flaps: string[] = []
+    for (const r of [a, b]) {
+      r.on('participant-left', (p) => flaps.push(`left ${p.peerId}`))
+      r.on('participant-joined', (p) => flaps.push(`joined ${p.peerId}`))
+    }
+    const down = Promise.all([a, b].map((r) => nextEvent(r, 'state', 5000, (st) => st === 'reconnecting')))
+    await first.close()
+    await down
+    // P2P keeps flowing while there is no server at all
+    const during = nextRoomMessages(b, 1)
+    await pa?.send('while the server is down')
+    expect((await during)[0]).toMatchObject({ from: pb?.peerId, message: 'while the server is down' })
+    const s = await startServer({ port, host: '127.0.0.1', logLevel: 'silent' })
+    cleanups.push(() => s.close({ graceful: false }))
+    await Promise.all([a, b].map((r) => nextEvent(r, 'state', 10_000, (st) => st === 'joined')))
+    const after = nextRoomMessages(a, 1)
+    await pb?.send('after the restart')
+    expect((await after)[0]).toMatchObject({ from: pa?.peerId, message: 'after the restart' })
+    // same participant objects, no leave/join flap
+    expect(a.participant(pa?.peerId ?? '')).toBe(pa)
+    expect(b.participant(pb?.peerId ?? '')).toBe(pb)
+    expect([...a.participants.keys()]).toEqual([pa?.peerId])
+    expect(flaps).toEqual([])
+    // signaling works again between them: a new connection generation needs it
+    const epoch = pa?.connectionInfo.epoch ?? 0
+    pa?.peerConnection?.close()
+    await participantInState(a, pa?.peerId ?? '', 'reconnecting', 5000)
+    await participantInState(a, pa?.peerId ?? '', 'connected', 15_000)
+    expect(pa?.connectionInfo.epoch).toBeGreaterThan(epoch)
+    // and a newcomer connects to both
+    const c = await join(s.url, 'restart', { name: 'Cy' })
+    await allConnected([a, b, c])
+    expect(c.participants.size).toBe(2)
+  }, 45_000)
+
   it('join errors are typed: bad room name, unreachable server, full room', async () => {
     await expect(Room.join('http://127.0.0.1:1', 'bad room')).rejects.toSatisfy((e) =>
       isParleyError(e, 'INVALID_ARGUMENT'),

@@ -81,6 +81,11 @@ export const WelcomeMessageSchema = v.object({
   resume: v.string(),
   /** Extension: true when this welcome answers a successful `resume` (same peerId kept). */
   resumed: v.optional(v.boolean()),
+  /**
+   * Extension: true when a restarted server restored this session from a signed resume token. The
+   * peers that are not back yet are missing from `peers`; they arrive later as `peer-joined`.
+   */
+  restored: v.optional(v.boolean()),
   /** Extension: seconds the server keeps a dropped session for resume. */
   resumeGrace: v.optional(v.number()),
   /** Extension: protocol version spoken by the server. */

@@ -273,14 +273,14 @@ export class Connection extends TypedEmitter<ConnectionEvents> implements Sessio
       this.setState('open')
       this.sendError(outcome.code, outcome.message, msg.id)
     } else {
-      const { session, peers, resumed } = outcome
+      const { session, peers, resumed, restored } = outcome
       if (resumed) {
         this.ctx.sessions.resumed(session)
         if (session.state === 'active') session.detach()?.replaced()
       }
       this.session = session
       this.setState('joined')
-      this.sendFrame(welcomeFrame(this.ctx, session, peers, resumed, msg.id))
+      this.sendFrame(welcomeFrame(this.ctx, session, peers, resumed, msg.id, restored))
       session.attach(this)
       this.ctx.logger.debug({ peerId: session.peerId, room: session.room, resumed }, 'joined')
     }

@@ -18,6 +18,7 @@ import type { Directory } from './Directory.js'
 import { createLogger, type Logger } from './logger.js'
 import { MemoryDirectory } from './MemoryDirectory.js'
 import { Metrics } from './metrics.js'
+import { ResumeTokens } from './ResumeTokens.js'
 import { SessionStore } from './SessionStore.js'
 import { plain, StaticFiles } from './static.js'
 import { iceServersFor } from './turn.js'
@@ -89,7 +90,9 @@ export async function startServer(options: ServerOptions = {}): Promise<ParleySe
     logger,
     graceMs: config.resumeGraceMs,
     queueLimit: config.resumeQueueLimit,
+    tokens: new ResumeTokens(config.resumeSecret),
   })
+  const restoreUntil = Date.now() + config.resumeGraceMs
   const metrics = new Metrics({
     connections: () => connections.size,
     rooms: () => directory.stats().rooms,
@@ -103,6 +106,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ParleySe
     metrics,
     auth: config.authSecret === undefined ? undefined : new Authenticator(config.authSecret),
     iceServersFor: (peerId) => iceServersFor(config, peerId),
+    canRestore: () => config.resumeSecret !== undefined && Date.now() < restoreUntil,
   }
   const staticFiles = new StaticFiles(config.staticDir)
   const startedAt = performance.now()

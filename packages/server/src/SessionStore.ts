@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Directory } from './Directory.js'
 import type { Logger } from './logger.js'
+import type { ResumeClaims, ResumeTokens } from './ResumeTokens.js'
 import { Session } from './Session.js'
 
 /** A new random id: `bytes` of CSPRNG output, base64url (URL- and room-safe characters). */
@@ -22,6 +23,7 @@ export interface SessionStoreOptions {
   readonly logger: Logger
   readonly graceMs: number
   readonly queueLimit: number
+  readonly tokens: ResumeTokens
 }
 
 /**
@@ -31,6 +33,7 @@ export interface SessionStoreOptions {
 export class SessionStore {
   private readonly byToken = new Map<string, Session>()
   private readonly sessions = new Set<Session>()
+  private readonly byPeerId = new Map<string, Session>()
 
   constructor(private readonly options: SessionStoreOptions) {}
 
@@ -40,12 +43,36 @@ export class SessionStore {
 
   /** A new session (state `joining`, not yet in the directory) with a fresh peerId and token. */
   create(room: string, name: string): Session {
-    const session = new Session(randomId(12), room, name, randomId(24), this.options.queueLimit)
+    return this.add(randomId(12), room, name)
+  }
+
+  /**
+   * A session re-created from the verified claims of a token issued by a previous process (the server
+   * restarted): same peerId, room and name. Undefined if that peerId is live in this process.
+   */
+  restore(claims: ResumeClaims, token: string): Session | undefined {
+    if (this.byPeerId.has(claims.peerId)) return undefined
+    return this.add(claims.peerId, claims.room, claims.name, token)
+  }
+
+  /** The verified claims of a token this store cannot find (issued by a previous process). */
+  claimsOf(token: string): ResumeClaims | undefined {
+    return this.byToken.has(token) ? undefined : this.options.tokens.verify(token)
+  }
+
+  private add(
+    peerId: string,
+    room: string,
+    name: string,
+    token = this.options.tokens.issue({ peerId, room, name }),
+  ): Session {
+    const session = new Session(peerId, room, name, token, this.options.queueLimit)
     session.on('overflow', () => {
       this.options.logger.warn({ peerId: session.peerId, room }, 'resume queue overflow: ending session')
       this.end(session, 'queue-overflow')
     })
     this.sessions.add(session)
+    this.byPeerId.set(peerId, session)
     this.byToken.set(session.resumeToken, session)
     return session
   }
@@ -65,7 +92,7 @@ export class SessionStore {
     if (session.graceTimer) clearTimeout(session.graceTimer)
     session.graceTimer = undefined
     this.byToken.delete(session.resumeToken)
-    session.resumeToken = randomId(24)
+    session.resumeToken = this.options.tokens.issue(session)
     this.byToken.set(session.resumeToken, session)
   }
 
@@ -88,6 +115,7 @@ export class SessionStore {
     session.end()
     this.byToken.delete(session.resumeToken)
     this.sessions.delete(session)
+    if (this.byPeerId.get(session.peerId) === session) this.byPeerId.delete(session.peerId)
     this.options.logger.debug({ peerId: session.peerId, room: session.room, reason }, 'session ended')
     if (!wasMember) return
     try {

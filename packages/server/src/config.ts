@@ -38,6 +38,11 @@ export interface ServerConfig {
   readonly resumeGraceMs: number
   /** Signals queued for a dropped session; one more ends the session. */
   readonly resumeQueueLimit: number
+  /**
+   * Signs resume tokens. When set, a restarted server (or another process sharing it) restores
+   * sessions of its predecessor during its first grace period: clients keep their peer ids.
+   */
+  readonly resumeSecret: string | undefined
   readonly stunUrls: readonly string[]
   readonly turnUrls: readonly string[]
   /** coturn `static-auth-secret`: TURN credentials become ephemeral per peer (TURN REST scheme). */
@@ -178,6 +183,14 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     min: 0,
     help: 'signals queued for a dropped session; one more ends it',
   },
+  {
+    key: 'resumeSecret',
+    flag: '--resume-secret',
+    env: 'RESUME_SECRET',
+    kind: 'string',
+    secret: true,
+    help: 'signs resume tokens so sessions survive a server restart (≥ 16 chars)',
+  },
   { key: 'stunUrls', flag: '--stun-urls', env: 'STUN_URLS', kind: 'list', help: 'stun: URLs' },
   { key: 'turnUrls', flag: '--turn-urls', env: 'TURN_URLS', kind: 'list', help: 'turn:/turns: URLs' },
   {
@@ -255,6 +268,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   heartbeatIntervalMs: 5_000,
   resumeGraceMs: 20_000,
   resumeQueueLimit: 256,
+  resumeSecret: undefined,
   stunUrls: [],
   turnUrls: [],
   turnSecret: undefined,
@@ -413,6 +427,8 @@ function checkConsistency(c: ServerConfig): void {
   checkUrls('stunUrls', c.stunUrls, ['stun:', 'stuns:'])
   checkUrls('turnUrls', c.turnUrls, ['turn:', 'turns:'])
   checkOrigins(c.allowedOrigins)
+  if (c.resumeSecret !== undefined && c.resumeSecret.length < 16)
+    throw new ConfigError('--resume-secret (RESUME_SECRET) must be at least 16 characters')
   if ((c.turnUsername === undefined) !== (c.turnCredential === undefined))
     throw new ConfigError('--turn-username and --turn-credential must be given together')
   if (c.turnSecret !== undefined && c.turnUsername !== undefined)

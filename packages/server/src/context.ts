@@ -16,4 +16,6 @@ export interface ServerContext {
   /** Present when an auth secret is configured. */
   readonly auth: Authenticator | undefined
   iceServersFor(peerId: string): IceServer[]
+  /** True while sessions of a previous process may be restored (the first grace period after start). */
+  canRestore(): boolean
 }

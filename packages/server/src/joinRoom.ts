@@ -10,6 +10,8 @@ export type JoinOutcome =
       /** The room's other peers. */
       readonly peers: readonly PeerInfo[]
       readonly resumed: boolean
+      /** Resumed from a token of a previous server process (the server restarted). */
+      readonly restored?: boolean
     }
   | { readonly ok: false; readonly code: ErrorCode; readonly message: string }
 
@@ -51,15 +53,43 @@ export async function findResumable(
   msg: JoinMessage & { resume: string },
 ): Promise<JoinOutcome> {
   const session = ctx.sessions.findResumable(msg.resume, msg.room)
-  if (session === undefined)
-    return {
-      ok: false,
-      code: ErrorCode.RESUME_FAILED,
-      message: 'unknown or expired resume token for this room',
-    }
+  if (session === undefined) return restore(ctx, msg)
   const members = await ctx.directory.peers(msg.room)
   const peers = members.filter((p) => p.peerId !== session.peerId)
   return { ok: true, session, peers, resumed: true }
+}
+
+const RESUME_FAILED = {
+  ok: false,
+  code: ErrorCode.RESUME_FAILED,
+  message: 'unknown or expired resume token for this room',
+} as const
+
+/**
+ * Re-creates a session from a token that a previous server process signed with the same resume
+ * secret, so that clients keep their peer ids across a restart. Only during the first grace period
+ * of this process: any session newer than that is known to this process, so an unknown token
+ * after it is stale or revoked.
+ */
+async function restore(ctx: ServerContext, msg: JoinMessage & { resume: string }): Promise<JoinOutcome> {
+  if (!ctx.canRestore()) return RESUME_FAILED
+  const claims = ctx.sessions.claimsOf(msg.resume)
+  if (claims === undefined || claims.room !== msg.room) return RESUME_FAILED
+  const session = ctx.sessions.restore(claims, msg.resume)
+  if (session === undefined) return RESUME_FAILED
+  let result: JoinResult
+  try {
+    result = await ctx.directory.join(msg.room, session)
+  } catch (error) {
+    ctx.sessions.end(session, 'refused')
+    throw error
+  }
+  if (!result.ok) {
+    ctx.sessions.end(session, 'refused')
+    return { ok: false, code: ErrorCode[result.code], message: REFUSALS[result.code] }
+  }
+  ctx.logger.info({ peerId: session.peerId, room: session.room }, 'session restored after restart')
+  return { ok: true, session, peers: result.peers, resumed: true, restored: true }
 }
 
 /** The welcome frame for an admitted or resumed session. */
@@ -69,6 +99,7 @@ export function welcomeFrame(
   peers: readonly PeerInfo[],
   resumed: boolean,
   ref: string | undefined,
+  restored = false,
 ): string {
   return JSON.stringify({
     type: 'welcome',
@@ -78,6 +109,7 @@ export function welcomeFrame(
     iceServers: ctx.iceServersFor(session.peerId),
     resume: session.resumeToken,
     resumed,
+    ...(restored ? { restored } : {}),
     resumeGrace: ctx.config.resumeGraceMs / 1000,
     protocol: PROTOCOL_VERSION,
     ...(ref === undefined ? {} : { ref }),

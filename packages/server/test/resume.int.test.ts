@@ -141,3 +141,65 @@ describe('session resume', () => {
     expect(await a.client.nextOf('peer-left')).toEqual({ type: 'peer-left', peerId: b.welcome.peerId })
   })
 })
+
+describe('session restore after a server restart (signed resume tokens)', () => {
+  const secret = 'restart-secret-0123456789'
+
+  it('restores peer ids on a new process with the same --resume-secret; the welcome says restored', async () => {
+    const first = await testServer({ resumeSecret: secret })
+    const a = await joined(first, 'r', { name: 'Ada' })
+    const b = await joined(first, 'r', { name: 'Bob' })
+    const port = first.port
+    await first.close()
+
+    const second = await testServer({ resumeSecret: secret, port })
+    const a2 = await connect(second)
+    a2.send({ type: 'join', room: 'r', resume: a.welcome.resume })
+    const wa = await a2.nextOf<Welcome>('welcome')
+    expect(wa).toMatchObject({ peerId: a.welcome.peerId, resumed: true, restored: true, peers: [] })
+
+    const b2 = await connect(second)
+    b2.send({ type: 'join', room: 'r', resume: b.welcome.resume })
+    const wb = await b2.nextOf<Welcome>('welcome')
+    expect(wb).toMatchObject({ peerId: b.welcome.peerId, resumed: true, restored: true })
+    expect(wb.peers).toEqual([{ peerId: a.welcome.peerId, name: 'Ada' }])
+    expect(await a2.nextOf('peer-joined')).toEqual({
+      type: 'peer-joined',
+      peer: { peerId: b.welcome.peerId, name: 'Bob' },
+    })
+
+    // relay between the restored ids works both ways
+    b2.send({ type: 'signal', to: a.welcome.peerId, data: { hi: 1 } })
+    expect(await a2.nextOf('signal')).toEqual({ type: 'signal', from: b.welcome.peerId, data: { hi: 1 } })
+  })
+
+  it('refuses restore without the same secret, for another room, twice for one peer id, and after the grace period', async () => {
+    const first = await testServer({ resumeSecret: secret })
+    const a = await joined(first, 'r')
+    const port = first.port
+    await first.close()
+
+    const other = await testServer({ resumeSecret: 'another-secret-0123456789', port })
+    const c = await connect(other)
+    c.send({ type: 'join', room: 'r', resume: a.welcome.resume, id: 'x' })
+    expect(await c.nextOf('error')).toMatchObject({ code: ErrorCode.RESUME_FAILED, ref: 'x' })
+    await other.close()
+
+    const same = await testServer({ resumeSecret: secret, port })
+    const d = await connect(same)
+    d.send({ type: 'join', room: 'elsewhere', resume: a.welcome.resume, id: 'room' })
+    expect(await d.nextOf('error')).toMatchObject({ code: ErrorCode.RESUME_FAILED, ref: 'room' })
+    d.send({ type: 'join', room: 'r', resume: a.welcome.resume, id: 'ok' })
+    expect(await d.nextOf<Welcome>('welcome')).toMatchObject({ peerId: a.welcome.peerId, restored: true })
+    const e = await connect(same)
+    e.send({ type: 'join', room: 'r', resume: a.welcome.resume, id: 'again' })
+    expect(await e.nextOf('error')).toMatchObject({ code: ErrorCode.RESUME_FAILED, ref: 'again' })
+    await same.close()
+
+    const late = await testServer({ resumeSecret: secret, port, resumeGraceMs: 1 })
+    // the 1 ms restore window has passed by the time a client has connected and sent its join
+    const f = await connect(late)
+    f.send({ type: 'join', room: 'r', resume: a.welcome.resume, id: 'late' })
+    expect(await f.nextOf('error')).toMatchObject({ code: ErrorCode.RESUME_FAILED, ref: 'late' })
+  })
+})

@@ -15,7 +15,8 @@ export function participantInState(
       reject(new Error(`${peerId} not ${state} in time (is ${room.participant(peerId)?.state ?? 'absent'})`))
     }, timeoutMs)
     const off = room.on('connection-state', (participant, s) => {
-      if (participant.peerId !== peerId || s !== state) return
+      // peerId may be the participant's stable id or its current signaling id
+      if (room.participant(peerId) !== participant || s !== state) return
       clearTimeout(timer)
       off()
       resolve(participant)

@@ -1,0 +1,57 @@
+/**
+ * The one place the web app touches @parley/client: binds the narrow ports the app is written
+ * against to the real SDK (the assignments below make the compiler check that the SDK fits them).
+ */
+import {
+  AudioLevelMeter,
+  browserSinkFactory,
+  type FileSink,
+  LocalMedia,
+  ParleyError,
+  Room,
+  type SavableSink,
+  TransferManager,
+} from '@parley/client'
+import { TransferController } from '../transfer/TransferController.js'
+import type { JoinRequest, LocalMediaPort, MediaPort, MeterTrack, RoomPort } from './ports.js'
+import type { Sdk } from './Sdk.js'
+
+const media: MediaPort = {
+  create: (request): Promise<LocalMediaPort> =>
+    LocalMedia.create({ audio: request.audio, video: request.video }),
+  listDevices: () => LocalMedia.listDevices(),
+}
+
+async function joinRoom({ serverUrl, room, name, local }: JoinRequest): Promise<RoomPort> {
+  const published = local instanceof LocalMedia ? local : undefined
+  const joined: RoomPort = await Room.join(serverUrl, room, {
+    name,
+    ...(published ? { media: published } : {}),
+  })
+  return joined
+}
+
+const meterTrack: MeterTrack = (track) => AudioLevelMeter.forTrack(track)
+
+/** The SDK's transfer engine over a joined room, behind the app's TransferController. */
+function createTransfers(room: RoomPort, onError: (message: string) => void) {
+  if (!(room instanceof Room))
+    throw new ParleyError('INVALID_ARGUMENT', 'transfers need a room joined with the SDK')
+  const manager = new TransferManager(room)
+  return new TransferController<FileSink & Partial<SavableSink>>(
+    {
+      onOffer: (fn) => manager.on('offer', fn),
+      onTransfer: (fn) => manager.on('transfer', fn),
+      send: async (to, files) => {
+        const peer = to === 'everyone' ? 'everyone' : room.participant(to)
+        if (!peer) throw new ParleyError('INVALID_ARGUMENT', 'that person left the call')
+        await manager.sendFiles(peer, files)
+      },
+      sinkFor: (file) => browserSinkFactory(file) as FileSink & Partial<SavableSink>,
+      close: () => manager.close(),
+    },
+    onError,
+  )
+}
+
+export const sdk: Sdk = { media, joinRoom, meterTrack, createTransfers }

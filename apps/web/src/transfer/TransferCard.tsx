@@ -1,0 +1,129 @@
+import { Icon } from '../ui/icons.js'
+import { formatBytes, formatEta, formatRate, summarizeNames } from './format.js'
+import { hookState, type TransferActions, type TransferView } from './types.js'
+
+const STATE_LABEL: Record<TransferView['state'], string> = {
+  offered: 'Waiting',
+  active: 'Transferring',
+  interrupted: 'Connection lost — will resume',
+  done: 'Done',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+}
+
+/** One transfer: who, what, progress with rate and ETA, and the actions that fit its state. */
+export function TransferCard({ transfer: t, actions }: { transfer: TransferView; actions: TransferActions }) {
+  const incoming = t.direction === 'receive'
+  const names = summarizeNames(t.files.map((f) => f.name))
+  const pct = t.totalBytes > 0 ? Math.min(100, (t.bytes / t.totalBytes) * 100) : 0
+  const title = incoming ? `From ${t.peerName}` : `To ${t.peerName}`
+  const finished = t.state === 'done' || t.state === 'failed' || t.state === 'cancelled'
+  const status =
+    t.state === 'offered'
+      ? incoming
+        ? t.awaitingAnswer
+          ? `${t.peerName} wants to send you ${t.files.length === 1 ? 'a file' : `${t.files.length} files`}`
+          : 'Starting…'
+        : `Waiting for ${t.peerName} to accept…`
+      : t.state === 'active'
+        ? [formatRate(t.bytesPerSecond), formatEta(t.etaSeconds)].filter(Boolean).join(' · ')
+        : t.state === 'done'
+          ? incoming
+            ? 'Received and verified (SHA-256)'
+            : 'Sent and verified by the receiver'
+          : (t.reason ?? STATE_LABEL[t.state])
+
+  return (
+    <article
+      class={`transfer transfer--${t.state}`}
+      data-testid="file-transfer"
+      data-state={hookState(t.state)}
+      data-direction={t.direction}
+      aria-label={`${incoming ? 'Incoming' : 'Outgoing'} transfer: ${names}, ${title.toLowerCase()}`}
+    >
+      <header class="transfer__head">
+        <span class={`transfer__icon${incoming ? ' transfer__icon--in' : ''}`} aria-hidden="true">
+          <Icon name={incoming ? 'download' : 'file'} size={18} />
+        </span>
+        <div class="transfer__what">
+          <div class="transfer__names" title={t.files.map((f) => f.name).join('\n')}>
+            {names}
+          </div>
+          <div class="transfer__meta">
+            {title} · {formatBytes(t.totalBytes)}
+          </div>
+        </div>
+        {finished ? (
+          <button
+            type="button"
+            class="btn btn--ghost btn--icon transfer__dismiss"
+            aria-label={`Dismiss ${names}`}
+            onClick={() => actions.dismiss(t.id)}
+          >
+            <Icon name="close" size={16} />
+          </button>
+        ) : null}
+      </header>
+      {t.state === 'active' || t.state === 'interrupted' || (t.state === 'done' && t.totalBytes > 0) ? (
+        <div
+          class="transfer__bar"
+          role="progressbar"
+          aria-label={`Progress of ${names}`}
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={Math.round(pct)}
+          aria-valuetext={`${formatBytes(t.bytes)} of ${formatBytes(t.totalBytes)}`}
+        >
+          <div class="transfer__fill" style={{ width: `${pct}%` }} />
+        </div>
+      ) : null}
+      <div class="transfer__foot">
+        <span class="transfer__status" role={t.state === 'failed' ? 'alert' : undefined}>
+          {t.state === 'active' || t.state === 'interrupted' ? (
+            <span class="transfer__bytes">
+              {formatBytes(t.bytes)} / {formatBytes(t.totalBytes)} ·{' '}
+            </span>
+          ) : null}
+          {status}
+        </span>
+        <span class="transfer__actions">
+          {t.awaitingAnswer ? (
+            <>
+              <button type="button" class="btn btn--ghost btn--small" onClick={() => actions.decline(t.id)}>
+                Decline
+              </button>
+              <button
+                type="button"
+                class="btn btn--primary btn--small"
+                data-testid="file-accept"
+                onClick={() => actions.accept(t.id)}
+              >
+                Accept
+              </button>
+            </>
+          ) : null}
+          {!finished && !t.awaitingAnswer ? (
+            <button
+              type="button"
+              class="btn btn--ghost btn--small"
+              data-testid="file-cancel"
+              onClick={() => actions.cancel(t.id)}
+            >
+              Cancel
+            </button>
+          ) : null}
+          {t.state === 'done' && incoming && t.canSave ? (
+            <button
+              type="button"
+              class="btn btn--primary btn--small"
+              data-testid="file-save"
+              onClick={() => actions.save(t.id)}
+            >
+              <Icon name="download" size={14} /> Save
+            </button>
+          ) : null}
+        </span>
+      </div>
+    </article>
+  )
+}

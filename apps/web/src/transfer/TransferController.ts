@@ -1,0 +1,210 @@
+import { Store } from '../state/Store.js'
+import type { TransferSource } from './TransferSource.js'
+import type { FileStatus, TransferState, TransferView } from './types.js'
+
+/**
+ * What the controller needs of the SDK's transfer engine (TransferManager, Transfer, IncomingOffer
+ * and the browser sinks), bound in sdk/parley.ts.
+ */
+export interface EngineTransfer {
+  readonly id: string
+  readonly direction: 'send' | 'receive'
+  readonly state: TransferState
+  readonly files: readonly {
+    readonly id: string
+    readonly name: string
+    readonly size: number
+    readonly status: FileStatus
+  }[]
+  readonly progress: {
+    readonly bytes: number
+    readonly totalBytes: number
+    readonly bytesPerSecond: number
+    readonly etaSeconds: number | undefined
+  }
+  readonly error: { readonly message: string } | undefined
+  cancel(reason?: string): Promise<void>
+}
+
+export interface EnginePeer {
+  readonly peerId: string
+  readonly name: string
+}
+
+/** An offered file as the engine describes it. */
+export interface EngineFile {
+  readonly id: string
+  readonly name: string
+  readonly size: number
+  readonly type: string
+  readonly lastModified: number
+}
+
+export interface EngineSink {
+  /** Downloads the received file (sinks that keep the file: memory, OPFS). */
+  save?(): Promise<void>
+}
+
+export interface EngineOffer<Sink extends EngineSink> {
+  readonly transfer: EngineTransfer
+  readonly from: EnginePeer
+  accept(fileIds: 'all', sinkFor: (file: EngineFile) => Sink | Promise<Sink>): Promise<void>
+  decline(reason?: string): Promise<void>
+}
+
+export interface TransferEngine<Sink extends EngineSink> {
+  onOffer(fn: (offer: EngineOffer<Sink>) => void): () => void
+  onTransfer(fn: (transfer: EngineTransfer, peer: EnginePeer) => void): () => void
+  /** `to` is a peer id or everyone; resolves once the transfers exist. */
+  send(to: string | 'everyone', files: readonly File[]): Promise<void>
+  /** Where accepted files go (browser default: memory below 64 MiB, OPFS above). */
+  sinkFor(file: EngineFile): Sink | Promise<Sink>
+  /** Stops every transfer here (receivers keep partial data). Idempotent. */
+  close(): void
+}
+
+interface Entry {
+  readonly transfer: EngineTransfer
+  readonly peer: EnginePeer
+  offer: EngineOffer<EngineSink> | undefined
+  readonly sinks: EngineSink[]
+  /** Set once accepted or declined here, so the buttons go away at once. */
+  answered: boolean
+}
+
+/**
+ * The call's file transfers as one list for the UI, and the actions on them. Every transfer of the
+ * engine (both directions) becomes a TransferView; incoming offers wait for accept / decline; the
+ * sinks of accepted files are kept so that "Save" can download the verified files.
+ */
+export class TransferController<Sink extends EngineSink>
+  extends Store<readonly TransferView[]>
+  implements TransferSource
+{
+  readonly #engine: TransferEngine<Sink>
+  readonly #entries = new Map<string, Entry>()
+  readonly #dismissed = new Set<string>()
+  readonly #off: (() => void)[]
+  readonly #onError: (message: string) => void
+  #closed = false
+
+  constructor(engine: TransferEngine<Sink>, onError: (message: string) => void = () => {}) {
+    super([])
+    this.#engine = engine
+    this.#onError = onError
+    this.#off = [
+      engine.onOffer((offer) => {
+        const entry = this.#entry(offer.transfer, offer.from)
+        entry.offer = offer as EngineOffer<EngineSink>
+        this.#publish()
+      }),
+      engine.onTransfer((transfer, peer) => {
+        this.#entry(transfer, peer)
+        this.#publish()
+      }),
+    ]
+  }
+
+  send(files: readonly File[], to: string | 'everyone'): void {
+    if (this.#closed || files.length === 0) return
+    this.#engine
+      .send(to, files)
+      .catch((error: unknown) => this.#onError(messageOf(error, 'The files could not be sent.')))
+  }
+
+  accept(id: string): void {
+    const entry = this.#entries.get(id)
+    const offer = entry?.offer
+    if (!entry || !offer || entry.answered) return
+    entry.answered = true
+    offer
+      .accept('all', async (file) => {
+        const sink = await this.#engine.sinkFor(file)
+        entry.sinks.push(sink)
+        return sink
+      })
+      .catch((error: unknown) => this.#onError(messageOf(error, 'The files could not be received.')))
+    this.#publish()
+  }
+
+  decline(id: string): void {
+    const entry = this.#entries.get(id)
+    if (!entry?.offer || entry.answered) return
+    entry.answered = true
+    entry.offer.decline('Declined').catch(() => {})
+    this.#publish()
+  }
+
+  cancel(id: string): void {
+    this.#entries
+      .get(id)
+      ?.transfer.cancel('Cancelled')
+      .catch(() => {})
+  }
+
+  save(id: string): void {
+    const entry = this.#entries.get(id)
+    if (entry?.transfer.state !== 'done') return
+    for (const sink of entry.sinks) {
+      sink.save?.().catch((error: unknown) => this.#onError(messageOf(error, 'The file could not be saved.')))
+    }
+  }
+
+  dismiss(id: string): void {
+    const entry = this.#entries.get(id)
+    if (!entry || !['done', 'failed', 'cancelled'].includes(entry.transfer.state)) return
+    this.#dismissed.add(id)
+    this.#entries.delete(id)
+    this.#publish()
+  }
+
+  /** Stops listening and the engine's transfers (on leaving the call). Idempotent. */
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    for (const off of this.#off.splice(0)) off()
+    this.#engine.close()
+  }
+
+  #entry(transfer: EngineTransfer, peer: EnginePeer): Entry {
+    const key = `${peer.peerId}/${transfer.id}`
+    let entry = this.#entries.get(key)
+    if (!entry && !this.#dismissed.has(key)) {
+      entry = { transfer, peer, offer: undefined, sinks: [], answered: false }
+      this.#entries.set(key, entry)
+    }
+    return entry ?? { transfer, peer, offer: undefined, sinks: [], answered: true }
+  }
+
+  #publish(): void {
+    const views: TransferView[] = []
+    for (const [id, e] of this.#entries) {
+      const t = e.transfer
+      const p = t.progress
+      views.push({
+        id,
+        direction: t.direction,
+        peerId: e.peer.peerId,
+        peerName: e.peer.name || 'Someone',
+        state: t.state,
+        awaitingAnswer:
+          t.direction === 'receive' && t.state === 'offered' && e.offer !== undefined && !e.answered,
+        files: t.files.map((f) => ({ id: f.id, name: f.name, size: f.size, status: f.status })),
+        bytes: p.bytes,
+        totalBytes: p.totalBytes,
+        bytesPerSecond: p.bytesPerSecond,
+        etaSeconds: p.etaSeconds,
+        reason: t.state === 'failed' || t.state === 'cancelled' ? t.error?.message : undefined,
+        canSave:
+          t.direction === 'receive' &&
+          t.state === 'done' &&
+          e.sinks.some((s) => typeof s.save === 'function'),
+      })
+    }
+    this.set(views)
+  }
+}
+
+function messageOf(error: unknown, fallback: string): string {
+  return error instanceof Error && error.message ? error.message : fallback
+}

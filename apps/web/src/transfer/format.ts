@@ -1,0 +1,35 @@
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const
+
+/** 1536 → "1.5 KB" (powers of 1024, as file managers show sizes). */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '—'
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024
+    unit++
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2
+  return `${value.toFixed(digits)} ${UNITS[unit]}`
+}
+
+export function formatRate(bytesPerSecond: number): string {
+  return `${formatBytes(bytesPerSecond)}/s`
+}
+
+/** 75 → "1 min 15 s left"; undefined → "" (rate not known yet). */
+export function formatEta(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds)) return ''
+  const s = Math.max(0, Math.round(seconds))
+  if (s < 60) return `${s} s left`
+  const m = Math.floor(s / 60)
+  if (m < 60) return `${m} min ${s % 60} s left`
+  return `${Math.floor(m / 60)} h ${m % 60} min left`
+}
+
+/** "report.pdf" or "report.pdf and 4 more". */
+export function summarizeNames(names: readonly string[]): string {
+  const [first, ...rest] = names
+  if (first === undefined) return 'No files'
+  return rest.length === 0 ? first : `${first} and ${rest.length} more`
+}

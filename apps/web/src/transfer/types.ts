@@ -1,0 +1,49 @@
+/**
+ * What the file-transfer UI renders and asks for. TransferController (bound to the SDK's transfer
+ * engine) produces these snapshots; the components never touch the engine.
+ */
+
+export type TransferState = 'offered' | 'active' | 'interrupted' | 'done' | 'failed' | 'cancelled'
+export type FileStatus = 'pending' | 'declined' | 'active' | 'sent' | 'done' | 'failed' | 'cancelled'
+
+export interface TransferFileView {
+  readonly id: string
+  readonly name: string
+  readonly size: number
+  readonly status: FileStatus
+}
+
+export interface TransferView {
+  readonly id: string
+  readonly direction: 'send' | 'receive'
+  readonly peerId: string
+  readonly peerName: string
+  readonly state: TransferState
+  readonly files: readonly TransferFileView[]
+  readonly bytes: number
+  readonly totalBytes: number
+  readonly bytesPerSecond: number
+  readonly etaSeconds: number | undefined
+  /** Why it failed or was cancelled, in words for people. */
+  readonly reason: string | undefined
+  /** An incoming offer nobody answered yet: accept / decline. */
+  readonly awaitingAnswer: boolean
+  /** A received file is ready to be saved with the save action. */
+  readonly canSave: boolean
+}
+
+/** The stable `data-state` of a transfer card (an interrupted transfer is still active: it resumes). */
+export function hookState(state: TransferState): 'offered' | 'active' | 'done' | 'failed' | 'cancelled' {
+  return state === 'interrupted' ? 'active' : state
+}
+
+export interface TransferActions {
+  /** Offers files to one participant, or to everyone (one transfer per participant). */
+  send(files: readonly File[], to: string | 'everyone'): void
+  accept(id: string): void
+  decline(id: string): void
+  cancel(id: string): void
+  save(id: string): void
+  /** Removes a finished transfer from the list. */
+  dismiss(id: string): void
+}

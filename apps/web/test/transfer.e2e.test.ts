@@ -1,0 +1,167 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join as joinPath } from 'node:path'
+import type { ParleyServer } from '@parley/server'
+import type { Browser, Download } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { launchBrowser } from '../../../test/support/chromium.js'
+import {
+  buildWebApp,
+  expectFullMesh,
+  joinByLink,
+  type Participant,
+  poll,
+  removeWebAppBuild,
+  startAppServer,
+} from './support/webApp.js'
+
+let browser: Browser
+let server: ParleyServer
+let participants: Participant[] = []
+let roomCounter = 0
+const nextRoom = () => `tx-${process.pid}-${++roomCounter}`
+const dir = mkdtempSync(joinPath(tmpdir(), 'parley-web-tx-'))
+
+async function join(room: string, name: string): Promise<Participant> {
+  const p = await joinByLink(browser, server, room, name)
+  participants.push(p)
+  return p
+}
+
+/** A file of random bytes on disk, and its SHA-256. */
+function randomFile(name: string, size: number): { path: string; sha256: string } {
+  const path = joinPath(dir, name)
+  const data = randomBytes(size)
+  writeFileSync(path, data)
+  return { path, sha256: createHash('sha256').update(data).digest('hex') }
+}
+
+function sha256Of(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256')
+    createReadStream(path)
+      .on('data', (d) => hash.update(d))
+      .on('end', () => resolve(hash.digest('hex')))
+      .on('error', reject)
+  })
+}
+
+async function sendFiles(from: Participant, paths: string[], to?: string): Promise<void> {
+  await from.page.getByTestId('send-files').click()
+  if (to) await from.page.getByTestId('file-target').selectOption({ label: to })
+  await from.page.getByTestId('file-input').setInputFiles(paths)
+}
+
+const card = (p: Participant) => p.page.getByTestId('file-transfer')
+const stateOf = (p: Participant) => card(p).getAttribute('data-state')
+
+beforeAll(async () => {
+  buildWebApp()
+  ;[browser, server] = await Promise.all([launchBrowser(), startAppServer()])
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.close({ graceful: false })
+  removeWebAppBuild()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+afterEach(async () => {
+  const errors = participants.flatMap((p) => p.errors.map((e) => `${p.name}: ${e}`))
+  await Promise.all(participants.map((p) => p.close()))
+  participants = []
+  expect(errors, 'console errors').toEqual([])
+})
+
+describe('web app file transfer', () => {
+  it('a file offered through the file input is accepted, arrives verified, and the save action downloads the same bytes', async () => {
+    const room = nextRoom()
+    const ada = await join(room, 'Ada')
+    const bo = await join(room, 'Bo')
+    await expectFullMesh([ada, bo])
+    const small = randomFile('notes.bin', 3 * 1024 * 1024 + 17)
+    const large = randomFile('video.bin', 40 * 1024 * 1024)
+
+    await sendFiles(ada, [small.path, large.path])
+    await poll(() => stateOf(ada)).toBe('offered')
+    await poll(() => stateOf(bo)).toBe('offered')
+    expect(await card(bo).textContent()).toContain('notes.bin and 1 more')
+    await bo.page.getByTestId('file-accept').click()
+    await expect.poll(() => stateOf(bo), { timeout: 90_000 }).toBe('done')
+    await expect.poll(() => stateOf(ada), { timeout: 30_000 }).toBe('done')
+
+    const downloads: Download[] = []
+    bo.page.on('download', (d) => downloads.push(d))
+    await bo.page.getByTestId('file-save').click()
+    await expect.poll(() => downloads.length, { timeout: 30_000 }).toBe(2)
+    const byName = new Map(downloads.map((d) => [d.suggestedFilename(), d]))
+    for (const [name, file] of [
+      ['notes.bin', small],
+      ['video.bin', large],
+    ] as const) {
+      const download = byName.get(name)
+      if (!download) throw new Error(`no download of ${name}`)
+      expect(await sha256Of(await download.path())).toBe(file.sha256)
+    }
+  })
+
+  it('declining an offer shows the transfer as cancelled on both sides', async () => {
+    const room = nextRoom()
+    const ada = await join(room, 'Ada')
+    const bo = await join(room, 'Bo')
+    await expectFullMesh([ada, bo])
+    await sendFiles(ada, [randomFile('declined.bin', 1000).path])
+    await poll(() => stateOf(bo)).toBe('offered')
+    await bo.page.getByRole('button', { name: 'Decline' }).click()
+    await poll(() => stateOf(ada)).toBe('cancelled')
+    await poll(() => stateOf(bo)).toBe('cancelled')
+    expect(await card(ada).textContent()).toMatch(/declin/i)
+  })
+
+  it('the sender cancelling mid-way cancels the transfer on both sides', async () => {
+    const room = nextRoom()
+    const ada = await join(room, 'Ada')
+    const bo = await join(room, 'Bo')
+    await expectFullMesh([ada, bo])
+    await sendFiles(ada, [randomFile('big.bin', 60 * 1024 * 1024).path])
+    await poll(() => stateOf(bo)).toBe('offered')
+    await bo.page.getByTestId('file-accept').click()
+    await expect.poll(() => stateOf(ada), { timeout: 30_000 }).toBe('active')
+    await ada.page.getByTestId('file-cancel').click()
+    await poll(() => stateOf(ada)).toBe('cancelled')
+    await poll(() => stateOf(bo)).toBe('cancelled')
+  })
+
+  it('files sent to one participant reach only that participant; dropped files go to everyone', async () => {
+    const room = nextRoom()
+    const ada = await join(room, 'Ada')
+    const bo = await join(room, 'Bo')
+    const cy = await join(room, 'Cy')
+    await expectFullMesh([ada, bo, cy])
+    await sendFiles(ada, [randomFile('for-bo.txt', 2048).path], 'Bo')
+    await poll(() => stateOf(bo)).toBe('offered')
+    expect(await card(cy).count()).toBe(0)
+    await bo.page.getByTestId('file-accept').click()
+    await poll(() => stateOf(bo)).toBe('done')
+
+    // Drop a file on Cy's call: it is offered to Ada and Bo.
+    await cy.page.evaluate(() => {
+      const data = new DataTransfer()
+      data.items.add(new File(['dropped bytes'], 'dropped.txt', { type: 'text/plain' }))
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        document.body.dispatchEvent(
+          new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }),
+        )
+      }
+    })
+    await poll(() => card(cy).count()).toBe(2)
+    await expect
+      .poll(() => card(ada).filter({ hasText: 'dropped.txt' }).getAttribute('data-state'))
+      .toBe('offered')
+    await expect
+      .poll(() => card(bo).filter({ hasText: 'dropped.txt' }).getAttribute('data-state'))
+      .toBe('offered')
+  })
+})
