@@ -1,6 +1,7 @@
 /**
  * The `parley` command as child processes against a real signaling server.
  */
+import { spawnSync } from 'node:child_process'
 import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type ParleyServer, startServer } from '@parley/server'
@@ -135,6 +136,26 @@ describe('parley CLI (child processes, real server)', () => {
       expect(option.stderr).toBe('parley: unknown option --bogus for parley send\n')
     })
   })
+
+  it('a disk that fills up mid-transfer: the receiver exits 9 (disk full), the sender says so too', async (ctx) => {
+    // a real ENOSPC: an 8 MiB tmpfs (needs mount rights: root with CAP_SYS_ADMIN, as in CI here)
+    const small = join(dir.path, 'small')
+    await mkdir(small)
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', small]).status === 0
+    if (!mounted) ctx.skip()
+    try {
+      const src = join(dir.path, 'big.bin')
+      await writeRandomFile(src, 32 * MiB)
+      const { sender, code } = await startSend([src], server.url)
+      const receiver = await parley(['receive', code, '--out', small, '--server', server.url])
+      expect(await receiver.exitCode(60_000)).toBe(9)
+      expect(receiver.stderr).toMatch(/parley: disk full while writing .*big\.bin\.parley-part\n$/)
+      expect(await sender.exitCode(10_000)).toBe(9)
+      expect(sender.stderr).toMatch(/parley: the receiver cannot store the files: disk full/)
+    } finally {
+      spawnSync('umount', [small])
+    }
+  }, 60_000)
 
   it('--confirm answered no: the receiver exits 6 (declined) and so does the sender', async () => {
     const src = join(dir.path, 'x.txt')
