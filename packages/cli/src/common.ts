@@ -52,11 +52,18 @@ export function whenConnected(room: Room, peer: Participant): Promise<void> {
   })
 }
 
-/** Test hooks (PARLEY_TEST_HOOKS=1): SIGUSR2 forces a new connection to every peer (ICE restart). */
+/**
+ * Test hooks (PARLEY_TEST_HOOKS=1): SIGUSR2 kills the transport to every peer (closes the current
+ * RTCPeerConnection: in-flight bytes are lost, both ends see the transfer channel close) and asks
+ * the SDK to recover (ICE restart, or a new connection where node-datachannel cannot restart ICE).
+ */
 export function installTestHooks(room: Room, env: Readonly<Record<string, string | undefined>>): void {
   if (env.PARLEY_TEST_HOOKS !== '1') return
   process.on('SIGUSR2', () => {
-    for (const p of room.participants.values()) p.restartIce()
+    for (const p of room.participants.values()) {
+      p.peerConnection?.close()
+      p.restartIce()
+    }
   })
 }
 

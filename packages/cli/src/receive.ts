@@ -60,6 +60,19 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
       if (pending.length > 0) take()
     })
 
+  /** Resolves true when an offer is waiting (never rejects); `off` stops waiting. */
+  const offerArrived = () => {
+    let off = () => {}
+    const arrived = new Promise<boolean>((resolve) => {
+      if (pending.length > 0) return resolve(true)
+      off = manager.on('offer', () => {
+        off()
+        resolve(true)
+      })
+    })
+    return { arrived, off: () => off() }
+  }
+
   let current: IncomingOffer | undefined
   const stop = interrupted()
   try {
@@ -129,7 +142,16 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
           }
         })
         try {
-          await transfer.finished()
+          // A new offer while this transfer is interrupted: the sender came back under a new
+          // identity (e.g. after a server restart) — the loop switches to it.
+          const next = offerArrived()
+          const replaced = await Promise.race([transfer.finished().then(() => false), next.arrived]).finally(
+            next.off,
+          )
+          if (replaced) {
+            view.finish()
+            continue
+          }
         } catch (error) {
           view.finish()
           if (isParleyError(error) && PEER_GONE.includes(error.code)) {
