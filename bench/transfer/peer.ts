@@ -137,6 +137,8 @@ async function main(): Promise<void> {
     }
     report({ seconds: (performance.now() - started) / 1000 })
   } else {
+    // loaded before the channel arrives: the offer must find the receiver's listener in place
+    const hasherFactory = await loadHasherFactory()
     const channel = await new Promise<RTCDataChannel>((resolve) => {
       pc.ondatachannel = (e) => resolve(e.channel)
     })
@@ -153,7 +155,7 @@ async function main(): Promise<void> {
       })
       channel.close()
     } else {
-      const receiver = await FileReceiver.fromChannel(channel, { hasherFactory: await loadHasherFactory() })
+      const receiver = await FileReceiver.fromChannel(channel, { hasherFactory })
       await receiver.accept(() => new NodeFileSink({ dir: path!, overwrite: true }))
       await receiver.finished()
       await receiver.settled()

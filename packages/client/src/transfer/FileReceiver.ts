@@ -2,7 +2,8 @@ import { isParleyError, ParleyError } from '../errors.js'
 import type { SavableSink, SaveOptions } from './browser/save.js'
 import type { FileSink, SinkFactory } from './FileSink.js'
 import type { Hasher, HasherFactory } from './hash.js'
-import type { ControlMessage, FileMeta } from './messages.js'
+import type { ControlMessage } from './messages.js'
+import { type IncomingOffer, readOffer, sameFiles } from './offer.js'
 import {
   type FileRecord,
   peerErrorCode,
@@ -25,12 +26,6 @@ export interface FileReceiverOptions extends TransferOptions {
   checkpointIntervalMs?: number
   /** …or every this many bytes (default 16 MiB). */
   checkpointBytes?: number
-}
-
-/** The offer as received: what the sender proposes. */
-export interface IncomingOffer {
-  readonly transferId: string
-  readonly files: readonly FileMeta[]
 }
 
 interface ReceiveRecord extends FileRecord {
@@ -119,7 +114,9 @@ export class FileReceiver extends Transfer {
 
   /**
    * Reads the offer on a transfer channel the peer opened and creates the receiver for it.
-   * Rejects if the first frame is not a valid offer within `timeoutMs`.
+   * Rejects if the first frame is not a valid offer within `timeoutMs`. Call it from the
+   * 'datachannel' event itself (no await before): a channel does not keep messages that arrive
+   * before a listener exists.
    */
   static async fromChannel(
     channel: RTCDataChannel,
@@ -143,7 +140,12 @@ export class FileReceiver extends Transfer {
       link.close()
       return
     }
-    if (!sameFiles(offer.files, this.records)) {
+    if (
+      !sameFiles(
+        offer.files,
+        this.records.map((r) => r.meta),
+      )
+    ) {
       link.sendControl({ t: 'error', code: 'BAD_MESSAGE', message: 'offer does not match the transfer' })
       void link.closeAfter()
       return
@@ -492,31 +494,4 @@ export class FileReceiver extends Transfer {
   }
 }
 
-/** Reads the first frame of a transfer channel, which must be an offer. */
-export async function readOffer(link: TransferChannel, timeoutMs: number): Promise<IncomingOffer> {
-  let message: ControlMessage
-  try {
-    message = await link.firstControl(timeoutMs)
-  } catch (cause) {
-    link.close()
-    throw new ParleyError('BAD_MESSAGE', `no valid offer on the transfer channel: ${String(cause)}`, {
-      cause,
-    })
-  }
-  if (message.t !== 'offer') {
-    link.sendControl({ t: 'error', code: 'BAD_MESSAGE', message: 'expected an offer' })
-    link.close()
-    throw new ParleyError('BAD_MESSAGE', `expected an offer, got ${message.t}`)
-  }
-  return { transferId: message.transferId, files: message.files }
-}
-
-function sameFiles(files: readonly FileMeta[], records: readonly FileRecord[]): boolean {
-  return (
-    files.length === records.length &&
-    files.every((f, i) => {
-      const m = records[i]!.meta
-      return f.id === m.id && f.name === m.name && f.size === m.size && f.lastModified === m.lastModified
-    })
-  )
-}
+export { type IncomingOffer, readOffer } from './offer.js'
