@@ -19,8 +19,6 @@
  * resident set read after a forced full GC before and after.
  * See docs/benchmarks.md.
  */
-import { spawnSync } from 'node:child_process'
-import { readdirSync, statSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -34,6 +32,7 @@ import {
 } from './signaling/loadgenMessages.js'
 import { type ServerUnderTest, startServer } from './signaling/servers.js'
 import { LatencyHistogram } from './support/LatencyHistogram.js'
+import { ensureParleyServerBuilt } from './support/parleyBuild.js'
 import { fdLimit, openFds, rssKiB } from './support/procStats.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -126,36 +125,6 @@ function targetList(text: string): TargetName[] {
 type Options = ReturnType<typeof options>
 
 // ---------------------------------------------------------------- Parley build
-
-function newestMtime(dir: string): number {
-  let newest = 0
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs)
-  }
-  return newest
-}
-
-/** Builds packages/server/dist/main.js (scripts/build.mjs) unless it is newer than its sources. */
-function ensureParleyBuilt(): void {
-  const bundle = join(root, 'packages/server/dist/main.js')
-  const sources = Math.max(
-    newestMtime(join(root, 'packages/server/src')),
-    newestMtime(join(root, 'packages/protocol/src')),
-  )
-  let built = 0
-  try {
-    built = statSync(bundle).mtimeMs
-  } catch {
-    // not built yet
-  }
-  if (built > sources) return
-  log('building the Parley server (scripts/build.mjs)')
-  const result = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], {
-    cwd: root,
-    stdio: ['ignore', 2, 2],
-  })
-  if (result.status !== 0) throw new Error('scripts/build.mjs failed')
-}
 
 /** Ramp-up before each later slice: the signals are re-launched, the server is already warm. */
 const SLICE_RAMP_MS = 500
@@ -362,7 +331,7 @@ async function main(): Promise<void> {
     log(`still running after ${DEADLINE_MS / 60_000} min: giving up`)
     process.exit(1)
   }, DEADLINE_MS).unref()
-  if (opts.targets.includes('parley')) ensureParleyBuilt()
+  if (opts.targets.includes('parley')) ensureParleyServerBuilt(root, log)
   const started = performance.now()
   const relay = await relayPhase(opts)
   const idle = new Map<TargetName, IdleFigures>()
