@@ -106,7 +106,7 @@ function recordTransferChannels(page: Page): Promise<void> {
         else if (data instanceof Blob) record.binarySent += data.size
         else record.binarySent += (data as ArrayBuffer | ArrayBufferView).byteLength
       }
-      return send.call(this, data as string)
+      return (send as (this: RTCDataChannel, data: unknown) => void).call(this, data)
     } as typeof send
     const create = RTCPeerConnection.prototype.createDataChannel
     RTCPeerConnection.prototype.createDataChannel = function (
@@ -199,7 +199,9 @@ describe('web app large file transfer between two Chromium processes', () => {
     await sendFiles(ada, [file.path])
     await poll(() => stateOf(bo)).toBe('offered')
     await bo.page.getByTestId('file-accept').click()
-    await expect.poll(() => confirmedBytes(ada.page), { timeout: 120_000, interval: 100 }).toBeGreaterThan(32 * MiB)
+    await expect
+      .poll(() => confirmedBytes(ada.page), { timeout: 120_000, interval: 100 })
+      .toBeGreaterThan(32 * MiB)
     const [first] = Object.keys(await wireOf(ada.page))
     if (!first) throw new Error('no transfer channel recorded')
 
