@@ -168,6 +168,11 @@ async function joinPair(): Promise<[Participant, Participant]> {
   const bo = await joinByLink(receiverBrowser, server, room, 'Bo')
   participants.push(bo)
   await expectFullMesh([ada, bo])
+  // Cameras off: encoding and decoding two video streams would take CPU from the transfer.
+  for (const p of [ada, bo]) {
+    await p.page.getByTestId('toggle-camera').click()
+    await poll(() => p.page.getByTestId('toggle-camera').getAttribute('aria-pressed')).toBe('false')
+  }
   return [ada, bo]
 }
 
