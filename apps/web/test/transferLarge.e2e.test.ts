@@ -1,0 +1,254 @@
+/**
+ * Large browser → browser transfers through the web app UI, between TWO Chromium processes and a
+ * real server: 256 MiB saved by the save action with the same SHA-256, and a resume after the
+ * receiving page is reloaded mid-way (partial data kept in OPFS).
+ */
+import { createCipheriv, createHash } from 'node:crypto'
+import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join as joinPath } from 'node:path'
+import type { ParleyServer } from '@parley/server'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { launchBrowser } from '../../../test/support/chromium.js'
+import {
+  buildWebApp,
+  expectFullMesh,
+  joinByLink,
+  type Participant,
+  poll,
+  removeWebAppBuild,
+  startAppServer,
+} from './support/webApp.js'
+
+const MiB = 1024 * 1024
+let senderBrowser: Browser
+let receiverBrowser: Browser
+let server: ParleyServer
+let participants: Participant[] = []
+let roomCounter = 0
+const nextRoom = () => `txl-${process.pid}-${++roomCounter}`
+const dir = mkdtempSync(joinPath(tmpdir(), 'parley-web-txl-'))
+
+/**
+ * Writes `size` deterministic pseudo-random bytes (an AES-256-CTR key stream of `seed`) to a file
+ * in 4 MiB pieces and returns its path and SHA-256.
+ */
+function pseudoRandomFile(name: string, size: number, seed: number): { path: string; sha256: string } {
+  const path = joinPath(dir, name)
+  const key = createHash('sha256').update(`parley-${seed}`).digest()
+  const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16))
+  const hash = createHash('sha256')
+  const zeros = Buffer.alloc(4 * MiB)
+  const fd = openSync(path, 'w')
+  try {
+    for (let at = 0; at < size; at += zeros.length) {
+      const piece = cipher.update(zeros.subarray(0, Math.min(zeros.length, size - at)))
+      hash.update(piece)
+      writeSync(fd, piece)
+    }
+  } finally {
+    closeSync(fd)
+  }
+  return { path, sha256: hash.digest('hex') }
+}
+
+function sha256Of(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256')
+    createReadStream(path)
+      .on('data', (d) => hash.update(d))
+      .on('end', () => resolve(hash.digest('hex')))
+      .on('error', reject)
+  })
+}
+
+async function sendFiles(from: Participant, paths: string[]): Promise<void> {
+  await from.page.getByTestId('send-files').click()
+  await from.page.getByTestId('file-input').setInputFiles(paths)
+}
+
+const card = (p: Participant) => p.page.getByTestId('file-transfer')
+const stateOf = (p: Participant) => card(p).getAttribute('data-state')
+
+/** Downloads the received file through the save action; returns the downloaded file's path. */
+async function save(p: Participant): Promise<string> {
+  const downloaded = p.page.waitForEvent('download', { timeout: 120_000 })
+  await p.page.getByTestId('file-save').click()
+  return (await downloaded).path()
+}
+
+/** What a page's transfer channels carried: per channel label, binary bytes sent and control messages. */
+interface Wire {
+  binarySent: number
+  sent: { t: string; [k: string]: unknown }[]
+  received: { t: string; [k: string]: unknown }[]
+}
+type Wired = Window & { parleyWire: Record<string, Wire> }
+
+/**
+ * Counts, in the page, every byte and control message its `parley-file:*` channels send, and the
+ * control messages the channels it creates receive (the sender creates the transfer channels).
+ */
+function recordTransferChannels(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    const w = window as unknown as Wired
+    w.parleyWire = {}
+    const wire = (label: string): Wire => {
+      w.parleyWire[label] ??= { binarySent: 0, sent: [], received: [] }
+      return w.parleyWire[label]
+    }
+    const send = RTCDataChannel.prototype.send
+    RTCDataChannel.prototype.send = function (this: RTCDataChannel, data: unknown) {
+      if (this.label.startsWith('parley-file:')) {
+        const record = wire(this.label)
+        if (typeof data === 'string') record.sent.push(JSON.parse(data))
+        else if (data instanceof Blob) record.binarySent += data.size
+        else record.binarySent += (data as ArrayBuffer | ArrayBufferView).byteLength
+      }
+      return (send as (this: RTCDataChannel, data: unknown) => void).call(this, data)
+    } as typeof send
+    const create = RTCPeerConnection.prototype.createDataChannel
+    RTCPeerConnection.prototype.createDataChannel = function (
+      this: RTCPeerConnection,
+      label: string,
+      init?: RTCDataChannelInit,
+    ) {
+      const channel = create.call(this, label, init)
+      if (label.startsWith('parley-file:')) {
+        channel.addEventListener('message', (e) => {
+          if (typeof e.data === 'string') wire(label).received.push(JSON.parse(e.data))
+        })
+      }
+      return channel
+    }
+  })
+}
+
+const wireOf = (page: Page) => page.evaluate(() => (window as unknown as Wired).parleyWire)
+
+/** The highest offset the receiver confirmed (`progress`) on any channel of the page. */
+async function confirmedBytes(page: Page): Promise<number> {
+  const wire = await wireOf(page)
+  let max = 0
+  for (const w of Object.values(wire)) {
+    for (const m of w.received) if (m.t === 'progress') max = Math.max(max, Number(m.offset))
+  }
+  return max
+}
+
+beforeAll(async () => {
+  buildWebApp()
+  ;[senderBrowser, receiverBrowser, server] = await Promise.all([
+    launchBrowser(),
+    launchBrowser(),
+    startAppServer(),
+  ])
+}, 120_000)
+
+afterAll(async () => {
+  await senderBrowser?.close()
+  await receiverBrowser?.close()
+  await server?.close({ graceful: false })
+  removeWebAppBuild()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+afterEach(async () => {
+  const errors = participants.flatMap((p) => p.errors.map((e) => `${p.name}: ${e}`))
+  await Promise.all(participants.map((p) => p.close()))
+  participants = []
+  expect(errors, 'console errors').toEqual([])
+})
+
+async function joinPair(): Promise<[Participant, Participant]> {
+  const room = nextRoom()
+  const ada = await joinByLink(senderBrowser, server, room, 'Ada')
+  participants.push(ada)
+  const bo = await joinByLink(receiverBrowser, server, room, 'Bo')
+  participants.push(bo)
+  await expectFullMesh([ada, bo])
+  // Cameras off: encoding and decoding two video streams would take CPU from the transfer.
+  for (const p of [ada, bo]) {
+    await p.page.getByTestId('toggle-camera').click()
+    await poll(() => p.page.getByTestId('toggle-camera').getAttribute('aria-pressed')).toBe('false')
+  }
+  return [ada, bo]
+}
+
+describe('web app large file transfer between two Chromium processes', () => {
+  it('a 256 MiB file sent through the file input arrives verified and the save action downloads the same bytes', async () => {
+    const file = pseudoRandomFile('big-256.bin', 256 * MiB, 1)
+    const [ada, bo] = await joinPair()
+
+    await sendFiles(ada, [file.path])
+    await poll(() => stateOf(bo)).toBe('offered')
+    await bo.page.getByTestId('file-accept').click()
+    await poll(() => stateOf(bo), 30_000).toBe('active')
+    const started = performance.now()
+    await expect.poll(() => stateOf(bo), { timeout: 180_000, interval: 500 }).toBe('done')
+    const seconds = (performance.now() - started) / 1000
+    await poll(() => stateOf(ada), 30_000).toBe('done')
+    console.info(`256 MiB browser → browser: ${seconds.toFixed(1)} s, ${(256 / seconds).toFixed(1)} MiB/s`)
+
+    const saved = await save(bo)
+    expect(await sha256Of(saved)).toBe(file.sha256)
+  }, 240_000)
+
+  it('reloading the receiving page mid-way: the re-sent file resumes from the confirmed offset (OPFS) and arrives with the same bytes', async () => {
+    const size = 128 * MiB
+    const file = pseudoRandomFile('resume-128.bin', size, 2)
+    const [ada, bo] = await joinPair()
+    await recordTransferChannels(ada.page)
+
+    await sendFiles(ada, [file.path])
+    await poll(() => stateOf(bo)).toBe('offered')
+    await bo.page.getByTestId('file-accept').click()
+    await expect
+      .poll(() => confirmedBytes(ada.page), { timeout: 120_000, interval: 100 })
+      .toBeGreaterThan(32 * MiB)
+    const [first] = Object.keys(await wireOf(ada.page))
+    if (!first) throw new Error('no transfer channel recorded')
+
+    // Reload the receiver mid-way: the app goes straight back into the call (a new participant for
+    // the sender).
+    await bo.page.reload()
+    await bo.page.getByTestId('local-tile').waitFor()
+    await poll(() => stateOf(ada), 30_000).toBe('failed') // "Bo left"
+    const firstWire = (await wireOf(ada.page))[first]
+    if (!firstWire) throw new Error('first channel lost')
+    const confirmedBefore = await confirmedBytes(ada.page)
+    expect(confirmedBefore).toBeLessThan(size)
+
+    // The sender offers the same file again; the receiver accepts it and its OPFS sink resumes.
+    await sendFiles(ada, [file.path])
+    await poll(() => stateOf(bo), 30_000).toBe('offered')
+    await bo.page.getByTestId('file-accept').click()
+    await expect.poll(() => stateOf(bo), { timeout: 180_000, interval: 500 }).toBe('done')
+    await poll(() => card(ada).last().getAttribute('data-state'), 30_000).toBe('done')
+
+    const wire = await wireOf(ada.page)
+    const [second, ...others] = Object.keys(wire).filter((l) => l !== first)
+    expect(others).toEqual([])
+    const secondWire = second ? wire[second] : undefined
+    if (!secondWire) throw new Error('no second transfer channel')
+    const accept = secondWire.received.find((m) => m.t === 'accept') as
+      | { files: { id: string; offset: number }[] }
+      | undefined
+    const resumedAt = accept?.files[0]?.offset ?? -1
+    const fileMessage = secondWire.sent.find((m) => m.t === 'file')
+    // resumed from (at or after) the last offset confirmed before the reload…
+    expect(resumedAt).toBeGreaterThanOrEqual(confirmedBefore)
+    expect(resumedAt).toBeLessThanOrEqual(firstWire.binarySent)
+    expect(fileMessage?.offset).toBe(resumedAt)
+    // …and nothing before it was sent again: the second attempt sent exactly [resumedAt, size).
+    expect(secondWire.binarySent).toBe(size - resumedAt)
+    console.info(
+      `reload resume: confirmed ${(confirmedBefore / MiB).toFixed(1)} MiB, resumed at ${(resumedAt / MiB).toFixed(1)} MiB, ` +
+        `sent twice ${((firstWire.binarySent - resumedAt) / MiB).toFixed(1)} MiB`,
+    )
+
+    const saved = await save(bo)
+    expect(await sha256Of(saved)).toBe(file.sha256)
+  }, 240_000)
+})
