@@ -14,11 +14,12 @@
  */
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { build } from 'esbuild'
 import { processTree } from '../support/processTree.js'
 import { rssKiB } from '../support/procStats.js'
-import { openWebRtcHarness, root, sleep, type WebRtcHarness } from '../webrtc/harness.js'
+import { hardDeadline, openWebRtcHarness, root, sleep, type WebRtcHarness } from '../webrtc/harness.js'
 import { pageRendererPid, startTaskTrace } from '../webrtc/taskTrace.js'
 import type { TransferConnectArgs, TransferReceiveReport, TransferSendReport } from './browserPage.js'
 import { TRANSFER_VARIANTS, type TransferVariant } from './browserVariants.js'
@@ -157,8 +158,11 @@ const describe = (r: Run) =>
 
 /** Runs the browser → browser transfers; resolves with the figures for the JSON line. */
 export async function browserTransfer(opts: BrowserOptions) {
+  // bounded: every transfer stops at the budget; connections, cleanup and start-up are the rest
+  hardDeadline(90_000 + opts.rounds * opts.variants.length * (opts.budgetMs + 30_000), opts.log)
   const h = await openWebRtcHarness(['parley', 'peerjs', 'wsRelay'], opts.log, await pageScripts())
   const runs = new Map<TransferVariant, Run[]>(opts.variants.map((v) => [v, []]))
+  const load = [loadavg()[0] ?? 0]
   let chromium: string | null = null
   try {
     chromium = h.pages[0].context().browser()?.version() ?? null
@@ -178,6 +182,7 @@ export async function browserTransfer(opts: BrowserOptions) {
   } finally {
     await h.close()
   }
+  load.push(loadavg()[0] ?? 0)
   const figures = (rs: readonly Run[]) => {
     const peakAbove = (side: 'sender' | 'receiver', key: keyof Sample) =>
       mibOf(Math.max(0, ...rs.map((r) => r[side].peak[key] - r[side].idle[key])))
@@ -217,6 +222,7 @@ export async function browserTransfer(opts: BrowserOptions) {
     rounds: opts.rounds,
     budgetSeconds: opts.budgetMs / 1000,
     chromium,
+    loadavg1m: load.map(r1),
     ...table,
     ratio: {
       parleyToRaw: ratio('raw'),
