@@ -16,7 +16,7 @@
  *   npm run bench -- transfer [--size 256] [--rounds 3] [--big 4096] [--open-rounds 6]
  *                             [--targets raw,parley16,parley64,parley256]
  *                             [--browser-mib 512] [--browser-rounds 1] [--browser-budget 40]
- *                             [--browser-variants parley,raw,peerjsRaw,peerjsBinary,simplePeer]
+ *                             [--browser-variants parley,raw,simplePeer,peerjsBinary,peerjsRaw]
  *                             [--browser-only | --terminal-only]
  */
 import { type ChildProcess, fork } from 'node:child_process'

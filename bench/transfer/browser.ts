@@ -111,6 +111,14 @@ async function transfer(
   await sender.evaluate(([v, args]) => window.TransferBench.open(v, args, true), [variant, b] as const)
   await Promise.all(h.pages.map((p) => p.evaluate(() => window.TransferBench.opened())))
   await receiver.evaluate((total) => window.TransferBench.expect(total), opts.bytes)
+  // a full V8 collection on both pages, so that "idle" is not the garbage of the previous transfer
+  await Promise.all(
+    h.pages.map(async (page) => {
+      const cdp = await page.context().newCDPSession(page)
+      await cdp.send('HeapProfiler.collectGarbage').catch(() => undefined)
+      await cdp.detach()
+    }),
+  )
   await sleep(500)
   const idle = [sample(renderers[0], h.browserPids[0]), sample(renderers[1], h.browserPids[1])] as const
   const peak = [{ ...idle[0] }, { ...idle[1] }]
