@@ -107,7 +107,6 @@ async function transfer(
   const a: TransferConnectArgs = { ...base, localId: `${tag}-a`, remoteId: `${tag}-b` }
   const b: TransferConnectArgs = { ...base, localId: `${tag}-b`, remoteId: `${tag}-a` }
   await receiver.evaluate(([v, args]) => window.TransferBench.open(v, args, false), [variant, a] as const)
-  await sleep(300) // the receiver's signaling registration (peerjs, relay) before the offer
   await sender.evaluate(([v, args]) => window.TransferBench.open(v, args, true), [variant, b] as const)
   await Promise.all(h.pages.map((p) => p.evaluate(() => window.TransferBench.opened())))
   await receiver.evaluate((total) => window.TransferBench.expect(total), opts.bytes)
@@ -171,6 +170,7 @@ export async function browserTransfer(opts: BrowserOptions) {
   const h = await openWebRtcHarness(['parley', 'peerjs', 'wsRelay'], opts.log, await pageScripts())
   const runs = new Map<TransferVariant, Run[]>(opts.variants.map((v) => [v, []]))
   const load = [loadavg()[0] ?? 0]
+  const failures: string[] = []
   let chromium: string | null = null
   try {
     chromium = h.pages[0].context().browser()?.version() ?? null
@@ -181,9 +181,19 @@ export async function browserTransfer(opts: BrowserOptions) {
     for (let round = 0; round < opts.rounds; round++) {
       const order = opts.variants.map((_, k) => opts.variants[(k + round) % opts.variants.length]!)
       for (const variant of order) {
-        const run = await transfer(h, renderers, opts, variant, round)
-        runs.get(variant)?.push(run)
-        opts.log(`round ${round + 1} ${variant}: ${describe(run)}`)
+        try {
+          const run = await transfer(h, renderers, opts, variant, round)
+          runs.get(variant)?.push(run)
+          opts.log(`round ${round + 1} ${variant}: ${describe(run)}`)
+        } catch (error) {
+          // one variant failing (e.g. its connection not opening) does not lose the others' figures
+          const message = String((error as Error).message)
+            .split('\n')[0]!
+            .slice(0, 200)
+          failures.push(`${variant}: ${message}`)
+          opts.log(`round ${round + 1} ${variant} failed: ${message}`)
+          await Promise.allSettled(h.pages.map((p) => p.evaluate(() => window.TransferBench.close())))
+        }
         await sleep(500)
       }
     }
@@ -216,9 +226,9 @@ export async function browserTransfer(opts: BrowserOptions) {
       senderMaxTaskCpuMs: Math.max(0, ...rs.map((r) => r.maxTaskCpuMs)),
     }
   }
-  const table = Object.fromEntries([...runs].map(([v, rs]) => [v, figures(rs)])) as Partial<
-    Record<TransferVariant, ReturnType<typeof figures>>
-  >
+  const table = Object.fromEntries(
+    [...runs].filter(([, rs]) => rs.length > 0).map(([v, rs]) => [v, figures(rs)]),
+  ) as Partial<Record<TransferVariant, ReturnType<typeof figures>>>
   const ratio = (other: TransferVariant) => {
     const mine = table.parley?.mibPerSec
     const theirs = table[other]?.mibPerSec
@@ -238,6 +248,7 @@ export async function browserTransfer(opts: BrowserOptions) {
       parleyToPeerjsBinary: ratio('peerjsBinary'),
       parleyToSimplePeer: ratio('simplePeer'),
     },
+    failures,
     goals: parley
       ? {
           throughputAtLeast0_9xRaw: (ratio('raw') ?? 0) >= 0.9,

@@ -78,6 +78,9 @@ function timeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 
 // ------------------------------------------------------------------------------- the connection
 
+/** Resolved once this side's signaling is registered (relay socket open, PeerJS id, room joined). */
+let signalingReady = deferred<void>()
+
 /** What a variant needs to send and receive. */
 interface Link {
   send(file: File, stopped: () => boolean): Promise<void>
@@ -104,6 +107,7 @@ async function relay(url: string, id: string, remoteId: string, onSignal: (data:
     const message = JSON.parse(String(event.data)) as RelayMessage
     if (message.type === 'signal') onSignal(message.data)
   }
+  signalingReady.resolve()
   return { send: (data: unknown) => ws.send(JSON.stringify({ to: remoteId, data })), close: () => ws.close() }
 }
 
@@ -210,6 +214,7 @@ async function peerjsOpen(
     p.once('open', () => resolve(p))
     p.once('error', reject)
   })
+  signalingReady.resolve()
   const conn = deferred<DataConnection>()
   const opened = (c: DataConnection) => {
     if (c.open) conn.resolve(c)
@@ -224,26 +229,33 @@ async function peerjsOpen(
 
 async function simplePeerOpen(args: TransferConnectArgs, offerer: boolean): Promise<Link> {
   const SimplePeer = window.SimplePeer
-  const peer = new SimplePeer({ initiator: offerer, trickle: true, config: { iceServers: [] } })
-  const signal = await relay(args.relayUrl, args.localId, args.remoteId, (data) =>
-    peer.signal(data as SimplePeerType.SignalData),
-  )
+  // the relay first: simple-peer emits its offer as soon as it is made, before a late listener
+  let peer: SimplePeerType.Instance | undefined
+  const early: SimplePeerType.SignalData[] = []
+  const signal = await relay(args.relayUrl, args.localId, args.remoteId, (data) => {
+    if (peer) peer.signal(data as SimplePeerType.SignalData)
+    else early.push(data as SimplePeerType.SignalData)
+  })
+  peer = new SimplePeer({ initiator: offerer, trickle: true, config: { iceServers: [] } })
   peer.on('signal', (data) => signal.send(data))
+  for (const data of early) peer.signal(data)
+  const connected = peer
   await new Promise<void>((resolve, reject) => {
-    peer.once('connect', () => resolve())
-    peer.once('error', reject)
+    connected.once('connect', () => resolve())
+    connected.once('error', reject)
   })
   return {
     async send(file, stopped) {
       for await (const message of messages(file, stopped)) {
-        if (!peer.write(message)) await new Promise<void>((resolve) => peer.once('drain', () => resolve()))
+        if (!connected.write(message))
+          await new Promise<void>((resolve) => connected.once('drain', () => resolve()))
       }
     },
     receive(count) {
-      peer.on('data', (data: Uint8Array) => count(data.byteLength))
+      connected.on('data', (data: Uint8Array) => count(data.byteLength))
     },
     close() {
-      peer.destroy()
+      connected.destroy()
       signal.close()
     },
   }
@@ -261,6 +273,7 @@ interface ParleyLink {
 async function parleyOpen(args: TransferConnectArgs): Promise<ParleyLink> {
   const { Room, TransferManager } = window.Parley
   const room = await Room.join(args.parleyUrl, args.room, { name: args.localId })
+  signalingReady.resolve()
   await new Promise<void>((resolve) => {
     room.on('connection-state', (_participant, state) => {
       if (state === 'connected') resolve()
@@ -334,6 +347,7 @@ export const TransferBench = {
 
   /** Opens a connection of `variant`; the receiver (offerer = false) first, then the sender. */
   async open(variant: TransferVariant, args: TransferConnectArgs, offerer: boolean): Promise<void> {
+    signalingReady = deferred<void>()
     const opening = (async () => {
       switch (variant) {
         case 'parley':
@@ -359,6 +373,8 @@ export const TransferBench = {
       OPEN_TIMEOUT_MS,
       `${variant} open`,
     )
+    // resolves once the other side can reach this one (the receiver's registration before the offer)
+    await timeout(Promise.race([signalingReady.promise, opening]), OPEN_TIMEOUT_MS, `${variant} signaling`)
   },
 
   /** Waits for the connection started by open(). */
