@@ -1,12 +1,23 @@
 /**
- * Terminal → terminal file transfer: Parley's engine (file on disk → SHA-256 → data channel →
+ * File transfer, terminal → terminal and browser → browser (bench/transfer/browser.ts).
+ *
+ * Terminal → terminal: Parley's engine (file on disk → SHA-256 → data channel →
  * SHA-256 → file on disk) beside raw node-datachannel (a preallocated buffer, no disk, no hash: the
  * ceiling), each end in its own process; chunk sizes 16/64/256 KiB; connection open time with the
  * usual trickle code and with Parley's held candidates; peak RSS, and a big transfer for the
- * receiver's memory. Prints one JSON line (progress on stderr). See docs/file-transfer.md.
+ * receiver's memory.
+ *
+ * Browser → browser: Parley (TransferManager, SHA-256, OPFS) beside raw RTCDataChannel code, PeerJS
+ * ('raw', 'binary') and simple-peer, between two Chromium processes; each transfer stops at
+ * `--browser-budget` seconds (the MiB actually moved are reported).
+ *
+ * Prints one JSON line (progress on stderr). See docs/file-transfer.md.
  *
  *   npm run bench -- transfer [--size 256] [--rounds 3] [--big 4096] [--open-rounds 6]
  *                             [--targets raw,parley16,parley64,parley256]
+ *                             [--browser-mib 512] [--browser-rounds 1] [--browser-budget 40]
+ *                             [--browser-variants parley,raw,simplePeer,peerjsBinary,peerjsRaw]
+ *                             [--browser-only | --terminal-only]
  */
 import { type ChildProcess, fork } from 'node:child_process'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
@@ -14,6 +25,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { writeRandomFile } from '../packages/client/test/transfer/support.js'
+import { browserTransfer, TRANSFER_VARIANTS, type TransferVariant } from './transfer/browser.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const MiB = 1024 * 1024
@@ -27,6 +39,32 @@ const rounds = Number(arg('rounds', '3'))
 const bigMiB = Number(arg('big', '4096'))
 const openRounds = Number(arg('open-rounds', '6'))
 const targets = arg('targets', 'raw,parley16,parley64,parley256').split(',')
+const browserOnly = process.argv.includes('--browser-only')
+const terminalOnly = process.argv.includes('--terminal-only')
+const browserMiB = Number(arg('browser-mib', '512'))
+const browserRounds = Number(arg('browser-rounds', '1'))
+const browserBudget = Number(arg('browser-budget', '40'))
+const browserVariants = arg('browser-variants', TRANSFER_VARIANTS.join(',')).split(',') as TransferVariant[]
+for (const v of browserVariants) {
+  if (!(TRANSFER_VARIANTS as readonly string[]).includes(v)) {
+    process.stderr.write(`unknown browser variant ${v} (${TRANSFER_VARIANTS.join(',')})\n`)
+    process.exit(2)
+  }
+}
+if (browserOnly && terminalOnly) {
+  process.stderr.write('--browser-only and --terminal-only exclude each other\n')
+  process.exit(2)
+}
+for (const [name, value] of [
+  ['browser-mib', browserMiB],
+  ['browser-rounds', browserRounds],
+  ['browser-budget', browserBudget],
+] as const) {
+  if (!Number.isInteger(value) || value < 1) {
+    process.stderr.write(`--${name} must be an integer ≥ 1\n`)
+    process.exit(2)
+  }
+}
 
 interface Result {
   seconds: number
@@ -137,6 +175,32 @@ const median = (xs: number[]) => {
 const round1 = (x: number) => Math.round(x * 10) / 10
 
 async function main(): Promise<void> {
+  const terminalFigures = browserOnly ? undefined : await terminal()
+  const browser = terminalOnly ? undefined : await browserFigures()
+  process.stdout.write(`${JSON.stringify({ bench: 'transfer', ...terminalFigures, browser })}\n`)
+}
+
+/** Browser → browser transfers of a `--browser-mib` file written for the run. */
+async function browserFigures() {
+  const dir = await mkdtemp(join(tmpdir(), 'parley-bench-transfer-browser-'))
+  try {
+    const file = join(dir, 'source.bin')
+    process.stderr.write(`writing a ${browserMiB} MiB source file…\n`)
+    await writeRandomFile(file, browserMiB * MiB)
+    return await browserTransfer({
+      file,
+      bytes: browserMiB * MiB,
+      rounds: browserRounds,
+      budgetMs: browserBudget * 1000,
+      variants: browserVariants,
+      log: (message) => process.stderr.write(`[transfer browser] ${message}\n`),
+    })
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+async function terminal() {
   const dir = await mkdtemp(join(tmpdir(), 'parley-bench-transfer-'))
   try {
     const size = sizeMiB * MiB
@@ -221,30 +285,30 @@ async function main(): Promise<void> {
       join(dir, bigMiB > 0 ? 'big.bin' : 'source.bin'),
       out,
     ).catch(() => undefined)
-    process.stdout.write(
-      `${JSON.stringify({
-        bench: 'transfer',
-        sizeMiB,
-        rounds,
-        openMs: {
-          naiveTrickle: median(open.naive),
-          heldCandidates: median(open.held),
-          offererActive: median(open.active),
-          runs: open,
-        },
-        throughput,
-        ratioToRaw,
-        big,
-        idleRssMiB: idle ? { sender: idle.sender.maxRssMiB, receiver: idle.receiver.maxRssMiB } : undefined,
-        failures,
-      })}\n`,
-    )
+    return {
+      sizeMiB,
+      rounds,
+      openMs: {
+        naiveTrickle: median(open.naive),
+        heldCandidates: median(open.held),
+        offererActive: median(open.active),
+        runs: open,
+      },
+      throughput,
+      ratioToRaw,
+      big,
+      idleRssMiB: idle ? { sender: idle.sender.maxRssMiB, receiver: idle.receiver.maxRssMiB } : undefined,
+      failures,
+    }
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
 }
 
-main().catch((error) => {
-  process.stderr.write(`${String(error?.stack ?? error)}\n`)
-  process.exit(1)
-})
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`${String(error?.stack ?? error)}\n`)
+    process.exit(1)
+  },
+)

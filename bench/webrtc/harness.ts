@@ -47,7 +47,16 @@ async function pageBundle(): Promise<string> {
   return text
 }
 
-async function openPage(browser: PersistentChromium, url: string, log: (m: string) => void, name: string) {
+/** More scripts for the pages: served at `/<name>` and added after the benchmark's page code, in order. */
+export type ExtraScripts = readonly (readonly [name: string, body: string])[]
+
+async function openPage(
+  browser: PersistentChromium,
+  url: string,
+  log: (m: string) => void,
+  name: string,
+  extra: ExtraScripts,
+) {
   const page = browser.context.pages()[0] ?? (await browser.context.newPage())
   page.on('pageerror', (error) => log(`page ${name}: ${error.message}`))
   page.on('console', (message) => {
@@ -56,6 +65,7 @@ async function openPage(browser: PersistentChromium, url: string, log: (m: strin
   })
   await page.goto(url)
   await page.addScriptTag({ url: `${url}bench.js` })
+  for (const [script] of extra) await page.addScriptTag({ url: `${url}${script}` })
   await page.waitForFunction(() => window.Bench !== undefined && window.Parley !== undefined)
   return page
 }
@@ -63,6 +73,7 @@ async function openPage(browser: PersistentChromium, url: string, log: (m: strin
 export async function openWebRtcHarness(
   targets: readonly ServerTarget[],
   log: (message: string) => void,
+  extra: ExtraScripts = [],
 ): Promise<WebRtcHarness> {
   if (targets.includes('parley')) ensureParleyServerBuilt(root, log)
   const started: ServerUnderTest[] = []
@@ -82,7 +93,12 @@ export async function openWebRtcHarness(
       }),
     )
     const port = (target: ServerTarget) => servers.find((s) => s.target === target)?.port ?? 0
-    pageServer = await serveSdkPage({ '/bench.js': ['text/javascript', await pageBundle()] })
+    pageServer = await serveSdkPage({
+      '/bench.js': ['text/javascript', await pageBundle()],
+      ...Object.fromEntries(
+        extra.map(([script, body]) => [`/${script}`, ['text/javascript', body] as const]),
+      ),
+    })
     // a marker argument finds each browser process in /proc (Chromium ignores unknown switches)
     const tag = `${process.pid}-${Date.now()}`
     browsers.push(
@@ -96,8 +112,8 @@ export async function openWebRtcHarness(
     })
     const url = pageServer.url
     const pages = [
-      await openPage(browsers[0]!, url, log, 'A'),
-      await openPage(browsers[1]!, url, log, 'B'),
+      await openPage(browsers[0]!, url, log, 'A', extra),
+      await openPage(browsers[1]!, url, log, 'B', extra),
     ] as const
     return {
       servers: {

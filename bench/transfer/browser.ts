@@ -1,0 +1,262 @@
+/**
+ * Browser → browser half of `npm run bench -- transfer`: two Chromium processes (bench/webrtc/harness.ts),
+ * the sender page reading a disk-backed File, five variants alternated in one run (see
+ * bench/transfer/browserPage.ts): Parley's TransferManager (SHA-256 on, the receiver writing to OPFS),
+ * raw RTCDataChannel code, PeerJS ('raw' and 'binary' serialization) and simple-peer. A fresh connection
+ * per transfer (closed afterwards, so that what one variant queued never weighs on the next).
+ *
+ * Per variant: MiB/s (bytes the receiver got / (its last byte − the sender's start); a transfer is
+ * stopped at `budgetMs` and the MiB actually moved are reported), the peak RSS of the sender's and the
+ * receiver's renderer process and of their whole Chromium process trees (sampled from /proc every
+ * 250 ms, also as growth above the figure just before the transfer), and the sender's longest
+ * main-thread stall: in-page lag probe and longtask entries (wall clock), and the longest task's CPU
+ * time from a Chromium trace of the sender (bench/webrtc/taskTrace.ts).
+ */
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { loadavg } from 'node:os'
+import { join } from 'node:path'
+import { build } from 'esbuild'
+import { processTree } from '../support/processTree.js'
+import { rssKiB } from '../support/procStats.js'
+import { hardDeadline, openWebRtcHarness, root, sleep, type WebRtcHarness } from '../webrtc/harness.js'
+import { pageRendererPid, startTaskTrace } from '../webrtc/taskTrace.js'
+import type { TransferConnectArgs, TransferReceiveReport, TransferSendReport } from './browserPage.js'
+import { TRANSFER_VARIANTS, type TransferVariant } from './browserVariants.js'
+
+export { TRANSFER_VARIANTS, type TransferVariant }
+
+const MiB = 1024 * 1024
+
+export interface BrowserOptions {
+  readonly file: string
+  readonly bytes: number
+  readonly rounds: number
+  readonly budgetMs: number
+  readonly variants: readonly TransferVariant[]
+  readonly log: (message: string) => void
+}
+
+interface Sample {
+  renderer: number
+  tree: number
+}
+
+interface Run {
+  readonly mib: number
+  readonly complete: boolean
+  readonly mibPerSec: number
+  readonly sender: { idle: Sample; peak: Sample }
+  readonly receiver: { idle: Sample; peak: Sample }
+  readonly send: TransferSendReport
+  readonly maxTaskMs: number
+  readonly maxTaskCpuMs: number
+}
+
+async function pageScripts(): Promise<[string, string][]> {
+  const result = await build({
+    entryPoints: [join(root, 'bench/transfer/browserPage.ts')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    logLevel: 'silent',
+  })
+  const text = result.outputFiles[0]?.text
+  if (!text) throw new Error('bench/transfer/browserPage.ts: empty bundle')
+  const require = createRequire(import.meta.url)
+  const simplePeer = readFileSync(require.resolve('simple-peer/simplepeer.min.js'), 'utf8')
+  return [
+    ['simplepeer.js', simplePeer],
+    ['transfer.js', text],
+  ]
+}
+
+const kib = (pid: number): number => {
+  try {
+    return rssKiB(pid)
+  } catch {
+    return 0
+  }
+}
+const sample = (renderer: number, browser: number): Sample => ({
+  renderer: kib(renderer),
+  tree: processTree(browser).reduce((sum, pid) => sum + kib(pid), 0),
+})
+const max = (a: Sample, b: Sample): Sample => ({
+  renderer: Math.max(a.renderer, b.renderer),
+  tree: Math.max(a.tree, b.tree),
+})
+
+async function transfer(
+  h: WebRtcHarness,
+  renderers: readonly [number, number],
+  opts: BrowserOptions,
+  variant: TransferVariant,
+  round: number,
+): Promise<Run> {
+  const [receiver, sender] = h.pages
+  const tag = `${variant}-${round}-${Math.random().toString(36).slice(2, 8)}`
+  const base = {
+    relayUrl: h.servers.relayUrl,
+    peerjsPort: h.servers.peerjsPort,
+    parleyUrl: h.servers.parleyUrl,
+    room: `t-${tag}`,
+  }
+  const a: TransferConnectArgs = { ...base, localId: `${tag}-a`, remoteId: `${tag}-b` }
+  const b: TransferConnectArgs = { ...base, localId: `${tag}-b`, remoteId: `${tag}-a` }
+  await receiver.evaluate(([v, args]) => window.TransferBench.open(v, args, false), [variant, a] as const)
+  await sender.evaluate(([v, args]) => window.TransferBench.open(v, args, true), [variant, b] as const)
+  await Promise.all(h.pages.map((p) => p.evaluate(() => window.TransferBench.opened())))
+  await receiver.evaluate((total) => window.TransferBench.expect(total), opts.bytes)
+  // a full V8 collection on both pages, so that "idle" is not the garbage of the previous transfer
+  await Promise.all(
+    h.pages.map(async (page) => {
+      const cdp = await page.context().newCDPSession(page)
+      await cdp.send('HeapProfiler.collectGarbage').catch(() => undefined)
+      await cdp.detach()
+    }),
+  )
+  await sleep(500)
+  const idle = [sample(renderers[0], h.browserPids[0]), sample(renderers[1], h.browserPids[1])] as const
+  const peak = [{ ...idle[0] }, { ...idle[1] }]
+  const sampler = setInterval(() => {
+    peak[0] = max(peak[0]!, sample(renderers[0], h.browserPids[0]))
+    peak[1] = max(peak[1]!, sample(renderers[1], h.browserPids[1]))
+  }, 250)
+  const stopTrace = await startTaskTrace(sender)
+  try {
+    const sending = sender.evaluate((v) => window.TransferBench.send(v), variant)
+    const got: TransferReceiveReport = await receiver.evaluate(
+      (ms) => window.TransferBench.received(ms),
+      opts.budgetMs,
+    )
+    if (!got.complete) await sender.evaluate(() => window.TransferBench.stop())
+    const send = await sending
+    const tasks = await stopTrace()
+    const mib = got.bytes / MiB
+    const seconds = (got.last - send.start) / 1000
+    return {
+      mib: Math.round(mib * 10) / 10,
+      complete: got.complete,
+      mibPerSec: seconds > 0 ? mib / seconds : 0,
+      sender: { idle: idle[1], peak: peak[1]! },
+      receiver: { idle: idle[0], peak: peak[0]! },
+      send,
+      maxTaskMs: tasks.maxTaskMs,
+      maxTaskCpuMs: tasks.maxTaskCpuMs,
+    }
+  } finally {
+    clearInterval(sampler)
+    await Promise.allSettled(h.pages.map((p) => p.evaluate(() => window.TransferBench.close())))
+  }
+}
+
+const r1 = (x: number) => Math.round(x * 10) / 10
+const r2 = (x: number) => Math.round(x * 100) / 100
+const mibOf = (k: number) => r1(k / 1024)
+
+const describe = (r: Run) =>
+  `${r.mibPerSec.toFixed(2)} MiB/s (${r.mib} MiB${r.complete ? '' : ', stopped at the budget'}); ` +
+  `RSS renderer sender ${mibOf(r.sender.peak.renderer)} (+${mibOf(r.sender.peak.renderer - r.sender.idle.renderer)}) ` +
+  `receiver ${mibOf(r.receiver.peak.renderer)} (+${mibOf(r.receiver.peak.renderer - r.receiver.idle.renderer)}) MiB; ` +
+  `sender lag ≤ ${r.send.maxLagMs} ms, longest task ${r.maxTaskMs} ms wall / ${r.maxTaskCpuMs} ms CPU`
+
+/** Runs the browser → browser transfers; resolves with the figures for the JSON line. */
+export async function browserTransfer(opts: BrowserOptions) {
+  // bounded: every transfer stops at the budget; connections, cleanup and start-up are the rest
+  hardDeadline(90_000 + opts.rounds * opts.variants.length * (opts.budgetMs + 30_000), opts.log)
+  const h = await openWebRtcHarness(['parley', 'peerjs', 'wsRelay'], opts.log, await pageScripts())
+  const runs = new Map<TransferVariant, Run[]>(opts.variants.map((v) => [v, []]))
+  const load = [loadavg()[0] ?? 0]
+  const failures: string[] = []
+  let chromium: string | null = null
+  try {
+    chromium = h.pages[0].context().browser()?.version() ?? null
+    const renderers: [number, number] = [await pageRendererPid(h.pages[0]), await pageRendererPid(h.pages[1])]
+    const [, sender] = h.pages
+    await sender.evaluate(() => window.TransferBench.fileInput())
+    await sender.setInputFiles('#bench-file', opts.file)
+    for (let round = 0; round < opts.rounds; round++) {
+      const order = opts.variants.map((_, k) => opts.variants[(k + round) % opts.variants.length]!)
+      for (const variant of order) {
+        try {
+          const run = await transfer(h, renderers, opts, variant, round)
+          runs.get(variant)?.push(run)
+          opts.log(`round ${round + 1} ${variant}: ${describe(run)}`)
+        } catch (error) {
+          // one variant failing (e.g. its connection not opening) does not lose the others' figures
+          const message = String((error as Error).message)
+            .split('\n')[0]!
+            .slice(0, 200)
+          failures.push(`${variant}: ${message}`)
+          opts.log(`round ${round + 1} ${variant} failed: ${message}`)
+          await Promise.allSettled(h.pages.map((p) => p.evaluate(() => window.TransferBench.close())))
+        }
+        await sleep(500)
+      }
+    }
+  } finally {
+    await h.close()
+  }
+  load.push(loadavg()[0] ?? 0)
+  const figures = (rs: readonly Run[]) => {
+    const peakAbove = (side: 'sender' | 'receiver', key: keyof Sample) =>
+      mibOf(Math.max(0, ...rs.map((r) => r[side].peak[key] - r[side].idle[key])))
+    const peak = (side: 'sender' | 'receiver', key: keyof Sample) =>
+      mibOf(Math.max(0, ...rs.map((r) => r[side].peak[key])))
+    const seconds = rs.reduce((s, r) => s + (r.mibPerSec > 0 ? r.mib / r.mibPerSec : 0), 0)
+    return {
+      mibPerSec: seconds > 0 ? r2(rs.reduce((s, r) => s + r.mib, 0) / seconds) : 0,
+      runsMibPerSec: rs.map((r) => r2(r.mibPerSec)),
+      mibMoved: rs.map((r) => r.mib),
+      complete: rs.every((r) => r.complete),
+      senderPeakRssMiB: peak('sender', 'renderer'),
+      senderRssAboveIdleMiB: peakAbove('sender', 'renderer'),
+      receiverPeakRssMiB: peak('receiver', 'renderer'),
+      receiverRssAboveIdleMiB: peakAbove('receiver', 'renderer'),
+      senderTreePeakRssMiB: peak('sender', 'tree'),
+      senderTreeRssAboveIdleMiB: peakAbove('sender', 'tree'),
+      receiverTreePeakRssMiB: peak('receiver', 'tree'),
+      receiverTreeRssAboveIdleMiB: peakAbove('receiver', 'tree'),
+      senderMaxLagMs: Math.max(0, ...rs.map((r) => r.send.maxLagMs)),
+      senderMaxLongTaskMs: Math.max(0, ...rs.map((r) => r.send.maxLongTaskMs)),
+      senderMaxTaskMs: Math.max(0, ...rs.map((r) => r.maxTaskMs)),
+      senderMaxTaskCpuMs: Math.max(0, ...rs.map((r) => r.maxTaskCpuMs)),
+    }
+  }
+  const table = Object.fromEntries(
+    [...runs].filter(([, rs]) => rs.length > 0).map(([v, rs]) => [v, figures(rs)]),
+  ) as Partial<Record<TransferVariant, ReturnType<typeof figures>>>
+  const ratio = (other: TransferVariant) => {
+    const mine = table.parley?.mibPerSec
+    const theirs = table[other]?.mibPerSec
+    return mine !== undefined && theirs ? r2(mine / theirs) : null
+  }
+  const parley = table.parley
+  return {
+    sizeMiB: opts.bytes / MiB,
+    rounds: opts.rounds,
+    budgetSeconds: opts.budgetMs / 1000,
+    chromium,
+    loadavg1m: load.map(r1),
+    ...table,
+    ratio: {
+      parleyToRaw: ratio('raw'),
+      parleyToPeerjsRaw: ratio('peerjsRaw'),
+      parleyToPeerjsBinary: ratio('peerjsBinary'),
+      parleyToSimplePeer: ratio('simplePeer'),
+    },
+    failures,
+    goals: parley
+      ? {
+          throughputAtLeast0_9xRaw: (ratio('raw') ?? 0) >= 0.9,
+          memoryUnder100MiBAboveIdle:
+            parley.senderRssAboveIdleMiB < 100 && parley.receiverRssAboveIdleMiB < 100,
+          senderTaskAtMost50msCpu: parley.senderMaxTaskCpuMs <= 50,
+          senderStallAtMost50msWall: Math.max(parley.senderMaxLagMs, parley.senderMaxLongTaskMs) <= 50,
+        }
+      : null,
+  }
+}

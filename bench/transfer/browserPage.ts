@@ -1,0 +1,479 @@
+/**
+ * Browser side of `npm run bench -- transfer` (browser → browser). Bundled with esbuild (peerjs
+ * included) and loaded after bench/webrtc/page.ts into a page that has the SDK (`window.Parley`) and
+ * simple-peer's standalone build (`window.SimplePeer`); exposes `window.TransferBench`, driven by
+ * bench/transfer/browser.ts with page.evaluate.
+ *
+ * The sender reads a disk-backed File (an `<input type=file>` filled by Playwright) and sends it with
+ * one of five variants, written as their users would:
+ * - `parley`: TransferManager.sendFiles → FileSender → FileReceiver (SHA-256 on both sides, the receiver
+ *   writing into OPFS through the browser's default sinks, as the web app does);
+ * - `raw`: File.slice() reads, 64 KiB messages, pause above 4 MiB buffered, resume on bufferedamountlow
+ *   (threshold 1 MiB) — the SDK's defaults;
+ * - `peerjsRaw` / `peerjsBinary`: PeerJS DataConnection (`serialization` 'raw' / 'binary'), conn.send()
+ *   per 64 KiB (PeerJS has no back-pressure API: its DataConnection queues);
+ * - `simplePeer`: simple-peer's stream interface, write() and wait for 'drain' when it returns false.
+ */
+import type * as ParleyClient from '@parley/client'
+import { type DataConnection, Peer } from 'peerjs'
+import type SimplePeerType from 'simple-peer'
+
+import type { TransferVariant } from './browserVariants.js'
+
+export interface TransferConnectArgs {
+  readonly relayUrl: string
+  readonly peerjsPort: number
+  readonly parleyUrl: string
+  readonly localId: string
+  readonly remoteId: string
+  readonly room: string
+}
+
+export interface TransferSendReport {
+  readonly start: number
+  readonly maxLagMs: number
+  readonly maxLongTaskMs: number
+  readonly longTasks: number
+}
+
+export interface TransferReceiveReport {
+  readonly bytes: number
+  readonly first: number
+  readonly last: number
+  /** Every byte arrived (parley: and the SHA-256 matched, the file is in OPFS). */
+  readonly complete: boolean
+}
+
+declare global {
+  interface Window {
+    TransferBench: typeof TransferBench
+    SimplePeer: typeof SimplePeerType
+  }
+}
+
+const MESSAGE_BYTES = 64 * 1024
+const READ_BYTES = 256 * 1024
+const HIGH_WATER = 4 * 1024 * 1024
+const LOW_WATER = 1024 * 1024
+const OPEN_TIMEOUT_MS = 20_000
+
+const wall = (): number => performance.timeOrigin + performance.now()
+
+function deferred<T>() {
+  let resolve!: (value: T) => void
+  let reject!: (error: unknown) => void
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res
+    reject = rej
+  })
+  return { promise, resolve, reject }
+}
+
+function timeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)),
+  ])
+}
+
+// ------------------------------------------------------------------------------- the connection
+
+/** Resolved once this side's signaling is registered (relay socket open, PeerJS id, room joined). */
+let signalingReady = deferred<void>()
+
+/** What a variant needs to send and receive. */
+interface Link {
+  send(file: File, stopped: () => boolean): Promise<void>
+  /** Calls `count(bytes)` for every message received. */
+  receive(count: (bytes: number) => void): void
+  close(): void
+}
+
+interface RelayMessage {
+  type: string
+  data?: unknown
+}
+
+/** A bare ws relay (bench/signaling/wsRelayServer.mjs) between two ids. */
+async function relay(url: string, id: string, remoteId: string, onSignal: (data: unknown) => void) {
+  const ws = await new Promise<WebSocket>((resolve, reject) => {
+    const socket = new WebSocket(`${url}/?id=${encodeURIComponent(id)}`)
+    socket.onerror = () => reject(new Error('relay socket error'))
+    socket.onmessage = (event) => {
+      if ((JSON.parse(String(event.data)) as RelayMessage).type === 'open') resolve(socket)
+    }
+  })
+  ws.onmessage = (event) => {
+    const message = JSON.parse(String(event.data)) as RelayMessage
+    if (message.type === 'signal') onSignal(message.data)
+  }
+  signalingReady.resolve()
+  return { send: (data: unknown) => ws.send(JSON.stringify({ to: remoteId, data })), close: () => ws.close() }
+}
+
+/** File.slice() reads of 256 KiB, handed out as 64 KiB views. */
+async function* messages(file: File, stopped: () => boolean): AsyncGenerator<Uint8Array<ArrayBuffer>> {
+  for (let offset = 0; offset < file.size && !stopped(); offset += READ_BYTES) {
+    const block = new Uint8Array(await file.slice(offset, offset + READ_BYTES).arrayBuffer())
+    for (let at = 0; at < block.byteLength; at += MESSAGE_BYTES) {
+      yield block.subarray(at, Math.min(at + MESSAGE_BYTES, block.byteLength))
+    }
+  }
+}
+
+// raw ----------------------------------------------------------------------------------------------
+
+function rawLink(pc: RTCPeerConnection, channel: RTCDataChannel, close: () => void): Link {
+  channel.binaryType = 'arraybuffer'
+  return {
+    async send(file, stopped) {
+      channel.bufferedAmountLowThreshold = LOW_WATER
+      for await (const message of messages(file, stopped)) {
+        if (channel.bufferedAmount > HIGH_WATER) {
+          await new Promise<void>((resolve) => {
+            channel.onbufferedamountlow = () => {
+              channel.onbufferedamountlow = null
+              resolve()
+            }
+          })
+        }
+        channel.send(message)
+      }
+    },
+    receive(count) {
+      channel.onmessage = (event: MessageEvent<ArrayBuffer>) => count(event.data.byteLength)
+    },
+    close() {
+      pc.close()
+      close()
+    },
+  }
+}
+
+async function rawOpen(args: TransferConnectArgs, offerer: boolean): Promise<Link> {
+  const pc = new RTCPeerConnection({ iceServers: [] })
+  const signal = await relay(args.relayUrl, args.localId, args.remoteId, (data) => {
+    const { sdp, candidate } = data as { sdp?: RTCSessionDescriptionInit; candidate?: RTCIceCandidateInit }
+    if (sdp) {
+      void pc.setRemoteDescription(sdp)
+      if (sdp.type === 'offer')
+        void pc.setLocalDescription().then(() => signal.send({ sdp: pc.localDescription }))
+    } else if (candidate) void pc.addIceCandidate(candidate).catch(() => undefined)
+  })
+  pc.onicecandidate = (event) => {
+    if (event.candidate) signal.send({ candidate: event.candidate.toJSON() })
+  }
+  const channel = deferred<RTCDataChannel>()
+  if (offerer) {
+    const created = pc.createDataChannel('data')
+    created.onopen = () => channel.resolve(created)
+    await pc.setLocalDescription()
+    signal.send({ sdp: pc.localDescription })
+  } else {
+    pc.ondatachannel = (event) => {
+      if (event.channel.readyState === 'open') channel.resolve(event.channel)
+      else event.channel.onopen = () => channel.resolve(event.channel)
+    }
+  }
+  return rawLink(pc, await channel.promise, signal.close)
+}
+
+// peerjs --------------------------------------------------------------------------------------------
+
+function peerjsLink(peer: Peer, conn: DataConnection): Link {
+  return {
+    async send(file, stopped) {
+      // no back-pressure in PeerJS's API: what its users write
+      for await (const message of messages(file, stopped)) conn.send(message)
+    },
+    receive(count) {
+      conn.on('data', (data) => {
+        const d = data as ArrayBuffer | ArrayBufferView
+        count(d.byteLength)
+      })
+    },
+    close: () => peer.destroy(),
+  }
+}
+
+async function peerjsOpen(
+  args: TransferConnectArgs,
+  offerer: boolean,
+  serialization: 'raw' | 'binary',
+): Promise<Link> {
+  const peer = await new Promise<Peer>((resolve, reject) => {
+    const p = new Peer(args.localId, {
+      host: '127.0.0.1',
+      port: args.peerjsPort,
+      path: '/',
+      key: 'peerjs',
+      secure: false,
+      debug: 0,
+      config: { iceServers: [] },
+    })
+    p.once('open', () => resolve(p))
+    p.once('error', reject)
+  })
+  signalingReady.resolve()
+  const conn = deferred<DataConnection>()
+  const opened = (c: DataConnection) => {
+    if (c.open) conn.resolve(c)
+    else c.once('open', () => conn.resolve(c))
+  }
+  if (offerer) opened(peer.connect(args.remoteId, { reliable: true, serialization }))
+  else peer.on('connection', opened)
+  return peerjsLink(peer, await conn.promise)
+}
+
+// simple-peer ---------------------------------------------------------------------------------------
+
+async function simplePeerOpen(args: TransferConnectArgs, offerer: boolean): Promise<Link> {
+  const SimplePeer = window.SimplePeer
+  // the relay first: simple-peer emits its offer as soon as it is made, before a late listener
+  let peer: SimplePeerType.Instance | undefined
+  const early: SimplePeerType.SignalData[] = []
+  const signal = await relay(args.relayUrl, args.localId, args.remoteId, (data) => {
+    if (peer) peer.signal(data as SimplePeerType.SignalData)
+    else early.push(data as SimplePeerType.SignalData)
+  })
+  peer = new SimplePeer({ initiator: offerer, trickle: true, config: { iceServers: [] } })
+  peer.on('signal', (data) => signal.send(data))
+  for (const data of early) peer.signal(data)
+  const connected = peer
+  await new Promise<void>((resolve, reject) => {
+    connected.once('connect', () => resolve())
+    connected.once('error', reject)
+  })
+  return {
+    async send(file, stopped) {
+      for await (const message of messages(file, stopped)) {
+        if (!connected.write(message))
+          await new Promise<void>((resolve) => connected.once('drain', () => resolve()))
+      }
+    },
+    receive(count) {
+      connected.on('data', (data: Uint8Array) => count(data.byteLength))
+    },
+    close() {
+      connected.destroy()
+      signal.close()
+    },
+  }
+}
+
+// parley --------------------------------------------------------------------------------------------
+
+interface ParleyLink {
+  room: ParleyClient.Room
+  manager: ParleyClient.TransferManager
+  sender?: ParleyClient.FileSender
+  receiver?: ParleyClient.FileReceiver
+}
+
+async function parleyOpen(args: TransferConnectArgs): Promise<ParleyLink> {
+  const { Room, TransferManager } = window.Parley
+  const room = await Room.join(args.parleyUrl, args.room, { name: args.localId })
+  signalingReady.resolve()
+  await new Promise<void>((resolve) => {
+    room.on('connection-state', (_participant, state) => {
+      if (state === 'connected') resolve()
+    })
+    for (const participant of room.participants.values()) if (participant.state === 'connected') resolve()
+  })
+  // the browser's hasher (TypeScript SHA-256); the sinks are given at accept(), as the web app does
+  return { room, manager: new TransferManager(room) }
+}
+
+/** Empties the origin's OPFS (the received files of earlier runs). */
+async function clearOpfs(): Promise<void> {
+  const root = await navigator.storage.getDirectory()
+  const names: string[] = []
+  for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name)
+  for (const name of names) await root.removeEntry(name, { recursive: true }).catch(() => undefined)
+}
+
+// ------------------------------------------------------------------------------- stall probe
+
+function startStallProbe(): () => Omit<TransferSendReport, 'start'> {
+  let last = performance.now()
+  let maxLag = 0
+  const interval = setInterval(() => {
+    const now = performance.now()
+    maxLag = Math.max(maxLag, now - last - 10)
+    last = now
+  }, 10)
+  let maxLongTask = 0
+  let longTasks = 0
+  const take = (entries: PerformanceEntryList) => {
+    for (const entry of entries) {
+      longTasks++
+      maxLongTask = Math.max(maxLongTask, entry.duration)
+    }
+  }
+  const observer = new PerformanceObserver((list) => take(list.getEntries()))
+  observer.observe({ type: 'longtask' })
+  return () => {
+    clearInterval(interval)
+    maxLag = Math.max(maxLag, performance.now() - last - 10)
+    take(observer.takeRecords())
+    observer.disconnect()
+    const r = (ms: number) => Math.round(ms * 10) / 10
+    return { maxLagMs: r(Math.max(0, maxLag)), maxLongTaskMs: r(maxLongTask), longTasks }
+  }
+}
+
+// ---------------------------------------------------------------------------------------- API
+
+let link: Link | undefined
+let parley: ParleyLink | undefined
+let stopped = false
+let expected: { promise: Promise<TransferReceiveReport>; now: () => TransferReceiveReport } | undefined
+
+function theFile(): File {
+  const file = document.querySelector<HTMLInputElement>('#bench-file')?.files?.[0]
+  if (!file) throw new Error('no file: fill #bench-file first')
+  return file
+}
+
+export const TransferBench = {
+  /** Adds the `<input type=file id=bench-file>` the Node side fills with setInputFiles. */
+  fileInput(): void {
+    if (document.querySelector('#bench-file')) return
+    const input = document.createElement('input')
+    input.type = 'file'
+    input.id = 'bench-file'
+    document.body.append(input)
+  },
+
+  /** Opens a connection of `variant`; the receiver (offerer = false) first, then the sender. */
+  async open(variant: TransferVariant, args: TransferConnectArgs, offerer: boolean): Promise<void> {
+    signalingReady = deferred<void>()
+    const opening = (async () => {
+      switch (variant) {
+        case 'parley':
+          parley = await parleyOpen(args)
+          return
+        case 'raw':
+          link = await rawOpen(args, offerer)
+          return
+        case 'peerjsRaw':
+          link = await peerjsOpen(args, offerer, 'raw')
+          return
+        case 'peerjsBinary':
+          link = await peerjsOpen(args, offerer, 'binary')
+          return
+        case 'simplePeer':
+          link = await simplePeerOpen(args, offerer)
+          return
+      }
+    })()
+    // the receiving side answers while its open() is pending: let the Node side wait on both
+    ;(window as unknown as { benchOpening?: Promise<void> }).benchOpening = timeout(
+      opening,
+      OPEN_TIMEOUT_MS,
+      `${variant} open`,
+    )
+    // resolves once the other side can reach this one (the receiver's registration before the offer)
+    await timeout(Promise.race([signalingReady.promise, opening]), OPEN_TIMEOUT_MS, `${variant} signaling`)
+  },
+
+  /** Waits for the connection started by open(). */
+  async opened(): Promise<void> {
+    await (window as unknown as { benchOpening?: Promise<void> }).benchOpening
+  },
+
+  /** Receiving side: counts bytes from now on (parley: accepts the offer into OPFS). */
+  expect(totalBytes: number): void {
+    const done = deferred<TransferReceiveReport>()
+    let bytes = 0
+    let first = 0
+    let last = 0
+    if (parley) {
+      const p = parley
+      p.manager.on('offer', (offer) => {
+        first = wall()
+        p.receiver = offer.transfer
+        offer.transfer.on('progress', (progress) => {
+          bytes = progress.bytes
+          last = wall()
+        })
+        offer.transfer.finished().then(
+          () => done.resolve({ bytes: totalBytes, first, last: wall(), complete: true }),
+          (error: unknown) => done.reject(error),
+        )
+        // the web app's sinks: memory below 64 MiB, OPFS above
+        offer.accept('all', window.Parley.browserSinkFactory).catch((error: unknown) => done.reject(error))
+      })
+    } else if (link) {
+      link.receive((size) => {
+        if (bytes === 0) first = wall()
+        bytes += size
+        last = wall()
+        if (bytes >= totalBytes) done.resolve({ bytes, first, last, complete: true })
+      })
+    } else throw new Error('open() first')
+    expected = { promise: done.promise, now: () => ({ bytes, first, last, complete: false }) }
+  },
+
+  /** What expect() counted: at the end of the transfer, or after `budgetMs` (then partial). */
+  async received(budgetMs: number): Promise<TransferReceiveReport> {
+    const current = expected
+    if (!current) throw new Error('expect() first')
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const budget = new Promise<TransferReceiveReport>((resolve) => {
+      timer = setTimeout(() => resolve(current.now()), budgetMs)
+    })
+    try {
+      return await Promise.race([current.promise, budget])
+    } finally {
+      clearTimeout(timer)
+    }
+  },
+
+  /** Sending side: sends the file until done or stop(); probes main-thread stalls meanwhile. */
+  async send(variant: TransferVariant): Promise<TransferSendReport> {
+    const file = theFile()
+    stopped = false
+    const stopProbe = startStallProbe()
+    const start = wall()
+    if (variant === 'parley') {
+      if (!parley) throw new Error('open() first')
+      const participant = parley.room.participants.values().next().value
+      if (!participant) throw new Error('no participant')
+      const [sender] = await parley.manager.sendFiles(participant, [file])
+      if (!sender) throw new Error('no sender')
+      parley.sender = sender
+      await sender.finished().catch((error: unknown) => {
+        if (!stopped) throw error
+      })
+    } else {
+      if (!link) throw new Error('open() first')
+      await link.send(file, () => stopped)
+    }
+    return { start, ...stopProbe() }
+  },
+
+  /** Ends the current transfer (budget spent); the sender's send() then resolves. */
+  async stop(): Promise<void> {
+    stopped = true
+    await parley?.sender?.cancel('time budget spent').catch(() => undefined)
+  },
+
+  /** Closes the connection, frees what it held (parley: the received file in OPFS). */
+  async close(): Promise<void> {
+    stopped = true
+    link?.close()
+    link = undefined
+    if (parley) {
+      const p = parley
+      parley = undefined
+      await p.receiver?.settled().catch(() => undefined)
+      p.manager.close()
+      await p.room.leave()
+    }
+    expected = undefined
+    await clearOpfs().catch(() => undefined)
+  },
+}
+
+window.TransferBench = TransferBench
