@@ -28,10 +28,17 @@ export async function admit(ctx: ServerContext, msg: JoinMessage): Promise<JoinO
     if (!verdict.ok) return { ok: false, code: ErrorCode.UNAUTHORIZED, message: verdict.reason }
     if (verdict.grant.name !== undefined) name = verdict.grant.name
   }
-  const session = ctx.sessions.create(msg.room, name)
+  return enterRoom(ctx, ctx.sessions.create(msg.room, name), false)
+}
+
+/**
+ * Puts a new (or restored) session into its room through the directory; a refusal (room full, too
+ * many rooms) or a failure ends the session again.
+ */
+async function enterRoom(ctx: ServerContext, session: Session, restored: boolean): Promise<JoinOutcome> {
   let result: JoinResult
   try {
-    result = await ctx.directory.join(msg.room, session)
+    result = await ctx.directory.join(session.room, session)
   } catch (error) {
     ctx.sessions.end(session, 'refused')
     throw error
@@ -41,7 +48,9 @@ export async function admit(ctx: ServerContext, msg: JoinMessage): Promise<JoinO
     const limit = result.code === 'ROOM_FULL' ? ` (${ctx.config.maxPeersPerRoom} peers)` : ''
     return { ok: false, code: ErrorCode[result.code], message: `${REFUSALS[result.code]}${limit}` }
   }
-  return { ok: true, session, peers: result.peers, resumed: false }
+  return restored
+    ? { ok: true, session, peers: result.peers, resumed: true, restored: true }
+    : { ok: true, session, peers: result.peers, resumed: false }
 }
 
 /**
@@ -77,19 +86,10 @@ async function restore(ctx: ServerContext, msg: JoinMessage & { resume: string }
   if (claims === undefined || claims.room !== msg.room) return RESUME_FAILED
   const session = ctx.sessions.restore(claims, msg.resume)
   if (session === undefined) return RESUME_FAILED
-  let result: JoinResult
-  try {
-    result = await ctx.directory.join(msg.room, session)
-  } catch (error) {
-    ctx.sessions.end(session, 'refused')
-    throw error
-  }
-  if (!result.ok) {
-    ctx.sessions.end(session, 'refused')
-    return { ok: false, code: ErrorCode[result.code], message: REFUSALS[result.code] }
-  }
-  ctx.logger.info({ peerId: session.peerId, room: session.room }, 'session restored after restart')
-  return { ok: true, session, peers: result.peers, resumed: true, restored: true }
+  const outcome = await enterRoom(ctx, session, true)
+  if (outcome.ok)
+    ctx.logger.info({ peerId: session.peerId, room: session.room }, 'session restored after restart')
+  return outcome
 }
 
 /** The welcome frame for an admitted or resumed session. */
