@@ -1,51 +1,18 @@
-import type { ParleyServer } from '@parley/server'
-import type { Browser } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { launchBrowser } from '../../../test/support/chromium.js'
+import { describe, expect, it } from 'vitest'
 import {
-  buildWebApp,
   expectFullMesh,
   expectVideoPlaying,
-  joinByLink,
   openPage,
   type Participant,
   peerIdOf,
   poll,
   remoteTile,
-  removeWebAppBuild,
   screenshotPath,
-  startAppServer,
+  useWebAppSuite,
 } from './support/webApp.js'
 
-let browser: Browser
-let server: ParleyServer
-let participants: Participant[] = []
-let roomCounter = 0
-const nextRoom = () => `e2e-${process.pid}-${++roomCounter}`
-
-async function join(room: string, name: string): Promise<Participant> {
-  const p = await joinByLink(browser, server, room, name)
-  participants.push(p)
-  return p
-}
-
-beforeAll(async () => {
-  buildWebApp()
-  ;[browser, server] = await Promise.all([launchBrowser(), startAppServer()])
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.close({ graceful: false })
-  removeWebAppBuild()
-})
-
-afterEach(async () => {
-  const errors = participants.flatMap((p) => p.errors.map((e) => `${p.name}: ${e}`))
-  await Promise.all(participants.map((p) => p.close()))
-  participants = []
-  expect(errors, 'console errors').toEqual([])
-})
+const suite = useWebAppSuite('e2e')
+const { nextRoom, join } = suite
 
 describe('web app call', () => {
   it('two participants joining by link each see the other video playing and chat both ways', async () => {
@@ -154,8 +121,8 @@ describe('web app call', () => {
     const ada = await join(room, 'Ada Lovelace')
     const bo = await join(room, 'Bo Chen')
     // The third one stops in the lobby for its screenshot first.
-    const cy = await openPage(browser, `${server.url}/r/${room}?name=Cy`, 'Cy')
-    participants.push(cy)
+    const cy = await openPage(suite.browser, `${suite.server.url}/r/${room}?name=Cy`, 'Cy')
+    suite.track(cy)
     await cy.page.waitForFunction(() => {
       const v = document.querySelector<HTMLVideoElement>('.preview video')
       return v !== null && v.videoWidth > 0
@@ -229,12 +196,11 @@ describe('web app call', () => {
     const bo = await join(room, 'Bo')
     await expectFullMesh([ada, bo])
     const boAtAda = await ada.page.getByTestId('participant-tile').getAttribute('data-peer-id')
-    const port = server.port
-    await server.close({ graceful: false })
+    const port = await suite.stopServer()
     await ada.page.getByTestId('reconnecting-banner').waitFor()
     // Media keeps flowing peer to peer meanwhile.
     await expectVideoPlaying(ada, await peerIdOf(bo))
-    server = await startAppServer(port)
+    await suite.startServerOn(port)
     await ada.page.getByTestId('reconnecting-banner').waitFor({ state: 'detached', timeout: 30_000 })
     await bo.page.getByTestId('reconnecting-banner').waitFor({ state: 'detached', timeout: 30_000 })
     await expectFullMesh([ada, bo])

@@ -2,32 +2,13 @@ import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join as joinPath } from 'node:path'
-import type { ParleyServer } from '@parley/server'
-import type { Browser, Download } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { launchBrowser } from '../../../test/support/chromium.js'
-import {
-  buildWebApp,
-  expectFullMesh,
-  joinByLink,
-  type Participant,
-  poll,
-  removeWebAppBuild,
-  startAppServer,
-} from './support/webApp.js'
+import type { Download } from 'playwright-core'
+import { afterAll, describe, expect, it } from 'vitest'
+import { expectFullMesh, type Participant, poll, useWebAppSuite } from './support/webApp.js'
 
-let browser: Browser
-let server: ParleyServer
-let participants: Participant[] = []
-let roomCounter = 0
-const nextRoom = () => `tx-${process.pid}-${++roomCounter}`
+const suite = useWebAppSuite('tx')
+const { nextRoom, join } = suite
 const dir = mkdtempSync(joinPath(tmpdir(), 'parley-web-tx-'))
-
-async function join(room: string, name: string): Promise<Participant> {
-  const p = await joinByLink(browser, server, room, name)
-  participants.push(p)
-  return p
-}
 
 /** A file of random bytes on disk, and its SHA-256. */
 function randomFile(name: string, size: number): { path: string; sha256: string } {
@@ -56,24 +37,7 @@ async function sendFiles(from: Participant, paths: string[], to?: string): Promi
 const card = (p: Participant) => p.page.getByTestId('file-transfer')
 const stateOf = (p: Participant) => card(p).getAttribute('data-state')
 
-beforeAll(async () => {
-  buildWebApp()
-  ;[browser, server] = await Promise.all([launchBrowser(), startAppServer()])
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.close({ graceful: false })
-  removeWebAppBuild()
-  rmSync(dir, { recursive: true, force: true })
-})
-
-afterEach(async () => {
-  const errors = participants.flatMap((p) => p.errors.map((e) => `${p.name}: ${e}`))
-  await Promise.all(participants.map((p) => p.close()))
-  participants = []
-  expect(errors, 'console errors').toEqual([])
-})
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe('web app file transfer', () => {
   it('a file offered through the file input is accepted, arrives verified, and the save action downloads the same bytes', async () => {

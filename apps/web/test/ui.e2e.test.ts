@@ -1,51 +1,13 @@
-import type { ParleyServer } from '@parley/server'
-import type { Browser } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { launchBrowser } from '../../../test/support/chromium.js'
+import { describe, expect, it } from 'vitest'
 import { unnamedControls } from './support/a11y.js'
-import {
-  buildWebApp,
-  expectVideoPlaying,
-  joinByLink,
-  openPage,
-  type Participant,
-  peerIdOf,
-  poll,
-  removeWebAppBuild,
-  startAppServer,
-} from './support/webApp.js'
+import { expectVideoPlaying, joinByLink, openPage, peerIdOf, poll, useWebAppSuite } from './support/webApp.js'
 
-let browser: Browser
-let server: ParleyServer
-let participants: Participant[] = []
-let roomCounter = 0
-const nextRoom = () => `ui-${process.pid}-${++roomCounter}`
-const track = (p: Participant) => {
-  participants.push(p)
-  return p
-}
-
-beforeAll(async () => {
-  buildWebApp()
-  ;[browser, server] = await Promise.all([launchBrowser(), startAppServer()])
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.close({ graceful: false })
-  removeWebAppBuild()
-})
-
-afterEach(async () => {
-  const errors = participants.flatMap((p) => p.errors.map((e) => `${p.name}: ${e}`))
-  await Promise.all(participants.map((p) => p.close()))
-  participants = []
-  expect(errors, 'console errors').toEqual([])
-})
+const suite = useWebAppSuite('ui')
+const { nextRoom, track } = suite
 
 describe('web app screens', () => {
   it('home creates a room with a readable code, joins by pasted link, and lists recent rooms', async () => {
-    const p = track(await openPage(browser, server.url, 'Ada'))
+    const p = track(await openPage(suite.browser, suite.server.url, 'Ada'))
     await p.page.getByTestId('create-room').click()
     await p.page.waitForURL(/\/r\/([bdfghjklmnprstvz][aeiou]){2}(-([bdfghjklmnprstvz][aeiou]){2}){2}$/)
     const code = new URL(p.page.url()).pathname.slice(3)
@@ -60,7 +22,7 @@ describe('web app screens', () => {
     await p.page.getByTestId('room-input').fill('not a code!')
     await p.page.getByTestId('room-join').click()
     await p.page.getByRole('alert').filter({ hasText: 'not a room code' }).waitFor()
-    await p.page.getByTestId('room-input').fill(`${server.url}/r/pasted-room?name=Bo`)
+    await p.page.getByTestId('room-input').fill(`${suite.server.url}/r/pasted-room?name=Bo`)
     await p.page.getByTestId('room-join').click()
     await p.page.waitForURL(/\/r\/pasted-room$/)
     await p.page.getByTestId('join-button').waitFor()
@@ -68,8 +30,8 @@ describe('web app screens', () => {
 
   it('joining with camera and microphone off from the lobby shows initials and the muted indicator to the others', async () => {
     const room = nextRoom()
-    const bo = track(await joinByLink(browser, server, room, 'Bo'))
-    const p = track(await openPage(browser, `${server.url}/r/${room}?name=Ada%20Lovelace`, 'Ada'))
+    const bo = track(await joinByLink(suite.browser, suite.server, room, 'Bo'))
+    const p = track(await openPage(suite.browser, `${suite.server.url}/r/${room}?name=Ada%20Lovelace`, 'Ada'))
     await p.page.getByTestId('mic-level').waitFor()
     await p.page.getByTestId('toggle-camera').click()
     await p.page.getByTestId('toggle-mic').click()
@@ -90,10 +52,12 @@ describe('web app screens', () => {
 
   it('the invite popover copies the room link and shows it as a QR code; ? lists the shortcuts', async () => {
     const room = nextRoom()
-    const p = track(await joinByLink(browser, server, room, 'Ada'))
-    await p.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url })
+    const p = track(await joinByLink(suite.browser, suite.server, room, 'Ada'))
+    await p.page
+      .context()
+      .grantPermissions(['clipboard-read', 'clipboard-write'], { origin: suite.server.url })
     await p.page.keyboard.press('i')
-    const link = `${server.url}/r/${room}`
+    const link = `${suite.server.url}/r/${room}`
     expect(await p.page.getByTestId('invite-link').inputValue()).toBe(link)
     await p.page.getByRole('img', { name: `QR code of the room link ${link}` }).waitFor()
     await p.page.getByTestId('copy-link').click()
@@ -118,15 +82,15 @@ describe('web app screens', () => {
 
   it('every control has an accessible name on the home, lobby and call screens, on desktop and phone', async () => {
     const room = nextRoom()
-    const bo = track(await joinByLink(browser, server, room, 'Bo'))
+    const bo = track(await joinByLink(suite.browser, suite.server, room, 'Bo'))
     for (const viewport of [
       { width: 1280, height: 800 },
       { width: 390, height: 844 },
     ]) {
-      const p = track(await openPage(browser, server.url, `Ada ${viewport.width}`))
+      const p = track(await openPage(suite.browser, suite.server.url, `Ada ${viewport.width}`))
       await p.page.setViewportSize(viewport)
       expect(await unnamedControls(p.page), 'home').toEqual([])
-      await p.page.goto(`${server.url}/r/${room}?name=Ada`)
+      await p.page.goto(`${suite.server.url}/r/${room}?name=Ada`)
       await p.page.getByTestId('join-button').waitFor()
       await p.page.getByTestId('mic-level').waitFor()
       expect(await unnamedControls(p.page), 'lobby').toEqual([])
@@ -153,8 +117,8 @@ describe('web app screens', () => {
 
   it('on a phone-sized viewport the call fits the screen and every call control is on screen', async () => {
     const room = nextRoom()
-    const bo = track(await joinByLink(browser, server, room, 'Bo'))
-    const p = track(await openPage(browser, `${server.url}/r/${room}?name=Ada`, 'Ada'))
+    const bo = track(await joinByLink(suite.browser, suite.server, room, 'Bo'))
+    const p = track(await openPage(suite.browser, `${suite.server.url}/r/${room}?name=Ada`, 'Ada'))
     await p.page.setViewportSize({ width: 390, height: 844 })
     await p.page.getByTestId('join-button').click()
     await expectVideoPlaying(p, await peerIdOf(bo))
@@ -187,8 +151,8 @@ describe('web app screens', () => {
 
   it('a denied camera permission is explained in plain words, and joining without devices still works', async () => {
     const room = nextRoom()
-    const bo = track(await joinByLink(browser, server, room, 'Bo'))
-    const context = await browser.newContext()
+    const bo = track(await joinByLink(suite.browser, suite.server, room, 'Bo'))
+    const context = await suite.browser.newContext()
     await context.addInitScript(() => {
       navigator.mediaDevices.getUserMedia = () =>
         Promise.reject(new DOMException('Permission denied', 'NotAllowedError'))
@@ -199,7 +163,7 @@ describe('web app screens', () => {
     page.on('console', (m) => {
       if (m.type() === 'error') p.errors.push(`console: ${m.text()}`)
     })
-    await page.goto(`${server.url}/r/${room}?name=Ada`)
+    await page.goto(`${suite.server.url}/r/${room}?name=Ada`)
     const alert = page.getByTestId('media-error')
     await alert.waitFor()
     expect(await alert.textContent()).toContain('Camera and microphone are blocked')

@@ -9,7 +9,8 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type ParleyServer, startServer } from '@parley/server'
 import type { Browser, Page } from 'playwright-core'
-import { expect } from 'vitest'
+import { afterAll, afterEach, beforeAll, expect } from 'vitest'
+import { launchBrowser } from '../../../../test/support/chromium.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..')
 export const WEB_DIR = join(root, 'apps', 'web')
@@ -157,4 +158,76 @@ export async function expectFullMesh(participants: readonly Participant[]): Prom
 /** expect.poll with a timeout fit for browsers on a busy machine (the default is 1 s). */
 export function poll<T>(fn: () => T | Promise<T>, timeout = 15_000) {
   return expect.poll(fn, { timeout })
+}
+
+/** What one e2e file shares: a browser, the app's server, and the participants of the current test. */
+export interface WebAppSuite {
+  readonly browser: Browser
+  readonly server: ParleyServer
+  /** A room name unique to this file and run, e.g. `e2e-1234-3`. */
+  nextRoom(): string
+  /** Closes `p` after the test and fails the test on any console error it recorded. */
+  track(p: Participant): Participant
+  /** Joins `room` by link as `name`, tracked. */
+  join(room: string, name: string): Promise<Participant>
+  /** Closes the server (signaling outage); returns its port for {@link startServerOn}. */
+  stopServer(): Promise<number>
+  /** Starts a new server for the app on `port` (after {@link stopServer}). */
+  startServerOn(port: number): Promise<void>
+}
+
+/**
+ * Registers the hooks of a web app e2e file: builds the app and starts one browser and one server
+ * before all tests; after each test closes its participants and fails on their console errors;
+ * after all tests closes everything and removes the build.
+ */
+export function useWebAppSuite(prefix: string): WebAppSuite {
+  let browser: Browser | undefined
+  let server: ParleyServer | undefined
+  let participants: Participant[] = []
+  let roomCounter = 0
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is not started (used outside a test?)`)
+    return value
+  }
+  const suite: WebAppSuite = {
+    get browser() {
+      return ready(browser, 'browser')
+    },
+    get server() {
+      return ready(server, 'server')
+    },
+    nextRoom: () => `${prefix}-${process.pid}-${++roomCounter}`,
+    track(p) {
+      participants.push(p)
+      return p
+    },
+    async join(room, name) {
+      return suite.track(await joinByLink(suite.browser, suite.server, room, name))
+    },
+    async stopServer() {
+      const { port } = suite.server
+      await suite.server.close({ graceful: false })
+      return port
+    },
+    async startServerOn(port) {
+      server = await startAppServer(port)
+    },
+  }
+  beforeAll(async () => {
+    buildWebApp()
+    ;[browser, server] = await Promise.all([launchBrowser(), startAppServer()])
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close({ graceful: false })
+    removeWebAppBuild()
+  })
+  afterEach(async () => {
+    const errors = participants.flatMap((p) => p.errors.map((e) => `${p.name}: ${e}`))
+    await Promise.all(participants.map((p) => p.close()))
+    participants = []
+    expect(errors, 'console errors').toEqual([])
+  })
+  return suite
 }
