@@ -1,7 +1,8 @@
 /**
  * The app's download service worker (the SDK's script, served at /parley-sw.js by the Vite
- * plugin in vite.config.ts): registered once per page, for received files to stream into the
- * Downloads folder where the browser has no origin private file system.
+ * plugin in vite.config.ts): registered once per page — on the first accept, and only where the
+ * browser has no origin private file system — for received files to stream into the
+ * Downloads folder.
  */
 import { ServiceWorkerDownloads } from '@parley/client'
 

@@ -5,8 +5,10 @@
 import {
   AudioLevelMeter,
   createBrowserSinkFactory,
+  type FileMeta,
   type FileSink,
   LocalMedia,
+  OpfsSink,
   ParleyError,
   Room,
   type SavableSink,
@@ -45,9 +47,12 @@ function createTransfers(room: RoomPort, onError: (message: string) => void) {
   if (!(room instanceof Room))
     throw new ParleyError('INVALID_ARGUMENT', 'transfers need a room joined with the SDK')
   const manager = new TransferManager(room)
-  const sinks = downloadWorker().then((serviceWorkerDownloads) =>
-    createBrowserSinkFactory({ serviceWorkerDownloads, opfs: !opfsDisabledForTests() }),
-  )
+  const opfs = !opfsDisabledForTests() && OpfsSink.isSupported()
+  // The download worker is registered only where it can be chosen (no OPFS), on the first accept.
+  const sinkFor = async (file: FileMeta): Promise<AppSink> => {
+    const serviceWorkerDownloads = opfs ? undefined : await downloadWorker()
+    return (await createBrowserSinkFactory({ serviceWorkerDownloads, opfs })(file)) as AppSink
+  }
   return new TransferController<AppSink>(
     {
       onOffer: (fn) => manager.on('offer', fn),
@@ -57,7 +62,7 @@ function createTransfers(room: RoomPort, onError: (message: string) => void) {
         if (!peer) throw new ParleyError('INVALID_ARGUMENT', 'that person left the call')
         await manager.sendFiles(peer, files)
       },
-      sinkFor: async (file) => (await (await sinks)(file)) as AppSink,
+      sinkFor,
       close: () => manager.close(),
     },
     onError,
