@@ -50,6 +50,11 @@ export const ParleyErrorCode = {
   WRITE_FAILED: 'WRITE_FAILED',
   /** File transfer: the target file exists and overwriting was not allowed. */
   FILE_EXISTS: 'FILE_EXISTS',
+  /**
+   * File transfer: this browser has nowhere to stream a file this large (no origin private file
+   * system, no download service worker) and it is above the limit of what may be kept in memory.
+   */
+  STORAGE_UNAVAILABLE: 'STORAGE_UNAVAILABLE',
 } as const
 export type ParleyErrorCode = (typeof ParleyErrorCode)[keyof typeof ParleyErrorCode]
 

@@ -4,15 +4,18 @@
  */
 import {
   AudioLevelMeter,
-  browserSinkFactory,
+  createBrowserSinkFactory,
+  type FileMeta,
   type FileSink,
   LocalMedia,
+  OpfsSink,
   ParleyError,
   Room,
   type SavableSink,
   TransferManager,
 } from '@parley/client'
 import { TransferController } from '../transfer/TransferController.js'
+import { downloadWorker, opfsDisabledForTests } from './downloads.js'
 import type { JoinRequest, LocalMediaPort, MediaPort, MeterTrack, RoomPort } from './ports.js'
 import type { Sdk } from './Sdk.js'
 
@@ -33,12 +36,24 @@ async function joinRoom({ serverUrl, room, name, local }: JoinRequest): Promise<
 
 const meterTrack: MeterTrack = (track) => AudioLevelMeter.forTrack(track)
 
-/** The SDK's transfer engine over a joined room, behind the app's TransferController. */
+type AppSink = FileSink & Partial<SavableSink> & { readonly savedAsDownload?: boolean }
+
+/**
+ * The SDK's transfer engine over a joined room, behind the app's TransferController. Received
+ * files go where the SDK's browser choice puts them: OPFS (≥ 64 MiB), the download service worker
+ * when OPFS is unavailable, memory (< 64 MiB), else a clear error.
+ */
 function createTransfers(room: RoomPort, onError: (message: string) => void) {
   if (!(room instanceof Room))
     throw new ParleyError('INVALID_ARGUMENT', 'transfers need a room joined with the SDK')
   const manager = new TransferManager(room)
-  return new TransferController<FileSink & Partial<SavableSink>>(
+  const opfs = !opfsDisabledForTests() && OpfsSink.isSupported()
+  // The download worker is registered only where it can be chosen (no OPFS), on the first accept.
+  const sinkFor = async (file: FileMeta): Promise<AppSink> => {
+    const serviceWorkerDownloads = opfs ? undefined : await downloadWorker()
+    return (await createBrowserSinkFactory({ serviceWorkerDownloads, opfs })(file)) as AppSink
+  }
+  return new TransferController<AppSink>(
     {
       onOffer: (fn) => manager.on('offer', fn),
       onTransfer: (fn) => manager.on('transfer', fn),
@@ -47,7 +62,7 @@ function createTransfers(room: RoomPort, onError: (message: string) => void) {
         if (!peer) throw new ParleyError('INVALID_ARGUMENT', 'that person left the call')
         await manager.sendFiles(peer, files)
       },
-      sinkFor: (file) => browserSinkFactory(file) as FileSink & Partial<SavableSink>,
+      sinkFor,
       close: () => manager.close(),
     },
     onError,

@@ -26,10 +26,14 @@ export function TransferCard({ transfer: t, actions }: { transfer: TransferView;
           : 'Starting…'
         : `Waiting for ${t.peerName} to accept…`
       : t.state === 'active'
-        ? [formatRate(t.bytesPerSecond), formatEta(t.etaSeconds)].filter(Boolean).join(' · ')
+        ? [formatRate(t.bytesPerSecond), formatEta(t.etaSeconds), t.downloading ? 'saving to Downloads' : '']
+            .filter(Boolean)
+            .join(' · ')
         : t.state === 'done'
           ? incoming
-            ? 'Received and verified (SHA-256)'
+            ? t.downloading
+              ? 'Received, verified (SHA-256) and saved to Downloads'
+              : 'Received and verified (SHA-256)'
             : 'Sent and verified by the receiver'
           : (t.reason ?? STATE_LABEL[t.state])
 
@@ -112,7 +116,19 @@ export function TransferCard({ transfer: t, actions }: { transfer: TransferView;
               Cancel
             </button>
           ) : null}
-          {t.state === 'done' && incoming && t.canSave ? (
+          {t.state === 'done' && incoming && t.downloading ? (
+            // Streamed into Downloads while it arrived: the save already happened.
+            <button
+              type="button"
+              class="btn btn--ghost btn--small"
+              data-testid="file-save"
+              data-saved="true"
+              disabled
+              title="Saved to your Downloads folder while it arrived"
+            >
+              <Icon name="check" size={14} /> Saved
+            </button>
+          ) : t.state === 'done' && incoming && t.canSave ? (
             <button
               type="button"
               class="btn btn--primary btn--small"

@@ -43,6 +43,8 @@ export interface EngineFile {
 export interface EngineSink {
   /** Downloads the received file (sinks that keep the file: memory, OPFS). */
   save?(): Promise<void>
+  /** The file streams into the browser's Downloads while it arrives: that download is the save. */
+  readonly savedAsDownload?: boolean
 }
 
 export interface EngineOffer<Sink extends EngineSink> {
@@ -57,7 +59,10 @@ export interface TransferEngine<Sink extends EngineSink> {
   onTransfer(fn: (transfer: EngineTransfer, peer: EnginePeer) => void): () => void
   /** `to` is a peer id or everyone; resolves once the transfers exist. */
   send(to: string | 'everyone', files: readonly File[]): Promise<void>
-  /** Where accepted files go (browser default: memory below 64 MiB, OPFS above). */
+  /**
+   * Where accepted files go (browser default: OPFS from 64 MiB, a service-worker download when
+   * OPFS is unavailable, memory below 64 MiB).
+   */
   sinkFor(file: EngineFile): Sink | Promise<Sink>
   /** Stops every transfer here (receivers keep partial data). Idempotent. */
   close(): void
@@ -199,6 +204,7 @@ export class TransferController<Sink extends EngineSink>
           t.direction === 'receive' &&
           t.state === 'done' &&
           e.sinks.some((s) => typeof s.save === 'function'),
+        downloading: t.direction === 'receive' && e.sinks.some((s) => s.savedAsDownload === true),
       })
     }
     this.set(views)

@@ -30,6 +30,11 @@ export interface TransferView {
   readonly awaitingAnswer: boolean
   /** A received file is ready to be saved with the save action. */
   readonly canSave: boolean
+  /**
+   * Received files stream into the browser's Downloads as they arrive (service-worker download):
+   * the download is the save, so the save action shows as done once the transfer is.
+   */
+  readonly downloading: boolean
 }
 
 /** The stable `data-state` of a transfer card (an interrupted transfer is still active: it resumes). */

@@ -65,9 +65,24 @@ export interface Participant {
   close(): Promise<void>
 }
 
+export interface PageOptions {
+  /** localStorage entries set before the app's scripts run (e.g. the app's test hooks). */
+  readonly localStorage?: Readonly<Record<string, string>>
+}
+
 /** Opens a new browser context on `url` (e.g. a room link with ?name=) and records its errors. */
-export async function openPage(browser: Browser, url: string, name: string): Promise<Participant> {
+export async function openPage(
+  browser: Browser,
+  url: string,
+  name: string,
+  options: PageOptions = {},
+): Promise<Participant> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+  if (options.localStorage) {
+    await context.addInitScript((entries) => {
+      for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value)
+    }, options.localStorage)
+  }
   const page = await context.newPage()
   const errors: string[] = []
   page.on('console', (m) => {
@@ -84,8 +99,9 @@ export async function joinByLink(
   server: ParleyServer,
   room: string,
   name: string,
+  options: PageOptions = {},
 ): Promise<Participant> {
-  const p = await openPage(browser, `${server.url}/r/${room}?name=${encodeURIComponent(name)}`, name)
+  const p = await openPage(browser, `${server.url}/r/${room}?name=${encodeURIComponent(name)}`, name, options)
   await poll(() => p.page.getByTestId('name-input').inputValue()).toBe(name)
   await p.page.getByTestId('join-button').click()
   await p.page.getByTestId('local-tile').waitFor()
@@ -169,7 +185,7 @@ export interface WebAppSuite {
   /** Closes `p` after the test and fails the test on any console error it recorded. */
   track(p: Participant): Participant
   /** Joins `room` by link as `name`, tracked. */
-  join(room: string, name: string): Promise<Participant>
+  join(room: string, name: string, options?: PageOptions): Promise<Participant>
   /** Closes the server (signaling outage); returns its port for {@link startServerOn}. */
   stopServer(): Promise<number>
   /** Starts a new server for the app on `port` (after {@link stopServer}). */
@@ -202,8 +218,8 @@ export function useWebAppSuite(prefix: string): WebAppSuite {
       participants.push(p)
       return p
     },
-    async join(room, name) {
-      return suite.track(await joinByLink(suite.browser, suite.server, room, name))
+    async join(room, name, options) {
+      return suite.track(await joinByLink(suite.browser, suite.server, room, name, options))
     },
     async stopServer() {
       const { port } = suite.server

@@ -3,6 +3,8 @@ import { childLogger, type Logger, silentLogger } from '../Logger.js'
 import type { Participant } from '../Participant.js'
 import type { Room } from '../Room.js'
 import { TypedEmitter } from '../TypedEmitter.js'
+import type { ServiceWorkerDownloads } from './browser/download/ServiceWorkerDownloads.js'
+import { createBrowserSinkFactory } from './browser/sinks.js'
 import { FileReceiver, type FileReceiverOptions, readOffer } from './FileReceiver.js'
 import { FileSender, type FileSenderOptions } from './FileSender.js'
 import type { SinkFactory } from './FileSink.js'
@@ -25,8 +27,16 @@ export interface TransferManagerOptions {
   logger?: Logger
   /** SHA-256 implementation (default: Node's crypto in Node, the TypeScript one in browsers). */
   hasherFactory?: HasherFactory
-  /** Sinks used by `IncomingOffer.accept()` when none is given. */
+  /**
+   * Sinks used by `IncomingOffer.accept()` when none is given. Default in browsers:
+   * `createBrowserSinkFactory({ serviceWorkerDownloads })` — OPFS for files ≥ 64 MiB, else a
+   * service-worker streaming download when OPFS is unavailable and `serviceWorkerDownloads` is
+   * given, else memory below 64 MiB, else STORAGE_UNAVAILABLE. Elsewhere (Node) there is no
+   * default: pass one (e.g. a NodeFileSink per file) or give `sinkFor` to accept().
+   */
   sinkFactory?: SinkFactory
+  /** Browsers: the application's download service worker, for the default sinks (see sinkFactory). */
+  serviceWorkerDownloads?: ServiceWorkerDownloads
   /** How long an interrupted transfer waits for its peer to come back, ms (default 5 min). */
   resumeTimeoutMs?: number
   /** How long a new transfer channel may take to deliver its offer, ms (default 10 s). */
@@ -74,7 +84,7 @@ const MAX_REATTACH_ATTEMPTS = 20
  *
  * ```ts
  * const files = new TransferManager(room)
- * files.on('offer', (offer) => offer.accept())                  // browsers: OPFS / memory sinks
+ * files.on('offer', (offer) => offer.accept())   // browsers: OPFS / service-worker download / memory
  * files.on('transfer', (t) => render(t.state, t.progress))
  * files.sendFiles('everyone', [...input.files])
  * ```
@@ -85,6 +95,7 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
   readonly #logger: Logger
   readonly #entries = new Map<string, Entry>()
   readonly #unsubscribe: (() => void)[]
+  readonly #defaultSinks: SinkFactory | undefined
   #hasher: Promise<HasherFactory>
   #closed = false
 
@@ -94,6 +105,11 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
     this.#room = room
     this.#options = options
     this.#logger = logger
+    this.#defaultSinks =
+      options.sinkFactory ??
+      (isBrowser()
+        ? createBrowserSinkFactory({ serviceWorkerDownloads: options.serviceWorkerDownloads })
+        : undefined)
     this.#hasher = options.hasherFactory ? Promise.resolve(options.hasherFactory) : loadHasherFactory()
     this.#unsubscribe = [
       room.on('data-channel', (peer, channel) => this.#onChannel(peer, channel)),
@@ -263,7 +279,7 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
     })
     receiver.adopt(link, offer)
     this.#track(receiver, peer)
-    const defaultSinks = this.#options.sinkFactory
+    const defaultSinks = this.#defaultSinks
     this.emit('offer', {
       transfer: receiver,
       from: peer,
@@ -279,6 +295,11 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
       decline: (reason) => receiver.decline(reason),
     })
   }
+}
+
+/** A browser page (where the browser sinks apply), not Node or a worker. */
+function isBrowser(): boolean {
+  return typeof document !== 'undefined' && typeof navigator !== 'undefined'
 }
 
 function isBlob(value: FileSource | Blob): value is Blob {

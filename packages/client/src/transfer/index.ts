@@ -1,9 +1,43 @@
 /** File transfer: see docs/file-transfer.md. */
+
+export { CreditWindow } from './browser/download/CreditWindow.js'
+export { type ChunkQueue, createChunkQueue } from './browser/download/chunkQueue.js'
+export { contentDisposition } from './browser/download/contentDisposition.js'
+export { DownloadStream, type DownloadStreamState } from './browser/download/DownloadStream.js'
+export {
+  type DownloadWorkerConfig,
+  type DownloadWorkerScope,
+  installDownloadWorker,
+} from './browser/download/downloadWorker.js'
+export type {
+  DownloadRequest,
+  KeepAlive,
+  PageMessage,
+  WorkerMessage,
+} from './browser/download/protocol.js'
+export { ServiceWorkerDownloadSink } from './browser/download/ServiceWorkerDownloadSink.js'
+export {
+  type DownloadWorkerRegistration,
+  type RegisterOptions,
+  ServiceWorkerDownloads,
+  type ServiceWorkerDownloadsOptions,
+} from './browser/download/ServiceWorkerDownloads.js'
+export {
+  DEFAULT_DOWNLOAD_WORKER_CONFIG,
+  downloadServiceWorkerSource,
+} from './browser/download/serviceWorkerSource.js'
 export { FsAccessSink } from './browser/FsAccessSink.js'
 export { MEMORY_SINK_LIMIT, MemorySink } from './browser/MemorySink.js'
 export { OpfsSink } from './browser/OpfsSink.js'
 export { type SavableSink, type SaveOptions, saveBlob } from './browser/save.js'
-export { browserSinkFactory } from './browser/sinks.js'
+export {
+  type BrowserSinkKind,
+  type BrowserSinkOptions,
+  type BrowserStorage,
+  browserSinkFactory,
+  chooseBrowserSink,
+  createBrowserSinkFactory,
+} from './browser/sinks.js'
 export { FileReceiver, type FileReceiverOptions, type IncomingOffer as OfferDetails } from './FileReceiver.js'
 export {
   type AttachOptions,

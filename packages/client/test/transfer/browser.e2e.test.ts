@@ -9,6 +9,7 @@ import { type ParleyServer, startServer } from '@parley/server'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { killAll, parley, startSend } from '../../../cli/test/support.js'
+import { downloadServiceWorkerSource } from '../../src/index.js'
 import { type Harness, openHarness, type ParleyGlobal } from '../media/browserHarness.js'
 import { sha256OfFile, tempDir, writeRandomFile } from './support.js'
 
@@ -43,7 +44,7 @@ describe('file transfer in Chromium', () => {
 
   beforeAll(async () => {
     ;[harness, server, dir] = await Promise.all([
-      openHarness(),
+      openHarness({ '/parley-sw.js': ['text/javascript', downloadServiceWorkerSource()] }),
       startServer({ port: 0, host: '127.0.0.1', logLevel: 'silent' }),
       tempDir('parley-browser-'),
     ])
@@ -156,6 +157,41 @@ describe('file transfer in Chromium', () => {
     expect(offered.sha256).toBe(expected)
     expect(await sender.exitCode(30_000)).toBe(0)
     expect(await sha256OfFile(await download(page))).toBe(expected)
+  }, 120_000)
+
+  it('terminal → browser 32 MiB without OPFS: the TransferManager default sinks stream it into a service-worker download', async () => {
+    const src = join(dir.path, 'to-download.bin')
+    const expected = await writeRandomFile(src, 32 * MiB)
+    const { sender, code } = await startSend([src], server.url)
+    const page = await harness.newPage()
+    const downloaded = page.waitForEvent('download', { timeout: 60_000 })
+    const received = await page.evaluate(
+      async ({ serverUrl, code }) => {
+        const P = (window as unknown as W).Parley
+        // a browser without the origin private file system
+        Object.defineProperty(navigator.storage, 'getDirectory', { value: undefined })
+        const serviceWorkerDownloads = await P.ServiceWorkerDownloads.register('/parley-sw.js', {
+          scope: '/_parley/dl/',
+        })
+        const room = await P.Room.join(serverUrl, code, { name: 'browser' })
+        const manager = new P.TransferManager(room, { serviceWorkerDownloads })
+        const offer = await new Promise<Parameters<Parameters<typeof manager.on<'offer'>>[1]>[0]>((resolve) =>
+          manager.once('offer', resolve),
+        )
+        await offer.accept() // no sink given: the manager's browser default
+        const sink = offer.transfer.sink('0') as { savedAsDownload?: boolean } | undefined
+        await offer.transfer.finished()
+        await offer.transfer.settled()
+        return { savedAsDownload: sink?.savedAsDownload, sha256: offer.transfer.files[0]?.sha256 }
+      },
+      { serverUrl: server.url, code },
+    )
+    expect(received).toEqual({ savedAsDownload: true, sha256: expected })
+    expect(await sender.exitCode(30_000)).toBe(0)
+    const file = await downloaded
+    expect(file.suggestedFilename()).toBe('to-download.bin')
+    expect(await file.failure()).toBeNull()
+    expect(await sha256OfFile(await file.path())).toBe(expected)
   }, 120_000)
 
   it('browser → terminal 32 MiB: the page offers to the joining parley receive, which verifies it', async () => {
