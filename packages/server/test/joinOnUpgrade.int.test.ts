@@ -75,7 +75,9 @@ describe('join on the WebSocket upgrade (/ws?join=…&room=…)', () => {
     b.client.drop()
     await connectionsDropTo(server, 1)
     a.client.send({ type: 'signal', to: b.welcome.peerId, data: { queued: 1 } })
-    const b2 = await connect(upgradeUrl(server, `join=re&room=r&resume=${encodeURIComponent(b.welcome.resume)}`))
+    const b2 = await connect(
+      upgradeUrl(server, `join=re&room=r&resume=${encodeURIComponent(b.welcome.resume)}`),
+    )
     expect(await b2.nextOf('welcome')).toMatchObject({ peerId: b.welcome.peerId, resumed: true, ref: 're' })
     expect(await b2.nextOf('signal')).toEqual({ type: 'signal', from: a.welcome.peerId, data: { queued: 1 } })
     expect(a.client.received.filter((m) => m.type === 'peer-left')).toEqual([])
@@ -90,7 +92,9 @@ describe('join on the WebSocket upgrade (/ws?join=…&room=…)', () => {
       .setProtectedHeader({ alg: 'HS256' })
       .setExpirationTime(Math.floor(Date.now() / 1000) + 60)
       .sign(new TextEncoder().encode(secret))
-    const admitted = await connect(upgradeUrl(server, joinQuery({ type: 'join', id: 'y', room: 'r', token: jwt })))
+    const admitted = await connect(
+      upgradeUrl(server, joinQuery({ type: 'join', id: 'y', room: 'r', token: jwt })),
+    )
     expect(await admitted.nextOf('welcome')).toMatchObject({ room: 'r', ref: 'y' })
   })
 
