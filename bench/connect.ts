@@ -6,6 +6,7 @@
  * interleaved run by run (the order rotates every iteration). Prints ONE JSON line on stdout.
  *
  *   npm run bench -- connect [--runs 40] [--warmup 3] [--variants raw,peerjs,parley] [--gap 100] [--phases]
+ *                            [--profile]
  *
  * Each run: page A (browser process 1) waits (raw: relay socket open; peerjs: Peer open; parley: joined
  * an empty room), then page B (browser process 2) starts the clock and joins / connects; `joinMs` is
@@ -13,7 +14,8 @@
  * sides (wall clock of the two processes); `mainThreadCpuMsA/B` the CPU time each page's main thread
  * used meanwhile (/proc schedstat: the JavaScript's own cost, whatever the load). Everything is closed between runs. `--phases` wraps
  * RTCPeerConnection and WebSocket in both pages to split each run into phases (bench/webrtc/phases.ts);
- * the wrappers cost a little, so compare totals from runs without it. See docs/benchmarks.md.
+ * the wrappers cost a little, so compare totals from runs without it. `--profile` writes V8 CPU profiles
+ * of both pages over the whole run (use with `--variants` to profile one). See docs/benchmarks.md.
  */
 import { cpus, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
@@ -22,6 +24,7 @@ import { median, quantile, ratio, round1 } from './support/summary.js'
 import { hardDeadline, openWebRtcHarness, sleep } from './webrtc/harness.js'
 import type { ConnectArgs, Variant } from './webrtc/page.js'
 import { PHASES, type Phase, phasesOf } from './webrtc/phases.js'
+import { startProfiler } from './webrtc/profiler.js'
 import { pageRendererPid } from './webrtc/taskTrace.js'
 
 const log = (message: string) => process.stderr.write(`[connect] ${message}\n`)
@@ -46,6 +49,7 @@ function parsedOptions() {
       variants: { type: 'string' },
       gap: { type: 'string' },
       phases: { type: 'boolean' },
+      profile: { type: 'boolean' },
     },
     strict: true,
   })
@@ -64,6 +68,7 @@ function parsedOptions() {
     gapMs: int('gap', values.gap, 100, 0),
     variants: variants as Variant[],
     phases: values.phases ?? false,
+    profile: values.profile ?? false,
   }
 }
 
@@ -109,6 +114,7 @@ async function main(): Promise<void> {
   for (const page of h.pages) renderers.push(await pageRendererPid(page))
   const mainCpuNs = () => renderers.map((pid) => mainThreadSchedNs(pid).runNs)
   const chromium = pageA.context().browser()?.version() ?? (await pageA.evaluate(() => navigator.userAgent))
+  const profilers = opts.profile ? await Promise.all(h.pages.map(startProfiler)) : undefined
   const samples = new Map<Variant, Sample[]>(opts.variants.map((v) => [v, []]))
   const failures = new Map<Variant, string[]>(opts.variants.map((v) => [v, []]))
   const tag = Math.random().toString(36).slice(2, 8)
@@ -167,6 +173,10 @@ async function main(): Promise<void> {
       log(`${measured ? 'run' : 'warm-up'} ${i + 1}/${iterations}: ${line.join(', ')} ms (join/both)`)
     }
   } finally {
+    if (profilers) {
+      const names = ['pageA-listener', 'pageB-joiner']
+      for (const [k, stop] of profilers.entries()) log(`profile: ${await stop(`connect-${names[k]}`)}`)
+    }
     await h.close()
   }
   load.push(loadavg()[0] ?? 0)

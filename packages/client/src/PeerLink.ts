@@ -65,8 +65,8 @@ export class PeerLink {
   remoteDescriptionSet = false
   /** The impolite side ignored a colliding remote offer (and so ignores its candidates' errors). */
   ignoreOffer = false
-  /** The SDK channels exist on this connection. */
-  channelsCreated = false
+  /** Which SDK channels exist on this connection: the reliable one goes first, into the first offer. */
+  sdkChannels: 'none' | 'reliable' | 'all' = 'none'
   /** This connection reached `connected` at least once (ICE restarts make sense only then). */
   everConnected = false
   iceRestarts = 0

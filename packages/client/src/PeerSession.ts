@@ -373,7 +373,7 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     this.#makingOffer = false
     this.#logger.debug({ epoch, offerer }, 'new peer connection')
     if (offerer) {
-      this.#createSdkChannels(link)
+      this.#createSdkChannels(link, 'first')
       if (this.#options.runtime.flavor === 'native') {
         // the transceivers are added synchronously; the offer is made at once rather than on the
         // negotiationneeded event (which then finds nothing left to negotiate)
@@ -406,10 +406,23 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     this.#options.sendSignal(signal)
   }
 
-  #createSdkChannels(link: PeerLink): void {
-    if (link.channelsCreated) return
-    link.channelsCreated = true
-    this.#channels.attach(link.pc)
+  /**
+   * Creates the SDK channels on `link`: `first` = what the first description needs (the reliable
+   * channel in browsers), `all` = the rest too. Browsers create the other two after sending that
+   * description, off the connect path (each createDataChannel is a synchronous call into the WebRTC
+   * thread); node-datachannel creates all three at once.
+   */
+  #createSdkChannels(link: PeerLink, which: 'first' | 'all'): void {
+    if (link.sdkChannels === 'all') return
+    const native = this.#options.runtime.flavor === 'native'
+    if (link.sdkChannels === 'none' && which === 'first' && native) {
+      link.sdkChannels = 'reliable'
+      this.#channels.attach(link.pc, ['reliable'])
+      return
+    }
+    if (which === 'first' && link.sdkChannels === 'reliable') return
+    this.#channels.attach(link.pc, link.sdkChannels === 'reliable' ? ['unreliable', 'partial'] : undefined)
+    link.sdkChannels = 'all'
   }
 
   #onNegotiationNeeded(link: PeerLink): void {
@@ -419,7 +432,9 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
         this.#makingOffer = true
         try {
           await link.pc.setLocalDescription()
-          if (this.#link === link) link.sendLocalDescription()
+          if (this.#link !== link) return
+          link.sendLocalDescription()
+          this.#createSdkChannels(link, 'all')
         } finally {
           this.#makingOffer = false
         }
@@ -477,7 +492,7 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     await link.setRemoteDescription({ type: description.type, sdp: description.sdp ?? '' })
     if (this.#link !== link) return
     if (description.type === 'offer') {
-      this.#createSdkChannels(link)
+      this.#createSdkChannels(link, 'first')
       if (this.#options.runtime.flavor === 'native') {
         for (const kind of this.#localTracks.keys()) await this.#applyLocalTrack(link, kind)
         await pc.setLocalDescription()
@@ -486,6 +501,7 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
       }
       if (this.#link !== link) return
       link.sendLocalDescription()
+      this.#createSdkChannels(link, 'all')
     }
     void this.#updateSas(link)
   }

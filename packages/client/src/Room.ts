@@ -55,6 +55,8 @@ export interface RoomOptions {
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number; maxAttempts?: number }
   /** Signaling connect + join timeout (default 10 s). */
   requestTimeoutMs?: number
+  /** Join in the WebSocket URL, one round trip sooner (default true; false for older servers). */
+  joinOnUpgrade?: boolean
   /** Settings of the SDK channels (partial preset, size limits, buffer watermarks). */
   channels?: ChannelSettings
   /** How long leave() waits for queued messages to go out (default 1 s). */
@@ -281,6 +283,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       ...(options.token !== undefined ? { token: options.token } : {}),
       ...(options.reconnect !== undefined ? { reconnect: options.reconnect } : {}),
       ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+      ...(options.joinOnUpgrade !== undefined ? { joinOnUpgrade: options.joinOnUpgrade } : {}),
     })
   }
 

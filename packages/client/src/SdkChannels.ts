@@ -61,9 +61,13 @@ export class SdkChannels {
     return this.#channels.reliable.isOpen
   }
 
-  /** Creates the three channels on `pc` (both sides do, with the same ids) and sends through them. */
-  attach(pc: RTCPeerConnection): void {
-    for (const preset of CHANNEL_PRESETS) {
+  /**
+   * Creates channels of `presets` (default: all three) on `pc` (both sides do, with the same ids) and
+   * sends through them. Negotiated channels need no renegotiation once the connection has its
+   * application section, so all but the reliable one can come after the first description is sent.
+   */
+  attach(pc: RTCPeerConnection, presets: readonly ChannelPreset[] = CHANNEL_PRESETS): void {
+    for (const preset of presets) {
       const channel = pc.createDataChannel(channelLabel(preset), channelInit(preset, this.#settings))
       retainChannel(channel)
       this.#channels[preset].attach(channel, () => pc.sctp?.maxMessageSize)

@@ -4,6 +4,8 @@ import {
   decodeServerFrame,
   ErrorCode,
   encodeMessage,
+  type JoinMessage,
+  joinQuery,
   type PeerInfo,
   type ServerMessage,
   type WelcomeMessage,
@@ -61,6 +63,12 @@ export interface SignalingClientOptions {
   /** Source of `online` events (default: globalThis in browsers). */
   readonly onlineEvents?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>
   readonly logger?: Logger
+  /**
+   * Join on the WebSocket upgrade (default true): the join travels in the URL's query string and the
+   * server's first frame is the welcome, one round trip sooner than sending `join` once the socket
+   * is open. Set false for a server that predates it (protocol.md, "Join on the upgrade").
+   */
+  readonly joinOnUpgrade?: boolean
 }
 
 /** Join errors that will not go away by retrying. */
@@ -216,9 +224,13 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
 
   #open(): void {
     const joinId = `j${this.#nextId++}`
+    const onUpgrade = this.#options.joinOnUpgrade !== false
+    const url = onUpgrade
+      ? withQuery(this.#options.url, joinQuery(this.#joinMessage(joinId)))
+      : this.#options.url
     let socket: WebSocketLike
     try {
-      socket = new this.#options.WebSocket(this.#options.url)
+      socket = new this.#options.WebSocket(url)
     } catch (cause) {
       this.#attemptFailed(
         undefined,
@@ -233,8 +245,8 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
       this.#attemptFailed(attempt, new ParleyError('TIMEOUT', 'no answer from the signaling server in time'))
     }, this.#requestTimeoutMs)
     socket.onopen = () => {
-      if (this.#attempt !== attempt) return
-      this.#sendJoin(attempt)
+      if (this.#attempt !== attempt || onUpgrade) return
+      this.#send(this.#joinMessage(attempt.joinId))
     }
     socket.onmessage = (event) => {
       if (this.#attempt !== attempt) return
@@ -258,16 +270,15 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
     }
   }
 
-  #sendJoin(attempt: Attempt): void {
-    const join: ClientMessage = {
+  #joinMessage(joinId: string): JoinMessage {
+    return {
       type: 'join',
-      id: attempt.joinId,
+      id: joinId,
       room: this.#options.room,
       ...(this.#options.name !== undefined ? { name: this.#options.name } : {}),
       ...(this.#options.token !== undefined ? { token: this.#options.token } : {}),
       ...(this.#resumeToken !== undefined ? { resume: this.#resumeToken } : {}),
     }
-    this.#send(join)
   }
 
   #onMessage(attempt: Attempt, message: ServerMessage): void {
@@ -321,7 +332,7 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
     if (code === ErrorCode.RESUME_FAILED && this.#resumeToken !== undefined) {
       this.#logger.info('session could not be resumed: joining afresh')
       this.#resumeToken = undefined
-      this.#sendJoin(attempt)
+      this.#send(this.#joinMessage(attempt.joinId))
       return
     }
     if (FATAL_JOIN_ERRORS.has(code) || this.#firstJoin) {
@@ -417,4 +428,11 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
     this.emit('closed', error)
     this.removeAllListeners()
   }
+}
+
+/** `url` with `query` appended to its query string. */
+function withQuery(url: string, query: string): string {
+  const hash = url.indexOf('#')
+  const base = hash >= 0 ? url.slice(0, hash) : url
+  return `${base}${base.includes('?') ? '&' : '?'}${query}`
 }

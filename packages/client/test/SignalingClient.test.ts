@@ -9,7 +9,7 @@ class FakeOnline extends EventTarget {
   }
 }
 
-function client(extra: Partial<SignalingClientOptions> = {}) {
+function makeClient(extra: Partial<SignalingClientOptions> = {}, joinOnUpgrade = true) {
   const online = new FakeOnline()
   const c = new SignalingClient({
     url: 'ws://127.0.0.1:1/ws',
@@ -19,6 +19,7 @@ function client(extra: Partial<SignalingClientOptions> = {}) {
     reconnect: { initialDelayMs: 100, maxDelayMs: 1000, jitter: 0 },
     requestTimeoutMs: 5000,
     onlineEvents: online,
+    joinOnUpgrade,
     ...extra,
   })
   const states: SignalingState[] = []
@@ -26,7 +27,12 @@ function client(extra: Partial<SignalingClientOptions> = {}) {
   return { c, states, online }
 }
 
-describe('SignalingClient', () => {
+describe.each([
+  { mode: 'join on the upgrade (default)', joinOnUpgrade: true },
+  { mode: 'join message after open', joinOnUpgrade: false },
+])('SignalingClient, $mode', ({ joinOnUpgrade }) => {
+  const client = (extra: Partial<SignalingClientOptions> = {}) => makeClient(extra, joinOnUpgrade)
+
   beforeEach(() => {
     FakeWebSocket.reset()
     vi.useFakeTimers()
@@ -39,9 +45,14 @@ describe('SignalingClient', () => {
     const { c, states } = client()
     const joined = c.connect()
     const ws = FakeWebSocket.last
-    expect(ws.url).toBe('ws://127.0.0.1:1/ws')
+    if (joinOnUpgrade) {
+      expect(ws.url).toMatch(/^ws:\/\/127\.0\.0\.1:1\/ws\?join=/)
+      expect(ws.urlJoin()).toMatchObject({ type: 'join', room: 'room-1', name: 'Ada' })
+    } else expect(ws.url).toBe('ws://127.0.0.1:1/ws')
     ws.serverOpen()
-    expect(ws.lastSent()).toMatchObject({ type: 'join', room: 'room-1', name: 'Ada' })
+    // joined on the upgrade: nothing to send once open
+    expect(ws.sent).toEqual(joinOnUpgrade ? [] : [expect.objectContaining({ type: 'join', room: 'room-1' })])
+    expect(ws.lastJoin()).toMatchObject({ type: 'join', room: 'room-1', name: 'Ada' })
     ws.welcome('p1')
     await expect(joined).resolves.toMatchObject({ peerId: 'p1' })
     expect(c.peerId).toBe('p1')
@@ -61,7 +72,7 @@ describe('SignalingClient', () => {
     const joined = c.connect()
     const ws = FakeWebSocket.last
     ws.serverOpen()
-    const join = ws.lastSent()
+    const join = ws.lastJoin()
     ws.serverSend({ type: 'error', code: 'ROOM_FULL', message: 'room is full', ref: join?.id as string })
     await expect(joined).rejects.toMatchObject({ code: 'JOIN_REJECTED', cause: { code: 'ROOM_FULL' } })
     expect(c.state).toBe('closed')
@@ -98,7 +109,7 @@ describe('SignalingClient', () => {
     expect(FakeWebSocket.instances).toHaveLength(3)
     const ws = FakeWebSocket.last
     ws.serverOpen()
-    expect(ws.lastSent()).toMatchObject({ type: 'join', room: 'room-1', resume: 'tok-1' })
+    expect(ws.lastJoin()).toMatchObject({ type: 'join', room: 'room-1', resume: 'tok-1' })
     const welcomes: string[] = []
     c.on('welcome', (w) => welcomes.push(w.peerId))
     ws.welcome('p1', { resumed: true })
@@ -146,7 +157,7 @@ describe('SignalingClient', () => {
     await vi.advanceTimersByTimeAsync(100)
     const ws = FakeWebSocket.last
     ws.serverOpen()
-    const resume = ws.lastSent()
+    const resume = ws.lastJoin()
     expect(resume).toMatchObject({ resume: 'tok-1' })
     ws.serverSend({
       type: 'error',
@@ -154,7 +165,7 @@ describe('SignalingClient', () => {
       message: 'unknown token',
       ref: resume?.id as string,
     })
-    const fresh = ws.lastSent()
+    const fresh = ws.lastJoin()
     expect(fresh).toMatchObject({ type: 'join', room: 'room-1' })
     expect(fresh).not.toHaveProperty('resume')
     ws.welcome('p2')

@@ -73,7 +73,9 @@ describe('Room (Node ↔ Node through the signaling server)', () => {
   it('a 5 MiB message through send() arrives intact', async () => {
     const s = await server()
     const a = await join(s.url, 'int-3')
+    const seen = nextEvent<[Participant]>(a, 'participant-joined', 10_000)
     const b = await join(s.url, 'int-3')
+    await seen
     const big = new Uint8Array(5 * 1024 * 1024)
     for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 12)) & 0xff
     const got = nextRoomMessages(b, 1, 30_000)

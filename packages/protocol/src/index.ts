@@ -1,6 +1,7 @@
 export * from './constants.js'
 export * from './errors.js'
 export * from './guards.js'
+export * from './joinQuery.js'
 export * from './messages.js'
 export * from './parse.js'
 export * from './peer.js'

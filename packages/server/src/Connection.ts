@@ -5,6 +5,7 @@ import {
   ErrorCode,
   isSignalMessage,
   type JoinMessage,
+  joinFromQuery,
   MAX_SIGNAL_DATA_DEPTH,
   parseClientMessage,
   type SignalMessage,
@@ -234,6 +235,23 @@ export class Connection extends TypedEmitter<ConnectionEvents> implements Sessio
 
   private unknownPeer(msg: SignalMessage): void {
     this.sendError(ErrorCode.UNKNOWN_PEER, `no peer ${JSON.stringify(msg.to)} in this room`, msg.id)
+  }
+
+  /**
+   * Joins with the `join` carried by the upgrade URL's query string (see `joinFromQuery`), if any:
+   * the same admission and the same answers as a `join` message sent first.
+   */
+  joinFromUrl(search: string): void {
+    const parsed = joinFromQuery(search)
+    if (parsed === undefined) return
+    if (!parsed.ok) {
+      this.ctx.metrics.messages.invalid++
+      this.sendError(parsed.code, parsed.message, parsed.ref)
+      return
+    }
+    this.ctx.metrics.messages.join++
+    const msg = parsed.value
+    this.handleJoin(msg).catch((error: unknown) => this.internalError(error, msg.id))
   }
 
   private async handleJoin(msg: JoinMessage): Promise<void> {

@@ -212,6 +212,9 @@ export async function startServer(options: ServerOptions = {}): Promise<ParleySe
       connection.on('state', (state) => {
         if (state === 'closed') connections.delete(connection)
       })
+      // a join carried by the upgrade URL: admitted now, its welcome is the first frame
+      const query = req.url?.indexOf('?') ?? -1
+      if (query >= 0 && req.url !== undefined) connection.joinFromUrl(req.url.slice(query + 1))
     })
   })
 

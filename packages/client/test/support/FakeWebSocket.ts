@@ -1,4 +1,4 @@
-import type { ClientMessage, ServerMessage } from '@parley/protocol'
+import { type ClientMessage, type JoinMessage, joinFromQuery, type ServerMessage } from '@parley/protocol'
 import type { WebSocketLike } from '../../src/runtime.js'
 
 /**
@@ -67,10 +67,24 @@ export class FakeWebSocket implements WebSocketLike {
     return this.sent.at(-1)
   }
 
+  /** The join carried by the URL (join on the upgrade), if any. */
+  urlJoin(): JoinMessage | undefined {
+    const query = this.url.indexOf('?')
+    const parsed = query < 0 ? undefined : joinFromQuery(this.url.slice(query + 1))
+    if (parsed !== undefined && !parsed.ok) throw new Error(`invalid join in the URL: ${parsed.message}`)
+    return parsed?.value
+  }
+
+  /** The latest join: the last `join` message sent, else the URL's. */
+  lastJoin(): JoinMessage | undefined {
+    const sent = [...this.sent].reverse().find((m) => m.type === 'join')
+    return sent?.type === 'join' ? sent : this.urlJoin()
+  }
+
   /** Answers the last join with a welcome. */
   welcome(peerId: string, extra: Partial<Extract<ServerMessage, { type: 'welcome' }>> = {}): void {
-    const join = [...this.sent].reverse().find((m) => m.type === 'join')
-    if (join?.type !== 'join') throw new Error('client did not send join')
+    const join = this.lastJoin()
+    if (join === undefined) throw new Error('client did not send join')
     this.serverSend({
       type: 'welcome',
       peerId,

@@ -38,7 +38,7 @@ export class SignalProxy {
     const http = createServer()
     const wss = new WebSocketServer({ server: http, path: '/ws' })
     const proxy = new SignalProxy(http, wss, targetWsUrl)
-    wss.on('connection', (client) => proxy.#accept(client))
+    wss.on('connection', (client, req) => proxy.#accept(client, req.url ?? ''))
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
     return proxy
   }
@@ -66,8 +66,10 @@ export class SignalProxy {
     for (const deliver of this.#held.splice(0)) deliver()
   }
 
-  #accept(client: WebSocket): void {
-    const upstream = new WebSocket(this.#target)
+  #accept(client: WebSocket, url: string): void {
+    // the query string carries the join on the upgrade (protocol.md)
+    const query = url.indexOf('?')
+    const upstream = new WebSocket(query < 0 ? this.#target : `${this.#target}${url.slice(query)}`)
     this.#sockets.add(client)
     this.#sockets.add(upstream)
     const pendingUp: RawData[] = []
