@@ -66,6 +66,8 @@ export interface RoomEventsPort {
   state: (state: RoomPhase) => void
   'participant-joined': (p: ParticipantPort) => void
   'participant-left': (p: ParticipantPort) => void
+  /** `p` came back under the same id after reloading its page (its connection is re-established). */
+  'participant-restarted': (p: ParticipantPort) => void
   track: (p: ParticipantPort, track: MediaStreamTrack, stream: MediaStream) => void
   'track-removed': (p: ParticipantPort, track: MediaStreamTrack) => void
   message: (p: ParticipantPort, message: unknown, channel: ChannelPreset) => void
