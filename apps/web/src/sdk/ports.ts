@@ -80,6 +80,8 @@ export interface RoomEventsPort {
 
 export interface RoomPort {
   readonly localPeerId: string
+  /** Resumes this peer's session from a reloaded page (JoinRequest.resume). */
+  readonly resumeToken: string | undefined
   readonly localName: string
   readonly state: RoomPhase
   readonly participants: ReadonlyMap<string, ParticipantPort>
@@ -101,6 +103,11 @@ export interface JoinRequest {
   readonly room: string
   readonly name: string
   readonly local: LocalMediaPort | undefined
+  /**
+   * The resume token the page had before a reload: the room takes that session over (same peer
+   * id, transfers continue) if the server still holds it, else joins afresh.
+   */
+  readonly resume?: string | undefined
 }
 
 export type JoinRoom = (request: JoinRequest) => Promise<RoomPort>
