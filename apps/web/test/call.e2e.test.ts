@@ -216,18 +216,37 @@ describe('web app call', () => {
     }
   })
 
-  it('a participant who reloads the page comes back into the call', async () => {
+  it('a participant who reloads the page comes back into the call as the same participant (session resumed: same peer id, no leave/join notice) and video flows again both ways', async () => {
     const room = nextRoom()
     const ada = await join(room, 'Ada')
     const bo = await join(room, 'Bo')
     await expectFullMesh([ada, bo])
-    const oldBoId = await peerIdOf(bo)
+    const boId = await peerIdOf(bo)
+    const adaId = await peerIdOf(ada)
+    const notices = (text: string) => ada.page.getByTestId('notice').filter({ hasText: text }).count()
+    const joinedBefore = await notices('Bo joined')
 
     await bo.page.reload()
     await bo.page.getByTestId('local-tile').waitFor()
-    const newBoId = await peerIdOf(bo)
-    await remoteTile(ada, oldBoId).waitFor({ state: 'detached' })
+    expect(await peerIdOf(bo)).toBe(boId)
+    // Ada keeps Bo's tile (same id) and sees his video again on a new connection.
+    await expectVideoPlaying(ada, boId)
+    await expectVideoPlaying(bo, adaId)
+    expect(await remoteTile(ada, boId).count()).toBe(1)
+    expect(await ada.page.getByTestId('participant-tile').count()).toBe(1)
+    expect(await notices('Bo left')).toBe(0)
+    expect(await notices('Bo joined')).toBeLessThanOrEqual(joinedBefore) // notices fade, none added
+  })
+
+  it('closing the tab (no Leave click): the others see the participant leave once the reload grace it announced ends', async () => {
+    const room = nextRoom()
+    const ada = await join(room, 'Ada')
+    const bo = await join(room, 'Bo')
     await expectFullMesh([ada, bo])
-    expect(await remoteTile(ada, newBoId).count()).toBe(1)
+    const boTile = remoteTile(ada, await peerIdOf(bo))
+    await bo.page.close()
+    // 10 s of reload grace (the away message), or the server's 20 s resume grace if it was lost
+    await boTile.waitFor({ state: 'detached', timeout: 40_000 })
+    await ada.page.getByTestId('notice').filter({ hasText: 'Bo left' }).first().waitFor()
   })
 })

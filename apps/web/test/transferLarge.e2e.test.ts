@@ -1,7 +1,7 @@
 /**
  * Large browser → browser transfers through the web app UI, between TWO Chromium processes and a
- * real server: 256 MiB saved by the save action with the same SHA-256, and a resume after the
- * receiving page is reloaded mid-way (partial data kept in OPFS).
+ * real server: 256 MiB saved by the save action with the same SHA-256, and a transfer that goes on
+ * by itself after the receiving page is reloaded mid-way (session resumed, partial data in OPFS).
  */
 import { createCipheriv, createHash } from 'node:crypto'
 import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
@@ -16,7 +16,9 @@ import {
   expectFullMesh,
   joinByLink,
   type Participant,
+  peerIdOf,
   poll,
+  remoteTile,
   removeWebAppBuild,
   startAppServer,
 } from './support/webApp.js'
@@ -78,30 +80,38 @@ async function save(p: Participant): Promise<string> {
   return (await downloaded).path()
 }
 
-/** What a page's transfer channels carried: per channel label, binary bytes sent and control messages. */
+/** What one transfer channel carried (one attempt of a transfer): binary bytes sent, control messages. */
 interface Wire {
+  label: string
   binarySent: number
   sent: { t: string; [k: string]: unknown }[]
   received: { t: string; [k: string]: unknown }[]
 }
-type Wired = Window & { parleyWire: Record<string, Wire> }
+type Wired = Window & { parleyWire: Wire[] }
 
 /**
  * Counts, in the page, every byte and control message its `parley-file:*` channels send, and the
- * control messages the channels it creates receive (the sender creates the transfer channels).
+ * control messages the channels it creates receive (the sender creates the transfer channels), per
+ * channel in creation order: a resumed transfer opens a new channel with the same label.
  */
 function recordTransferChannels(page: Page): Promise<void> {
   return page.evaluate(() => {
     const w = window as unknown as Wired
-    w.parleyWire = {}
-    const wire = (label: string): Wire => {
-      w.parleyWire[label] ??= { binarySent: 0, sent: [], received: [] }
-      return w.parleyWire[label]
+    w.parleyWire = []
+    const wires = new WeakMap<RTCDataChannel, Wire>()
+    const wire = (channel: RTCDataChannel): Wire => {
+      let record = wires.get(channel)
+      if (!record) {
+        record = { label: channel.label, binarySent: 0, sent: [], received: [] }
+        wires.set(channel, record)
+        w.parleyWire.push(record)
+      }
+      return record
     }
     const send = RTCDataChannel.prototype.send
     RTCDataChannel.prototype.send = function (this: RTCDataChannel, data: unknown) {
       if (this.label.startsWith('parley-file:')) {
-        const record = wire(this.label)
+        const record = wire(this)
         if (typeof data === 'string') record.sent.push(JSON.parse(data))
         else if (data instanceof Blob) record.binarySent += data.size
         else record.binarySent += (data as ArrayBuffer | ArrayBufferView).byteLength
@@ -116,8 +126,9 @@ function recordTransferChannels(page: Page): Promise<void> {
     ) {
       const channel = create.call(this, label, init)
       if (label.startsWith('parley-file:')) {
+        const record = wire(channel)
         channel.addEventListener('message', (e) => {
-          if (typeof e.data === 'string') wire(label).received.push(JSON.parse(e.data))
+          if (typeof e.data === 'string') record.received.push(JSON.parse(e.data))
         })
       }
       return channel
@@ -125,16 +136,23 @@ function recordTransferChannels(page: Page): Promise<void> {
   })
 }
 
-const wireOf = (page: Page) => page.evaluate(() => (window as unknown as Wired).parleyWire)
+const wiresOf = (page: Page) => page.evaluate(() => (window as unknown as Wired).parleyWire)
 
-/** The highest offset the receiver confirmed (`progress`) on any channel of the page. */
-async function confirmedBytes(page: Page): Promise<number> {
-  const wire = await wireOf(page)
+/** The highest offset the receiver confirmed (`progress`) on `wires`. */
+function confirmedOn(wires: readonly Wire[]): number {
   let max = 0
-  for (const w of Object.values(wire)) {
+  for (const w of wires) {
     for (const m of w.received) if (m.t === 'progress') max = Math.max(max, Number(m.offset))
   }
   return max
+}
+
+/** The offset the receiver asked a channel's attempt to start from (its `accept`), if it answered. */
+function acceptedOffset(wire: Wire): number | undefined {
+  const accept = wire.received.find((m) => m.t === 'accept') as
+    | { files: { id: string; offset: number }[] }
+    | undefined
+  return accept?.files[0]?.offset
 }
 
 beforeAll(async () => {
@@ -195,60 +213,61 @@ describe('web app large file transfer between two Chromium processes', () => {
     expect(await sha256Of(saved)).toBe(file.sha256)
   }, 240_000)
 
-  it('reloading the receiving page mid-way: the re-sent file resumes from the confirmed offset (OPFS) and arrives with the same bytes', async () => {
+  it('Room resume after the receiving page reloads mid-way: the transfer continues by itself from the offset the receiver confirmed (OPFS), no confirmed byte is sent again, the same bytes arrive', async () => {
     const size = 128 * MiB
     const file = pseudoRandomFile('resume-128.bin', size, 2)
     const [ada, bo] = await joinPair()
+    const boId = await peerIdOf(bo)
     await recordTransferChannels(ada.page)
 
     await sendFiles(ada, [file.path])
     await poll(() => stateOf(bo)).toBe('offered')
     await bo.page.getByTestId('file-accept').click()
     await expect
-      .poll(() => confirmedBytes(ada.page), { timeout: 120_000, interval: 100 })
+      .poll(async () => confirmedOn(await wiresOf(ada.page)), { timeout: 120_000, interval: 100 })
       .toBeGreaterThan(32 * MiB)
-    const [first] = Object.keys(await wireOf(ada.page))
-    if (!first) throw new Error('no transfer channel recorded')
 
-    // Reload the receiver mid-way: the app goes straight back into the call (a new participant for
-    // the sender).
+    // Reload the receiver mid-way: the page goes back into the call as the same participant, and
+    // the transfer goes on without any click on either side.
     await bo.page.reload()
     await bo.page.getByTestId('local-tile').waitFor()
-    await poll(() => stateOf(ada), 30_000).toBe('failed') // "Bo left"
-    const firstWire = (await wireOf(ada.page))[first]
-    if (!firstWire) throw new Error('first channel lost')
-    const confirmedBefore = await confirmedBytes(ada.page)
-    expect(confirmedBefore).toBeLessThan(size)
-
-    // The sender offers the same file again; the receiver accepts it and its OPFS sink resumes.
-    await sendFiles(ada, [file.path])
-    await poll(() => stateOf(bo), 30_000).toBe('offered')
-    await bo.page.getByTestId('file-accept').click()
     await expect.poll(() => stateOf(bo), { timeout: 180_000, interval: 500 }).toBe('done')
-    await poll(() => card(ada).last().getAttribute('data-state'), 30_000).toBe('done')
+    await poll(() => stateOf(ada), 30_000).toBe('done')
 
-    const wire = await wireOf(ada.page)
-    const [second, ...others] = Object.keys(wire).filter((l) => l !== first)
-    expect(others).toEqual([])
-    const secondWire = second ? wire[second] : undefined
-    if (!secondWire) throw new Error('no second transfer channel')
-    const accept = secondWire.received.find((m) => m.t === 'accept') as
-      | { files: { id: string; offset: number }[] }
-      | undefined
-    const resumedAt = accept?.files[0]?.offset ?? -1
-    const fileMessage = secondWire.sent.find((m) => m.t === 'file')
-    // resumed from (at or after) the last offset confirmed before the reload…
+    // Still one transfer on each side, and the same participant (the session was taken over).
+    expect(await card(ada).count()).toBe(1)
+    expect(await card(bo).count()).toBe(1)
+    expect(await peerIdOf(bo)).toBe(boId)
+    expect(await remoteTile(ada, boId).count()).toBe(1)
+    expect(await ada.page.getByTestId('notice').filter({ hasText: 'Bo left' }).count()).toBe(0)
+
+    const wires = await wiresOf(ada.page)
+    const [first] = wires
+    const last = wires.at(-1)
+    if (!first || !last || wires.length < 2)
+      throw new Error(`expected a resumed channel, got ${wires.length}`)
+    expect(new Set(wires.map((w) => w.label)).size).toBe(1) // one transfer, resumed on new channels
+    // Every attempt after the first starts at or after every offset confirmed before it…
+    for (const [k, w] of wires.entries()) {
+      const from = acceptedOffset(w)
+      if (k === 0 || from === undefined) continue
+      expect(from).toBeGreaterThanOrEqual(confirmedOn(wires.slice(0, k)))
+    }
+    // …and the last one sent exactly [resumedAt, size), starting at the offset the receiver asked.
+    const resumedAt = acceptedOffset(last) ?? -1
+    const confirmedBefore = confirmedOn(wires.slice(0, -1))
+    expect(confirmedBefore).toBeGreaterThan(32 * MiB)
     expect(resumedAt).toBeGreaterThanOrEqual(confirmedBefore)
-    expect(resumedAt).toBeLessThanOrEqual(firstWire.binarySent)
-    expect(fileMessage?.offset).toBe(resumedAt)
-    // …and nothing before it was sent again: the second attempt sent exactly [resumedAt, size).
-    expect(secondWire.binarySent).toBe(size - resumedAt)
+    expect(resumedAt).toBeLessThan(size)
+    expect(last.sent.find((m) => m.t === 'file')?.offset).toBe(resumedAt)
+    expect(last.binarySent).toBe(size - resumedAt)
+    const sentTwice = wires.reduce((sum, w) => sum + w.binarySent, 0) - size
     console.info(
       `reload resume: confirmed ${(confirmedBefore / MiB).toFixed(1)} MiB, resumed at ${(resumedAt / MiB).toFixed(1)} MiB, ` +
-        `sent twice ${((firstWire.binarySent - resumedAt) / MiB).toFixed(1)} MiB`,
+        `${wires.length} channels, sent twice ${(sentTwice / MiB).toFixed(1)} MiB`,
     )
 
     const saved = await save(bo)
     expect(await sha256Of(saved)).toBe(file.sha256)
-  }, 240_000)
+  }, 300_000)
 })

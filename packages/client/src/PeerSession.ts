@@ -233,6 +233,9 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
       case 'reconnect':
         step('reconnect', async () => this.#onReconnectRequest(signal.epoch))
         return
+      case 'restart':
+        step('restart', async () => this.#onRemoteRestart())
+        return
       case 'media-state':
         return
     }
@@ -517,6 +520,21 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     if (this.polite || !link || epoch < link.epoch) return
     this.#logger.debug({ epoch }, 'remote peer asks for a new connection')
     this.#startGeneration(link)
+  }
+
+  /**
+   * The remote peer is a new instance (reloaded page, restarted process): our connection leads
+   * nowhere. Start a new generation at once, as the offerer whatever our role; the remote side's
+   * own first offer (generation 0) is then older and ignored, so the two cannot collide.
+   */
+  #onRemoteRestart(): void {
+    if (this.state === 'closed' || this.state === 'failed') return
+    const epoch = (this.#link?.epoch ?? 0) + 1
+    this.#logger.info({ epoch }, 'remote peer restarted: new connection generation')
+    this.#attempts = 0
+    if (this.state === 'new') this.#machine.set('connecting')
+    else if (this.state === 'connected') this.#machine.set('reconnecting')
+    this.#newLink(epoch, true)
   }
 
   #onRemoteChannel(link: PeerLink, channel: RTCDataChannel): void {

@@ -6,7 +6,10 @@ import {
   ROOM_PATTERN,
   type WelcomeMessage,
 } from '@parley/protocol'
+import { AwayPeers } from './AwayPeers.js'
+import { roomCertificates } from './certificates.js'
 import { ParleyError } from './errors.js'
+import { mergeIceServers } from './iceServers.js'
 import {
   isLocalMediaLike,
   type LocalMediaLike,
@@ -39,6 +42,19 @@ export interface RoomOptions {
   name?: string
   /** Auth token (JWT) for servers that require one. */
   token?: string
+  /**
+   * `resumeToken` of an earlier Room in this room, e.g. of the page before a reload: join as the
+   * same peer (same id) if the server still holds that session, else join afresh. The others then
+   * drop their connections to the old instance and connect to this one.
+   */
+  resume?: string
+  /**
+   * Browsers, on `pagehide`: 'leave' (default) leaves the room at once; 'suspend' calls
+   * {@link Room.suspend} so that a reloaded page can take the session over (see `resume`).
+   */
+  pageHide?: 'leave' | 'suspend'
+  /** How long the others wait for this peer to come back after suspend() (default 10 s, at most the server's grace). */
+  suspendGraceMs?: number
   /** Media to publish on join: a LocalMedia, or constraints to capture one (browsers). */
   media?: LocalMediaLike | MediaRequest
   /** Extra ICE servers, merged with the ones the server hands out. No public STUN server is built in. */
@@ -84,6 +100,11 @@ export interface RoomEvents {
   state: (state: RoomState) => void
   'participant-joined': (participant: Participant) => void
   'participant-left': (participant: Participant) => void
+  /**
+   * A participant came back as a new instance under the same id (its page was reloaded): its
+   * connection is being re-established, and whatever state its old instance had is gone.
+   */
+  'participant-restarted': (participant: Participant) => void
   track: (participant: Participant, track: MediaStreamTrack, stream: MediaStream) => void
   'track-removed': (participant: Participant, track: MediaStreamTrack) => void
   message: (participant: Participant, message: unknown, channel: ChannelPreset) => void
@@ -109,39 +130,6 @@ function pageEvents(): Pick<EventTarget, 'addEventListener' | 'removeEventListen
   return typeof g.addEventListener === 'function' && g.document !== undefined
     ? (globalThis as unknown as Pick<EventTarget, 'addEventListener' | 'removeEventListener'>)
     : undefined
-}
-
-function dedupeIceServers(servers: readonly RTCIceServer[]): RTCIceServer[] {
-  const seen = new Set<string>()
-  return servers.filter((s) => {
-    const key = JSON.stringify([s.urls, s.username ?? null, s.credential ?? null])
-    if (seen.has(key)) return false
-    seen.add(key)
-    return true
-  })
-}
-
-/** Certificates outlive a call by far; one is reused until this close to its expiry. */
-const CERTIFICATE_MIN_LIFETIME_MS = 24 * 3600 * 1000
-let pageCertificate: Promise<RTCCertificate | undefined> | undefined
-
-/**
- * One DTLS certificate for every connection of this page (browsers): the fingerprint, hence the
- * SAS of a pair, stays the same when a connection is re-established, and joining does not pay for
- * a key generation each time. Undefined where certificates cannot be generated (node-datachannel).
- */
-async function roomCertificates(rt: RtcRuntime): Promise<RTCCertificate[] | undefined> {
-  const ctor = rt.RTCPeerConnection as unknown as {
-    generateCertificate?: (algorithm: AlgorithmIdentifier | EcKeyGenParams) => Promise<RTCCertificate>
-  }
-  if (rt.flavor !== 'native' || typeof ctor.generateCertificate !== 'function') return undefined
-  const generate = ctor.generateCertificate.bind(ctor)
-  let certificate = await pageCertificate
-  if (!certificate || certificate.expires - Date.now() < CERTIFICATE_MIN_LIFETIME_MS) {
-    pageCertificate = generate({ name: 'ECDSA', namedCurve: 'P-256' }).catch(() => undefined)
-    certificate = await pageCertificate
-  }
-  return certificate ? [certificate] : undefined
 }
 
 /**
@@ -177,6 +165,13 @@ export class Room extends TypedEmitter<RoomEvents> {
   #localPeerId = ''
   #iceServers: RTCIceServer[] = []
   #leaving: Promise<void> | undefined
+  /** The server's resume grace, ms (from the welcome; undefined when it does not say). */
+  #resumeGraceMs: number | undefined
+  /** Participants that suspended (page reload?) and may come back under the same id. */
+  readonly #away = new AwayPeers<Participant>((p) => {
+    this.#logger.info({ peer: p.peerId }, 'peer did not come back in time')
+    this.#removeParticipant(p)
+  })
   readonly #media: RoomMedia
   #quality: QualityMonitor | undefined
   /** Participants met while joining, announced once join() has resolved. */
@@ -281,6 +276,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       logger,
       ...(options.name !== undefined ? { name: options.name } : {}),
       ...(options.token !== undefined ? { token: options.token } : {}),
+      ...(options.resume !== undefined ? { resume: options.resume } : {}),
       ...(options.reconnect !== undefined ? { reconnect: options.reconnect } : {}),
       ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
       ...(options.joinOnUpgrade !== undefined ? { joinOnUpgrade: options.joinOnUpgrade } : {}),
@@ -294,6 +290,14 @@ export class Room extends TypedEmitter<RoomEvents> {
   /** Our peer id (assigned by the server; kept across signaling reconnections). */
   get localPeerId(): string {
     return this.#localPeerId
+  }
+
+  /**
+   * The token that resumes this peer's session (changes with every signaling reconnection): keep
+   * it where a reloaded page finds it, and pass it as the `resume` option there. See suspend().
+   */
+  get resumeToken(): string | undefined {
+    return this.#signaling.resumeToken
   }
 
   /** Everyone else in the room, by peer id (the id each participant was first seen with). */
@@ -384,9 +388,33 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#teardown()
   }
 
+  /**
+   * Stops this Room without leaving: the server keeps the session for its grace period and the
+   * others keep this participant for `suspendGraceMs` (told over the data channel), so that a new
+   * Room joined with `resume: room.resumeToken` — typically the same page after a reload — takes
+   * over the same peer id, and transfers to it continue. If nobody resumes, the others see the
+   * participant leave when the grace ends. Closes everything here at once, like leave().
+   * Idempotent; `pagehide` calls it when the room was joined with `pageHide: 'suspend'`.
+   */
+  suspend(): void {
+    if (this.#leaving || this.state === 'left') return
+    const graceMs = Math.min(this.#options.suspendGraceMs ?? 10_000, this.#resumeGraceMs ?? Infinity)
+    this.#logger.info({ graceMs }, 'suspending: the session stays resumable')
+    for (const participant of this.#roster.values()) {
+      participant.session.sendControl({ type: 'away', ms: graceMs })
+    }
+    this.#signaling.suspend()
+    this.#leaving = Promise.resolve()
+    this.#teardown()
+  }
+
   /** The page is going away (tab closed, navigation): tell everyone now, nothing async survives it. */
   readonly #onPageHide = (): void => {
     if (this.#leaving || this.state === 'left') return
+    if (this.#options.pageHide === 'suspend') {
+      this.suspend()
+      return
+    }
     this.#logger.info('page hidden: leaving the room')
     for (const participant of this.#roster.values()) participant.session.sayGoodbyeNow()
     this.#signaling.leave()
@@ -397,6 +425,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   #teardown(): void {
     pageEvents()?.removeEventListener('pagehide', this.#onPageHide)
     this.#quality?.close()
+    this.#away.close()
     for (const participant of this.#roster.values()) participant.dispose()
     this.#roster.clear()
     this.#media.close()
@@ -453,15 +482,11 @@ export class Room extends TypedEmitter<RoomEvents> {
   #onWelcome(welcome: WelcomeMessage): void {
     const previous = this.#localPeerId
     this.#localPeerId = welcome.peerId
-    this.#iceServers = dedupeIceServers([
-      ...welcome.iceServers.map((s) => {
-        const server: RTCIceServer = { urls: s.urls }
-        if (s.username !== undefined) server.username = s.username
-        if (s.credential !== undefined) server.credential = s.credential
-        return server
-      }),
-      ...(this.#options.iceServers ?? []),
-    ])
+    if (welcome.resumeGrace !== undefined) this.#resumeGraceMs = welcome.resumeGrace * 1000
+    // A session taken over from an earlier instance (option resume): the peers it knew still hold
+    // connections to that instance. `restart` goes first, before any offer of ours.
+    const restarted = previous === '' && welcome.resumed === true && this.#options.resume !== undefined
+    this.#iceServers = mergeIceServers(welcome.iceServers, this.#options.iceServers)
     if (previous && previous !== welcome.peerId) {
       // The server forgot our session (e.g. it restarted) and gave us a new id. The peer
       // connections are still up: tell each peer our new id over its data channel; it does the same.
@@ -485,7 +510,11 @@ export class Room extends TypedEmitter<RoomEvents> {
         if (id !== undefined && !present.has(id)) this.#removeParticipant(participant)
       }
     }
-    for (const peer of welcome.peers) this.#onPeerJoined(peer)
+    for (const peer of welcome.peers) {
+      if (restarted && peer.peerId !== welcome.peerId)
+        this.#signaling.signal(peer.peerId, { kind: 'restart' })
+      this.#onPeerJoined(peer)
+    }
   }
 
   #onPeerJoined(peer: PeerInfo): void {
@@ -546,11 +575,18 @@ export class Room extends TypedEmitter<RoomEvents> {
     return p
   }
 
-  /** SDK control messages from a peer: its new signaling id after a re-join. */
+  /** SDK control messages from a peer: it suspends (may come back), or its new signaling id after a re-join. */
   #onControl(
     participant: Participant,
     message: { readonly type: string; readonly [key: string]: unknown },
   ): void {
+    if (message.type === 'away') {
+      if (this.#roster.get(participant.peerId) !== participant) return
+      const ms = typeof message.ms === 'number' ? message.ms : 0
+      this.#logger.info({ peer: participant.peerId, ms }, 'peer suspended: waiting for it to come back')
+      this.#away.mark(participant, ms)
+      return
+    }
     if (message.type !== 'route') return
     const id = message.id
     if (typeof id !== 'string' || id.length === 0 || id.length > 64 || id === this.#localPeerId) return
@@ -567,6 +603,7 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   #removeParticipant(participant: Participant): void {
     if (this.#roster.get(participant.peerId) !== participant) return
+    this.#away.back(participant)
     this.#roster.remove(participant)
     participant.session.close()
     this.emit('participant-left', participant)
@@ -590,7 +627,15 @@ export class Room extends TypedEmitter<RoomEvents> {
   }
 
   #deliver(participant: Participant, signal: PeerSignal): void {
-    if (signal.kind === 'media-state') participant.setMediaState(signal)
-    else participant.session.handleSignal(signal)
+    if (signal.kind === 'media-state') {
+      participant.setMediaState(signal)
+      return
+    }
+    if (signal.kind === 'restart') {
+      this.#away.back(participant)
+      this.#logger.info({ peer: participant.peerId }, 'peer restarted under the same id')
+      this.emit('participant-restarted', participant)
+    }
+    participant.session.handleSignal(signal)
   }
 }

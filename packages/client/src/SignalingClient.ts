@@ -54,6 +54,12 @@ export interface SignalingClientOptions {
   readonly name?: string
   /** Auth token (JWT) for servers that require one. */
   readonly token?: string
+  /**
+   * Resume token of an earlier session in this room (`resumeToken` of another client, e.g. of the
+   * page before a reload): the first join resumes it (same peer id) if the server still holds it,
+   * else joins afresh.
+   */
+  readonly resume?: string
   readonly WebSocket: WebSocketConstructor
   /** How long a connection + join may take before it counts as failed (default 10 s). */
   readonly requestTimeoutMs?: number
@@ -86,6 +92,9 @@ const FINAL_CLOSE_CODES = new Set<number>([CloseCode.POLICY_VIOLATION, CloseCode
 const OPEN = 1
 /** Close code of a socket the client gives up on to try again (keeps the session resumable). */
 const RETRY_CLOSE_CODE = 4100
+/** Close code of suspend(): the session stays resumable for another client (e.g. a reloaded page). */
+const SUSPEND_CLOSE_CODE = 4101
+const CLOSE_REASONS: Readonly<Record<number, string>> = { 1000: 'bye', [SUSPEND_CLOSE_CODE]: 'suspended' }
 
 interface Attempt {
   readonly socket: WebSocketLike
@@ -144,6 +153,7 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
     this.#backoff = new Backoff(options.reconnect)
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 10_000
     this.#maxQueuedSignals = options.maxQueuedSignals ?? 1000
+    this.#resumeToken = options.resume
     this.#machine = new StateMachine<SignalingState>({
       name: 'signaling',
       initial: 'idle',
@@ -163,6 +173,15 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
   /** Our peer id, once joined. */
   get peerId(): string | undefined {
     return this.#peerId
+  }
+
+  /**
+   * The token that resumes this session (a new one comes with every welcome). Handing it to
+   * another client (option `resume`) lets that client take over the same peer id after
+   * {@link suspend}, within the server's grace period.
+   */
+  get resumeToken(): string | undefined {
+    return this.#resumeToken
   }
 
   /** Reconnection attempts since the last successful join. */
@@ -206,6 +225,15 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
   /** Closes the socket normally (code 1000: the server ends the session as for `leave`). Idempotent. */
   close(): void {
     this.#shutdown(undefined)
+  }
+
+  /**
+   * Stops this client but keeps the session on the server for its grace period (close code
+   * 4101, no `leave`): another client joining with `resume: resumeToken` takes it over with the
+   * same peer id; otherwise the others see the peer leave when the grace period ends. Idempotent.
+   */
+  suspend(): void {
+    this.#shutdown(undefined, SUSPEND_CLOSE_CODE)
   }
 
   // ------------------------------------------------------------------------------------ internals
@@ -407,17 +435,17 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
     socket.onclose = null
     socket.onerror = null
     try {
-      if (socket.readyState <= OPEN) socket.close(code, code === 1000 ? 'bye' : 'retrying')
+      if (socket.readyState <= OPEN) socket.close(code, CLOSE_REASONS[code] ?? 'retrying')
     } catch {
       // already closing
     }
   }
 
-  #shutdown(error: ParleyError | undefined): void {
+  #shutdown(error: ParleyError | undefined, closeCode = 1000): void {
     if (this.state === 'closed') return
     if (this.#retryTimer) clearTimeout(this.#retryTimer)
     this.#retryTimer = undefined
-    if (this.#attempt) this.#disposeAttempt(this.#attempt, 1000)
+    if (this.#attempt) this.#disposeAttempt(this.#attempt, closeCode)
     this.#outbox.length = 0
     ;(this.#options.onlineEvents ?? defaultOnlineEvents())?.removeEventListener('online', this.#onOnline)
     this.#machine.set('closed')

@@ -261,6 +261,49 @@ describe.each([
     expect(states.at(-1)).toBe('closed')
   })
 
+  it('suspend() sends no leave, closes with 4101 (session kept on the server), keeps resumeToken readable and never reconnects', async () => {
+    const { c, states } = client()
+    const joined = c.connect()
+    const ws = FakeWebSocket.last
+    ws.serverOpen()
+    ws.welcome('p1', { resume: 'tok-1' })
+    await joined
+    expect(c.resumeToken).toBe('tok-1')
+    c.suspend()
+    c.suspend()
+    expect(ws.sent.some((m) => m.type === 'leave')).toBe(false)
+    expect(ws.closedByClient).toEqual({ code: 4101, reason: 'suspended' })
+    expect(c.resumeToken).toBe('tok-1')
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(FakeWebSocket.instances).toHaveLength(1)
+    expect(states.at(-1)).toBe('closed')
+  })
+
+  it('option resume: the first join carries the token and takes over the same peer id; the new token replaces it', async () => {
+    const { c } = client({ resume: 'tok-old' })
+    const joined = c.connect()
+    const ws = FakeWebSocket.last
+    ws.serverOpen()
+    expect(ws.lastSent()).toMatchObject({ type: 'join', room: 'room-1', resume: 'tok-old' })
+    ws.welcome('p1', { resume: 'tok-new', resumed: true })
+    await expect(joined).resolves.toMatchObject({ peerId: 'p1', resumed: true })
+    expect(c.resumeToken).toBe('tok-new')
+  })
+
+  it('option resume with a token the server refuses (RESUME_FAILED): the first join goes on afresh', async () => {
+    const { c } = client({ resume: 'tok-expired' })
+    const joined = c.connect()
+    const ws = FakeWebSocket.last
+    ws.serverOpen()
+    const first = ws.lastSent()
+    ws.serverSend({ type: 'error', code: 'RESUME_FAILED', message: 'expired', ref: first?.id as string })
+    const fresh = ws.lastSent()
+    expect(fresh).toMatchObject({ type: 'join', room: 'room-1' })
+    expect(fresh).not.toHaveProperty('resume')
+    ws.welcome('p9', { resume: 'tok-9' })
+    await expect(joined).resolves.toMatchObject({ peerId: 'p9' })
+  })
+
   it('server errors after joining (e.g. UNKNOWN_PEER) are reported without closing', async () => {
     const { c } = client()
     const joined = c.connect()

@@ -1,7 +1,13 @@
 import { type ParleyServer, startServer } from '@parley/server'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isParleyError, type Participant, Room, type RoomOptions } from '../src/index.js'
-import { allConnected, nextEvent, nextRoomMessages, participantInState } from './support/rooms.js'
+import {
+  allConnected,
+  nextEvent,
+  nextRoomMessages,
+  participantInState,
+  resumeTokenOf,
+} from './support/rooms.js'
 import { TcpProxy } from './support/TcpProxy.js'
 
 const cleanups: (() => Promise<unknown> | unknown)[] = []
@@ -111,6 +117,53 @@ describe('Room (Node ↔ Node through the signaling server)', () => {
     expect(b.state).toBe('left')
     expect(states).toEqual(['left'])
     await expect(b.broadcast('x')).resolves.toBeUndefined()
+  })
+
+  it('suspend() then a new Room with its resumeToken (a page reload): same peer id, the others see participant-restarted (no left/joined), reconnect and messages flow', async () => {
+    const s = await server()
+    const a = await join(s.url, 'int-reload', { name: 'Ada' })
+    const b = await join(s.url, 'int-reload', { name: 'Bob' })
+    await allConnected([a, b])
+    const events: string[] = []
+    a.on('participant-left', () => events.push('left'))
+    a.on('participant-joined', () => events.push('joined'))
+    const restarted = nextEvent<[Participant]>(a, 'participant-restarted', 15_000)
+    const bob = a.participant(b.localPeerId)
+    const epoch = bob?.connectionInfo.epoch ?? -1
+    const token = resumeTokenOf(b)
+    b.suspend()
+    b.suspend()
+    expect(b.state).toBe('left')
+    const reconnecting = participantInState(a, b.localPeerId, 'reconnecting')
+    const b2 = await join(s.url, 'int-reload', { name: 'Bob', resume: token })
+    expect(b2.localPeerId).toBe(b.localPeerId)
+    const [p] = await restarted
+    expect(p).toBe(bob)
+    await reconnecting // the connection to the old instance is dropped…
+    await allConnected([a, b2]) // …and a new generation connects to the new one
+    expect(bob?.connectionInfo.epoch).toBeGreaterThan(epoch)
+    const atB2 = nextRoomMessages(b2, 1)
+    const atA = nextRoomMessages(a, 1)
+    await a.participant(b2.localPeerId)?.send('to the reloaded page')
+    await b2.participant(a.localPeerId)?.send('from the reloaded page')
+    expect((await atB2)[0]?.message).toBe('to the reloaded page')
+    expect((await atA)[0]).toMatchObject({ from: b2.localPeerId, message: 'from the reloaded page' })
+    expect(events).toEqual([])
+    expect(b2.participant(a.localPeerId)?.name).toBe('Ada')
+  })
+
+  it('resume with a token the server no longer holds (after an explicit leave): the Room joins afresh with a new peer id', async () => {
+    const s = await server()
+    const a = await join(s.url, 'int-stale')
+    const b = await join(s.url, 'int-stale')
+    await allConnected([a, b])
+    const token = resumeTokenOf(b)
+    const left = nextEvent<[Participant]>(a, 'participant-left', 5000)
+    await b.leave()
+    await left
+    const b2 = await join(s.url, 'int-stale', { resume: token })
+    expect(b2.localPeerId).not.toBe(b.localPeerId)
+    await allConnected([a, b2])
   })
 
   it('leave() drains queued messages before closing', async () => {

@@ -43,6 +43,14 @@ export const PeerSignalSchema = v.variant('kind', [
    * generation after `epoch`, because the sender's connection timed out or failed.
    */
   v.object({ kind: v.literal('reconnect'), epoch: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
+  /**
+   * Extension: the sender is a new instance of this peer (a reloaded page, a restarted process)
+   * that resumed the peer's signaling session, so every connection the old instance had is gone.
+   * The receiver drops its connection to the sender and offers a new generation, whatever its role.
+   * Sent before any other signal of the new instance. Older clients ignore it (and recover when
+   * their connection times out).
+   */
+  v.object({ kind: v.literal('restart') }),
   /** The sender's published media state, so that UIs can show mute. */
   v.object({
     kind: v.literal('media-state'),

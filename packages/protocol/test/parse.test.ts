@@ -60,4 +60,10 @@ describe('parsePeerSignal', () => {
     expect(parsePeerSignal({ kind: 'candidate', candidate: { candidate: 'c', sdpMid: '0' } })).toBeDefined()
     expect(parsePeerSignal({ kind: 'description', description: { type: 'bogus' } })).toBeUndefined()
   })
+
+  it('accepts the restart extension signal (extra fields ignored) and rejects unknown kinds', () => {
+    expect(parsePeerSignal({ kind: 'restart' })).toEqual({ kind: 'restart' })
+    expect(parsePeerSignal({ kind: 'restart', future: 1 })).toEqual({ kind: 'restart' })
+    expect(parsePeerSignal({ kind: 'restart-all' })).toBeUndefined()
+  })
 })

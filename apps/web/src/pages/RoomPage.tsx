@@ -4,7 +4,7 @@ import { CallScreen } from '../call/CallScreen.js'
 import { acquireMedia } from '../lobby/acquireMedia.js'
 import { type JoinChoice, Lobby } from '../lobby/Lobby.js'
 import { loadMediaPrefs } from '../lobby/mediaPrefs.js'
-import { clearActiveCall, loadActiveCall, saveActiveCall } from '../rooms/activeCall.js'
+import { type ActiveCall, clearActiveCall, loadActiveCall, saveActiveCall } from '../rooms/activeCall.js'
 import { saveDisplayName } from '../rooms/displayName.js'
 import { rememberRoom } from '../rooms/recentRooms.js'
 import { navigate } from '../routing/useRoute.js'
@@ -53,8 +53,11 @@ export function RoomPage({
     setPhaseRaw(next)
   }, [])
 
+  /** What this tab stores about its call (ActiveCall), once joined. */
+  const activeCall = useRef<ActiveCall | undefined>(undefined)
+
   const join = useCallback(
-    async (choice: JoinChoice) => {
+    async (choice: JoinChoice, resumeToken?: string) => {
       if (current.current.kind !== 'joining') setPhase({ kind: 'joining' })
       saveDisplayName(choice.name)
       rememberRoom(code)
@@ -64,10 +67,13 @@ export function RoomPage({
           room: code,
           name: choice.name,
           local: choice.local,
+          resume: resumeToken,
         })
         if (choice.local?.audioTrack && !choice.audio) room.setMicrophoneEnabled(false)
         if (choice.local?.videoTrack && !choice.video) room.setCameraEnabled(false)
-        saveActiveCall({ code, name: choice.name, audio: choice.audio, video: choice.video })
+        const call = { code, name: choice.name, audio: choice.audio, video: choice.video }
+        activeCall.current = call
+        saveActiveCall({ ...call, resume: room.resumeToken })
         const controller = new CallController(room, choice.local, sdk.meterTrack)
         const transfers = sdk.createTransfers(room, (message) => controller.notices.push(message, 'error'))
         setPhase({ kind: 'in-call', controller, transfers })
@@ -87,7 +93,7 @@ export function RoomPage({
       const wanted = saved.audio || saved.video
       const media = wanted ? await acquireMedia(sdk.media, loadMediaPrefs()) : undefined
       const local = media?.ok ? media.local : undefined
-      await join({ name: saved.name, local, audio: saved.audio, video: saved.video })
+      await join({ name: saved.name, local, audio: saved.audio, video: saved.video }, saved.resume)
     })()
   }, [sdk, join])
 
@@ -103,8 +109,14 @@ export function RoomPage({
       }
     }
     const unsubscribe = controller.subscribe(check)
-    // Leaving the page (reload, closing the tab): tell the others now rather than after a timeout.
-    const onHide = () => void controller.leave()
+    // Leaving the page (reload or closing the tab, which look the same here): the SDK suspends the
+    // room (pageHide: 'suspend'), keeping the session for the server's grace and telling the others
+    // to wait a few seconds; the token lets the reloaded page take the session over. A closed tab
+    // is seen leaving when that grace ends. Reading the token after the SDK suspended is fine.
+    const onHide = () => {
+      const call = activeCall.current
+      if (call) saveActiveCall({ ...call, resume: controller.room.resumeToken })
+    }
     addEventListener('pagehide', onHide)
     return () => {
       unsubscribe()
@@ -115,6 +127,7 @@ export function RoomPage({
   }, [controller, transfers, setPhase])
 
   const leave = useCallback(() => {
+    activeCall.current = undefined
     clearActiveCall()
     if (current.current.kind === 'in-call') setPhase({ kind: 'ended', reason: 'left' })
   }, [setPhase])

@@ -1,12 +1,16 @@
 /**
  * Marks the call this tab is in (sessionStorage: per tab, survives a reload, not a new tab).
- * A reload of /r/<code> with this mark goes straight back into the call, skipping the lobby.
+ * A reload of /r/<code> with this mark goes straight back into the call, skipping the lobby, and
+ * with `resume` takes the same session over (same peer id: the others keep their connection
+ * state and transfers to this tab continue).
  */
 export interface ActiveCall {
   readonly code: string
   readonly name: string
   readonly audio: boolean
   readonly video: boolean
+  /** The room's resume token when the page went away (or joined). */
+  readonly resume?: string | undefined
 }
 
 const KEY = 'parley:active-call'
@@ -17,7 +21,8 @@ export function loadActiveCall(code: string): ActiveCall | undefined {
     if (typeof v !== 'object' || v === null) return undefined
     const o = v as Record<string, unknown>
     if (o.code !== code || typeof o.name !== 'string' || o.name.trim() === '') return undefined
-    return { code, name: o.name, audio: o.audio === true, video: o.video === true }
+    const resume = typeof o.resume === 'string' && o.resume.length > 0 ? o.resume : undefined
+    return { code, name: o.name, audio: o.audio === true, video: o.video === true, resume }
   } catch {
     return undefined
   }

@@ -12,6 +12,8 @@ import {
   ParleyError,
   Room,
   type SavableSink,
+  StorageTransferJournal,
+  type TransferJournal,
   TransferManager,
 } from '@parley/client'
 import { TransferController } from '../transfer/TransferController.js'
@@ -25,13 +27,26 @@ const media: MediaPort = {
   listDevices: () => LocalMedia.listDevices(),
 }
 
-async function joinRoom({ serverUrl, room, name, local }: JoinRequest): Promise<RoomPort> {
+async function joinRoom({ serverUrl, room, name, local, resume }: JoinRequest): Promise<RoomPort> {
   const published = local instanceof LocalMedia ? local : undefined
   const joined: RoomPort = await Room.join(serverUrl, room, {
     name,
+    // Leaving the page keeps the session for a reload to take over (RoomPage keeps the token);
+    // the others see a closed tab leave when the suspend grace ends.
+    pageHide: 'suspend',
+    ...(resume !== undefined ? { resume } : {}),
     ...(published ? { media: published } : {}),
   })
   return joined
+}
+
+/** The accepted offers of this tab (sessionStorage survives a reload), if storage is usable. */
+function tabJournal(): TransferJournal | undefined {
+  try {
+    return new StorageTransferJournal(sessionStorage)
+  } catch {
+    return undefined // storage blocked: a reload then shows the offer again instead
+  }
 }
 
 const meterTrack: MeterTrack = (track) => AudioLevelMeter.forTrack(track)
@@ -46,7 +61,8 @@ type AppSink = FileSink & Partial<SavableSink> & { readonly savedAsDownload?: bo
 function createTransfers(room: RoomPort, onError: (message: string) => void) {
   if (!(room instanceof Room))
     throw new ParleyError('INVALID_ARGUMENT', 'transfers need a room joined with the SDK')
-  const manager = new TransferManager(room)
+  const journal = tabJournal()
+  const manager = new TransferManager(room, journal ? { journal } : {})
   const opfs = !opfsDisabledForTests() && OpfsSink.isSupported()
   // The download worker is registered only where it can be chosen (no OPFS), on the first accept.
   const sinkFor = async (file: FileMeta): Promise<AppSink> => {

@@ -66,6 +66,8 @@ export interface RoomEventsPort {
   state: (state: RoomPhase) => void
   'participant-joined': (p: ParticipantPort) => void
   'participant-left': (p: ParticipantPort) => void
+  /** `p` came back under the same id after reloading its page (its connection is re-established). */
+  'participant-restarted': (p: ParticipantPort) => void
   track: (p: ParticipantPort, track: MediaStreamTrack, stream: MediaStream) => void
   'track-removed': (p: ParticipantPort, track: MediaStreamTrack) => void
   message: (p: ParticipantPort, message: unknown, channel: ChannelPreset) => void
@@ -78,6 +80,8 @@ export interface RoomEventsPort {
 
 export interface RoomPort {
   readonly localPeerId: string
+  /** Resumes this peer's session from a reloaded page (JoinRequest.resume). */
+  readonly resumeToken: string | undefined
   readonly localName: string
   readonly state: RoomPhase
   readonly participants: ReadonlyMap<string, ParticipantPort>
@@ -99,6 +103,11 @@ export interface JoinRequest {
   readonly room: string
   readonly name: string
   readonly local: LocalMediaPort | undefined
+  /**
+   * The resume token the page had before a reload: the room takes that session over (same peer
+   * id, transfers continue) if the server still holds it, else joins afresh.
+   */
+  readonly resume?: string | undefined
 }
 
 export type JoinRoom = (request: JoinRequest) => Promise<RoomPort>

@@ -50,7 +50,12 @@ export interface EngineSink {
 export interface EngineOffer<Sink extends EngineSink> {
   readonly transfer: EngineTransfer
   readonly from: EnginePeer
-  accept(fileIds: 'all', sinkFor: (file: EngineFile) => Sink | Promise<Sink>): Promise<void>
+  /** Files this tab accepted when the same transfer was offered before a reload (the journal). */
+  readonly acceptedBefore: readonly string[] | undefined
+  accept(
+    fileIds: 'all' | readonly string[],
+    sinkFor: (file: EngineFile) => Sink | Promise<Sink>,
+  ): Promise<void>
   decline(reason?: string): Promise<void>
 }
 
@@ -79,8 +84,10 @@ interface Entry {
 
 /**
  * The call's file transfers as one list for the UI, and the actions on them. Every transfer of the
- * engine (both directions) becomes a TransferView; incoming offers wait for accept / decline; the
- * sinks of accepted files are kept so that "Save" can download the verified files.
+ * engine (both directions) becomes a TransferView; incoming offers wait for accept / decline,
+ * except an offer this tab accepted before a reload, which is accepted again at once (the sinks
+ * find the data they kept and the transfer continues from there); the sinks of accepted files are
+ * kept so that "Save" can download the verified files.
  */
 export class TransferController<Sink extends EngineSink>
   extends Store<readonly TransferView[]>
@@ -101,7 +108,8 @@ export class TransferController<Sink extends EngineSink>
       engine.onOffer((offer) => {
         const entry = this.#entry(offer.transfer, offer.from)
         entry.offer = offer as EngineOffer<EngineSink>
-        this.#publish()
+        if (offer.acceptedBefore) this.#accept(entry, offer.acceptedBefore)
+        else this.#publish()
       }),
       engine.onTransfer((transfer, peer) => {
         this.#entry(transfer, peer)
@@ -119,11 +127,15 @@ export class TransferController<Sink extends EngineSink>
 
   accept(id: string): void {
     const entry = this.#entries.get(id)
-    const offer = entry?.offer
-    if (!entry || !offer || entry.answered) return
+    if (entry) this.#accept(entry, 'all')
+  }
+
+  #accept(entry: Entry, fileIds: 'all' | readonly string[]): void {
+    const offer = entry.offer
+    if (!offer || entry.answered) return
     entry.answered = true
     offer
-      .accept('all', async (file) => {
+      .accept(fileIds, async (file) => {
         const sink = await this.#engine.sinkFor(file)
         entry.sinks.push(sink)
         return sink

@@ -34,6 +34,7 @@ export class FakeParticipant implements ParticipantPort {
 export class FakeRoom implements RoomPort {
   localPeerId = 'me'
   readonly localName = 'Me'
+  readonly resumeToken = 'resume-me'
   state: RoomPhase = 'joined'
   readonly participants = new Map<string, FakeParticipant>()
   localMedia: LocalMediaPort | undefined = undefined

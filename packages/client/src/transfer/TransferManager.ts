@@ -11,11 +11,17 @@ import type { SinkFactory } from './FileSink.js'
 import { BlobFileSource, type FileSource } from './FileSource.js'
 import { type HasherFactory, loadHasherFactory } from './hash.js'
 import { type FileMeta, transferChannelLabel, transferIdOfLabel } from './messages.js'
+import { sameFiles } from './offer.js'
 import type { Transfer } from './Transfer.js'
 import { TransferChannel } from './TransferChannel.js'
+import type { TransferJournal } from './TransferJournal.js'
 
 /** The part of a Room the manager uses (a Room, or a stand-in in tests). */
 export type TransferRoom = Pick<Room, 'on' | 'participants'>
+
+/** A transfer the journal keeps when it stops: only when this manager stops (the page goes away). */
+const journalKeeps = (transfer: Transfer, managerClosed: boolean): boolean =>
+  managerClosed && transfer.state === 'failed' && transfer.error?.code === 'CLOSED'
 
 /** The part of a Participant the manager uses. */
 export type TransferPeer = Pick<
@@ -45,6 +51,11 @@ export interface TransferManagerOptions {
   sender?: Partial<Omit<FileSenderOptions, 'sources' | 'hasherFactory' | 'id'>>
   /** Options passed to every FileReceiver (queue bounds, checkpoint cadence…). */
   receiver?: Partial<Omit<FileReceiverOptions, 'hasherFactory'>>
+  /**
+   * Remembers the offers accepted here (browsers: a StorageTransferJournal on sessionStorage), so
+   * that after a reload the same offer, made again by its sender, comes with `acceptedBefore`.
+   */
+  journal?: TransferJournal
 }
 
 /** An incoming offer waiting for the user's answer. */
@@ -52,6 +63,12 @@ export interface IncomingOffer {
   readonly transfer: FileReceiver
   readonly from: TransferPeer
   readonly files: readonly FileMeta[]
+  /**
+   * The files accepted when this same transfer (same sender, id and files) was offered here
+   * before a reload, as the journal remembers them; undefined for a new offer. Accepting them
+   * again continues from what the sinks kept: the sender does not send those bytes again.
+   */
+  readonly acceptedBefore: readonly string[] | undefined
   /**
    * Accepts `fileIds` (default: every file) into the sinks `sinkFor` gives (default: the manager's
    * sinkFactory). Rejects if a sink cannot be opened (e.g. FILE_EXISTS); the transfer then fails.
@@ -117,6 +134,7 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
         if (state === 'connected') this.#resumeWith(peer)
       }),
       room.on('participant-left', (peer) => this.#onPeerLeft(peer)),
+      room.on('participant-restarted', (peer) => this.#onPeerRestarted(peer)),
       room.on('state', (state) => {
         if (state === 'left') this.close()
       }),
@@ -187,6 +205,9 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
     transfer.on('state', (state) => {
       clearTimeout(entry.resumeTimer)
       entry.resumeTimer = undefined
+      if (transfer instanceof FileReceiver && transfer.isTerminal && !journalKeeps(transfer, this.#closed)) {
+        this.#options.journal?.forget(peer.peerId, transfer.id)
+      }
       if (state === 'interrupted') {
         entry.resumeTimer = setTimeout(
           () => transfer.close('the peer did not come back in time'),
@@ -242,6 +263,22 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
     }
   }
 
+  /**
+   * The peer came back as a new instance (reloaded page): what it was sending us is gone with the
+   * old one, so those transfers end; what we send it goes on (it is offered again once the new
+   * connection is up, and a journal there recognises it).
+   */
+  #onPeerRestarted(peer: TransferPeer): void {
+    for (const entry of this.#entries.values()) {
+      if (entry.peer.peerId !== peer.peerId || entry.transfer.isTerminal) continue
+      if (entry.transfer instanceof FileReceiver) {
+        entry.transfer.close(`${peer.name || 'the peer'} reloaded; the sender has to send again`)
+      } else {
+        entry.reattachAttempts = 0
+      }
+    }
+  }
+
   async #onChannel(peer: TransferPeer, channel: RTCDataChannel): Promise<void> {
     const id = transferIdOfLabel(channel.label)
     if (id === undefined || this.#closed) return
@@ -280,16 +317,22 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
     receiver.adopt(link, offer)
     this.#track(receiver, peer)
     const defaultSinks = this.#defaultSinks
+    const journal = this.#options.journal
+    const before = journal?.recall(peer.peerId, id)
+    const acceptedBefore = before && sameFiles(offer.files, before.files) ? before.fileIds : undefined
     this.emit('offer', {
       transfer: receiver,
       from: peer,
       files: offer.files,
+      acceptedBefore,
       accept: (fileIds = 'all', sinkFor = defaultSinks) => {
         if (!sinkFor) {
           return Promise.reject(
             new ParleyError('INVALID_ARGUMENT', 'no sink: pass sinkFor or a sinkFactory option'),
           )
         }
+        const ids = fileIds === 'all' ? offer.files.map((f) => f.id) : fileIds
+        journal?.remember({ peerId: peer.peerId, transferId: id, files: offer.files, fileIds: ids })
         return receiver.accept(sinkFor, fileIds === 'all' ? undefined : fileIds)
       },
       decline: (reason) => receiver.decline(reason),

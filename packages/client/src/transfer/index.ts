@@ -73,6 +73,14 @@ export {
   type TransferState,
 } from './Transfer.js'
 export {
+  type AcceptedTransfer,
+  type JournalStorage,
+  MAX_JOURNAL_ENTRIES,
+  MemoryTransferJournal,
+  StorageTransferJournal,
+  type TransferJournal,
+} from './TransferJournal.js'
+export {
   type IncomingOffer,
   TransferManager,
   type TransferManagerEvents,

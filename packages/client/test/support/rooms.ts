@@ -62,7 +62,7 @@ export function nextRoomMessages(room: Room, count: number, timeoutMs = 15_000):
 /** Resolves with the next event `event` of the room, or rejects after `timeoutMs`. */
 export function nextEvent<T extends unknown[]>(
   room: Room,
-  event: 'participant-joined' | 'participant-left' | 'state',
+  event: 'participant-joined' | 'participant-left' | 'participant-restarted' | 'state',
   timeoutMs = 15_000,
   filter: (...args: T) => boolean = () => true,
 ): Promise<T> {
@@ -78,4 +78,11 @@ export function nextEvent<T extends unknown[]>(
       resolve(args)
     }) as never)
   })
+}
+
+/** The room's resume token (what a page keeps for its reload); throws if it has none. */
+export function resumeTokenOf(room: Room): string {
+  const token = room.resumeToken
+  if (token === undefined) throw new Error('the room has no resume token')
+  return token
 }

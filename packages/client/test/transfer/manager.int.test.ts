@@ -9,7 +9,9 @@ import { Room } from '../../src/index.js'
 import type { FileSender } from '../../src/transfer/FileSender.js'
 import { NodeFileSink } from '../../src/transfer/node/NodeFileSink.js'
 import { NodeFileSource } from '../../src/transfer/node/NodeFileSource.js'
+import { MemoryTransferJournal } from '../../src/transfer/TransferJournal.js'
 import { type IncomingOffer, TransferManager } from '../../src/transfer/TransferManager.js'
+import { resumeTokenOf } from '../support/rooms.js'
 import { sha256OfFile, tempDir, waitForBytes, waitForState, writeRandomFile } from './support.js'
 
 const MiB = 1024 * 1024
@@ -38,11 +40,17 @@ describe('TransferManager over a Room (Node peers, real server)', () => {
     await dir.remove()
   })
 
-  /** Two rooms in `name`, connected, each with a manager. */
-  async function twoPeers(name: string) {
+  /** Two rooms in `name`, connected, each with a manager (bob's with `receiver` options). */
+  async function twoPeers(
+    name: string,
+    bob: {
+      room?: Parameters<typeof Room.join>[2]
+      manager?: ConstructorParameters<typeof TransferManager>[1]
+    } = {},
+  ) {
     const a = await Room.join(server.url, name, { name: 'alice' })
     rooms.push(a)
-    const b = await Room.join(server.url, name, { name: 'bob' })
+    const b = await Room.join(server.url, name, { name: 'bob', ...bob.room })
     rooms.push(b)
     const connected = (room: Room, peerId: string) =>
       new Promise<void>((resolve) => {
@@ -52,7 +60,7 @@ describe('TransferManager over a Room (Node peers, real server)', () => {
       })
     await Promise.all([connected(a, b.localPeerId), connected(b, a.localPeerId)])
     const ma = new TransferManager(a)
-    const mb = new TransferManager(b, { sinkFactory: () => new NodeFileSink({ dir: out }) })
+    const mb = new TransferManager(b, { sinkFactory: () => new NodeFileSink({ dir: out }), ...bob.manager })
     managers.push(ma, mb)
     return { a, b, ma, mb, bob: a.participant(b.localPeerId)! }
   }
@@ -147,6 +155,96 @@ describe('TransferManager over a Room (Node peers, real server)', () => {
     await b.leave()
     await expect(sender!.finished()).rejects.toMatchObject({ code: 'CLOSED', message: 'bob left' })
     await offer.transfer.settled()
+    expect((await readdir(out)).sort()).toEqual(['big.bin.parley-part', 'big.bin.parley-part.json'])
+  }, 60_000)
+
+  it('Room.suspend() of the receiver, then a new Room joined with its resumeToken (a reload): the transfer continues by itself from the confirmed offset; no confirmed byte is sent again', async () => {
+    const journal = new MemoryTransferJournal()
+    const { a, b, ma, mb, bob } = await twoPeers('mgr-reload', { manager: { journal } })
+    const size = 64 * MiB
+    const src = join(dir.path, 'big.bin')
+    const expected = await writeRandomFile(src, size)
+    const source = await NodeFileSource.open(src)
+    const offered = nextOffer(mb)
+    const [sender] = (await ma.sendFiles(bob, [source])) as [FileSender]
+    const offer = await offered
+    expect(offer.acceptedBefore).toBeUndefined()
+    await offer.accept()
+    await waitForBytes(offer.transfer, 12 * MiB)
+    const seen: string[] = []
+    a.on('participant-left', (p) => seen.push(`left ${p.peerId}`))
+    a.on('participant-restarted', (p) => seen.push(`restarted ${p.peerId}`))
+    let atCut = { sent: 0, confirmed: 0 }
+    sender.once('state', (s) => {
+      if (s === 'interrupted')
+        atCut = { sent: sender.dataBytesSent, confirmed: sender.progress.confirmedBytes }
+    })
+
+    const token = resumeTokenOf(b)
+    b.suspend() // what pagehide does with pageHide: 'suspend'
+    await offer.transfer.settled() // the receiver stopped here and kept its partial file
+    expect(offer.transfer.error?.code).toBe('CLOSED')
+    await waitForState(sender, 'interrupted')
+
+    const b2 = await Room.join(server.url, 'mgr-reload', { name: 'bob', resume: token })
+    rooms.push(b2)
+    expect(b2.localPeerId).toBe(b.localPeerId)
+    const mb2 = new TransferManager(b2, { journal, sinkFactory: () => new NodeFileSink({ dir: out }) })
+    managers.push(mb2)
+    const again = await nextOffer(mb2)
+    expect(again.transfer.id).toBe(sender.id)
+    expect(again.acceptedBefore).toEqual(['0'])
+    await again.accept(again.acceptedBefore)
+    await Promise.all([sender.finished(), again.transfer.finished()])
+
+    expect(seen).toEqual([`restarted ${b.localPeerId}`])
+    expect(a.participant(b.localPeerId)).toBe(bob)
+    const resumedAt = sender.resumeOffsets.at(-1)!.offset
+    expect(resumedAt).toBeGreaterThanOrEqual(atCut.confirmed)
+    expect(resumedAt).toBeGreaterThan(0)
+    // the only bytes sent twice were in flight at the cut: [resumedAt, end of the first attempt)
+    expect(sender.dataBytesSent - size).toBe(atCut.sent - resumedAt)
+    expect(await sha256OfFile(join(out, 'big.bin'))).toBe(expected)
+    expect(journal.entries()).toEqual([]) // done: forgotten
+    await source.close()
+  }, 90_000)
+
+  it('a suspended receiver that does not come back: the sender sees it leave when the grace it announced ends, and the transfer fails with "bob left"', async () => {
+    const { ma, mb, bob, a } = await twoPeers('mgr-gone', { room: { suspendGraceMs: 300 } })
+    const src = join(dir.path, 'big.bin')
+    await writeRandomFile(src, 64 * MiB)
+    const offered = nextOffer(mb)
+    const [sender] = await ma.sendFiles(bob, [await NodeFileSource.open(src)])
+    const offer = await offered
+    await offer.accept()
+    await waitForBytes(offer.transfer, 4 * MiB)
+    const left = new Promise<string>((resolve) => a.once('participant-left', (p) => resolve(p.peerId)))
+    ;(rooms.at(-1) as Room).suspend()
+    await expect(sender!.finished()).rejects.toMatchObject({ code: 'CLOSED', message: 'bob left' })
+    expect(await left).toBe(bob.peerId)
+  }, 60_000)
+
+  it('the SENDER reloads (suspend, then a new Room with its resumeToken): the receiver ends that transfer as its sender is gone, and keeps the partial file', async () => {
+    const { a, b, ma, mb } = await twoPeers('mgr-sender-reload')
+    const src = join(dir.path, 'big.bin')
+    await writeRandomFile(src, 64 * MiB)
+    const offered = nextOffer(mb)
+    const alice = b.participant(a.localPeerId)!
+    await ma.sendFiles(a.participant(b.localPeerId)!, [await NodeFileSource.open(src)])
+    const offer = await offered
+    await offer.accept()
+    await waitForBytes(offer.transfer, 4 * MiB)
+    // alice (the sender) reloads
+    const token = resumeTokenOf(a)
+    a.suspend()
+    const a2 = await Room.join(server.url, 'mgr-sender-reload', { name: 'alice', resume: token })
+    rooms.push(a2)
+    await expect(offer.transfer.finished()).rejects.toMatchObject({
+      code: 'CLOSED',
+      message: 'alice reloaded; the sender has to send again',
+    })
+    await offer.transfer.settled()
+    expect(b.participant(a2.localPeerId)).toBe(alice)
     expect((await readdir(out)).sort()).toEqual(['big.bin.parley-part', 'big.bin.parley-part.json'])
   }, 60_000)
 })

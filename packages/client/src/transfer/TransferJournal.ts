@@ -1,0 +1,141 @@
+import type { FileMeta } from './messages.js'
+
+/** An incoming transfer this side accepted: enough to recognise the same offer after a reload. */
+export interface AcceptedTransfer {
+  /** The sending peer (its peer id is kept when it resumes its session). */
+  readonly peerId: string
+  readonly transferId: string
+  readonly files: readonly FileMeta[]
+  /** The files accepted (the others were declined). */
+  readonly fileIds: readonly string[]
+}
+
+/**
+ * Where a TransferManager remembers the incoming transfers it accepted, so that the same offer
+ * made again to a new instance of this page or process (after a reload) is recognised: it comes
+ * with `acceptedBefore`, and accepting it continues from the data the sinks kept. Synchronous, so
+ * that an entry is written before the page can go away.
+ */
+export interface TransferJournal {
+  recall(peerId: string, transferId: string): AcceptedTransfer | undefined
+  remember(entry: AcceptedTransfer): void
+  forget(peerId: string, transferId: string): void
+}
+
+/** Entries kept at most (the oldest go first). */
+export const MAX_JOURNAL_ENTRIES = 32
+
+/** A journal in memory (tests; a process that restarts loses it). */
+export class MemoryTransferJournal implements TransferJournal {
+  readonly #entries = new Map<string, AcceptedTransfer>()
+
+  recall(peerId: string, transferId: string): AcceptedTransfer | undefined {
+    return this.#entries.get(key(peerId, transferId))
+  }
+
+  remember(entry: AcceptedTransfer): void {
+    const k = key(entry.peerId, entry.transferId)
+    this.#entries.delete(k)
+    this.#entries.set(k, entry)
+    for (const oldest of this.#entries.keys()) {
+      if (this.#entries.size <= MAX_JOURNAL_ENTRIES) break
+      this.#entries.delete(oldest)
+    }
+  }
+
+  forget(peerId: string, transferId: string): void {
+    this.#entries.delete(key(peerId, transferId))
+  }
+
+  /** Every entry, oldest first. */
+  entries(): AcceptedTransfer[] {
+    return [...this.#entries.values()]
+  }
+}
+
+/** The part of the Web Storage API the storage journal uses (`sessionStorage`: per tab, survives a reload). */
+export type JournalStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>
+
+/**
+ * A journal in Web Storage under one key, as JSON. Use `sessionStorage`: it belongs to the tab and
+ * survives a reload, like the session the page resumes. Unreadable or malformed content counts as
+ * empty; a storage that refuses writes (quota, privacy mode) makes the journal forget.
+ */
+export class StorageTransferJournal implements TransferJournal {
+  readonly #storage: JournalStorage
+  readonly #key: string
+
+  constructor(storage: JournalStorage, key = 'parley:accepted-transfers') {
+    this.#storage = storage
+    this.#key = key
+  }
+
+  recall(peerId: string, transferId: string): AcceptedTransfer | undefined {
+    return this.#load().recall(peerId, transferId)
+  }
+
+  remember(entry: AcceptedTransfer): void {
+    const journal = this.#load()
+    journal.remember(entry)
+    this.#save(journal)
+  }
+
+  forget(peerId: string, transferId: string): void {
+    const journal = this.#load()
+    if (!journal.recall(peerId, transferId)) return
+    journal.forget(peerId, transferId)
+    this.#save(journal)
+  }
+
+  #load(): MemoryTransferJournal {
+    const journal = new MemoryTransferJournal()
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(this.#storage.getItem(this.#key) ?? '[]')
+    } catch {
+      return journal
+    }
+    if (!Array.isArray(parsed)) return journal
+    for (const item of parsed) {
+      const entry = readEntry(item)
+      if (entry) journal.remember(entry)
+    }
+    return journal
+  }
+
+  #save(journal: MemoryTransferJournal): void {
+    const entries = journal.entries()
+    try {
+      if (entries.length === 0) this.#storage.removeItem(this.#key)
+      else this.#storage.setItem(this.#key, JSON.stringify(entries))
+    } catch {
+      // storage full or unavailable: a reload will offer the transfer again instead
+    }
+  }
+}
+
+function key(peerId: string, transferId: string): string {
+  return `${peerId}/${transferId}`
+}
+
+function readEntry(x: unknown): AcceptedTransfer | undefined {
+  if (typeof x !== 'object' || x === null) return undefined
+  const o = x as Record<string, unknown>
+  if (typeof o.peerId !== 'string' || typeof o.transferId !== 'string') return undefined
+  if (!Array.isArray(o.files) || !Array.isArray(o.fileIds)) return undefined
+  if (!o.fileIds.every((id): id is string => typeof id === 'string')) return undefined
+  const files: FileMeta[] = []
+  for (const f of o.files) {
+    if (typeof f !== 'object' || f === null) return undefined
+    const m = f as Record<string, unknown>
+    if (typeof m.id !== 'string' || typeof m.name !== 'string' || typeof m.size !== 'number') return undefined
+    files.push({
+      id: m.id,
+      name: m.name,
+      size: m.size,
+      type: typeof m.type === 'string' ? m.type : '',
+      lastModified: typeof m.lastModified === 'number' ? m.lastModified : 0,
+    })
+  }
+  return { peerId: o.peerId, transferId: o.transferId, files, fileIds: o.fileIds }
+}
