@@ -284,7 +284,7 @@ describe.each([
     const joined = c.connect()
     const ws = FakeWebSocket.last
     ws.serverOpen()
-    expect(ws.lastSent()).toMatchObject({ type: 'join', room: 'room-1', resume: 'tok-old' })
+    expect(ws.lastJoin()).toMatchObject({ type: 'join', room: 'room-1', resume: 'tok-old' })
     ws.welcome('p1', { resume: 'tok-new', resumed: true })
     await expect(joined).resolves.toMatchObject({ peerId: 'p1', resumed: true })
     expect(c.resumeToken).toBe('tok-new')
@@ -295,9 +295,9 @@ describe.each([
     const joined = c.connect()
     const ws = FakeWebSocket.last
     ws.serverOpen()
-    const first = ws.lastSent()
+    const first = ws.lastJoin()
     ws.serverSend({ type: 'error', code: 'RESUME_FAILED', message: 'expired', ref: first?.id as string })
-    const fresh = ws.lastSent()
+    const fresh = ws.lastJoin()
     expect(fresh).toMatchObject({ type: 'join', room: 'room-1' })
     expect(fresh).not.toHaveProperty('resume')
     ws.welcome('p9', { resume: 'tok-9' })
