@@ -3,7 +3,8 @@
  * participant (its samples go to `room.reportQuality`, which emits the Room/Participant `quality`
  * events) and one {@link BitrateController} per video sender, scaled to the mesh size.
  *
- * It follows the room by itself (participant-joined / participant-left) and follows each
+ * It follows the room by itself (participant-joined / participant-left; a participant is sampled
+ * from its first `connected` connection-state on) and follows each
  * participant's current RTCPeerConnection: when the SDK replaces a connection, the sampler starts
  * a new baseline and the controller moves to the new video sender.
  * States `active → closed`; `close()` is idempotent and stops every sampler and controller.
@@ -18,6 +19,8 @@ import { StatsSampler, type StatsSource } from './StatsSampler.js'
 export interface MonitoredParticipant {
   readonly peerId: string
   readonly peerConnection: RTCPeerConnection | undefined
+  /** The peer session's state (`connected` once the connection is up). */
+  readonly state: string
 }
 
 /** What the monitor needs of a room (the SDK's Room satisfies it). */
@@ -25,6 +28,7 @@ export interface MonitoredRoom {
   readonly participants: ReadonlyMap<string, MonitoredParticipant>
   on(event: 'participant-joined', fn: (participant: MonitoredParticipant) => void): () => void
   on(event: 'participant-left', fn: (participant: MonitoredParticipant) => void): () => void
+  on(event: 'connection-state', fn: (participant: MonitoredParticipant, state: string) => void): () => void
   reportQuality(peerId: string, sample: QualitySample): void
 }
 
@@ -90,6 +94,11 @@ export class QualityMonitor {
     this.#unsubscribe = [
       room.on('participant-joined', (p) => this.#add(p)),
       room.on('participant-left', (p) => this.#remove(p.peerId)),
+      // sampling starts once the connection is up: a connecting one has no rates to measure, and
+      // its getStats calls would only slow the connection down
+      room.on('connection-state', (p, state) => {
+        if (state === 'connected') this.#entries.get(p.peerId)?.sampler.start()
+      }),
     ]
     for (const p of room.participants.values()) this.#add(p)
   }
@@ -140,7 +149,7 @@ export class QualityMonitor {
     const entry: Entry = { participant, sampler, pc: undefined, sender: undefined, controller: undefined }
     this.#entries.set(participant.peerId, entry)
     sampler.on('sample', (sample) => this.#onSample(entry, sample))
-    sampler.start()
+    if (participant.state === 'connected') sampler.start()
     this.#rescale()
   }
 

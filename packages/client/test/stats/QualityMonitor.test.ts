@@ -59,6 +59,7 @@ class FakePc {
 
 class FakeParticipant implements MonitoredParticipant {
   pc: FakePc | undefined = new FakePc()
+  state = 'connected'
   constructor(readonly peerId: string) {}
   get peerConnection() {
     return this.pc?.asPc()
@@ -70,16 +71,28 @@ class FakeRoom implements MonitoredRoom {
   readonly reports: [string, QualitySample][] = []
   readonly #joined = new Set<(p: MonitoredParticipant) => void>()
   readonly #left = new Set<(p: MonitoredParticipant) => void>()
-  on(event: 'participant-joined' | 'participant-left', fn: (p: MonitoredParticipant) => void): () => void {
-    const set = event === 'participant-joined' ? this.#joined : this.#left
+  readonly #state = new Set<(p: MonitoredParticipant, state: string) => void>()
+  on(event: 'participant-joined' | 'participant-left', fn: (p: MonitoredParticipant) => void): () => void
+  on(event: 'connection-state', fn: (p: MonitoredParticipant, state: string) => void): () => void
+  on(
+    event: 'participant-joined' | 'participant-left' | 'connection-state',
+    fn: (p: MonitoredParticipant, state: string) => void,
+  ): () => void {
+    const set =
+      event === 'participant-joined' ? this.#joined : event === 'participant-left' ? this.#left : this.#state
     set.add(fn)
     return () => set.delete(fn)
+  }
+  setState(p: FakeParticipant, state: string): void {
+    p.state = state
+    for (const fn of this.#state) fn(p, state)
   }
   reportQuality(peerId: string, sample: QualitySample): void {
     this.reports.push([peerId, sample])
   }
-  join(peerId: string): FakeParticipant {
+  join(peerId: string, state = 'connected'): FakeParticipant {
     const p = new FakeParticipant(peerId)
+    p.state = state
     this.participants.set(peerId, p)
     for (const fn of this.#joined) fn(p)
     return p
@@ -91,7 +104,7 @@ class FakeRoom implements MonitoredRoom {
     for (const fn of this.#left) fn(p)
   }
   get listenerCount() {
-    return this.#joined.size + this.#left.size
+    return this.#joined.size + this.#left.size + this.#state.size
   }
 }
 
@@ -114,6 +127,25 @@ describe('QualityMonitor', () => {
     expect(peers.filter((p) => p === 'b').length).toBe(3)
     expect(room.reports[0]?.[1].inbound.bitrateKbps).toBe(800)
     expect(a.pc?.getStats).toHaveBeenCalled()
+    monitor.close()
+  })
+
+  it('samples a participant only once its connection is connected: no getStats while connecting', async () => {
+    const room = new FakeRoom()
+    const monitor = new QualityMonitor(room, { intervalMs: 1000 })
+    const b = room.join('b', 'connecting')
+    await vi.advanceTimersByTimeAsync(3000)
+    expect(b.pc?.getStats).not.toHaveBeenCalled()
+    expect(room.reports).toEqual([])
+    room.setState(b, 'connected')
+    await vi.advanceTimersByTimeAsync(2000)
+    expect(b.pc?.getStats).toHaveBeenCalledTimes(3)
+    expect(room.reports.map(([id]) => id)).toEqual(['b', 'b'])
+    // later state changes (reconnecting → connected) do not start a second schedule
+    room.setState(b, 'reconnecting')
+    room.setState(b, 'connected')
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(b.pc?.getStats).toHaveBeenCalledTimes(4)
     monitor.close()
   })
 
