@@ -9,7 +9,12 @@
  * signaling: 'naive' trickles candidates at once (the usual example code); 'held' holds the
  * offerer's candidates until the answer is applied (what the Parley SDK does); 'active' trickles at
  * once but makes the offerer the DTLS client (the offer says a=setup:active).
+ * PARLEY_BENCH_CPU_PROF=<dir> (set by `--cpu-prof <dir>`): a V8 CPU profile of the transfer (main
+ * thread, from channel open to the result) is written to <dir>/<target>-<chunk>-<role>-<pid>.cpuprofile.
  */
+import { writeFile } from 'node:fs/promises'
+import { Session } from 'node:inspector/promises'
+import { join } from 'node:path'
 import { RTCPeerConnection } from 'node-datachannel/polyfill'
 import { FileReceiver } from '../../packages/client/src/transfer/FileReceiver.js'
 import { FileSender } from '../../packages/client/src/transfer/FileSender.js'
@@ -77,8 +82,41 @@ async function handle(m: Msg): Promise<void> {
   }
 }
 
-function report(extra: Record<string, unknown>): void {
-  send({ kind: 'result', ...extra, maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) })
+const profileDir = process.env.PARLEY_BENCH_CPU_PROF
+let profiler: Session | undefined
+let cpuAtStart = process.cpuUsage()
+
+/** Called when the transfer starts: CPU time counts from here; the profiler starts if asked. */
+async function startMeasuring(): Promise<void> {
+  if (profileDir) {
+    profiler = new Session()
+    profiler.connect()
+    await profiler.post('Profiler.enable')
+    await profiler.post('Profiler.setSamplingInterval', { interval: 500 })
+    await profiler.post('Profiler.start')
+  }
+  cpuAtStart = process.cpuUsage()
+}
+
+async function report(extra: {
+  seconds: number
+  firstByteMs?: number
+  afterLastByteMs?: number
+}): Promise<void> {
+  // CPU time of the whole process (every thread: JavaScript, libdatachannel, libuv's pool), ms
+  const cpu = process.cpuUsage(cpuAtStart)
+  if (profiler && profileDir) {
+    const { profile } = await profiler.post('Profiler.stop')
+    const name = `${target}-${chunk}-${role}-${process.pid}.cpuprofile`
+    await writeFile(join(profileDir, name), JSON.stringify(profile))
+  }
+  send({
+    kind: 'result',
+    ...extra,
+    cpuUserMs: Math.round(cpu.user / 1000),
+    cpuSystemMs: Math.round(cpu.system / 1000),
+    maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+  })
 }
 
 async function main(): Promise<void> {
@@ -106,6 +144,7 @@ async function main(): Promise<void> {
     send({ kind: 'sdp', sdp })
     await new Promise<void>((resolve) => dc.addEventListener('open', () => resolve(), { once: true }))
     send({ kind: 'open', ms: performance.now() - t0 })
+    await startMeasuring()
     const started = performance.now()
     if (target === 'raw') {
       dc.bufferedAmountLowThreshold = MiB
@@ -135,7 +174,7 @@ async function main(): Promise<void> {
       sender.attach(dc, { maxMessageSize: pc.sctp?.maxMessageSize })
       await sender.finished()
     }
-    report({ seconds: (performance.now() - started) / 1000 })
+    await report({ seconds: (performance.now() - started) / 1000 })
   } else {
     // loaded before the channel arrives: the offer must find the receiver's listener in place
     const hasherFactory = await loadHasherFactory()
@@ -143,7 +182,18 @@ async function main(): Promise<void> {
       pc.ondatachannel = (e) => resolve(e.channel)
     })
     send({ kind: 'open', ms: performance.now() - t0 })
+    // no await before the listeners below: a message that arrives first would be lost
+    const measuring = startMeasuring()
     const started = performance.now()
+    // when the first and the last data byte arrived: the rest is set-up (offer, accept, opening
+    // the file) and ending (digest, rename, file-ok, close), which raw code has none of
+    let firstByteAt = 0
+    let lastByteAt = 0
+    channel.addEventListener('message', (e) => {
+      if (typeof e.data === 'string') return
+      lastByteAt = performance.now()
+      firstByteAt ||= lastByteAt
+    })
     if (target === 'raw') {
       channel.binaryType = 'arraybuffer'
       let got = 0
@@ -160,7 +210,13 @@ async function main(): Promise<void> {
       await receiver.finished()
       await receiver.settled()
     }
-    report({ seconds: (performance.now() - started) / 1000 })
+    await measuring
+    const ended = performance.now()
+    await report({
+      seconds: (ended - started) / 1000,
+      firstByteMs: Math.round(firstByteAt - started),
+      afterLastByteMs: Math.round(ended - lastByteAt),
+    })
   }
 }
 
