@@ -78,8 +78,15 @@ export class NodeFileSink implements FileSink {
     }
     const resumeAt = await this.#storedOffset(file)
     try {
-      this.#handle = await fs.open(this.#part, resumeAt > 0 ? 'r+' : 'w+')
-      await this.#handle.truncate(resumeAt)
+      if (resumeAt > 0) {
+        this.#handle = await fs.open(this.#part, 'r+')
+        await this.#handle.truncate(resumeAt)
+      } else {
+        // A new file rather than a truncated one: ext4 (auto_da_alloc) starts writing back the
+        // whole file when closing a file that was truncated, ~70 ms per 256 MiB before the rename.
+        await fs.rm(this.#part, { force: true })
+        this.#handle = await fs.open(this.#part, 'w+')
+      }
       this.#position = resumeAt
       await this.#writeSidecar(resumeAt)
     } catch (cause) {
