@@ -272,8 +272,11 @@ export class FileReceiver extends Transfer {
         try {
           if (keep) {
             // Record everything written so far: a later resume starts there, not at the last checkpoint.
-            if (r.bytes > r.checkpointedBytes) await sink.checkpoint(r.bytes)
-            await sink.close()
+            try {
+              if (r.bytes > r.checkpointedBytes) await sink.checkpoint(r.bytes)
+            } finally {
+              await sink.close() // even when the checkpoint failed (e.g. a queued write did)
+            }
           } else {
             await sink.discard()
           }
