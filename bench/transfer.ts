@@ -3,7 +3,8 @@
  *
  * Terminal → terminal: Parley's engine (file on disk → SHA-256 → data channel →
  * SHA-256 → file on disk) beside raw node-datachannel (a preallocated buffer, no disk, no hash: the
- * ceiling), each end in its own process; chunk sizes 16/64/256 KiB; connection open time with the
+ * ceiling), each end in its own process; chunk sizes 16/64/256 KiB (and, with `--targets …,rawio`, raw
+ * code that reads, hashes and writes like Parley, see transfer/peer.ts); connection open time with the
  * usual trickle code and with Parley's held candidates; peak RSS, and a big transfer for the
  * receiver's memory.
  *
@@ -142,7 +143,7 @@ function runAttempt(
   out: string,
   signaling: Signaling = 'held',
 ): Promise<Run> {
-  const kind = target === 'raw' ? 'raw' : 'parley'
+  const kind = target === 'raw' || target === 'rawio' ? target : 'parley'
   const s = peer(['send', kind, String(chunk), String(size), src, signaling])
   const r = peer(['recv', kind, String(chunk), String(size), out, signaling])
   return new Promise((resolve, reject) => {
@@ -248,7 +249,7 @@ async function terminal() {
     for (let round = 0; round < rounds; round++) {
       const order = targets.map((_, i) => targets[(i + round) % targets.length]!)
       for (const target of order) {
-        const chunk = target === 'raw' ? 256 * 1024 : Number(target.replace('parley', '')) * 1024
+        const chunk = target.startsWith('raw') ? 256 * 1024 : Number(target.replace('parley', '')) * 1024
         const run = await runOnce(target, chunk, size, src, out)
         runs[target]!.push(run)
         await rm(join(out, 'source.bin'), { force: true })

@@ -2,9 +2,13 @@
  * One end of a terminal → terminal transfer, in its own process (driven by bench/transfer.ts over
  * IPC, which also relays the SDP and ICE candidates between the two ends).
  *
- * argv: <role send|recv> <target raw|parley> <chunkBytes> <sizeBytes> <path> <signaling>
+ * argv: <role send|recv> <target raw|rawio|parley> <chunkBytes> <sizeBytes> <path> <signaling>
  * - raw: bare node-datachannel, a preallocated buffer sent with bufferedAmount pacing (no disk,
  *   no hash): the ceiling.
+ * - rawio: the same raw code plus the work Parley does on the bytes, written the plain way: the
+ *   sender reads the file chunk by chunk (each read awaited) and hashes it, the receiver hashes each
+ *   message and writes it (writes chained, one at a time). Diagnostic: Parley vs rawio is the cost
+ *   of the engine itself, rawio vs raw the cost of reading, hashing and writing on this machine.
  * - parley: FileSender/FileReceiver from a file on disk to a file on disk, SHA-256 on both sides.
  * signaling: 'naive' trickles candidates at once (the usual example code); 'held' holds the
  * offerer's candidates until the answer is applied (what the Parley SDK does); 'active' trickles at
@@ -12,7 +16,8 @@
  * PARLEY_BENCH_CPU_PROF=<dir> (set by `--cpu-prof <dir>`): a V8 CPU profile of the transfer (main
  * thread, from channel open to the result) is written to <dir>/<target>-<chunk>-<role>-<pid>.cpuprofile.
  */
-import { writeFile } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { open, writeFile } from 'node:fs/promises'
 import { Session } from 'node:inspector/promises'
 import { join } from 'node:path'
 import { RTCPeerConnection } from 'node-datachannel/polyfill'
@@ -123,7 +128,7 @@ async function main(): Promise<void> {
   send({ kind: 'ready' })
   if (role === 'send') {
     await goSignal // both processes are up: the open time counts the connection only
-    const label = target === 'raw' ? 'raw' : transferChannelLabel('bench')
+    const label = target === 'parley' ? transferChannelLabel('bench') : 'raw'
     const dc = pc.createDataChannel(label)
     const offer = await pc.createOffer()
     await pc.setLocalDescription(offer)
@@ -162,6 +167,24 @@ async function main(): Promise<void> {
         pump()
       })
       // the receiver reports when everything arrived; wait for its close
+      await new Promise<void>((resolve) => dc.addEventListener('close', () => resolve(), { once: true }))
+    } else if (target === 'rawio') {
+      dc.bufferedAmountLowThreshold = MiB
+      const file = await open(path!)
+      const hash = createHash('sha256')
+      for (let sent = 0; sent < size; ) {
+        if (dc.bufferedAmount >= 4 * MiB) {
+          await new Promise((resolve) => dc.addEventListener('bufferedamountlow', resolve, { once: true }))
+          continue
+        }
+        const buf = Buffer.allocUnsafe(Math.min(chunk, size - sent))
+        const { bytesRead } = await file.read(buf, 0, buf.byteLength, sent)
+        hash.update(buf.subarray(0, bytesRead))
+        dc.send(buf.subarray(0, bytesRead))
+        sent += bytesRead
+      }
+      await file.close()
+      dc.send(hash.digest('hex'))
       await new Promise<void>((resolve) => dc.addEventListener('close', () => resolve(), { once: true }))
     } else {
       const source = await NodeFileSource.open(path!)
@@ -203,6 +226,27 @@ async function main(): Promise<void> {
           if (got >= size) resolve()
         }
       })
+      channel.close()
+    } else if (target === 'rawio') {
+      channel.binaryType = 'arraybuffer'
+      // no await before onmessage is set: the first messages would be lost
+      const opened = open(join(path!, 'source.bin'), 'w')
+      const hash = createHash('sha256')
+      let got = 0
+      let writes: Promise<unknown> = opened
+      const digest = await new Promise<string>((resolve) => {
+        channel.onmessage = (e) => {
+          if (typeof e.data === 'string') return resolve(e.data)
+          const bytes = new Uint8Array(e.data as ArrayBuffer)
+          hash.update(bytes)
+          const at = got
+          got += bytes.byteLength
+          writes = writes.then(async () => (await opened).write(bytes, 0, bytes.byteLength, at))
+        }
+      })
+      await writes
+      await (await opened).close()
+      if (digest !== hash.digest('hex')) throw new Error('rawio: SHA-256 mismatch')
       channel.close()
     } else {
       const receiver = await FileReceiver.fromChannel(channel, { hasherFactory })
