@@ -3,7 +3,8 @@
  *
  * Terminal → terminal: Parley's engine (file on disk → SHA-256 → data channel →
  * SHA-256 → file on disk) beside raw node-datachannel (a preallocated buffer, no disk, no hash: the
- * ceiling), each end in its own process; chunk sizes 16/64/256 KiB; connection open time with the
+ * ceiling), each end in its own process; chunk sizes 16/64/256 KiB (and, with `--targets …,rawio`, raw
+ * code that reads, hashes and writes like Parley, see transfer/peer.ts); connection open time with the
  * usual trickle code and with Parley's held candidates; peak RSS, and a big transfer for the
  * receiver's memory.
  *
@@ -17,11 +18,13 @@
  *                             [--targets raw,parley16,parley64,parley256]
  *                             [--browser-mib 512] [--browser-rounds 1] [--browser-budget 40]
  *                             [--browser-variants parley,raw,simplePeer,peerjsBinary,peerjsRaw]
- *                             [--browser-only | --terminal-only]
+ *                             [--browser-only | --terminal-only] [--cpu-prof <dir>]
+ *
+ * `--cpu-prof <dir>`: each terminal peer writes a V8 CPU profile of its transfer into <dir>.
  */
 import { type ChildProcess, fork } from 'node:child_process'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { writeRandomFile } from '../packages/client/test/transfer/support.js'
@@ -39,6 +42,7 @@ const rounds = Number(arg('rounds', '3'))
 const bigMiB = Number(arg('big', '4096'))
 const openRounds = Number(arg('open-rounds', '6'))
 const targets = arg('targets', 'raw,parley16,parley64,parley256').split(',')
+const cpuProfDir = arg('cpu-prof', '')
 const browserOnly = process.argv.includes('--browser-only')
 const terminalOnly = process.argv.includes('--terminal-only')
 const browserMiB = Number(arg('browser-mib', '512'))
@@ -68,7 +72,13 @@ for (const [name, value] of [
 
 interface Result {
   seconds: number
+  /** CPU time of the whole process during the transfer (all threads), ms. */
+  cpuUserMs: number
+  cpuSystemMs: number
   maxRssMiB: number
+  /** Receiver: ms from the channel to the first data byte, and from the last data byte to the end. */
+  firstByteMs?: number
+  afterLastByteMs?: number
 }
 type Signaling = 'naive' | 'held' | 'active'
 
@@ -86,6 +96,7 @@ process.on('exit', () => {
 function peer(args: string[]): ChildProcess {
   const child = fork(join(here, 'transfer', 'peer.ts'), args, {
     execArgv: ['--import', 'tsx'],
+    env: cpuProfDir ? { ...process.env, PARLEY_BENCH_CPU_PROF: cpuProfDir } : process.env,
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   })
   children.add(child)
@@ -132,7 +143,7 @@ function runAttempt(
   out: string,
   signaling: Signaling = 'held',
 ): Promise<Run> {
-  const kind = target === 'raw' ? 'raw' : 'parley'
+  const kind = target === 'raw' || target === 'rawio' ? target : 'parley'
   const s = peer(['send', kind, String(chunk), String(size), src, signaling])
   const r = peer(['recv', kind, String(chunk), String(size), out, signaling])
   return new Promise((resolve, reject) => {
@@ -149,7 +160,14 @@ function runAttempt(
         } else if (m.kind === 'open' && who === 'sender') openMs = m.ms ?? 0
         else if (m.kind === 'error') reject(new Error(`${target} ${who} (${signaling}): ${m.message}`))
         else if (m.kind === 'result') {
-          results[who] = { seconds: m.seconds, maxRssMiB: m.maxRssMiB }
+          results[who] = {
+            seconds: m.seconds,
+            cpuUserMs: m.cpuUserMs,
+            cpuSystemMs: m.cpuSystemMs,
+            maxRssMiB: m.maxRssMiB,
+            ...(m.firstByteMs === undefined ? {} : { firstByteMs: m.firstByteMs }),
+            ...(m.afterLastByteMs === undefined ? {} : { afterLastByteMs: m.afterLastByteMs }),
+          }
           if (results.sender && results.receiver) {
             clearTimeout(timer)
             s.kill('SIGKILL')
@@ -173,6 +191,8 @@ const median = (xs: number[]) => {
       : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
 }
 const round1 = (x: number) => Math.round(x * 10) / 10
+/** CPU time (user + system, every thread) per MiB moved, ms. */
+const cpuPerMiB = (r: Result) => (r.cpuUserMs + r.cpuSystemMs) / sizeMiB
 
 async function main(): Promise<void> {
   const terminalFigures = browserOnly ? undefined : await terminal()
@@ -201,6 +221,7 @@ async function browserFigures() {
 }
 
 async function terminal() {
+  const loadAtStart = loadavg()[0]!
   const dir = await mkdtemp(join(tmpdir(), 'parley-bench-transfer-'))
   try {
     const size = sizeMiB * MiB
@@ -228,12 +249,12 @@ async function terminal() {
     for (let round = 0; round < rounds; round++) {
       const order = targets.map((_, i) => targets[(i + round) % targets.length]!)
       for (const target of order) {
-        const chunk = target === 'raw' ? 256 * 1024 : Number(target.replace('parley', '')) * 1024
+        const chunk = target.startsWith('raw') ? 256 * 1024 : Number(target.replace('parley', '')) * 1024
         const run = await runOnce(target, chunk, size, src, out)
         runs[target]!.push(run)
         await rm(join(out, 'source.bin'), { force: true })
         process.stderr.write(
-          `round ${round + 1} ${target}: ${(sizeMiB / run.receiver.seconds).toFixed(1)} MiB/s, rss ${run.sender.maxRssMiB}/${run.receiver.maxRssMiB} MiB\n`,
+          `round ${round + 1} ${target}: ${(sizeMiB / run.receiver.seconds).toFixed(1)} MiB/s, cpu ms/MiB ${cpuPerMiB(run.sender).toFixed(1)}/${cpuPerMiB(run.receiver).toFixed(1)}, first byte ${run.receiver.firstByteMs} ms, after last ${run.receiver.afterLastByteMs} ms, rss ${run.sender.maxRssMiB}/${run.receiver.maxRssMiB} MiB\n`,
         )
       }
     }
@@ -246,6 +267,10 @@ async function terminal() {
           {
             MiBps: round1((sizeMiB * rs.length) / seconds),
             runsMiBps: rs.map((r) => round1(sizeMiB / r.receiver.seconds)),
+            senderCpuMsPerMiB: round1(median(rs.map((r) => cpuPerMiB(r.sender)))),
+            receiverCpuMsPerMiB: round1(median(rs.map((r) => cpuPerMiB(r.receiver)))),
+            receiverFirstByteMs: median(rs.map((r) => r.receiver.firstByteMs ?? 0)),
+            receiverAfterLastByteMs: median(rs.map((r) => r.receiver.afterLastByteMs ?? 0)),
             senderPeakRssMiB: Math.max(...rs.map((r) => r.sender.maxRssMiB)),
             receiverPeakRssMiB: Math.max(...rs.map((r) => r.receiver.maxRssMiB)),
           },
@@ -288,6 +313,7 @@ async function terminal() {
     return {
       sizeMiB,
       rounds,
+      loadavg1m: [round1(loadAtStart), round1(loadavg()[0]!)],
       openMs: {
         naiveTrickle: median(open.naive),
         heldCandidates: median(open.held),

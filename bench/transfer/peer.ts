@@ -2,14 +2,24 @@
  * One end of a terminal → terminal transfer, in its own process (driven by bench/transfer.ts over
  * IPC, which also relays the SDP and ICE candidates between the two ends).
  *
- * argv: <role send|recv> <target raw|parley> <chunkBytes> <sizeBytes> <path> <signaling>
+ * argv: <role send|recv> <target raw|rawio|parley> <chunkBytes> <sizeBytes> <path> <signaling>
  * - raw: bare node-datachannel, a preallocated buffer sent with bufferedAmount pacing (no disk,
  *   no hash): the ceiling.
+ * - rawio: the same raw code plus the work Parley does on the bytes, written the plain way: the
+ *   sender reads the file chunk by chunk (each read awaited) and hashes it, the receiver hashes each
+ *   message and writes it (writes chained, one at a time). Diagnostic: Parley vs rawio is the cost
+ *   of the engine itself, rawio vs raw the cost of reading, hashing and writing on this machine.
  * - parley: FileSender/FileReceiver from a file on disk to a file on disk, SHA-256 on both sides.
  * signaling: 'naive' trickles candidates at once (the usual example code); 'held' holds the
  * offerer's candidates until the answer is applied (what the Parley SDK does); 'active' trickles at
  * once but makes the offerer the DTLS client (the offer says a=setup:active).
+ * PARLEY_BENCH_CPU_PROF=<dir> (set by `--cpu-prof <dir>`): a V8 CPU profile of the transfer (main
+ * thread, from channel open to the result) is written to <dir>/<target>-<chunk>-<role>-<pid>.cpuprofile.
  */
+import { createHash } from 'node:crypto'
+import { open, writeFile } from 'node:fs/promises'
+import { Session } from 'node:inspector/promises'
+import { join } from 'node:path'
 import { RTCPeerConnection } from 'node-datachannel/polyfill'
 import { FileReceiver } from '../../packages/client/src/transfer/FileReceiver.js'
 import { FileSender } from '../../packages/client/src/transfer/FileSender.js'
@@ -77,15 +87,48 @@ async function handle(m: Msg): Promise<void> {
   }
 }
 
-function report(extra: Record<string, unknown>): void {
-  send({ kind: 'result', ...extra, maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) })
+const profileDir = process.env.PARLEY_BENCH_CPU_PROF
+let profiler: Session | undefined
+let cpuAtStart = process.cpuUsage()
+
+/** Called when the transfer starts: CPU time counts from here; the profiler starts if asked. */
+async function startMeasuring(): Promise<void> {
+  if (profileDir) {
+    profiler = new Session()
+    profiler.connect()
+    await profiler.post('Profiler.enable')
+    await profiler.post('Profiler.setSamplingInterval', { interval: 500 })
+    await profiler.post('Profiler.start')
+  }
+  cpuAtStart = process.cpuUsage()
+}
+
+async function report(extra: {
+  seconds: number
+  firstByteMs?: number
+  afterLastByteMs?: number
+}): Promise<void> {
+  // CPU time of the whole process (every thread: JavaScript, libdatachannel, libuv's pool), ms
+  const cpu = process.cpuUsage(cpuAtStart)
+  if (profiler && profileDir) {
+    const { profile } = await profiler.post('Profiler.stop')
+    const name = `${target}-${chunk}-${role}-${process.pid}.cpuprofile`
+    await writeFile(join(profileDir, name), JSON.stringify(profile))
+  }
+  send({
+    kind: 'result',
+    ...extra,
+    cpuUserMs: Math.round(cpu.user / 1000),
+    cpuSystemMs: Math.round(cpu.system / 1000),
+    maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+  })
 }
 
 async function main(): Promise<void> {
   send({ kind: 'ready' })
   if (role === 'send') {
     await goSignal // both processes are up: the open time counts the connection only
-    const label = target === 'raw' ? 'raw' : transferChannelLabel('bench')
+    const label = target === 'parley' ? transferChannelLabel('bench') : 'raw'
     const dc = pc.createDataChannel(label)
     const offer = await pc.createOffer()
     await pc.setLocalDescription(offer)
@@ -106,6 +149,7 @@ async function main(): Promise<void> {
     send({ kind: 'sdp', sdp })
     await new Promise<void>((resolve) => dc.addEventListener('open', () => resolve(), { once: true }))
     send({ kind: 'open', ms: performance.now() - t0 })
+    await startMeasuring()
     const started = performance.now()
     if (target === 'raw') {
       dc.bufferedAmountLowThreshold = MiB
@@ -124,6 +168,24 @@ async function main(): Promise<void> {
       })
       // the receiver reports when everything arrived; wait for its close
       await new Promise<void>((resolve) => dc.addEventListener('close', () => resolve(), { once: true }))
+    } else if (target === 'rawio') {
+      dc.bufferedAmountLowThreshold = MiB
+      const file = await open(path!)
+      const hash = createHash('sha256')
+      for (let sent = 0; sent < size; ) {
+        if (dc.bufferedAmount >= 4 * MiB) {
+          await new Promise((resolve) => dc.addEventListener('bufferedamountlow', resolve, { once: true }))
+          continue
+        }
+        const buf = Buffer.allocUnsafe(Math.min(chunk, size - sent))
+        const { bytesRead } = await file.read(buf, 0, buf.byteLength, sent)
+        hash.update(buf.subarray(0, bytesRead))
+        dc.send(buf.subarray(0, bytesRead))
+        sent += bytesRead
+      }
+      await file.close()
+      dc.send(hash.digest('hex'))
+      await new Promise<void>((resolve) => dc.addEventListener('close', () => resolve(), { once: true }))
     } else {
       const source = await NodeFileSource.open(path!)
       const sender = new FileSender({
@@ -135,7 +197,7 @@ async function main(): Promise<void> {
       sender.attach(dc, { maxMessageSize: pc.sctp?.maxMessageSize })
       await sender.finished()
     }
-    report({ seconds: (performance.now() - started) / 1000 })
+    await report({ seconds: (performance.now() - started) / 1000 })
   } else {
     // loaded before the channel arrives: the offer must find the receiver's listener in place
     const hasherFactory = await loadHasherFactory()
@@ -143,7 +205,18 @@ async function main(): Promise<void> {
       pc.ondatachannel = (e) => resolve(e.channel)
     })
     send({ kind: 'open', ms: performance.now() - t0 })
+    // no await before the listeners below: a message that arrives first would be lost
+    const measuring = startMeasuring()
     const started = performance.now()
+    // when the first and the last data byte arrived: the rest is set-up (offer, accept, opening
+    // the file) and ending (digest, rename, file-ok, close), which raw code has none of
+    let firstByteAt = 0
+    let lastByteAt = 0
+    channel.addEventListener('message', (e) => {
+      if (typeof e.data === 'string') return
+      lastByteAt = performance.now()
+      firstByteAt ||= lastByteAt
+    })
     if (target === 'raw') {
       channel.binaryType = 'arraybuffer'
       let got = 0
@@ -154,13 +227,40 @@ async function main(): Promise<void> {
         }
       })
       channel.close()
+    } else if (target === 'rawio') {
+      channel.binaryType = 'arraybuffer'
+      // no await before onmessage is set: the first messages would be lost
+      const opened = open(join(path!, 'source.bin'), 'w')
+      const hash = createHash('sha256')
+      let got = 0
+      let writes: Promise<unknown> = opened
+      const digest = await new Promise<string>((resolve) => {
+        channel.onmessage = (e) => {
+          if (typeof e.data === 'string') return resolve(e.data)
+          const bytes = new Uint8Array(e.data as ArrayBuffer)
+          hash.update(bytes)
+          const at = got
+          got += bytes.byteLength
+          writes = writes.then(async () => (await opened).write(bytes, 0, bytes.byteLength, at))
+        }
+      })
+      await writes
+      await (await opened).close()
+      if (digest !== hash.digest('hex')) throw new Error('rawio: SHA-256 mismatch')
+      channel.close()
     } else {
       const receiver = await FileReceiver.fromChannel(channel, { hasherFactory })
       await receiver.accept(() => new NodeFileSink({ dir: path!, overwrite: true }))
       await receiver.finished()
       await receiver.settled()
     }
-    report({ seconds: (performance.now() - started) / 1000 })
+    await measuring
+    const ended = performance.now()
+    await report({
+      seconds: (ended - started) / 1000,
+      firstByteMs: Math.round(firstByteAt - started),
+      afterLastByteMs: Math.round(ended - lastByteAt),
+    })
   }
 }
 

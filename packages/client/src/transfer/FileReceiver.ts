@@ -4,6 +4,7 @@ import type { FileSink, SinkFactory } from './FileSink.js'
 import type { Hasher, HasherFactory } from './hash.js'
 import type { ControlMessage } from './messages.js'
 import { type IncomingOffer, readOffer, sameFiles } from './offer.js'
+import { hashStoredPrefix } from './storedPrefix.js'
 import {
   type FileRecord,
   peerErrorCode,
@@ -197,8 +198,9 @@ export class FileReceiver extends Transfer {
       for (const r of chosen) {
         const sink = await sinkFor(r.meta)
         r.sink = sink
-        const stored = await sink.open(r.meta)
-        r.hasher = await this.#rehash(r, sink, Math.min(Math.max(0, stored), r.meta.size))
+        const stored = Math.min(Math.max(0, await sink.open(r.meta)), r.meta.size)
+        r.hasher = await hashStoredPrefix(sink, stored, this.#options.hasherFactory)
+        r.bytes = r.confirmed = r.checkpointedBytes = r.resumeFrom = stored
         if (this.isTerminal) return
       }
     } catch (error) {
@@ -272,8 +274,11 @@ export class FileReceiver extends Transfer {
         try {
           if (keep) {
             // Record everything written so far: a later resume starts there, not at the last checkpoint.
-            if (r.bytes > r.checkpointedBytes) await sink.checkpoint(r.bytes)
-            await sink.close()
+            try {
+              if (r.bytes > r.checkpointedBytes) await sink.checkpoint(r.bytes)
+            } finally {
+              await sink.close() // even when the checkpoint failed (e.g. a queued write did)
+            }
           } else {
             await sink.discard()
           }
@@ -459,23 +464,6 @@ export class FileReceiver extends Transfer {
     this.reportProgress(true)
     const records = this.records as ReceiveRecord[]
     if (records.every((x) => x.status === 'done' || x.status === 'declined')) this.setState('done')
-  }
-
-  async #rehash(r: ReceiveRecord, sink: FileSink, stored: number): Promise<Hasher> {
-    const hasher = this.#options.hasherFactory()
-    for (let at = 0; at < stored; ) {
-      const length = Math.min(4 * 1024 * 1024, stored - at)
-      const chunk = await sink.readBack(at, length)
-      if (chunk.byteLength !== length)
-        throw new ParleyError('WRITE_FAILED', 'partial file shorter than recorded')
-      hasher.update(chunk)
-      at += length
-    }
-    r.bytes = stored
-    r.confirmed = stored
-    r.checkpointedBytes = stored
-    r.resumeFrom = stored
-    return hasher
   }
 
   #onLinkClosed(): void {

@@ -1,4 +1,5 @@
 import { ParleyError } from '../errors.js'
+import { ChunkReader } from './ChunkReader.js'
 import type { FileSource } from './FileSource.js'
 import type { Hasher, HasherFactory } from './hash.js'
 import {
@@ -35,7 +36,10 @@ export interface FileSenderOptions extends TransferOptions {
   highWaterMark?: number
   /** Resume queueing when it falls to this (bufferedAmountLowThreshold, default 1 MiB). */
   lowWaterMark?: number
-  /** Chunks read ahead of the channel (default 4). */
+  /**
+   * Chunks read ahead of the channel (default: highWaterMark's worth, 16 of 256 KiB), read 1 MiB at
+   * a time: when the channel drains, the chunks to fill it again are already read.
+   */
   readAhead?: number
   /** Testing only: replaces a chunk after it was hashed and before it is sent (corruption). */
   mutateChunk?: (fileId: string, offset: number, chunk: Uint8Array) => Uint8Array
@@ -355,34 +359,19 @@ export class FileSender extends Transfer {
     this.setFileStatus(r, 'active')
     if (!link.sendControl({ t: 'file', id, offset })) return
     const chunkSize = this.#chunkSize
-    const readAhead = Math.max(1, this.#options.readAhead ?? 4)
-    const reads: Promise<Uint8Array>[] = []
+    const reader = new ChunkReader(r.source, offset, {
+      chunkSize,
+      readAhead: Math.max(1, this.#options.readAhead ?? Math.ceil(this.#highWaterMark / chunkSize)),
+    })
     const yielder = new Yielder()
-    let readOffset = offset
-    const fill = () => {
-      while (reads.length < readAhead && readOffset < size) {
-        const length = Math.min(chunkSize, size - readOffset)
-        const at = readOffset
-        const p = r.source.read(at, length).then((chunk) => {
-          if (chunk.byteLength !== length) {
-            throw new ParleyError('READ_FAILED', `${r.meta.name} changed while being sent (short read)`)
-          }
-          return chunk
-        })
-        p.catch(() => {}) // awaited in order below
-        reads.push(p)
-        readOffset += length
-      }
-    }
     while (offset < size) {
       if (gen !== this.#generation) return
       if (this.#paused || link.bufferedAmount > this.#highWaterMark) {
-        fill()
+        reader.fill()
         await this.#waitForRoom(link)
         continue
       }
-      fill()
-      const chunk = await reads.shift()!
+      const chunk = await reader.next()
       const pause = yielder.maybeYield()
       if (pause) await pause
       if (gen !== this.#generation) return

@@ -2,10 +2,12 @@ import type { FileMeta } from './messages.js'
 
 /**
  * Where one received file goes. The transfer engine calls, in order: `open` once, then `write`
- * sequentially (never concurrently; each resolves when the bytes are stored), `checkpoint` after
- * the writes it covers, and finally one of `complete` (verified), `discard` (integrity failure,
- * cancel) or `close` (keep the partial data for a later resume). Errors are ParleyErrors
- * (DISK_FULL, WRITE_FAILED, FILE_EXISTS).
+ * sequentially (never concurrently; each resolves when the sink has taken the bytes — it may write
+ * them behind, as long as `checkpoint`, `readBack` and `complete` wait for them and a failed write
+ * rejects a later call), `checkpoint` after the writes it covers, and finally one of `complete`
+ * (verified), `discard` (integrity failure, cancel) or `close` (keep the partial data for a later
+ * resume). The engine does not reuse a chunk after `write`. Errors are ParleyErrors (DISK_FULL,
+ * WRITE_FAILED, FILE_EXISTS).
  */
 export interface FileSink {
   /**
