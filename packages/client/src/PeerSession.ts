@@ -1,9 +1,12 @@
-import type { IceCandidateData, PeerSignal, SessionDescriptionData } from '@parley/protocol'
-import { ConnectionWatchdog, type RecoveryReason } from './ConnectionWatchdog.js'
+import type { PeerSignal } from '@parley/protocol'
 import { ParleyError } from './errors.js'
 import { type Logger, silentLogger } from './Logger.js'
 import { NegotiationQueue } from './NegotiationQueue.js'
-import { type LocalTrack, type MediaKind, PeerLink } from './PeerLink.js'
+import { Negotiator } from './Negotiator.js'
+import { type MediaKind, PeerLink } from './PeerLink.js'
+import { PeerMedia } from './PeerMedia.js'
+import { PeerRecovery } from './PeerRecovery.js'
+import { PEER_TRANSITIONS, type PeerState } from './PeerState.js'
 import {
   type ChannelPreset,
   type ChannelSettings,
@@ -11,24 +14,13 @@ import {
   RESERVED_LABEL_PREFIX,
 } from './PresetChannel.js'
 import type { RtcRuntime } from './runtime.js'
-import { sasFromDescriptions } from './Sas.js'
+import { SasTracker } from './Sas.js'
 import { type ControlMessage, SdkChannels } from './SdkChannels.js'
-import { StateMachine, type TransitionTable } from './StateMachine.js'
+import { StateMachine } from './StateMachine.js'
 import { TypedEmitter } from './TypedEmitter.js'
 
-/** Connection state of one remote peer. */
-export type PeerState = 'new' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed'
-
-export const PEER_TRANSITIONS: TransitionTable<PeerState> = {
-  new: ['connecting', 'failed', 'closed'],
-  connecting: ['connected', 'failed', 'closed'],
-  connected: ['reconnecting', 'failed', 'closed'],
-  reconnecting: ['connected', 'failed', 'closed'],
-  failed: ['closed'],
-  closed: [],
-}
-
 export type { MediaKind } from './PeerLink.js'
+export { PEER_TRANSITIONS, type PeerState } from './PeerState.js'
 
 export interface PeerSessionOptions {
   readonly localId: string
@@ -109,15 +101,11 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
   readonly #machine: StateMachine<PeerState>
   readonly #queue = new NegotiationQueue()
   readonly #channels: SdkChannels
-  readonly #watchdog: ConnectionWatchdog
-  readonly #localTracks = new Map<MediaKind, LocalTrack>()
-  readonly #maxConnectAttempts: number
+  readonly #media = new PeerMedia(() => this.#link)
+  readonly #negotiator: Negotiator
+  readonly #recovery: PeerRecovery
+  readonly #sas: SasTracker
   #link: PeerLink | undefined
-  #makingOffer = false
-  #remoteRenegotiates = true
-  #attempts = 0
-  #remoteStream: MediaStream | undefined
-  #sas: string | undefined
 
   constructor(options: PeerSessionOptions) {
     const logger = options.logger ?? silentLogger
@@ -127,25 +115,27 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     this.localId = options.localId
     this.remoteId = options.remoteId
     this.polite = options.localId < options.remoteId
-    this.#watchdog = new ConnectionWatchdog({
-      ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
-      ...(options.disconnectedTimeoutMs !== undefined
-        ? { disconnectedTimeoutMs: options.disconnectedTimeoutMs }
-        : {}),
-      onRecover: (reason) => {
-        const link = this.#link
-        if (!link) return
-        if (reason === 'timeout') {
-          if (this.state === 'connected') return
-          this.#logger.info(
-            { epoch: link.epoch, timeoutMs: this.#watchdog.connectTimeoutMs },
-            'connect timeout',
-          )
-        }
-        this.#recover(link, reason)
+    this.#recovery = new PeerRecovery({
+      remoteId: options.remoteId,
+      polite: this.polite,
+      connectTimeoutMs: options.connectTimeoutMs,
+      disconnectedTimeoutMs: options.disconnectedTimeoutMs,
+      maxConnectAttempts: options.maxConnectAttempts,
+      queue: this.#queue,
+      logger,
+      link: () => this.#link,
+      state: () => this.state,
+      setState: (state) => this.#machine.set(state),
+      canRenegotiate: () => this.canRenegotiate,
+      channelsOpen: () => this.#channels.isOpen,
+      signal: (signal) => this.#signal(signal),
+      newLink: (epoch, offerer) => this.#newLink(epoch, offerer),
+      connected: (link) => void this.#updateSas(link),
+      failed: (error) => {
+        this.emit('error', error)
+        this.#release('peer connection failed')
       },
     })
-    this.#maxConnectAttempts = options.maxConnectAttempts ?? 8
     this.#machine = new StateMachine<PeerState>({
       name: 'peer',
       initial: 'new',
@@ -162,10 +152,26 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
         message: (message, preset) => this.emit('message', message, preset),
         control: (message) => this.emit('control', message),
         bye: () => this.emit('bye'),
-        open: () => this.#checkConnected(this.#link),
+        open: () => this.#recovery.checkConnected(this.#link),
       },
       logger,
     )
+    this.#negotiator = new Negotiator({
+      polite: this.polite,
+      flavor: options.runtime.flavor,
+      queue: this.#queue,
+      channels: this.#channels,
+      media: this.#media,
+      logger,
+      link: () => this.#link,
+      closed: () => this.state === 'closed',
+      reconnecting: () => {
+        if (this.state === 'connected') this.#machine.set('reconnecting')
+      },
+      replaceLink: (epoch) => this.#newLink(epoch, false),
+      described: (link) => void this.#updateSas(link),
+    })
+    this.#sas = new SasTracker((sas) => this.emit('sas', sas), logger)
   }
 
   get state(): PeerState {
@@ -179,17 +185,17 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
 
   /** Short authentication string of the current connection, once both fingerprints are known. */
   get sas(): string | undefined {
-    return this.#sas
+    return this.#sas.value
   }
 
   /** Remote media (browsers), once a track arrived. */
   get remoteStream(): MediaStream | undefined {
-    return this.#remoteStream
+    return this.#media.remoteStream
   }
 
   /** False when this side or the remote one cannot renegotiate (node-datachannel): no media, no ICE restart. */
   get canRenegotiate(): boolean {
-    return this.#options.runtime.flavor === 'native' && this.#remoteRenegotiates
+    return this.#options.runtime.flavor === 'native' && this.#negotiator.remoteRenegotiates
   }
 
   get connectionInfo(): ConnectionInfo {
@@ -198,7 +204,7 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
       polite: this.polite,
       negotiations: this.#link?.negotiations ?? 0,
       iceRestarts: this.#link?.iceRestarts ?? 0,
-      attempts: this.#attempts,
+      attempts: this.#recovery.attempts,
     }
   }
 
@@ -224,17 +230,17 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     switch (signal.kind) {
       case 'description':
         step('description', () =>
-          this.#onDescription(signal.description, signal.epoch ?? 0, signal.renegotiation !== false),
+          this.#negotiator.description(signal.description, signal.epoch ?? 0, signal.renegotiation !== false),
         )
         return
       case 'candidate':
-        step('candidate', () => this.#onCandidate(signal.candidate, signal.epoch ?? 0))
+        step('candidate', () => this.#negotiator.candidate(signal.candidate, signal.epoch ?? 0))
         return
       case 'reconnect':
-        step('reconnect', async () => this.#onReconnectRequest(signal.epoch))
+        step('reconnect', async () => this.#recovery.reconnectRequest(signal.epoch))
         return
       case 'restart':
-        step('restart', async () => this.#onRemoteRestart())
+        step('restart', async () => this.#recovery.remoteRestart())
         return
       case 'media-state':
         return
@@ -263,14 +269,7 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
 
   /** Restarts ICE now (or starts a new connection generation where ICE restarts are not possible). */
   restartIce(): void {
-    const link = this.#link
-    if (!link || this.state === 'closed' || this.state === 'failed') return
-    if (this.canRenegotiate) {
-      link.iceRestarts++
-      link.pc.restartIce()
-      return
-    }
-    this.#newGeneration(link, 'manual')
+    this.#recovery.restartIce()
   }
 
   /**
@@ -279,18 +278,18 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
    * camera ↔ screen switches need no renegotiation.
    */
   async setLocalTrack(kind: MediaKind, track: MediaStreamTrack | null, stream?: MediaStream): Promise<void> {
-    this.#localTracks.set(kind, { track, stream })
+    this.#media.setLocal(kind, track, stream)
     const link = this.#link
     if (!link || this.state === 'closed' || this.state === 'failed') return
     if (this.#options.runtime.flavor !== 'native') {
       if (track) throw new ParleyError('MEDIA_UNSUPPORTED', 'this runtime cannot send media')
       return
     }
-    if (!this.#remoteRenegotiates) {
+    if (!this.#negotiator.remoteRenegotiates) {
       this.#logger.info({ kind }, 'remote peer cannot receive media; track not sent')
       return
     }
-    await this.#queue.run(() => this.#applyLocalTrack(link, kind))
+    await this.#queue.run(() => this.#media.apply(link, kind))
   }
 
   /**
@@ -336,11 +335,11 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
   // ------------------------------------------------------------------------------------ internals
 
   #release(reason: string): void {
-    this.#watchdog.clear()
+    this.#recovery.clear()
     this.#queue.close()
     this.#channels.close(reason)
     this.#dropLink()
-    this.#remoteStream = undefined
+    this.#media.clearRemote()
   }
 
   #configuration(): RTCConfiguration {
@@ -365,32 +364,18 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
       logger: this.#logger,
       events: {
         signal: (signal) => current() && this.#signal(signal),
-        connectionStateChange: () => this.#onConnectionState(link),
+        connectionStateChange: () => this.#recovery.connectionStateChanged(link),
         remoteChannel: (channel) => this.#onRemoteChannel(link, channel),
         track: (event) => this.#onTrack(link, event),
         trackEnded: (track) => current() && this.emit('track-removed', track),
-        negotiationNeeded: () => this.#onNegotiationNeeded(link),
+        negotiationNeeded: () => this.#negotiator.negotiationNeeded(link),
       },
     })
     this.#link = link
-    this.#makingOffer = false
+    this.#negotiator.reset()
     this.#logger.debug({ epoch, offerer }, 'new peer connection')
-    if (offerer) {
-      this.#createSdkChannels(link, 'first')
-      if (this.#options.runtime.flavor === 'native') {
-        // the transceivers are added synchronously; the offer is made at once rather than on the
-        // negotiationneeded event (which then finds nothing left to negotiate)
-        for (const kind of this.#localTracks.keys()) void this.#applyLocalTrack(link, kind)
-        this.#onNegotiationNeeded(link)
-      } else {
-        this.#queue
-          .run(() => this.#offerOnce(link))
-          .catch((error: unknown) => {
-            this.#logger.warn({ error }, 'offer failed')
-          })
-      }
-    }
-    this.#watchdog.attemptStarted()
+    if (offerer) this.#negotiator.offer(link)
+    this.#recovery.attemptStarted()
     this.emit('peer-connection', link.pc)
     return link
   }
@@ -409,134 +394,6 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     this.#options.sendSignal(signal)
   }
 
-  /**
-   * Creates the SDK channels on `link`: `first` = what the first description needs (the reliable
-   * channel in browsers), `all` = the rest too. Browsers create the other two after sending that
-   * description, off the connect path (each createDataChannel is a synchronous call into the WebRTC
-   * thread); node-datachannel creates all three at once.
-   */
-  #createSdkChannels(link: PeerLink, which: 'first' | 'all'): void {
-    if (link.sdkChannels === 'all') return
-    const native = this.#options.runtime.flavor === 'native'
-    if (link.sdkChannels === 'none' && which === 'first' && native) {
-      link.sdkChannels = 'reliable'
-      this.#channels.attach(link.pc, ['reliable'])
-      return
-    }
-    if (which === 'first' && link.sdkChannels === 'reliable') return
-    this.#channels.attach(link.pc, link.sdkChannels === 'reliable' ? ['unreliable', 'partial'] : undefined)
-    link.sdkChannels = 'all'
-  }
-
-  #onNegotiationNeeded(link: PeerLink): void {
-    this.#queue
-      .run(async () => {
-        if (this.#link !== link || link.pc.signalingState !== 'stable') return
-        this.#makingOffer = true
-        try {
-          await link.pc.setLocalDescription()
-          if (this.#link !== link) return
-          link.sendLocalDescription()
-          this.#createSdkChannels(link, 'all')
-        } finally {
-          this.#makingOffer = false
-        }
-      })
-      .catch((error: unknown) => this.#logger.warn({ error }, 'renegotiation failed'))
-  }
-
-  /** node-datachannel: one offer per connection (its polyfill cannot renegotiate). */
-  async #offerOnce(link: PeerLink): Promise<void> {
-    if (this.#link !== link) return
-    this.#makingOffer = true
-    try {
-      const offer = await link.pc.createOffer()
-      await link.pc.setLocalDescription(offer)
-      if (this.#link === link) link.sendLocalDescription()
-    } finally {
-      this.#makingOffer = false
-    }
-  }
-
-  async #onDescription(
-    description: SessionDescriptionData,
-    epoch: number,
-    remoteRenegotiates: boolean,
-  ): Promise<void> {
-    let link = this.#link
-    if (!link || this.state === 'closed') return
-    if (epoch < link.epoch) {
-      this.#logger.debug({ epoch, current: link.epoch }, 'stale description ignored')
-      return
-    }
-    if (description.type !== 'offer' && description.type !== 'answer') return
-    if (!remoteRenegotiates) this.#remoteRenegotiates = false
-    if (epoch > link.epoch) {
-      if (description.type !== 'offer') return
-      if (this.state === 'connected') this.#machine.set('reconnecting')
-      link = this.#newLink(epoch, false)
-    }
-    const offerCollision =
-      description.type === 'offer' && (this.#makingOffer || link.pc.signalingState !== 'stable')
-    link.ignoreOffer = !this.polite && offerCollision
-    if (link.ignoreOffer) {
-      this.#logger.debug('offer collision: impolite side ignores the remote offer')
-      return
-    }
-    if (offerCollision && this.#options.runtime.flavor !== 'native') {
-      // node-datachannel cannot roll back: answer on a fresh connection of the same generation
-      link = this.#newLink(epoch, false)
-    }
-    const pc = link.pc
-    if (description.type === 'answer' && pc.signalingState !== 'have-local-offer') {
-      this.#logger.debug({ state: pc.signalingState }, 'unexpected answer ignored')
-      return
-    }
-    await link.setRemoteDescription({ type: description.type, sdp: description.sdp ?? '' })
-    if (this.#link !== link) return
-    if (description.type === 'offer') {
-      this.#createSdkChannels(link, 'first')
-      if (this.#options.runtime.flavor === 'native') {
-        for (const kind of this.#localTracks.keys()) await this.#applyLocalTrack(link, kind)
-        await pc.setLocalDescription()
-      } else {
-        await pc.setLocalDescription(await pc.createAnswer())
-      }
-      if (this.#link !== link) return
-      link.sendLocalDescription()
-      this.#createSdkChannels(link, 'all')
-    }
-    void this.#updateSas(link)
-  }
-
-  async #onCandidate(candidate: IceCandidateData | null, epoch: number): Promise<void> {
-    const link = this.#link
-    if (!link || epoch !== link.epoch) return
-    await link.addRemoteCandidate(candidate)
-  }
-
-  #onReconnectRequest(epoch: number): void {
-    const link = this.#link
-    if (this.polite || !link || epoch < link.epoch) return
-    this.#logger.debug({ epoch }, 'remote peer asks for a new connection')
-    this.#startGeneration(link)
-  }
-
-  /**
-   * The remote peer is a new instance (reloaded page, restarted process): our connection leads
-   * nowhere. Start a new generation at once, as the offerer whatever our role; the remote side's
-   * own first offer (generation 0) is then older and ignored, so the two cannot collide.
-   */
-  #onRemoteRestart(): void {
-    if (this.state === 'closed' || this.state === 'failed') return
-    const epoch = (this.#link?.epoch ?? 0) + 1
-    this.#logger.info({ epoch }, 'remote peer restarted: new connection generation')
-    this.#attempts = 0
-    if (this.state === 'new') this.#machine.set('connecting')
-    else if (this.state === 'connected') this.#machine.set('reconnecting')
-    this.#newLink(epoch, true)
-  }
-
   #onRemoteChannel(link: PeerLink, channel: RTCDataChannel): void {
     if (this.#link !== link || channel.label.startsWith(RESERVED_LABEL_PREFIX)) {
       if (this.#link === link)
@@ -549,104 +406,11 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
 
   #onTrack(link: PeerLink, event: RTCTrackEvent): void {
     if (this.#link !== link) return
-    const track = event.track
-    let stream = event.streams[0]
-    if (!stream) {
-      this.#remoteStream ??= new MediaStream()
-      stream = this.#remoteStream
-      stream.addTrack(track)
-    }
-    this.#remoteStream = stream
-    this.emit('track', track, stream)
+    const stream = this.#media.remoteTrack(event)
+    this.emit('track', event.track, stream)
   }
 
-  async #applyLocalTrack(link: PeerLink, kind: MediaKind): Promise<void> {
-    const local = this.#localTracks.get(kind)
-    if (this.#link === link && local) await link.applyLocalTrack(kind, local)
-  }
-
-  async #updateSas(link: PeerLink): Promise<void> {
-    try {
-      const sas = await sasFromDescriptions(link.pc.localDescription?.sdp, link.pc.remoteDescription?.sdp)
-      if (!sas || this.#link !== link || sas === this.#sas) return
-      this.#sas = sas
-      this.emit('sas', sas)
-    } catch (error) {
-      this.#logger.debug({ error }, 'cannot compute the short authentication string')
-    }
-  }
-
-  #onConnectionState(link: PeerLink): void {
-    if (this.#link !== link || this.state === 'closed' || this.state === 'failed') return
-    const connection = link.pc.connectionState
-    const ice = link.pc.iceConnectionState
-    if (connection === 'failed' || ice === 'failed' || connection === 'closed') {
-      this.#watchdog.failed()
-    } else if (connection === 'disconnected' || ice === 'disconnected') {
-      if (this.state === 'connected') this.#machine.set('reconnecting')
-      this.#watchdog.disconnected()
-    } else if (connection === 'connected') {
-      this.#watchdog.transportUp()
-      this.#checkConnected(link)
-    }
-  }
-
-  #checkConnected(link: PeerLink | undefined): void {
-    if (!link || this.#link !== link || this.state === 'closed' || this.state === 'failed') return
-    if (!this.#channels.isOpen || link.pc.connectionState !== 'connected') return
-    this.#watchdog.clear()
-    this.#attempts = 0
-    link.everConnected = true
-    link.recovering = false
-    this.#machine.set('connected')
-    void this.#updateSas(link)
-  }
-
-  /** ICE restart if both sides can, else a new connection generation; `failed` when out of attempts. */
-  #recover(link: PeerLink, reason: RecoveryReason): void {
-    if (this.#link !== link || this.state === 'closed' || this.state === 'failed') return
-    // one recovery at a time per connection; only its timeout escalates it
-    if (link.recovering && reason !== 'timeout') return
-    link.recovering = true
-    this.#watchdog.recovering()
-    if (this.state === 'connected') this.#machine.set('reconnecting')
-    this.#attempts++
-    if (this.#attempts > this.#maxConnectAttempts) {
-      this.#fail(reason)
-      return
-    }
-    if (this.canRenegotiate && link.everConnected && link.iceRestarts === 0) {
-      this.#logger.info({ reason, attempt: this.#attempts }, 'ICE restart')
-      link.iceRestarts++
-      link.pc.restartIce()
-      this.#watchdog.attemptStarted()
-      return
-    }
-    this.#newGeneration(link, reason)
-  }
-
-  /** The impolite side starts a new RTCPeerConnection; the polite side asks it to. */
-  #newGeneration(link: PeerLink, reason: string): void {
-    this.#logger.info({ reason, epoch: link.epoch, attempt: this.#attempts }, 'new connection generation')
-    if (this.polite) {
-      this.#signal({ kind: 'reconnect', epoch: link.epoch })
-      this.#watchdog.attemptStarted()
-      return
-    }
-    this.#queue.run(async () => this.#startGeneration(link)).catch(() => undefined)
-  }
-
-  #startGeneration(link: PeerLink): void {
-    if (this.#link !== link || this.state === 'closed' || this.state === 'failed') return
-    if (this.state === 'connected') this.#machine.set('reconnecting')
-    this.#newLink(link.epoch + 1, true)
-  }
-
-  #fail(reason: string): void {
-    this.#logger.warn({ reason, attempts: this.#attempts - 1 }, 'peer connection failed for good')
-    const code = this.#link?.everConnected ? 'PEER_FAILED' : 'CONNECT_TIMEOUT'
-    this.#machine.set('failed')
-    this.emit('error', new ParleyError(code, `connection to ${this.remoteId} failed (${reason})`))
-    this.#release('peer connection failed')
+  #updateSas(link: PeerLink): Promise<void> {
+    return this.#sas.update(link.pc, () => this.#link === link)
   }
 }

@@ -1,7 +1,35 @@
 import { ParleyError } from './errors.js'
-import type { LocalMediaLike, MediaState } from './LocalMediaLike.js'
+import {
+  isLocalMediaLike,
+  type LocalMediaLike,
+  type MediaRequest,
+  type MediaState,
+} from './LocalMediaLike.js'
 import type { Logger } from './Logger.js'
+import { LocalMedia } from './media/LocalMedia.js'
 import type { Participant } from './Participant.js'
+
+type MediaFactory = (request: MediaRequest) => Promise<LocalMediaLike>
+let mediaFactory: MediaFactory | undefined = (request) => LocalMedia.create(request)
+
+/** Wires the LocalMedia implementation used when `RoomOptions.media` holds constraints. */
+export function registerLocalMediaFactory(factory: MediaFactory): void {
+  mediaFactory = factory
+}
+
+/**
+ * The media of `RoomOptions.media`: the LocalMedia given, or one captured from the constraints
+ * (`owned`: the room captured it and stops it); undefined when there is none to publish.
+ */
+export async function acquireMedia(
+  request: LocalMediaLike | MediaRequest | undefined,
+): Promise<{ readonly media: LocalMediaLike; readonly owned: boolean } | undefined> {
+  if (request === undefined) return undefined
+  if (isLocalMediaLike(request)) return { media: request, owned: false }
+  if (!request.audio && !request.video) return undefined
+  if (!mediaFactory) throw new ParleyError('MEDIA_UNSUPPORTED', 'media capture is not available here')
+  return { media: await mediaFactory(request), owned: true }
+}
 
 export interface RoomMediaDeps {
   /** Everyone currently in the room. */

@@ -9,6 +9,8 @@
  * ends get the same value; rendered as "123 456".
  */
 
+import type { Logger } from './Logger.js'
+
 const FINGERPRINT_LINE = /^a=fingerprint:(\S+)[ \t]+([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2})+)[ \t]*\r?$/m
 
 /** The first DTLS fingerprint of an SDP, normalized as "<hash-function> <HEX:HEX:…>". */
@@ -38,4 +40,35 @@ export async function sasFromDescriptions(
   const remote = fingerprintFromSdp(remoteSdp)
   if (!local || !remote) return undefined
   return computeSas(local, remote)
+}
+
+/**
+ * The SAS of a peer session across its connection generations: recomputed from each connection's
+ * descriptions, reported (`onChange`) when it becomes known or changes.
+ */
+export class SasTracker {
+  readonly #onChange: (sas: string) => void
+  readonly #logger: Logger
+  #sas: string | undefined
+
+  constructor(onChange: (sas: string) => void, logger: Logger) {
+    this.#onChange = onChange
+    this.#logger = logger
+  }
+
+  get value(): string | undefined {
+    return this.#sas
+  }
+
+  /** Recomputes the SAS of `pc`; the result counts only if `isCurrent()` still holds then. */
+  async update(pc: RTCPeerConnection, isCurrent: () => boolean): Promise<void> {
+    try {
+      const sas = await sasFromDescriptions(pc.localDescription?.sdp, pc.remoteDescription?.sdp)
+      if (!sas || !isCurrent() || sas === this.#sas) return
+      this.#sas = sas
+      this.#onChange(sas)
+    } catch (error) {
+      this.#logger.debug({ error }, 'cannot compute the short authentication string')
+    }
+  }
 }

@@ -59,6 +59,27 @@ export function loadRuntime(): Promise<RtcRuntime> {
   return runtime
 }
 
+/**
+ * The runtime of a room: the application's overrides (`rtc` option), completed by the runtime of
+ * this process for whatever they leave out.
+ */
+export async function resolveRuntime(rtc?: {
+  RTCPeerConnection?: PeerConnectionConstructor
+  WebSocket?: WebSocketConstructor
+}): Promise<RtcRuntime> {
+  const pc = rtc?.RTCPeerConnection
+  const ws = rtc?.WebSocket
+  if (pc && ws) return { flavor: flavorOf(pc), RTCPeerConnection: pc, WebSocket: ws }
+  const found = await loadRuntime()
+  return pc || ws
+    ? {
+        flavor: flavorOf(pc ?? found.RTCPeerConnection),
+        RTCPeerConnection: pc ?? found.RTCPeerConnection,
+        WebSocket: ws ?? found.WebSocket,
+      }
+    : found
+}
+
 async function discover(): Promise<RtcRuntime> {
   const g = globalThis as { RTCPeerConnection?: PeerConnectionConstructor; WebSocket?: WebSocketConstructor }
   let pc = g.RTCPeerConnection
