@@ -100,8 +100,8 @@ describe('web app: received files streamed through the download service worker (
     const max = { page: pageBefore.heap, pageLive: pageBefore.live, worker: 0, workerLive: 0 }
     let memoryMax = memoryBefore
     const started = performance.now()
-    while ((await stateOf(bo)) !== 'done') {
-      expect(['offered', 'active']).toContain(await stateOf(bo))
+    for (let state = await stateOf(bo); state !== 'done'; state = await stateOf(bo)) {
+      expect(['offered', 'active']).toContain(state)
       const [page, worker] = [await pageSampler(), await workerSampler()]
       max.page = Math.max(max.page, page.heap)
       max.pageLive = Math.max(max.pageLive, page.live)
