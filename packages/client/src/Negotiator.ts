@@ -23,8 +23,6 @@ export interface NegotiatorDeps {
   readonly reconnecting: () => void
   /** Replaces the current connection by a new one of generation `epoch`, as the answerer. */
   readonly replaceLink: (epoch: number) => PeerLink
-  /** A remote description was applied on `link` (its SAS may be known now). */
-  readonly described: (link: PeerLink) => void
 }
 
 /**
@@ -139,7 +137,6 @@ export class Negotiator {
       link.sendLocalDescription()
       this.#createSdkChannels(link, 'all')
     }
-    this.#deps.described(link)
   }
 
   /** Adds a remote candidate of the current generation (a negotiation step: runs in the queue). */

@@ -169,7 +169,6 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
         if (this.state === 'connected') this.#machine.set('reconnecting')
       },
       replaceLink: (epoch) => this.#newLink(epoch, false),
-      described: (link) => void this.#updateSas(link),
     })
     this.#sas = new SasTracker((sas) => this.emit('sas', sas), logger)
   }

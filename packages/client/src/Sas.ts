@@ -43,13 +43,16 @@ export async function sasFromDescriptions(
 }
 
 /**
- * The SAS of a peer session across its connection generations: recomputed from each connection's
- * descriptions, reported (`onChange`) when it becomes known or changes.
+ * The SAS of a peer session across its connection generations: computed once per connection, when
+ * it is first connected (its DTLS fingerprints cannot change after that, and before it they are not
+ * verified yet), reported (`onChange`) when it becomes known or changes.
  */
 export class SasTracker {
   readonly #onChange: (sas: string) => void
   readonly #logger: Logger
   #sas: string | undefined
+  /** Connections whose SAS is computed (or being computed). */
+  readonly #done = new WeakSet<RTCPeerConnection>()
 
   constructor(onChange: (sas: string) => void, logger: Logger) {
     this.#onChange = onChange
@@ -60,10 +63,16 @@ export class SasTracker {
     return this.#sas
   }
 
-  /** Recomputes the SAS of `pc`; the result counts only if `isCurrent()` still holds then. */
+  /**
+   * Computes the SAS of the connected `pc` (once per connection; later calls do nothing); the result
+   * counts only if `isCurrent()` still holds then.
+   */
   async update(pc: RTCPeerConnection, isCurrent: () => boolean): Promise<void> {
+    if (this.#done.has(pc)) return
+    this.#done.add(pc)
     try {
       const sas = await sasFromDescriptions(pc.localDescription?.sdp, pc.remoteDescription?.sdp)
+      if (!sas) this.#done.delete(pc)
       if (!sas || !isCurrent() || sas === this.#sas) return
       this.#sas = sas
       this.#onChange(sas)

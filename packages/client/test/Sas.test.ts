@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { computeSas, fingerprintFromSdp, sasFromDescriptions } from '../src/Sas.js'
+import { silentLogger } from '../src/Logger.js'
+import { computeSas, fingerprintFromSdp, SasTracker, sasFromDescriptions } from '../src/Sas.js'
 
 const sdp = (fp: string): string =>
   `v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=fingerprint:sha-256 ${fp}\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n`
@@ -30,5 +31,42 @@ describe('short authentication string', () => {
 
   it('is undefined while a fingerprint is missing', async () => {
     expect(await sasFromDescriptions(sdp(FP_A), undefined)).toBeUndefined()
+  })
+
+  it('SasTracker computes once per connection: repeated updates of one connection report one SAS', async () => {
+    const reported: string[] = []
+    const tracker = new SasTracker((sas) => reported.push(sas), silentLogger)
+    let reads = 0
+    const pc = (local: string, remote: string) =>
+      ({
+        get localDescription() {
+          reads++
+          return { sdp: sdp(local) }
+        },
+        remoteDescription: { sdp: sdp(remote) },
+      }) as unknown as RTCPeerConnection
+    const first = pc(FP_A, FP_B)
+    await Promise.all([tracker.update(first, () => true), tracker.update(first, () => true)])
+    await tracker.update(first, () => true)
+    expect(reads).toBe(1)
+    expect(reported).toEqual([await sasFromDescriptions(sdp(FP_A), sdp(FP_B))])
+    // a new connection generation with another certificate: computed again, reported as a change
+    await tracker.update(pc(FP_A, FP_M), () => true)
+    expect(reported).toHaveLength(2)
+    expect(tracker.value).toBe(reported[1])
+  })
+
+  it('SasTracker retries a connection whose descriptions had no fingerprint yet', async () => {
+    const reported: string[] = []
+    const tracker = new SasTracker((sas) => reported.push(sas), silentLogger)
+    const conn = {
+      localDescription: { sdp: sdp(FP_A) },
+      remoteDescription: null,
+    } as unknown as RTCPeerConnection
+    await tracker.update(conn, () => true)
+    expect(reported).toEqual([])
+    ;(conn as unknown as { remoteDescription: { sdp: string } }).remoteDescription = { sdp: sdp(FP_B) }
+    await tracker.update(conn, () => true)
+    expect(reported).toHaveLength(1)
   })
 })
