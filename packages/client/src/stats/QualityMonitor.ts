@@ -4,7 +4,7 @@
  * events) and one {@link BitrateController} per video sender, scaled to the mesh size.
  *
  * It follows the room by itself (participant-joined / participant-left; a participant is sampled
- * from its first `connected` connection-state on) and follows each
+ * from SAMPLING_START_DELAY_MS after its first `connected` connection-state on) and follows each
  * participant's current RTCPeerConnection: when the SDK replaces a connection, the sampler starts
  * a new baseline and the controller moves to the new video sender.
  * States `active → closed`; `close()` is idempotent and stops every sampler and controller.
@@ -53,7 +53,16 @@ interface Entry {
   pc: RTCPeerConnection | undefined
   sender: RTCRtpSender | undefined
   controller: BitrateController | undefined
+  /** Pending start of the sampler, a moment after the connection came up. */
+  startTimer: ReturnType<typeof setTimeout> | undefined
 }
+
+/**
+ * How long after a participant's connection comes up its first (baseline) getStats is taken: not
+ * in the same moment as the connection's first messages (a connecting or just connected peer
+ * connection has no rates to measure yet anyway).
+ */
+export const SAMPLING_START_DELAY_MS = 250
 
 /** The sender of the first video transceiver that sends (its track may be null: camera off). */
 export function videoSender(pc: RTCPeerConnection): RTCRtpSender | undefined {
@@ -94,10 +103,15 @@ export class QualityMonitor {
     this.#unsubscribe = [
       room.on('participant-joined', (p) => this.#add(p)),
       room.on('participant-left', (p) => this.#remove(p.peerId)),
-      // sampling starts once the connection is up: a connecting one has no rates to measure, and
-      // its getStats calls would only slow the connection down
+      // sampling starts a moment after the connection is up: a connecting one has no rates to
+      // measure, and its getStats calls would only slow the connection down
       room.on('connection-state', (p, state) => {
-        if (state === 'connected') this.#entries.get(p.peerId)?.sampler.start()
+        const entry = this.#entries.get(p.peerId)
+        if (state !== 'connected' || !entry || entry.startTimer || entry.sampler.state !== 'idle') return
+        entry.startTimer = setTimeout(() => {
+          entry.startTimer = undefined
+          entry.sampler.start()
+        }, SAMPLING_START_DELAY_MS)
       }),
     ]
     for (const p of room.participants.values()) this.#add(p)
@@ -146,7 +160,14 @@ export class QualityMonitor {
       ...(this.#options.pairRttUnit ? { pairRttUnit: this.#options.pairRttUnit } : {}),
       ...(this.#logger ? { logger: this.#logger } : {}),
     })
-    const entry: Entry = { participant, sampler, pc: undefined, sender: undefined, controller: undefined }
+    const entry: Entry = {
+      participant,
+      sampler,
+      pc: undefined,
+      sender: undefined,
+      controller: undefined,
+      startTimer: undefined,
+    }
     this.#entries.set(participant.peerId, entry)
     sampler.on('sample', (sample) => this.#onSample(entry, sample))
     if (participant.state === 'connected') sampler.start()
@@ -157,6 +178,7 @@ export class QualityMonitor {
     const entry = this.#entries.get(peerId)
     if (!entry) return
     this.#entries.delete(peerId)
+    if (entry.startTimer) clearTimeout(entry.startTimer)
     entry.sampler.stop()
     entry.controller?.close()
     this.#rescale()

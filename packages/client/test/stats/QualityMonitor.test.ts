@@ -3,6 +3,7 @@ import {
   type MonitoredParticipant,
   type MonitoredRoom,
   QualityMonitor,
+  SAMPLING_START_DELAY_MS,
   videoSender,
 } from '../../src/stats/QualityMonitor.js'
 import type { QualitySample } from '../../src/stats/quality.js'
@@ -138,7 +139,10 @@ describe('QualityMonitor', () => {
     expect(b.pc?.getStats).not.toHaveBeenCalled()
     expect(room.reports).toEqual([])
     room.setState(b, 'connected')
-    await vi.advanceTimersByTimeAsync(2000)
+    // the baseline a moment later, not in the moment the connection comes up
+    await vi.advanceTimersByTimeAsync(SAMPLING_START_DELAY_MS - 1)
+    expect(b.pc?.getStats).not.toHaveBeenCalled()
+    await vi.advanceTimersByTimeAsync(1 + 2000)
     expect(b.pc?.getStats).toHaveBeenCalledTimes(3)
     expect(room.reports.map(([id]) => id)).toEqual(['b', 'b'])
     // later state changes (reconnecting → connected) do not start a second schedule
@@ -146,6 +150,17 @@ describe('QualityMonitor', () => {
     room.setState(b, 'connected')
     await vi.advanceTimersByTimeAsync(1000)
     expect(b.pc?.getStats).toHaveBeenCalledTimes(4)
+    monitor.close()
+  })
+
+  it('a participant that leaves before its sampling starts is never sampled', async () => {
+    const room = new FakeRoom()
+    const monitor = new QualityMonitor(room, { intervalMs: 1000 })
+    const b = room.join('b', 'connecting')
+    room.setState(b, 'connected')
+    room.leave('b')
+    await vi.advanceTimersByTimeAsync(3000)
+    expect(b.pc?.getStats).not.toHaveBeenCalled()
     monitor.close()
   })
 
