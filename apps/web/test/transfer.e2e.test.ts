@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join as joinPath } from 'node:path'
 import type { Download } from 'playwright-core'
 import { afterAll, describe, expect, it } from 'vitest'
+import { sha256Of } from './support/files.js'
 import { expectFullMesh, type Participant, poll, useWebAppSuite } from './support/webApp.js'
 
 const suite = useWebAppSuite('tx')
@@ -16,16 +17,6 @@ function randomFile(name: string, size: number): { path: string; sha256: string 
   const data = randomBytes(size)
   writeFileSync(path, data)
   return { path, sha256: createHash('sha256').update(data).digest('hex') }
-}
-
-function sha256Of(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256')
-    createReadStream(path)
-      .on('data', (d) => hash.update(d))
-      .on('end', () => resolve(hash.digest('hex')))
-      .on('error', reject)
-  })
 }
 
 async function sendFiles(from: Participant, paths: string[], to?: string): Promise<void> {

@@ -1,16 +1,11 @@
-/**
- * Large browser → browser transfers through the web app UI, between TWO Chromium processes and a
- * real server: 256 MiB saved by the save action with the same SHA-256, and a transfer that goes on
- * by itself after the receiving page is reloaded mid-way (session resumed, partial data in OPFS).
- */
-import { createCipheriv, createHash } from 'node:crypto'
-import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join as joinPath } from 'node:path'
 import type { ParleyServer } from '@parley/server'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { launchBrowser } from '../../../test/support/chromium.js'
+import { pseudoRandomFile, sha256Of } from './support/files.js'
 import {
   buildWebApp,
   expectFullMesh,
@@ -31,39 +26,6 @@ let participants: Participant[] = []
 let roomCounter = 0
 const nextRoom = () => `txl-${process.pid}-${++roomCounter}`
 const dir = mkdtempSync(joinPath(tmpdir(), 'parley-web-txl-'))
-
-/**
- * Writes `size` deterministic pseudo-random bytes (an AES-256-CTR key stream of `seed`) to a file
- * in 4 MiB pieces and returns its path and SHA-256.
- */
-function pseudoRandomFile(name: string, size: number, seed: number): { path: string; sha256: string } {
-  const path = joinPath(dir, name)
-  const key = createHash('sha256').update(`parley-${seed}`).digest()
-  const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16))
-  const hash = createHash('sha256')
-  const zeros = Buffer.alloc(4 * MiB)
-  const fd = openSync(path, 'w')
-  try {
-    for (let at = 0; at < size; at += zeros.length) {
-      const piece = cipher.update(zeros.subarray(0, Math.min(zeros.length, size - at)))
-      hash.update(piece)
-      writeSync(fd, piece)
-    }
-  } finally {
-    closeSync(fd)
-  }
-  return { path, sha256: hash.digest('hex') }
-}
-
-function sha256Of(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256')
-    createReadStream(path)
-      .on('data', (d) => hash.update(d))
-      .on('end', () => resolve(hash.digest('hex')))
-      .on('error', reject)
-  })
-}
 
 async function sendFiles(from: Participant, paths: string[]): Promise<void> {
   await from.page.getByTestId('send-files').click()
@@ -196,7 +158,7 @@ async function joinPair(): Promise<[Participant, Participant]> {
 
 describe('web app large file transfer between two Chromium processes', () => {
   it('a 256 MiB file sent through the file input arrives verified and the save action downloads the same bytes', async () => {
-    const file = pseudoRandomFile('big-256.bin', 256 * MiB, 1)
+    const file = pseudoRandomFile(dir, 'big-256.bin', 256 * MiB, 1)
     const [ada, bo] = await joinPair()
 
     await sendFiles(ada, [file.path])
@@ -215,7 +177,7 @@ describe('web app large file transfer between two Chromium processes', () => {
 
   it('Room resume after the receiving page reloads mid-way: the transfer continues by itself from the offset the receiver confirmed (OPFS), no confirmed byte is sent again, the same bytes arrive', async () => {
     const size = 128 * MiB
-    const file = pseudoRandomFile('resume-128.bin', size, 2)
+    const file = pseudoRandomFile(dir, 'resume-128.bin', size, 2)
     const [ada, bo] = await joinPair()
     const boId = await peerIdOf(bo)
     await recordTransferChannels(ada.page)
