@@ -19,6 +19,7 @@
  */
 import { cpus, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
+import { intOption, parseUsage, runMain, variantList } from './support/cli.js'
 import { mainThreadSchedNs } from './support/processTree.js'
 import { median, quantile, ratio, round1 } from './support/summary.js'
 import { hardDeadline, openWebRtcHarness, sleep } from './webrtc/harness.js'
@@ -30,15 +31,8 @@ import { pageRendererPid } from './webrtc/taskTrace.js'
 const log = (message: string) => process.stderr.write(`[connect] ${message}\n`)
 const VARIANTS: readonly Variant[] = ['raw', 'peerjs', 'parley']
 
-/** Bad command-line arguments: reported without a stack trace, exit code 2. */
-class UsageError extends Error {}
-
 function options() {
-  try {
-    return parsedOptions()
-  } catch (error) {
-    throw new UsageError((error as Error).message)
-  }
+  return parseUsage(parsedOptions)
 }
 
 function parsedOptions() {
@@ -53,20 +47,12 @@ function parsedOptions() {
     },
     strict: true,
   })
-  const int = (name: string, text: string | undefined, fallback: number, min: number) => {
-    const value = text === undefined ? fallback : Number(text)
-    if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer ≥ ${min}`)
-    return value
-  }
-  const variants = (values.variants ?? VARIANTS.join(',')).split(',').map((v) => v.trim())
-  for (const v of variants) {
-    if (!(VARIANTS as readonly string[]).includes(v)) throw new Error(`unknown variant ${v} (${VARIANTS})`)
-  }
+  const variants = variantList(values.variants, VARIANTS)
   return {
-    runs: int('runs', values.runs, 40, 1),
-    warmup: int('warmup', values.warmup, 3, 0),
-    gapMs: int('gap', values.gap, 100, 0),
-    variants: variants as Variant[],
+    runs: intOption('runs', values.runs, 40, 1),
+    warmup: intOption('warmup', values.warmup, 3, 0),
+    gapMs: intOption('gap', values.gap, 100, 0),
+    variants,
     phases: values.phases ?? false,
     profile: values.profile ?? false,
   }
@@ -239,14 +225,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(output)}\n`)
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    if (error instanceof UsageError) {
-      log(error.message)
-      process.exit(2)
-    }
-    log(error instanceof Error ? (error.stack ?? error.message) : String(error))
-    process.exit(1)
-  },
-)
+runMain(main, log)

@@ -29,6 +29,7 @@
  */
 import { cpus, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
+import { intOption, parseUsage, runMain, variantList } from './support/cli.js'
 import {
   mainThreadSchedNs,
   processTree,
@@ -59,15 +60,8 @@ const HIGH_WATER = 4 * MiB
 const LOW_WATER = 1 * MiB
 const DEADLINE_MS = 175_000
 
-/** Bad command-line arguments: reported without a stack trace, exit code 2. */
-class UsageError extends Error {}
-
 function options() {
-  try {
-    return parsedOptions()
-  } catch (error) {
-    throw new UsageError((error as Error).message)
-  }
+  return parseUsage(parsedOptions)
 }
 
 function parsedOptions() {
@@ -86,29 +80,21 @@ function parsedOptions() {
     },
     strict: true,
   })
-  const int = (name: string, text: string | undefined, fallback: number, min: number) => {
-    const value = text === undefined ? fallback : Number(text)
-    if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer ≥ ${min}`)
-    return value
-  }
-  const variants = (values.variants ?? VARIANTS.join(',')).split(',').map((v) => v.trim())
-  for (const v of variants) {
-    if (!(VARIANTS as readonly string[]).includes(v)) throw new Error(`unknown variant ${v} (${VARIANTS})`)
-  }
-  const totalBytes = int('mib', values.mib, 16, 1) * MiB
-  const largeBytes = int('large-mib', values['large-mib'], 8, 1) * MiB
+  const variants = variantList(values.variants, VARIANTS)
+  const totalBytes = intOption('mib', values.mib, 16, 1) * MiB
+  const largeBytes = intOption('large-mib', values['large-mib'], 8, 1) * MiB
   if (largeBytes > totalBytes) throw new Error('--large-mib must not exceed --mib')
   const profile = values.profile
-  if (profile !== undefined && !variants.includes(profile))
+  if (profile !== undefined && !(variants as readonly string[]).includes(profile))
     throw new Error('--profile must name a variant run')
   return {
-    variants: variants as Variant[],
+    variants,
     totalBytes,
-    rounds: int('rounds', values.rounds, 9, 1),
-    budgetMs: int('budget', values.budget, 90, 1) * 1000,
-    warmupBytes: int('warmup-mib', values['warmup-mib'], 8, 0) * MiB,
-    stallBytes: int('stall-mib', values['stall-mib'], 8, 0) * MiB,
-    messageBytes: int('message-kib', values['message-kib'], 64, 1) * 1024,
+    rounds: intOption('rounds', values.rounds, 9, 1),
+    budgetMs: intOption('budget', values.budget, 90, 1) * 1000,
+    warmupBytes: intOption('warmup-mib', values['warmup-mib'], 8, 0) * MiB,
+    stallBytes: intOption('stall-mib', values['stall-mib'], 8, 0) * MiB,
+    messageBytes: intOption('message-kib', values['message-kib'], 64, 1) * 1024,
     largeBytes,
     profile: profile as Variant | undefined,
     threads: values.threads ?? false,
@@ -364,14 +350,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(output)}\n`)
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    if (error instanceof UsageError) {
-      log(error.message)
-      process.exit(2)
-    }
-    log(error instanceof Error ? (error.stack ?? error.message) : String(error))
-    process.exit(1)
-  },
-)
+runMain(main, log)
