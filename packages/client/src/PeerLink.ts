@@ -286,7 +286,8 @@ export class PeerLink {
 
   /**
    * Closes the connection, its application channels and remote tracks; no event of this link is
-   * delivered afterwards. Returns the remote tracks that were stopped. Idempotent.
+   * delivered afterwards, except `close` on each application channel (fired by the SDK in the next
+   * task if the stack fired none). Returns the remote tracks that were stopped. Idempotent.
    */
   close(): MediaStreamTrack[] {
     if (this.#closed) return []
@@ -299,7 +300,9 @@ export class PeerLink {
     pc.ondatachannel = null
     pc.ontrack = null
     pc.onnegotiationneeded = null
-    for (const channel of this.rawChannels) {
+    const closing = new Set(this.rawChannels)
+    for (const channel of closing) {
+      channel.addEventListener('close', () => closing.delete(channel), { once: true })
       if (channel.readyState !== 'closed') channel.close()
     }
     this.rawChannels.clear()
@@ -307,6 +310,14 @@ export class PeerLink {
       pc.close()
     } catch (error) {
       this.#logger.debug({ error }, 'closing peer connection failed')
+    }
+    // A channel closed together with its connection may never fire `close`: browsers' pc.close()
+    // fires none, and node-datachannel drops the callbacks of a closed connection. Its listeners
+    // (e.g. a transfer waiting for buffer room) must still learn that it is gone.
+    if (closing.size > 0) {
+      setTimeout(() => {
+        for (const channel of closing) channel.dispatchEvent(new Event('close'))
+      }, 0)
     }
     const tracks = [...this.remoteTracks]
     for (const track of tracks) track.stop()
