@@ -15,11 +15,9 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { loadavg } from 'node:os'
-import { join } from 'node:path'
-import { build } from 'esbuild'
 import { processTree } from '../support/processTree.js'
 import { rssKiB } from '../support/procStats.js'
-import { hardDeadline, openWebRtcHarness, root, sleep, type WebRtcHarness } from '../webrtc/harness.js'
+import { hardDeadline, openWebRtcHarness, pageBundle, sleep, type WebRtcHarness } from '../webrtc/harness.js'
 import { pageRendererPid, startTaskTrace } from '../webrtc/taskTrace.js'
 import type { TransferConnectArgs, TransferReceiveReport, TransferSendReport } from './browserPage.js'
 import { TRANSFER_VARIANTS, type TransferVariant } from './browserVariants.js'
@@ -54,17 +52,7 @@ interface Run {
 }
 
 async function pageScripts(): Promise<[string, string][]> {
-  const result = await build({
-    entryPoints: [join(root, 'bench/transfer/browserPage.ts')],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    logLevel: 'silent',
-  })
-  const text = result.outputFiles[0]?.text
-  if (!text) throw new Error('bench/transfer/browserPage.ts: empty bundle')
+  const text = await pageBundle('bench/transfer/browserPage.ts')
   const require = createRequire(import.meta.url)
   const simplePeer = readFileSync(require.resolve('simple-peer/simplepeer.min.js'), 'utf8')
   return [

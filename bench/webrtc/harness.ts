@@ -32,9 +32,10 @@ export interface WebRtcHarness {
 
 export type ServerTarget = Extract<TargetName, 'parley' | 'peerjs' | 'wsRelay'>
 
-async function pageBundle(): Promise<string> {
+/** Bundles a page script (`entry`, relative to the repository) for the browser, as one IIFE. */
+export async function pageBundle(entry = 'bench/webrtc/page.ts'): Promise<string> {
   const result = await build({
-    entryPoints: [join(root, 'bench/webrtc/page.ts')],
+    entryPoints: [join(root, entry)],
     bundle: true,
     write: false,
     format: 'iife',
@@ -43,7 +44,7 @@ async function pageBundle(): Promise<string> {
     logLevel: 'silent',
   })
   const text = result.outputFiles[0]?.text
-  if (!text) throw new Error('bench/webrtc/page.ts: empty bundle')
+  if (!text) throw new Error(`${entry}: empty bundle`)
   return text
 }
 
