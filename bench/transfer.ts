@@ -28,7 +28,7 @@ import { loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { writeRandomFile } from '../packages/client/test/transfer/support.js'
-import { browserTransfer, TRANSFER_VARIANTS, type TransferVariant } from './transfer/browser.js'
+import { ALL_VARIANTS, browserTransfer, TRANSFER_VARIANTS, type TransferVariant } from './transfer/browser.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const MiB = 1024 * 1024
@@ -50,8 +50,8 @@ const browserRounds = Number(arg('browser-rounds', '1'))
 const browserBudget = Number(arg('browser-budget', '40'))
 const browserVariants = arg('browser-variants', TRANSFER_VARIANTS.join(',')).split(',') as TransferVariant[]
 for (const v of browserVariants) {
-  if (!(TRANSFER_VARIANTS as readonly string[]).includes(v)) {
-    process.stderr.write(`unknown browser variant ${v} (${TRANSFER_VARIANTS.join(',')})\n`)
+  if (!(ALL_VARIANTS as readonly string[]).includes(v)) {
+    process.stderr.write(`unknown browser variant ${v} (${ALL_VARIANTS.join(',')})\n`)
     process.exit(2)
   }
 }

@@ -20,9 +20,9 @@ import { rssKiB } from '../support/procStats.js'
 import { hardDeadline, openWebRtcHarness, pageBundle, sleep, type WebRtcHarness } from '../webrtc/harness.js'
 import { pageRendererPid, startTaskTrace } from '../webrtc/taskTrace.js'
 import type { TransferConnectArgs, TransferReceiveReport, TransferSendReport } from './browserPage.js'
-import { TRANSFER_VARIANTS, type TransferVariant } from './browserVariants.js'
+import { ALL_VARIANTS, TRANSFER_VARIANTS, type TransferVariant } from './browserVariants.js'
 
-export { TRANSFER_VARIANTS, type TransferVariant }
+export { ALL_VARIANTS, TRANSFER_VARIANTS, type TransferVariant }
 
 const MiB = 1024 * 1024
 

@@ -18,7 +18,7 @@ import type * as ParleyClient from '@parley/client'
 import { type DataConnection, Peer } from 'peerjs'
 import type SimplePeerType from 'simple-peer'
 
-import type { TransferVariant } from './browserVariants.js'
+import { isParleyVariant, type ParleyVariant, type TransferVariant } from './browserVariants.js'
 
 export interface TransferConnectArgs {
   readonly relayUrl: string
@@ -266,11 +266,31 @@ async function simplePeerOpen(args: TransferConnectArgs, offerer: boolean): Prom
 interface ParleyLink {
   room: ParleyClient.Room
   manager: ParleyClient.TransferManager
+  sinks: ParleyClient.SinkFactory
   sender?: ParleyClient.FileSender
   receiver?: ParleyClient.FileReceiver
 }
 
-async function parleyOpen(args: TransferConnectArgs): Promise<ParleyLink> {
+/** `parleyNoHash`/`parleyBare`: a hasher that does nothing (both sides agree on a digest of zeros). */
+const noHasher = (): ParleyClient.Hasher => ({
+  update() {},
+  digestHex: async () => '0'.repeat(64),
+  clone: noHasher,
+})
+const noHashers: ParleyClient.Hashers = { algorithms: ['sha256'], create: noHasher }
+
+/** `parleyDiscard`/`parleyBare`: a sink that drops the bytes. */
+const discardSink = (): ParleyClient.FileSink => ({
+  open: async () => 0,
+  readBack: async () => new Uint8Array(0),
+  write: async () => {},
+  checkpoint: async () => {},
+  complete: async () => {},
+  discard: async () => {},
+  close: async () => {},
+})
+
+async function parleyOpen(args: TransferConnectArgs, variant: ParleyVariant): Promise<ParleyLink> {
   const { Room, TransferManager } = window.Parley
   const room = await Room.join(args.parleyUrl, args.room, { name: args.localId })
   signalingReady.resolve()
@@ -280,8 +300,11 @@ async function parleyOpen(args: TransferConnectArgs): Promise<ParleyLink> {
     })
     for (const participant of room.participants.values()) if (participant.state === 'connected') resolve()
   })
-  // the browser's hasher (TypeScript SHA-256); the sinks are given at accept(), as the web app does
-  return { room, manager: new TransferManager(room) }
+  // the browser's digests (WebCrypto's sha256-list); the sinks are given at accept(), as the web app does
+  const noHash = variant === 'parleyNoHash' || variant === 'parleyBare'
+  const discard = variant === 'parleyDiscard' || variant === 'parleyBare'
+  const manager = noHash ? new TransferManager(room, { hashers: noHashers }) : new TransferManager(room)
+  return { room, manager, sinks: discard ? discardSink : window.Parley.browserSinkFactory }
 }
 
 /** Empties the origin's OPFS (the received files of earlier runs). */
@@ -349,10 +372,11 @@ export const TransferBench = {
   async open(variant: TransferVariant, args: TransferConnectArgs, offerer: boolean): Promise<void> {
     signalingReady = deferred<void>()
     const opening = (async () => {
+      if (isParleyVariant(variant)) {
+        parley = await parleyOpen(args, variant)
+        return
+      }
       switch (variant) {
-        case 'parley':
-          parley = await parleyOpen(args)
-          return
         case 'raw':
           link = await rawOpen(args, offerer)
           return
@@ -402,7 +426,7 @@ export const TransferBench = {
           (error: unknown) => done.reject(error),
         )
         // the web app's sinks: memory below 64 MiB, OPFS above
-        offer.accept('all', window.Parley.browserSinkFactory).catch((error: unknown) => done.reject(error))
+        offer.accept('all', p.sinks).catch((error: unknown) => done.reject(error))
       })
     } else if (link) {
       link.receive((size) => {
@@ -436,7 +460,7 @@ export const TransferBench = {
     stopped = false
     const stopProbe = startStallProbe()
     const start = wall()
-    if (variant === 'parley') {
+    if (isParleyVariant(variant)) {
       if (!parley) throw new Error('open() first')
       const participant = parley.room.participants.values().next().value
       if (!participant) throw new Error('no participant')

@@ -4,4 +4,18 @@
  * give that memory back to the OS (its later "idle" figures start higher).
  */
 export const TRANSFER_VARIANTS = ['parley', 'raw', 'simplePeer', 'peerjsBinary', 'peerjsRaw'] as const
-export type TransferVariant = (typeof TRANSFER_VARIANTS)[number]
+
+/**
+ * Opt-in variants that take the SDK's work apart (`--browser-variants parley,parleyNoHash,…`):
+ * `parleyNoHash` hashes nothing on either side, `parleyDiscard` drops the received bytes instead of
+ * writing them to OPFS (SHA-256 still on), `parleyBare` does neither. Not goals: where the time goes.
+ */
+export const DIAGNOSTIC_VARIANTS = ['parleyNoHash', 'parleyDiscard', 'parleyBare'] as const
+
+export const ALL_VARIANTS = [...TRANSFER_VARIANTS, ...DIAGNOSTIC_VARIANTS] as const
+export type TransferVariant = (typeof ALL_VARIANTS)[number]
+export type ParleyVariant = 'parley' | (typeof DIAGNOSTIC_VARIANTS)[number]
+
+export function isParleyVariant(variant: TransferVariant): variant is ParleyVariant {
+  return variant === 'parley' || (DIAGNOSTIC_VARIANTS as readonly string[]).includes(variant)
+}

@@ -23,7 +23,7 @@ import { join } from 'node:path'
 import { RTCPeerConnection } from 'node-datachannel/polyfill'
 import { FileReceiver } from '../../packages/client/src/transfer/FileReceiver.js'
 import { FileSender } from '../../packages/client/src/transfer/FileSender.js'
-import { loadHasherFactory } from '../../packages/client/src/transfer/hash.js'
+import { loadHashers } from '../../packages/client/src/transfer/hash.js'
 import { transferChannelLabel } from '../../packages/client/src/transfer/messages.js'
 import { NodeFileSink } from '../../packages/client/src/transfer/node/NodeFileSink.js'
 import { NodeFileSource } from '../../packages/client/src/transfer/node/NodeFileSource.js'
@@ -191,7 +191,7 @@ async function main(): Promise<void> {
       const sender = new FileSender({
         id: 'bench',
         sources: [source],
-        hasherFactory: await loadHasherFactory(),
+        hashers: await loadHashers(),
         chunkSize: chunk,
       })
       sender.attach(dc, { maxMessageSize: pc.sctp?.maxMessageSize })
@@ -200,7 +200,7 @@ async function main(): Promise<void> {
     await report({ seconds: (performance.now() - started) / 1000 })
   } else {
     // loaded before the channel arrives: the offer must find the receiver's listener in place
-    const hasherFactory = await loadHasherFactory()
+    const hashers = await loadHashers()
     const channel = await new Promise<RTCDataChannel>((resolve) => {
       pc.ondatachannel = (e) => resolve(e.channel)
     })
@@ -249,7 +249,7 @@ async function main(): Promise<void> {
       if (digest !== hash.digest('hex')) throw new Error('rawio: SHA-256 mismatch')
       channel.close()
     } else {
-      const receiver = await FileReceiver.fromChannel(channel, { hasherFactory })
+      const receiver = await FileReceiver.fromChannel(channel, { hashers })
       await receiver.accept(() => new NodeFileSink({ dir: path!, overwrite: true }))
       await receiver.finished()
       await receiver.settled()

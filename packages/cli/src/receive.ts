@@ -165,7 +165,10 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
         for (const f of transfer.files) {
           if (f.status !== 'done') continue
           const name = chosen.get(offer.files.findIndex((m) => m.id === f.id))!
-          io.stdout.write(`Saved ${join(dir, name)} (${formatBytes(f.size)}, SHA-256 ${f.sha256} verified)\n`)
+          const digest = f.digest === 'sha256-list' ? 'SHA-256 hash list' : 'SHA-256'
+          io.stdout.write(
+            `Saved ${join(dir, name)} (${formatBytes(f.size)}, ${digest} ${f.sha256} verified)\n`,
+          )
         }
         return Exit.OK
       }

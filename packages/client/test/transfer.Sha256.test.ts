@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { loadHasherFactory, tsHasherFactory } from '../src/transfer/hash.js'
+import {
+  chooseDigest,
+  LIST_SEGMENT_BYTES,
+  loadHashers,
+  tsHashers,
+  webCryptoHashers,
+} from '../src/transfer/hash.js'
 import { bytesToHex, hexToBytes, Sha256 } from '../src/transfer/Sha256.js'
 
 const utf8 = (s: string) => new TextEncoder().encode(s)
@@ -79,15 +85,149 @@ describe('Sha256', () => {
 })
 
 describe('hashers', () => {
-  it('loadHasherFactory() in Node gives native hashers whose clone() forks the running state', async () => {
-    for (const factory of [await loadHasherFactory(), tsHasherFactory]) {
-      const h = factory()
+  it('loadHashers() in Node gives native sha256 hashers whose clone() forks the running state', async () => {
+    for (const hashers of [await loadHashers(), tsHashers]) {
+      const h = hashers.create('sha256')
       h.update(utf8('ab'))
       const fork = h.clone()
       h.update(utf8('c'))
       fork.update(utf8('x'))
-      expect(h.digestHex()).toBe(nodeHex(utf8('abc')))
-      expect(fork.digestHex()).toBe(nodeHex(utf8('abx')))
+      expect(await h.digestHex()).toBe(nodeHex(utf8('abc')))
+      expect(await fork.digestHex()).toBe(nodeHex(utf8('abx')))
     }
+  })
+
+  it('loadHashers() in Node lists sha256 first (native and streaming), both digests known', async () => {
+    expect((await loadHashers()).algorithms).toEqual(['sha256', 'sha256-list'])
+    expect(webCryptoHashers(globalThis.crypto.subtle).algorithms).toEqual(['sha256-list', 'sha256'])
+  })
+})
+
+/** sha256-list computed the obvious way: SHA-256 over the SHA-256s of the 1 MiB segments. */
+function listHex(data: Uint8Array): string {
+  const outer = createHash('sha256')
+  for (let at = 0; at < data.byteLength; at += LIST_SEGMENT_BYTES) {
+    outer.update(
+      createHash('sha256')
+        .update(data.subarray(at, at + LIST_SEGMENT_BYTES))
+        .digest(),
+    )
+  }
+  return outer.digest('hex')
+}
+
+const MiB = LIST_SEGMENT_BYTES
+
+describe('sha256-list', () => {
+  const implementations = async () => [
+    ['node', await loadHashers()] as const,
+    ['typescript', tsHashers] as const,
+    ['webcrypto', webCryptoHashers(globalThis.crypto.subtle)] as const,
+  ]
+
+  it('digestHex() of every implementation equals SHA-256 of the segment SHA-256s, at segment edges', async () => {
+    const sizes = [0, 1, MiB - 1, MiB, MiB + 1, 2 * MiB, 3 * MiB + 12_345]
+    const data = new Uint8Array(3 * MiB + 12_345)
+    for (let i = 0; i < data.length; i++) data[i] = (i * 131 + (i >> 9)) & 0xff
+    for (const [name, hashers] of await implementations()) {
+      for (const size of sizes) {
+        const h = hashers.create('sha256-list')
+        h.update(data.subarray(0, size))
+        expect(await h.digestHex(), `${name} ${size}`).toBe(listHex(data.subarray(0, size)))
+      }
+    }
+    // an empty file has no segment: the digest of an empty list
+    expect(listHex(new Uint8Array(0))).toBe(
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    )
+  })
+
+  it('digestHex() does not depend on how the bytes are split into updates (property)', async () => {
+    const impls = await implementations()
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 3 * MiB }),
+        fc.array(fc.integer({ min: 1, max: MiB + 7 }), { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 0, max: impls.length - 1 }),
+        async (size, cuts, which) => {
+          const data = new Uint8Array(size)
+          for (let i = 0; i < size; i += 4093) data[i] = (i / 4093) & 0xff
+          const h = impls[which]![1].create('sha256-list')
+          let at = 0
+          for (let k = 0; at < size; k++) {
+            const n = cuts[k % cuts.length]!
+            h.update(data.subarray(at, at + n))
+            at += n
+          }
+          expect(await h.digestHex()).toBe(listHex(data))
+        },
+      ),
+      { numRuns: 25 },
+    )
+  })
+
+  it('clone() forks the running state mid-segment and across segments; the original goes on', async () => {
+    const a = new Uint8Array(MiB + 100).fill(1)
+    const b = new Uint8Array(MiB).fill(2)
+    const c = new Uint8Array(10).fill(3)
+    const cat = (...parts: Uint8Array[]) => {
+      const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
+      let at = 0
+      for (const p of parts) {
+        out.set(p, at)
+        at += p.byteLength
+      }
+      return out
+    }
+    for (const [name, hashers] of await implementations()) {
+      const h = hashers.create('sha256-list')
+      h.update(a)
+      const fork = h.clone()
+      const fork2 = h.clone()
+      h.update(b)
+      fork.update(c)
+      expect(await h.digestHex(), name).toBe(listHex(cat(a, b)))
+      expect(await fork.digestHex(), name).toBe(listHex(cat(a, c)))
+      // a digest of one copy leaves the others usable
+      fork2.update(b)
+      fork2.update(c)
+      expect(await fork2.digestHex(), name).toBe(listHex(cat(a, b, c)))
+    }
+  })
+
+  it('update() copies: a chunk transferred or overwritten after update() does not change the digest', async () => {
+    for (const [name, hashers] of await implementations()) {
+      const h = hashers.create('sha256-list')
+      const half = new Uint8Array(MiB / 2).fill(7)
+      h.update(half)
+      // what a sink that transfers the buffer to a worker does
+      structuredClone(half.buffer, { transfer: [half.buffer] })
+      expect(half.byteLength).toBe(0)
+      const rest = new Uint8Array(MiB).fill(7)
+      h.update(rest)
+      rest.fill(0)
+      expect(await h.digestHex(), name).toBe(listHex(new Uint8Array(MiB + MiB / 2).fill(7)))
+    }
+  })
+
+  it('a failing one-shot digest rejects digestHex() (no unhandled rejection before)', async () => {
+    const failing = { digest: () => Promise.reject(new Error('no digest')) } as unknown as SubtleCrypto
+    const h = webCryptoHashers(failing).create('sha256-list')
+    h.update(new Uint8Array(MiB + 1))
+    await expect(h.digestHex()).rejects.toThrow('no digest')
+  })
+})
+
+describe('chooseDigest', () => {
+  it('picks what both list first, else sha256-list, else the first shared, else nothing', () => {
+    const node = ['sha256', 'sha256-list'] as const
+    const web = ['sha256-list', 'sha256'] as const
+    expect(chooseDigest(node, node)).toBe('sha256')
+    expect(chooseDigest(web, web)).toBe('sha256-list')
+    expect(chooseDigest(web, node)).toBe('sha256-list')
+    expect(chooseDigest(node, web)).toBe('sha256-list')
+    expect(chooseDigest(['sha256'], web)).toBe('sha256')
+    expect(chooseDigest(['sha256'], node)).toBe('sha256')
+    expect(chooseDigest(['sha256-list'], ['sha256'])).toBeUndefined()
   })
 })

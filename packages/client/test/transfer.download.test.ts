@@ -19,7 +19,7 @@ import {
   MemorySink,
   ServiceWorkerDownloadSink,
   type ServiceWorkerDownloads,
-  tsHasherFactory,
+  tsHashers,
 } from '../src/index.js'
 import { type FakeWorker, fakeDownloadWorker, readAll, SCOPE } from './transfer/fakeDownloadWorker.js'
 import { memoryChannelPair } from './transfer/memoryChannel.js'
@@ -319,10 +319,10 @@ describe('ServiceWorkerDownloadSink under a FileReceiver', () => {
     const sender = new FileSender({
       id: 'sw1',
       sources: [file(data, 'clip.bin')],
-      hasherFactory: tsHasherFactory,
+      hashers: tsHashers,
     })
     sender.attach(local.asChannel())
-    const receiver = await FileReceiver.fromChannel(remote.asChannel(), { hasherFactory: tsHasherFactory })
+    const receiver = await FileReceiver.fromChannel(remote.asChannel(), { hashers: tsHashers })
     await receiver.accept(() => new ServiceWorkerDownloadSink(worker.downloads))
     const downloaded = await readAll((await worker.responses[0]!).body!)
     await Promise.all([sender.finished(), receiver.finished()])
@@ -337,10 +337,10 @@ describe('ServiceWorkerDownloadSink under a FileReceiver', () => {
     const sender = new FileSender({
       id: 'sw2',
       sources: [file(bytes(8 * MiB), 'big.bin')],
-      hasherFactory: tsHasherFactory,
+      hashers: tsHashers,
     })
     sender.attach(local.asChannel())
-    const receiver = await FileReceiver.fromChannel(remote.asChannel(), { hasherFactory: tsHasherFactory })
+    const receiver = await FileReceiver.fromChannel(remote.asChannel(), { hashers: tsHashers })
     await receiver.accept(() => new ServiceWorkerDownloadSink(worker.downloads))
     const reader = (await worker.responses[0]!).body!.getReader()
     let read = 0
@@ -365,7 +365,7 @@ describe('ServiceWorkerDownloadSink under a FileReceiver', () => {
     const sender = new FileSender({
       id: 'sw3',
       sources: [file(bytes(MiB), 'x.bin')],
-      hasherFactory: tsHasherFactory,
+      hashers: tsHashers,
       mutateChunk: (_id, offset, chunk) => {
         if (offset > 0) return chunk
         const copy = chunk.slice()
@@ -374,7 +374,7 @@ describe('ServiceWorkerDownloadSink under a FileReceiver', () => {
       },
     })
     sender.attach(local.asChannel())
-    const receiver = await FileReceiver.fromChannel(remote.asChannel(), { hasherFactory: tsHasherFactory })
+    const receiver = await FileReceiver.fromChannel(remote.asChannel(), { hashers: tsHashers })
     await receiver.accept(() => new ServiceWorkerDownloadSink(worker.downloads))
     const body = readAll((await worker.responses[0]!).body!)
     await expect(body).rejects.toThrow('discarded')

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { FileReceiver, readOffer } from '../src/transfer/FileReceiver.js'
 import { FileSender } from '../src/transfer/FileSender.js'
 import { BlobFileSource } from '../src/transfer/FileSource.js'
-import { tsHasherFactory } from '../src/transfer/hash.js'
+import { tsHashers } from '../src/transfer/hash.js'
 import { encodeControl } from '../src/transfer/messages.js'
 import { NodeFileSink } from '../src/transfer/node/NodeFileSink.js'
 import { NodeFileSource } from '../src/transfer/node/NodeFileSource.js'
@@ -12,13 +12,13 @@ import { TransferChannel } from '../src/transfer/TransferChannel.js'
 import { type MemoryChannel, memoryChannelPair } from './transfer/memoryChannel.js'
 import { tempDir } from './transfer/support.js'
 
-const hasherFactory = tsHasherFactory
+const hashers = tsHashers
 const blob = (text: string, name: string) =>
   new BlobFileSource(new File([text], name, { type: 'text/plain', lastModified: 1_700_000_000_000 }))
 
 /** A receiver for an offer read from `remote`. */
 async function receiverOn(remote: MemoryChannel): Promise<FileReceiver> {
-  return FileReceiver.fromChannel(remote.asChannel(), { hasherFactory }, 5000)
+  return FileReceiver.fromChannel(remote.asChannel(), { hashers }, 5000)
 }
 
 function lastControl(channel: MemoryChannel): Record<string, unknown> | undefined {
@@ -39,7 +39,7 @@ describe('transfer engine (in-memory channel)', () => {
     const sender = new FileSender({
       id: 't1',
       sources: [blob('hello', 'a.txt'), blob('world!', 'b.txt')],
-      hasherFactory,
+      hashers,
     })
     sender.attach(local.asChannel())
     const receiver = await receiverOn(remote)
@@ -128,7 +128,7 @@ describe('transfer engine (in-memory channel)', () => {
 
   it('a sender fails with BAD_MESSAGE when the accept names files it did not offer', async () => {
     const { local, remote } = memoryChannelPair('parley-file:t6')
-    const sender = new FileSender({ id: 't6', sources: [blob('x', 'x')], hasherFactory })
+    const sender = new FileSender({ id: 't6', sources: [blob('x', 'x')], hashers })
     sender.attach(local.asChannel())
     const link = new TransferChannel(remote.asChannel())
     await readOffer(link, 5000)
@@ -138,7 +138,7 @@ describe('transfer engine (in-memory channel)', () => {
 
   it('a sender fails with BAD_MESSAGE when asked to resume beyond the end of the file', async () => {
     const { local, remote } = memoryChannelPair('parley-file:t7')
-    const sender = new FileSender({ id: 't7', sources: [blob('xyz', 'x')], hasherFactory })
+    const sender = new FileSender({ id: 't7', sources: [blob('xyz', 'x')], hashers })
     sender.attach(local.asChannel())
     const link = new TransferChannel(remote.asChannel())
     await readOffer(link, 5000)
@@ -149,7 +149,7 @@ describe('transfer engine (in-memory channel)', () => {
   it('a sender answers pause by stopping data until continue', async () => {
     const { local, remote } = memoryChannelPair('parley-file:t8')
     const data = 'x'.repeat(64 * 1024)
-    const sender = new FileSender({ id: 't8', sources: [blob(data, 'x')], hasherFactory, chunkSize: 1024 })
+    const sender = new FileSender({ id: 't8', sources: [blob(data, 'x')], hashers, chunkSize: 1024 })
     sender.attach(local.asChannel(), { maxMessageSize: 1024 })
     const link = new TransferChannel(remote.asChannel())
     await readOffer(link, 5000)

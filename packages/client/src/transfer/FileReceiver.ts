@@ -1,7 +1,7 @@
 import { isParleyError, ParleyError } from '../errors.js'
 import type { SavableSink, SaveOptions } from './browser/save.js'
 import type { FileSink, SinkFactory } from './FileSink.js'
-import type { Hasher, HasherFactory } from './hash.js'
+import { chooseDigest, type DigestAlgorithm, type Hasher, type Hashers } from './hash.js'
 import type { ControlMessage } from './messages.js'
 import { type IncomingOffer, readOffer, sameFiles } from './offer.js'
 import { hashStoredPrefix } from './storedPrefix.js'
@@ -16,7 +16,8 @@ import { TransferChannel } from './TransferChannel.js'
 import { Yielder } from './yielder.js'
 
 export interface FileReceiverOptions extends TransferOptions {
-  hasherFactory: HasherFactory
+  /** The integrity digests this side computes (one is picked from the offer's: see chooseDigest). */
+  hashers: Hashers
   /** Ask the sender to pause when this many received bytes wait for the disk (default 8 MiB). */
   pauseAboveBytes?: number
   /** …and to continue when the backlog falls to this (default 2 MiB). */
@@ -68,10 +69,13 @@ export class FileReceiver extends Transfer {
   #cleanup: Promise<void> | undefined
   /** The peer sent the transfer's last message: close the channel at once. */
   #peerEnded = false
+  /** The integrity digest of this transfer; undefined when the sender offers none this side knows. */
+  readonly #digest: DigestAlgorithm | undefined
 
   constructor(offer: IncomingOffer, options: FileReceiverOptions) {
     super(offer.transferId, offer.files, options)
     this.#options = options
+    this.#digest = chooseDigest(offer.digests, options.hashers.algorithms)
     for (const r of this.records as ReceiveRecord[]) {
       Object.assign(r, {
         sink: undefined,
@@ -195,11 +199,15 @@ export class FileReceiver extends Transfer {
     if (chosen.length === 0) return this.decline('no file accepted')
     this.#accepting = true
     try {
+      const digest = this.#digest
+      if (!digest) {
+        throw new ParleyError('BAD_MESSAGE', 'the sender offers no integrity digest this side can compute')
+      }
       for (const r of chosen) {
         const sink = await sinkFor(r.meta)
         r.sink = sink
         const stored = Math.min(Math.max(0, await sink.open(r.meta)), r.meta.size)
-        r.hasher = await hashStoredPrefix(sink, stored, this.#options.hasherFactory)
+        r.hasher = await hashStoredPrefix(sink, stored, this.#options.hashers.create(digest))
         r.bytes = r.confirmed = r.checkpointedBytes = r.resumeFrom = stored
         if (this.isTerminal) return
       }
@@ -304,6 +312,7 @@ export class FileReceiver extends Transfer {
       files,
       declined: records.filter((r) => r.status === 'declined').map((r) => r.meta.id),
       completed: records.filter((r) => r.status === 'done').map((r) => r.meta.id),
+      ...(this.#digest ? { digest: this.#digest } : {}),
     })
     this.setState('active')
     this.reportProgress(true)
@@ -446,7 +455,7 @@ export class FileReceiver extends Transfer {
   }
 
   async #finishFile(r: ReceiveRecord, expected: string): Promise<void> {
-    const actual = r.hasher!.digestHex()
+    const actual = await r.hasher!.digestHex()
     r.hasher = undefined
     if (actual !== expected) {
       await r.sink!.discard()
@@ -458,6 +467,7 @@ export class FileReceiver extends Transfer {
     }
     await r.sink!.complete()
     r.sha256 = actual
+    r.digest = this.#digest
     r.confirmed = r.meta.size
     this.setFileStatus(r, 'done')
     this.#link?.sendControl({ t: 'file-ok', id: r.meta.id })

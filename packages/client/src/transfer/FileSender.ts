@@ -1,7 +1,8 @@
 import { ParleyError } from '../errors.js'
 import { ChunkReader } from './ChunkReader.js'
 import type { FileSource } from './FileSource.js'
-import type { Hasher, HasherFactory } from './hash.js'
+import { HashSnapshots, SNAPSHOT_SPAN } from './HashSnapshots.js'
+import type { DigestAlgorithm, Hasher, Hashers } from './hash.js'
 import {
   type ControlMessage,
   type FileMeta,
@@ -29,7 +30,8 @@ export interface FileSenderOptions extends TransferOptions {
   id?: string
   /** Files to send, in order. They stay open after the transfer: their owner closes them. */
   sources: readonly FileSource[]
-  hasherFactory: HasherFactory
+  /** The integrity digests this side computes (the receiver picks one: see chooseDigest). */
+  hashers: Hashers
   /** Preferred chunk size; capped by the connection's max-message-size (default 256 KiB). */
   chunkSize?: number
   /** Stop queueing data when the channel's bufferedAmount exceeds this (default 4 MiB). */
@@ -50,9 +52,6 @@ export interface AttachOptions {
   maxMessageSize?: number | null | undefined
 }
 
-/** Hash snapshots kept per file at most (older ones are rebuilt by re-reading the file). */
-const MAX_SNAPSHOTS = 4096
-
 /** One attempt at sending a file (see FileSender.attempts). */
 export interface SendAttempt {
   readonly fileId: string
@@ -68,8 +67,8 @@ interface SendRecord extends FileRecord {
   readonly source: FileSource
   /** Where the receiver asked this attempt to start. */
   startOffset: number
-  /** Running hash states at chunk boundaries not yet confirmed (resume points). */
-  readonly snapshots: Map<number, Hasher>
+  /** Copies of the running hash at chunk boundaries (resume points). */
+  readonly snapshots: HashSnapshots
 }
 
 /**
@@ -87,6 +86,8 @@ export class FileSender extends Transfer {
   #offeredOn: TransferChannel | undefined
   #generation = 0
   #chunkSize: number
+  /** The digest the receiver picked (its accept). */
+  #digest: DigestAlgorithm = 'sha256'
   #accepted = false
   #paused = false
   #wake: (() => void) | undefined
@@ -114,7 +115,7 @@ export class FileSender extends Transfer {
     this.#lowWaterMark = options.lowWaterMark ?? 1024 * 1024
     const records = this.records as SendRecord[]
     options.sources.forEach((source, i) => {
-      Object.assign(records[i]!, { source, startOffset: 0, snapshots: new Map() })
+      Object.assign(records[i]!, { source, startOffset: 0, snapshots: new HashSnapshots() })
     })
   }
 
@@ -210,6 +211,7 @@ export class FileSender extends Transfer {
       v: TRANSFER_PROTOCOL_VERSION,
       transferId: this.id,
       files: this.records.map((r) => r.meta),
+      digests: this.#options.hashers.algorithms,
     })
     if (this.state === 'interrupted' && !this.#accepted) this.setState('offered')
   }
@@ -233,7 +235,7 @@ export class FileSender extends Transfer {
           r.confirmed = message.offset
           const attempt = this.#attempts.findLast((a) => a.fileId === r.meta.id)
           if (attempt) attempt.confirmed = r.confirmed
-          for (const offset of r.snapshots.keys()) if (offset < message.offset) r.snapshots.delete(offset)
+          r.snapshots.confirmed(message.offset)
           this.reportProgress()
         }
         return
@@ -289,6 +291,13 @@ export class FileSender extends Transfer {
       this.#protocolError(link, 'accept names unknown or repeated files')
       return
     }
+    const digest = message.digest ?? 'sha256'
+    if (!this.#options.hashers.algorithms.includes(digest)) {
+      this.#protocolError(link, `accept picks the digest ${digest}, which was not offered`)
+      return
+    }
+    if (digest !== this.#digest) for (const r of records) r.snapshots.clear()
+    this.#digest = digest
     for (const id of message.declined) {
       const r = this.record(id)!
       if (r.status === 'pending') this.setFileStatus(r, 'declined')
@@ -386,22 +395,29 @@ export class FileSender extends Transfer {
       attempt.to = offset
       this.#dataBytesSent += chunk.byteLength
       r.bytes = offset
-      if (r.snapshots.size < MAX_SNAPSHOTS) r.snapshots.set(offset, hasher.clone())
+      r.snapshots.afterChunk(offset, chunk.byteLength, hasher)
       this.reportProgress()
     }
-    const sha256 = hasher.digestHex()
+    const sha256 = await hasher.digestHex()
+    if (gen !== this.#generation) return
     r.sha256 = sha256
+    r.digest = this.#digest
     if (!link.sendControl({ t: 'file-end', id, sha256 })) return
     this.setFileStatus(r, 'sent')
   }
 
-  /** The running hash at `offset`: a snapshot, or rebuilt by reading [0, offset) again. */
+  /**
+   * The running hash at `offset`: the nearest snapshot at or before it, brought forward by reading
+   * the bytes between them again (all of [0, offset) when there is none).
+   */
   async #hasherAt(r: SendRecord, offset: number, gen: number): Promise<Hasher | undefined> {
-    const snapshot = r.snapshots.get(offset)
-    if (snapshot) return snapshot.clone()
-    const hasher = this.#options.hasherFactory()
-    if (offset > 0) this.logger.debug({ transferId: this.id, fileId: r.meta.id, offset }, 'rehashing prefix')
-    for (let at = 0; at < offset; ) {
+    const snapshot = r.snapshots.nearest(offset)
+    const hasher = snapshot?.hasher ?? this.#options.hashers.create(this.#digest)
+    const from = snapshot?.at ?? 0
+    if (offset - from > SNAPSHOT_SPAN) {
+      this.logger.debug({ transferId: this.id, fileId: r.meta.id, from, offset }, 'rehashing prefix')
+    }
+    for (let at = from; at < offset; ) {
       if (gen !== this.#generation) return undefined
       const length = Math.min(4 * 1024 * 1024, offset - at)
       const chunk = await r.source.read(at, length)
@@ -411,7 +427,7 @@ export class FileSender extends Transfer {
       hasher.update(chunk)
       at += length
     }
-    r.snapshots.set(offset, hasher.clone())
+    r.snapshots.set(offset, hasher)
     return hasher
   }
 

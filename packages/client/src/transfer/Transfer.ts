@@ -2,6 +2,7 @@ import { isParleyError, ParleyError, ParleyErrorCode } from '../errors.js'
 import { type Logger, silentLogger } from '../Logger.js'
 import { StateMachine, type TransitionTable } from '../StateMachine.js'
 import { TypedEmitter } from '../TypedEmitter.js'
+import type { DigestAlgorithm } from './hash.js'
 import type { FileMeta } from './messages.js'
 import { eta, RateMeter, type TransferProgress } from './Progress.js'
 
@@ -37,8 +38,13 @@ export interface TransferFile extends FileMeta {
   readonly status: FileStatus
   /** Bytes of this file moved so far. */
   readonly bytes: number
-  /** SHA-256 (hex) once known. */
+  /** The verified digest (64 hex digits) once known, of the algorithm `digest`. */
   readonly sha256: string | undefined
+  /**
+   * Which digest `sha256` is: `sha256` (of the whole file, as `sha256sum` prints) or `sha256-list`
+   * (SHA-256 of its 1 MiB segments' SHA-256s; see docs/file-transfer.md, "Integrity").
+   */
+  readonly digest: DigestAlgorithm | undefined
 }
 
 export type TransferDirection = 'send' | 'receive'
@@ -67,6 +73,7 @@ export interface FileRecord {
   bytes: number
   confirmed: number
   sha256: string | undefined
+  digest: DigestAlgorithm | undefined
 }
 
 /** What both directions have in common: identity, files, state, progress, completion. */
@@ -95,6 +102,7 @@ export abstract class Transfer extends TypedEmitter<TransferEvents> {
       bytes: 0,
       confirmed: 0,
       sha256: undefined,
+      digest: undefined,
     }))
     this.#progressIntervalMs = options.progressIntervalMs ?? 200
     this.#settled = new Promise<void>((resolve, reject) => {
@@ -240,7 +248,7 @@ export abstract class Transfer extends TypedEmitter<TransferEvents> {
   }
 
   #fileView(r: FileRecord): TransferFile {
-    return { ...r.meta, status: r.status, bytes: r.bytes, sha256: r.sha256 }
+    return { ...r.meta, status: r.status, bytes: r.bytes, sha256: r.sha256, digest: r.digest }
   }
 }
 

@@ -9,7 +9,7 @@ import { FileReceiver, type FileReceiverOptions, readOffer } from './FileReceive
 import { FileSender, type FileSenderOptions } from './FileSender.js'
 import type { SinkFactory } from './FileSink.js'
 import { BlobFileSource, type FileSource } from './FileSource.js'
-import { type HasherFactory, loadHasherFactory } from './hash.js'
+import { type Hashers, loadHashers } from './hash.js'
 import { type FileMeta, transferChannelLabel, transferIdOfLabel } from './messages.js'
 import { sameFiles } from './offer.js'
 import type { Transfer } from './Transfer.js'
@@ -31,8 +31,11 @@ export type TransferPeer = Pick<
 
 export interface TransferManagerOptions {
   logger?: Logger
-  /** SHA-256 implementation (default: Node's crypto in Node, the TypeScript one in browsers). */
-  hasherFactory?: HasherFactory
+  /**
+   * Integrity digests (default loadHashers(): Node's native crypto in Node; in browsers WebCrypto's
+   * `sha256-list` where available, else the TypeScript SHA-256).
+   */
+  hashers?: Hashers
   /**
    * Sinks used by `IncomingOffer.accept()` when none is given. Default in browsers:
    * `createBrowserSinkFactory({ serviceWorkerDownloads })` — OPFS for files ≥ 64 MiB, else a
@@ -48,9 +51,9 @@ export interface TransferManagerOptions {
   /** How long a new transfer channel may take to deliver its offer, ms (default 10 s). */
   offerTimeoutMs?: number
   /** Options passed to every FileSender (chunk size, watermarks…). */
-  sender?: Partial<Omit<FileSenderOptions, 'sources' | 'hasherFactory' | 'id'>>
+  sender?: Partial<Omit<FileSenderOptions, 'sources' | 'hashers' | 'id'>>
   /** Options passed to every FileReceiver (queue bounds, checkpoint cadence…). */
-  receiver?: Partial<Omit<FileReceiverOptions, 'hasherFactory'>>
+  receiver?: Partial<Omit<FileReceiverOptions, 'hashers'>>
   /**
    * Remembers the offers accepted here (browsers: a StorageTransferJournal on sessionStorage), so
    * that after a reload the same offer, made again by its sender, comes with `acceptedBefore`.
@@ -113,7 +116,7 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
   readonly #entries = new Map<string, Entry>()
   readonly #unsubscribe: (() => void)[]
   readonly #defaultSinks: SinkFactory | undefined
-  #hasher: Promise<HasherFactory>
+  #hashers: Promise<Hashers>
   #closed = false
 
   constructor(room: TransferRoom, options: TransferManagerOptions = {}) {
@@ -127,7 +130,7 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
       (isBrowser()
         ? createBrowserSinkFactory({ serviceWorkerDownloads: options.serviceWorkerDownloads })
         : undefined)
-    this.#hasher = options.hasherFactory ? Promise.resolve(options.hasherFactory) : loadHasherFactory()
+    this.#hashers = options.hashers ? Promise.resolve(options.hashers) : loadHashers()
     this.#unsubscribe = [
       room.on('data-channel', (peer, channel) => this.#onChannel(peer, channel)),
       room.on('connection-state', (peer, state) => {
@@ -164,13 +167,13 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
     if (files.length === 0) throw new ParleyError('INVALID_ARGUMENT', 'no file to send')
     const sources = files.map((f) => (isBlob(f) ? new BlobFileSource(f) : f))
     const peers = to === 'everyone' ? [...this.#room.participants.values()] : [to]
-    const hasherFactory = await this.#hasher
+    const hashers = await this.#hashers
     return peers.map((peer) => {
       const sender = new FileSender({
         ...this.#options.sender,
         logger: this.#logger,
         sources,
-        hasherFactory,
+        hashers,
       })
       this.#track(sender, peer)
       this.#attachSender(sender, peer)
@@ -312,7 +315,7 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
     const receiver = new FileReceiver(offer, {
       ...this.#options.receiver,
       logger: this.#logger,
-      hasherFactory: await this.#hasher,
+      hashers: await this.#hashers,
     })
     receiver.adopt(link, offer)
     this.#track(receiver, peer)

@@ -49,7 +49,17 @@ export {
 export type { FileSink, SinkFactory } from './FileSink.js'
 export { BlobFileSource, type FileSource } from './FileSource.js'
 export { safeFileName, uniqueFileName } from './fileName.js'
-export { type Hasher, type HasherFactory, loadHasherFactory, tsHasherFactory } from './hash.js'
+export {
+  chooseDigest,
+  DIGEST_ALGORITHMS,
+  type DigestAlgorithm,
+  type Hasher,
+  type Hashers,
+  LIST_SEGMENT_BYTES,
+  loadHashers,
+  tsHashers,
+  webCryptoHashers,
+} from './hash.js'
 export {
   type ControlMessage,
   type FileMeta,

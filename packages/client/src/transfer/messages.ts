@@ -1,3 +1,5 @@
+import { type DigestAlgorithm, isDigestAlgorithm } from './hash.js'
+
 /**
  * Control messages of the file transfer protocol (version 1), sent as JSON text frames on the
  * transfer's data channel; file bytes travel as binary frames on the same channel. See
@@ -48,6 +50,11 @@ export type ControlMessage =
       readonly v: number
       readonly transferId: string
       readonly files: readonly FileMeta[]
+      /**
+       * Integrity digests the sender computes, its cheapest first (absent: `['sha256']`, senders
+       * before the field existed). Unknown names are ignored.
+       */
+      readonly digests?: readonly DigestAlgorithm[]
     }
   | {
       readonly t: 'accept'
@@ -55,6 +62,8 @@ export type ControlMessage =
       readonly declined: readonly string[]
       /** Files already received and verified in an earlier attempt (resume). */
       readonly completed: readonly string[]
+      /** The digest the receiver picked from the offer's `digests` (absent: `sha256`). */
+      readonly digest?: DigestAlgorithm
     }
   | { readonly t: 'decline'; readonly reason: string }
   | { readonly t: 'file'; readonly id: string; readonly offset: number }
@@ -119,7 +128,11 @@ function parseObject(m: Obj): ControlMessage | string {
         ids.add(meta.id)
         files.push(meta)
       }
-      return { t: 'offer', v: m.v, transferId: m.transferId, files }
+      if (m.digests === undefined) return { t: 'offer', v: m.v, transferId: m.transferId, files }
+      if (!Array.isArray(m.digests) || m.digests.length > 16) return 'offer.digests must be a list of names'
+      const digests = m.digests.filter(isDigestAlgorithm)
+      if (digests.length === 0) return 'offer.digests names no known digest'
+      return { t: 'offer', v: m.v, transferId: m.transferId, files, digests }
     }
     case 'accept': {
       if (!Array.isArray(m.files) || m.files.length > LIMITS.maxFiles) return 'accept.files must be an array'
@@ -133,7 +146,9 @@ function parseObject(m: Obj): ControlMessage | string {
       const completed = m.completed ?? []
       if (!isIdList(declined)) return 'accept.declined must be a list of file ids'
       if (!isIdList(completed)) return 'accept.completed must be a list of file ids'
-      return { t: 'accept', files, declined, completed }
+      if (m.digest === undefined) return { t: 'accept', files, declined, completed }
+      if (!isDigestAlgorithm(m.digest)) return 'accept.digest must be a known digest'
+      return { t: 'accept', files, declined, completed, digest: m.digest }
     }
     case 'decline':
     case 'cancel': {

@@ -1,4 +1,5 @@
 import { ParleyError } from '../errors.js'
+import type { DigestAlgorithm } from './hash.js'
 import type { ControlMessage, FileMeta } from './messages.js'
 import type { TransferChannel } from './TransferChannel.js'
 
@@ -6,6 +7,8 @@ import type { TransferChannel } from './TransferChannel.js'
 export interface IncomingOffer {
   readonly transferId: string
   readonly files: readonly FileMeta[]
+  /** The sender's integrity digests, its cheapest first. */
+  readonly digests: readonly DigestAlgorithm[]
 }
 
 /** Reads the first frame of a transfer channel, which must be an offer. */
@@ -24,7 +27,7 @@ export async function readOffer(link: TransferChannel, timeoutMs: number): Promi
     link.close()
     throw new ParleyError('BAD_MESSAGE', `expected an offer, got ${message.t}`)
   }
-  return { transferId: message.transferId, files: message.files }
+  return { transferId: message.transferId, files: message.files, digests: message.digests ?? ['sha256'] }
 }
 
 /** Whether a repeated offer describes the same files (ids, names, sizes, last-modified). */

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { killAll, parley, startSend } from '../../../cli/test/support.js'
 import { downloadServiceWorkerSource } from '../../src/index.js'
 import { type Harness, openHarness, type ParleyGlobal } from '../media/browserHarness.js'
-import { sha256OfFile, tempDir, writeRandomFile } from './support.js'
+import { sha256ListOfFile, sha256OfFile, tempDir, writeRandomFile } from './support.js'
 
 const MiB = 1024 * 1024
 type W = Window & { Parley: ParleyGlobal; T: Record<string, unknown> }
@@ -76,10 +76,10 @@ describe('file transfer in Chromium', () => {
       const remote = new Promise<RTCDataChannel>((resolve) => {
         b.ondatachannel = (e) => resolve(e.channel)
       })
-      const hasherFactory = await P.loadHasherFactory()
+      const hashers = await P.loadHashers()
       const sender = new P.FileSender({
         sources: [new P.BlobFileSource(w.T.blob as Blob, 'big.bin')],
-        hasherFactory,
+        hashers,
       })
       const channel = a.createDataChannel(P.transferChannelLabel(sender.id))
       await a.setLocalDescription(await a.createOffer())
@@ -90,7 +90,7 @@ describe('file transfer in Chromium', () => {
       await a.setRemoteDescription(b.localDescription!)
       await new Promise((resolve) => channel.addEventListener('open', resolve, { once: true }))
       sender.attach(channel, { maxMessageSize: a.sctp?.maxMessageSize })
-      const receiver = await P.FileReceiver.fromChannel(await remote, { hasherFactory })
+      const receiver = await P.FileReceiver.fromChannel(await remote, { hashers })
       const started = performance.now()
       // main-thread stalls: the longest gap between animation frames while transferring
       let longest = 0
@@ -122,13 +122,16 @@ describe('file transfer in Chromium', () => {
         longestFrameMs: Math.round(longest),
         sent: sender.files[0]?.sha256,
         received: receiver.files[0]?.sha256,
+        digest: receiver.files[0]?.digest,
       }
     })
     console.log(
       `browser → browser 64 MiB: ${(64 / result.seconds).toFixed(1)} MiB/s, chunk ${result.chunkSize}, longest frame ${result.longestFrameMs} ms, long tasks ${JSON.stringify(result.longTasks)} (headless)`,
     )
+    // both sides browsers: the WebCrypto hash list, computed here independently of the SDK
+    expect(result.digest).toBe('sha256-list')
     expect(result.received).toBe(result.sent)
-    expect(await sha256OfFile(await download(page))).toBe(result.sent)
+    expect(await sha256ListOfFile(await download(page))).toBe(result.sent)
   }, 120_000)
 
   it('terminal → browser 32 MiB: parley send, the page accepts the offer and saves the file', async () => {
@@ -149,12 +152,15 @@ describe('file transfer in Chromium', () => {
         w.T = { save: () => offer.transfer.save() }
         await offer.transfer.finished()
         await offer.transfer.settled()
-        return { files: offer.files.map((f) => [f.name, f.size]), sha256: offer.transfer.files[0]?.sha256 }
+        const file = offer.transfer.files[0]
+        return { files: offer.files.map((f) => [f.name, f.size]), sha256: file?.sha256, digest: file?.digest }
       },
       { serverUrl: server.url, code },
     )
     expect(offered.files).toEqual([['to-browser.bin', 32 * MiB]])
-    expect(offered.sha256).toBe(expected)
+    // a browser on one side: the hash list (native in both), not the page's TypeScript SHA-256
+    expect(offered.digest).toBe('sha256-list')
+    expect(offered.sha256).toBe(await sha256ListOfFile(src))
     expect(await sender.exitCode(30_000)).toBe(0)
     expect(await sha256OfFile(await download(page))).toBe(expected)
   }, 120_000)
@@ -182,11 +188,16 @@ describe('file transfer in Chromium', () => {
         const sink = offer.transfer.sink('0') as { savedAsDownload?: boolean } | undefined
         await offer.transfer.finished()
         await offer.transfer.settled()
-        return { savedAsDownload: sink?.savedAsDownload, sha256: offer.transfer.files[0]?.sha256 }
+        const file = offer.transfer.files[0]
+        return { savedAsDownload: sink?.savedAsDownload, sha256: file?.sha256, digest: file?.digest }
       },
       { serverUrl: server.url, code },
     )
-    expect(received).toEqual({ savedAsDownload: true, sha256: expected })
+    expect(received).toEqual({
+      savedAsDownload: true,
+      sha256: await sha256ListOfFile(src),
+      digest: 'sha256-list',
+    })
     expect(await sender.exitCode(30_000)).toBe(0)
     const file = await downloaded
     expect(file.suggestedFilename()).toBe('to-download.bin')
@@ -225,7 +236,8 @@ describe('file transfer in Chromium', () => {
       await t.finished()
       return t.files[0]?.sha256
     })
-    expect(await sha256OfFile(join(out, 'from-browser.bin'))).toBe(sent)
+    expect(await sha256ListOfFile(join(out, 'from-browser.bin'))).toBe(sent)
+    expect(receiver.stdout).toMatch(/from-browser\.bin .*SHA-256 hash list [0-9a-f]{64} verified/)
     await writeFile(join(out, 'ok'), '')
   }, 120_000)
 })

@@ -5,7 +5,7 @@ import { ParleyError } from '../../src/errors.js'
 import { FileReceiver, type FileReceiverOptions, readOffer } from '../../src/transfer/FileReceiver.js'
 import { FileSender, type FileSenderOptions } from '../../src/transfer/FileSender.js'
 import type { FileSink } from '../../src/transfer/FileSink.js'
-import { loadHasherFactory } from '../../src/transfer/hash.js'
+import { loadHashers, webCryptoHashers } from '../../src/transfer/hash.js'
 import { transferChannelLabel } from '../../src/transfer/messages.js'
 import { NodeFileSink } from '../../src/transfer/node/NodeFileSink.js'
 import { NodeFileSource } from '../../src/transfer/node/NodeFileSource.js'
@@ -13,6 +13,7 @@ import { TransferChannel } from '../../src/transfer/TransferChannel.js'
 import {
   connectedPair,
   nextRemoteChannel,
+  sha256ListOfFile,
   sha256OfFile,
   tempDir,
   waitForBytes,
@@ -49,18 +50,18 @@ describe('FileSender → FileReceiver over node-datachannel', () => {
     senderOptions: Partial<FileSenderOptions> = {},
     receiverOptions: Partial<FileReceiverOptions> = {},
   ) {
-    const hasherFactory = await loadHasherFactory()
+    const hashers = await loadHashers()
     const sources = await Promise.all(paths.map((p) => NodeFileSource.open(p)))
     const logger = process.env.DEBUG_TRANSFER
       ? { debug: console.log, info: console.log, warn: console.log, error: console.log }
       : undefined
-    const sender = new FileSender({ sources, hasherFactory, ...(logger ? { logger } : {}), ...senderOptions })
+    const sender = new FileSender({ sources, hashers, ...(logger ? { logger } : {}), ...senderOptions })
     const remote = nextRemoteChannel(pair.b, 'parley-file:')
     sender.attach(pair.a.createDataChannel(transferChannelLabel(sender.id)), {
       maxMessageSize: pair.a.sctp?.maxMessageSize,
     })
     const receiver = await FileReceiver.fromChannel(await remote, {
-      hasherFactory,
+      hashers,
       ...(logger ? { logger } : {}),
       ...receiverOptions,
     })
@@ -169,37 +170,46 @@ describe('FileSender → FileReceiver over node-datachannel', () => {
     }, 60_000)
   }
 
-  it('resumes after the connection is lost from the offset the receiver stored: no stored byte is sent twice', async () => {
-    const size = 96 * MiB
-    const src = join(dir.path, 'big.bin')
-    const expected = await writeRandomFile(src, size)
-    const first = await newPair()
-    const { sender, receiver } = await start(first, [src])
-    let received = 0
-    receiver.on('progress', (p) => {
-      received = p.bytes
-    })
-    await receiver.accept(sink())
-    await waitForBytes(receiver, 24 * MiB)
-    first.close() // the connection goes away mid-transfer
-    await Promise.all([waitForState(sender, 'interrupted'), waitForState(receiver, 'interrupted')])
-    const sentAtCut = sender.dataBytesSent
-    const confirmedAtCut = sender.progress.confirmedBytes
-    expect(sentAtCut).toBeLessThan(size)
-    await reattach(await newPair(), sender, receiver)
-    await Promise.all([sender.finished(), receiver.finished()])
-    const [attempt1, attempt2] = sender.resumeOffsets
-    expect(attempt1).toEqual({ fileId: '0', offset: 0 })
-    // the second attempt starts where the receiver's storage ended: at or after every confirmation
-    expect(attempt2!.offset).toBeGreaterThanOrEqual(confirmedAtCut)
-    expect(attempt2!.offset).toBeGreaterThan(0)
-    expect(attempt2!.offset).toBeLessThanOrEqual(sentAtCut)
-    // bytes sent twice = only those in flight at the cut, past the stored offset
-    expect(sender.dataBytesSent - size).toBe(sentAtCut - attempt2!.offset)
-    expect(received).toBe(size)
-    expect(await sha256OfFile(join(out, 'big.bin'))).toBe(expected)
-    expect(receiver.files[0]?.sha256).toBe(expected)
-  }, 90_000)
+  it.each([
+    ['sha256', undefined],
+    ['sha256-list', webCryptoHashers(globalThis.crypto.subtle)],
+  ] as const)(
+    'resumes after the connection is lost from the offset the receiver stored: no stored byte is sent twice (%s)',
+    async (digest, senderHashers) => {
+      const size = 96 * MiB
+      const src = join(dir.path, 'big.bin')
+      const expected = await writeRandomFile(src, size)
+      const first = await newPair()
+      // a WebCrypto sender (as a browser's) makes the pair use the hash list: its resume points differ
+      const { sender, receiver } = await start(first, [src], senderHashers ? { hashers: senderHashers } : {})
+      let received = 0
+      receiver.on('progress', (p) => {
+        received = p.bytes
+      })
+      await receiver.accept(sink())
+      await waitForBytes(receiver, 24 * MiB)
+      first.close() // the connection goes away mid-transfer
+      await Promise.all([waitForState(sender, 'interrupted'), waitForState(receiver, 'interrupted')])
+      const sentAtCut = sender.dataBytesSent
+      const confirmedAtCut = sender.progress.confirmedBytes
+      expect(sentAtCut).toBeLessThan(size)
+      await reattach(await newPair(), sender, receiver)
+      await Promise.all([sender.finished(), receiver.finished()])
+      const [attempt1, attempt2] = sender.resumeOffsets
+      expect(attempt1).toEqual({ fileId: '0', offset: 0 })
+      // the second attempt starts where the receiver's storage ended: at or after every confirmation
+      expect(attempt2!.offset).toBeGreaterThanOrEqual(confirmedAtCut)
+      expect(attempt2!.offset).toBeGreaterThan(0)
+      expect(attempt2!.offset).toBeLessThanOrEqual(sentAtCut)
+      // bytes sent twice = only those in flight at the cut, past the stored offset
+      expect(sender.dataBytesSent - size).toBe(sentAtCut - attempt2!.offset)
+      expect(received).toBe(size)
+      expect(await sha256OfFile(join(out, 'big.bin'))).toBe(expected)
+      expect(receiver.files[0]?.digest).toBe(digest)
+      expect(receiver.files[0]?.sha256).toBe(digest === 'sha256' ? expected : await sha256ListOfFile(src))
+    },
+    90_000,
+  )
 
   it('resumes from the partial file and its sidecar when the receiving process restarted', async () => {
     const size = 64 * MiB
@@ -223,7 +233,7 @@ describe('FileSender → FileReceiver over node-datachannel', () => {
     sender.attach(second.a.createDataChannel(transferChannelLabel(sender.id)), {
       maxMessageSize: second.a.sctp?.maxMessageSize,
     })
-    const again = await FileReceiver.fromChannel(await remote, { hasherFactory: await loadHasherFactory() })
+    const again = await FileReceiver.fromChannel(await remote, { hashers: await loadHashers() })
     expect(again.id).toBe(sender.id)
     await again.accept(sink())
     await Promise.all([sender.finished(), again.finished()])
@@ -232,25 +242,33 @@ describe('FileSender → FileReceiver over node-datachannel', () => {
     expect(await readdir(out)).toEqual(['big.bin'])
   }, 90_000)
 
-  it('a chunk corrupted in transit fails both sides with INTEGRITY and discards the partial file', async () => {
-    const src = join(dir.path, 'big.bin')
-    await writeRandomFile(src, 8 * MiB)
-    const { sender, receiver } = await start(await newPair(), [src], {
-      mutateChunk: (_id, offset, chunk) => {
-        if (offset !== 2 * 256 * 1024) return chunk
-        const bad = new Uint8Array(chunk)
-        bad[100] = (bad[100] ?? 0) ^ 0xff
-        return bad
-      },
-    })
-    await receiver.accept(sink())
-    await expect(receiver.finished()).rejects.toMatchObject({ code: 'INTEGRITY' })
-    await expect(sender.finished()).rejects.toMatchObject({ code: 'INTEGRITY' })
-    expect(receiver.error?.message).toMatch(/SHA-256 mismatch/)
-    expect(sender.error?.message).toMatch(/SHA-256 mismatch/)
-    await receiver.settled()
-    expect(await readdir(out)).toEqual([])
-  }, 60_000)
+  it.each([
+    ['sha256', undefined],
+    ['sha256-list', webCryptoHashers(globalThis.crypto.subtle)],
+  ] as const)(
+    'a chunk corrupted in transit fails both sides with INTEGRITY and discards the partial file (%s)',
+    async (_digest, senderHashers) => {
+      const src = join(dir.path, 'big.bin')
+      await writeRandomFile(src, 8 * MiB)
+      const { sender, receiver } = await start(await newPair(), [src], {
+        ...(senderHashers ? { hashers: senderHashers } : {}),
+        mutateChunk: (_id, offset, chunk) => {
+          if (offset !== 2 * 256 * 1024) return chunk
+          const bad = new Uint8Array(chunk)
+          bad[100] = (bad[100] ?? 0) ^ 0xff
+          return bad
+        },
+      })
+      await receiver.accept(sink())
+      await expect(receiver.finished()).rejects.toMatchObject({ code: 'INTEGRITY' })
+      await expect(sender.finished()).rejects.toMatchObject({ code: 'INTEGRITY' })
+      expect(receiver.error?.message).toMatch(/SHA-256 mismatch/)
+      expect(sender.error?.message).toMatch(/SHA-256 mismatch/)
+      await receiver.settled()
+      expect(await readdir(out)).toEqual([])
+    },
+    60_000,
+  )
 
   it('a disk slower than the network makes the receiver pause the sender; its queue stays bounded', async () => {
     const src = join(dir.path, 'big.bin')

@@ -152,6 +152,32 @@ export function sha256OfFile(path: string): Promise<string> {
   })
 }
 
+/**
+ * The `sha256-list` digest of a file, computed independently of the SDK: SHA-256 over the SHA-256s
+ * of its 1 MiB segments (docs/file-transfer.md, "Integrity").
+ */
+export async function sha256ListOfFile(path: string): Promise<string> {
+  const outer = createHash('sha256')
+  const file = await open(path, 'r')
+  try {
+    const segment = Buffer.alloc(1024 * 1024)
+    for (;;) {
+      let filled = 0
+      while (filled < segment.length) {
+        const { bytesRead } = await file.read(segment, filled, segment.length - filled)
+        if (bytesRead === 0) break
+        filled += bytesRead
+      }
+      if (filled === 0) break
+      outer.update(createHash('sha256').update(segment.subarray(0, filled)).digest())
+      if (filled < segment.length) break
+    }
+  } finally {
+    await file.close()
+  }
+  return outer.digest('hex')
+}
+
 /** Resolves when `transfer` reaches `state` (rejects on another terminal state or timeout). */
 export function waitForState(transfer: Transfer, state: TransferState, timeoutMs = 30_000): Promise<void> {
   if (transfer.state === state) return Promise.resolve()

@@ -95,7 +95,7 @@ export class OpfsSink implements FileSink, SavableSink {
     try {
       const stored = await this.#worker.call<number>('open', { path: this.#path })
       const text = await this.#worker.call<string | null>('readText', { path: `${this.#path}.json` })
-      const sidecar = text ? (JSON.parse(text) as Partial<Sidecar>) : undefined
+      const sidecar = parseSidecar(text)
       const same =
         sidecar?.v === 1 &&
         sidecar.name === file.name &&
@@ -161,7 +161,9 @@ export class OpfsSink implements FileSink, SavableSink {
       offset,
     }
     try {
-      await this.#worker.call('flush', { path: this.#path })
+      // no flush: what a reload or a browser crash can lose is nothing (see opfsWorker.ts); after an
+      // operating system crash the final SHA-256 check catches bytes the sidecar counts but the
+      // disk lost
       await this.#worker.call('writeText', { path: `${this.#path}.json`, text: JSON.stringify(sidecar) })
     } catch (error) {
       throw storageError(error, this.name)
@@ -184,6 +186,7 @@ export class OpfsSink implements FileSink, SavableSink {
     if (!this.#path) return
     await Promise.all(this.#inFlight)
     await this.#worker.call('close', { path: this.#path }).catch(() => {})
+    await this.#worker.call('close', { path: `${this.#path}.json` }).catch(() => {})
   }
 
   /** The received file, read from OPFS (disk-backed). */
@@ -205,6 +208,17 @@ export class OpfsSink implements FileSink, SavableSink {
   /** Deletes the stored file (after it was saved). */
   async remove(): Promise<void> {
     await this.discard()
+  }
+}
+
+/** The sidecar's JSON, undefined when missing or torn (a write cut short by a crash): start afresh. */
+function parseSidecar(text: string | null): Partial<Sidecar> | undefined {
+  if (!text) return undefined
+  try {
+    const value: unknown = JSON.parse(text)
+    return typeof value === 'object' && value !== null ? (value as Partial<Sidecar>) : undefined
+  } catch {
+    return undefined
   }
 }
 

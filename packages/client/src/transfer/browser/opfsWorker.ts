@@ -1,7 +1,10 @@
 /**
  * Source of the dedicated worker that owns OPFS sync access handles (available in workers only):
- * positioned writes that land in the file itself (no swap file), flush() for durability. Kept as a
- * string and started from a Blob URL, so that the SDK needs no bundler configuration.
+ * positioned writes that land in the file itself (no swap file). Handles stay open until `close`
+ * or `remove` (the sidecar's too: a checkpoint is one write and one truncate, no handle to create).
+ * Nothing is flushed before `close`: written bytes are in the operating system's cache at once, so
+ * a page reload or a browser crash keeps them. Kept as a string and started from a Blob URL, so
+ * that the SDK needs no bundler configuration.
  *
  * Requests: { id, op, path, … } → replies { id, ok: true, value } | { id, ok: false, name, message }.
  */
@@ -38,15 +41,22 @@ const ops = {
     return out.subarray(0, n)
   },
   async truncate({ path, size }) { (await open(path)).truncate(size); return size },
-  async flush({ path }) { (await open(path)).flush(); return true },
   async close({ path }) { const h = handles.get(path); if (h) { h.flush(); h.close(); handles.delete(path) } return true },
   async writeText({ path, text }) {
     const h = await open(path)
     const bytes = new TextEncoder().encode(text)
-    h.truncate(0); h.write(bytes, { at: 0 }); h.flush(); h.close(); handles.delete(path)
+    let done = 0
+    while (done < bytes.byteLength) done += h.write(bytes.subarray(done), { at: done })
+    h.truncate(bytes.byteLength)
     return true
   },
   async readText({ path }) {
+    const h = handles.get(path)
+    if (h) {
+      const out = new Uint8Array(h.getSize())
+      const n = h.read(out, { at: 0 })
+      return new TextDecoder().decode(out.subarray(0, n))
+    }
     try {
       const { file } = await fileHandle(path, false)
       return await (await file.getFile()).text()
