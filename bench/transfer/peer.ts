@@ -2,7 +2,7 @@
  * One end of a terminal → terminal transfer, in its own process (driven by bench/transfer.ts over
  * IPC, which also relays the SDP and ICE candidates between the two ends).
  *
- * argv: <role send|recv> <target raw|rawio|parley> <chunkBytes> <sizeBytes> <path> <signaling>
+ * argv: <role send|recv> <target raw|rawio|parley|parleyList> <chunkBytes> <sizeBytes> <path> <signaling>
  * - raw: bare node-datachannel, a preallocated buffer sent with bufferedAmount pacing (no disk,
  *   no hash): the ceiling.
  * - rawio: the same raw code plus the work Parley does on the bytes, written the plain way: the
@@ -23,7 +23,7 @@ import { join } from 'node:path'
 import { RTCPeerConnection } from 'node-datachannel/polyfill'
 import { FileReceiver } from '../../packages/client/src/transfer/FileReceiver.js'
 import { FileSender } from '../../packages/client/src/transfer/FileSender.js'
-import { loadHashers } from '../../packages/client/src/transfer/hash.js'
+import { type Hashers, loadHashers, webCryptoHashers } from '../../packages/client/src/transfer/hash.js'
 import { transferChannelLabel } from '../../packages/client/src/transfer/messages.js'
 import { NodeFileSink } from '../../packages/client/src/transfer/node/NodeFileSink.js'
 import { NodeFileSource } from '../../packages/client/src/transfer/node/NodeFileSource.js'
@@ -34,6 +34,16 @@ type Msg =
   | { kind: 'go' }
 
 const [role, target, chunkArg, sizeArg, path, naiveArg] = process.argv.slice(2)
+
+/**
+ * `parleyList`: both ends offer only `sha256-list` through WebCrypto (Node runs its digests on the
+ * libuv thread pool, off the main thread); `parley`: the default (`sha256`, native and streaming).
+ */
+async function benchHashers(): Promise<Hashers> {
+  if (target !== 'parleyList') return loadHashers()
+  const web = webCryptoHashers(globalThis.crypto.subtle)
+  return { algorithms: ['sha256-list'], create: (a) => web.create(a) }
+}
 const chunk = Number(chunkArg)
 const size = Number(sizeArg)
 const naive = naiveArg !== 'held'
@@ -128,7 +138,7 @@ async function main(): Promise<void> {
   send({ kind: 'ready' })
   if (role === 'send') {
     await goSignal // both processes are up: the open time counts the connection only
-    const label = target === 'parley' ? transferChannelLabel('bench') : 'raw'
+    const label = target?.startsWith('parley') ? transferChannelLabel('bench') : 'raw'
     const dc = pc.createDataChannel(label)
     const offer = await pc.createOffer()
     await pc.setLocalDescription(offer)
@@ -191,7 +201,7 @@ async function main(): Promise<void> {
       const sender = new FileSender({
         id: 'bench',
         sources: [source],
-        hashers: await loadHashers(),
+        hashers: await benchHashers(),
         chunkSize: chunk,
       })
       sender.attach(dc, { maxMessageSize: pc.sctp?.maxMessageSize })
@@ -200,7 +210,7 @@ async function main(): Promise<void> {
     await report({ seconds: (performance.now() - started) / 1000 })
   } else {
     // loaded before the channel arrives: the offer must find the receiver's listener in place
-    const hashers = await loadHashers()
+    const hashers = await benchHashers()
     const channel = await new Promise<RTCDataChannel>((resolve) => {
       pc.ondatachannel = (e) => resolve(e.channel)
     })

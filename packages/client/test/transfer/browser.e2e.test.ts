@@ -1,5 +1,5 @@
 /**
- * The transfer engine in Chromium: browser → browser in one page (File slices, TypeScript SHA-256,
+ * The transfer engine in Chromium: browser → browser in one page (File slices, WebCrypto hash list,
  * OPFS sink, save() as a download), and browser ↔ terminal through a real server with the `parley`
  * CLI as a child process.
  */
@@ -88,7 +88,10 @@ describe('file transfer in Chromium', () => {
       await b.setLocalDescription(await b.createAnswer())
       await gathered(b)
       await a.setRemoteDescription(b.localDescription!)
-      await new Promise((resolve) => channel.addEventListener('open', resolve, { once: true }))
+      // the channel may have opened while setRemoteDescription's continuation waited for its turn
+      if (channel.readyState !== 'open') {
+        await new Promise((resolve) => channel.addEventListener('open', resolve, { once: true }))
+      }
       sender.attach(channel, { maxMessageSize: a.sctp?.maxMessageSize })
       const receiver = await P.FileReceiver.fromChannel(await remote, { hashers })
       const started = performance.now()
