@@ -144,7 +144,11 @@ function runAttempt(
   signaling: Signaling = 'held',
 ): Promise<Run> {
   const kind =
-    target === 'raw' || target === 'rawio' ? target : target.startsWith('parleyList') ? 'parleyList' : 'parley'
+    target === 'raw' || target === 'rawio'
+      ? target
+      : target.startsWith('parleyList')
+        ? 'parleyList'
+        : 'parley'
   const s = peer(['send', kind, String(chunk), String(size), src, signaling])
   const r = peer(['recv', kind, String(chunk), String(size), out, signaling])
   return new Promise((resolve, reject) => {
@@ -250,7 +254,9 @@ async function terminal() {
     for (let round = 0; round < rounds; round++) {
       const order = targets.map((_, i) => targets[(i + round) % targets.length]!)
       for (const target of order) {
-        const chunk = target.startsWith('raw') ? 256 * 1024 : Number(target.replace(/^parley(List)?/, '')) * 1024
+        const chunk = target.startsWith('raw')
+          ? 256 * 1024
+          : Number(target.replace(/^parley(List)?/, '')) * 1024
         const run = await runOnce(target, chunk, size, src, out)
         runs[target]!.push(run)
         await rm(join(out, 'source.bin'), { force: true })
