@@ -121,8 +121,13 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
           return {
             open: async (m) => {
               const offset = await sink.open(m)
-              if (offset > 0) io.stderr.write(`Resuming ${m.name} at ${formatBytes(offset)}.\n`)
+              if (sink.existing)
+                io.stderr.write(`${m.name} is here already (same size and time): checking it.\n`)
+              else if (offset > 0) io.stderr.write(`Resuming ${m.name} at ${formatBytes(offset)}.\n`)
               return offset
+            },
+            get existing() {
+              return sink.existing
             },
             readBack: (o, l) => sink.readBack(o, l),
             write: (c) => sink.write(c),
@@ -166,8 +171,10 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
           if (f.status !== 'done') continue
           const name = chosen.get(offer.files.findIndex((m) => m.id === f.id))!
           const digest = f.digest === 'sha256-list' ? 'SHA-256 hash list' : 'SHA-256'
+          // received by an earlier run (same size and time): verified in place, nothing was sent
+          const verb = transfer.sink(f.id)?.existing ? 'Already here:' : 'Saved'
           io.stdout.write(
-            `Saved ${join(dir, name)} (${formatBytes(f.size)}, ${digest} ${f.sha256} verified)\n`,
+            `${verb} ${join(dir, name)} (${formatBytes(f.size)}, ${digest} ${f.sha256} verified)\n`,
           )
         }
         return Exit.OK

@@ -170,7 +170,7 @@ describe('parley CLI (child processes, real server)', () => {
     expect(await readdir(out)).toEqual([])
   }, 30_000)
 
-  it('an existing file is not overwritten without --force (exit 10), and is with it', async () => {
+  it('an existing file is not overwritten without --force (exit 10), and is with it; received again, it is checked in place (exit 0)', async () => {
     const src = join(dir.path, 'x.txt')
     await writeFile(src, 'new content')
     await writeFile(join(out, 'x.txt'), 'old content')
@@ -183,6 +183,15 @@ describe('parley CLI (child processes, real server)', () => {
     const second = await startSend([src], server.url)
     const forced = await parley(['receive', second.code, '--out', out, '--server', server.url, '--force'])
     expect(await forced.exited).toBe(0)
+    expect(await readFile(join(out, 'x.txt'), 'utf8')).toBe('new content')
+    // the same file again (a receive run once more): the one here has its size and time, so it is
+    // checked against the sender's digest in place, not refused and not sent again
+    const third = await startSend([src], server.url)
+    const again = await parley(['receive', third.code, '--out', out, '--server', server.url])
+    expect(await again.exited).toBe(0)
+    expect(again.stderr).toMatch(/x\.txt is here already \(same size and time\): checking it/)
+    expect(again.stdout).toMatch(/Already here: .*x\.txt .*SHA-256 [0-9a-f]{64} verified/)
+    expect(await third.sender.exited).toBe(0)
     expect(await readFile(join(out, 'x.txt'), 'utf8')).toBe('new content')
   }, 30_000)
 

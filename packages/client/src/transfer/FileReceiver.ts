@@ -458,8 +458,15 @@ export class FileReceiver extends Transfer {
     const actual = await r.hasher!.digestHex()
     r.hasher = undefined
     if (actual !== expected) {
+      const existing = r.sink!.existing === true
       await r.sink!.discard()
       r.sink = undefined
+      if (existing) {
+        throw new ParleyError(
+          'FILE_EXISTS',
+          `${r.meta.name} exists with the same size and time but other content (left untouched)`,
+        )
+      }
       throw new ParleyError(
         'INTEGRITY',
         `${r.meta.name}: SHA-256 mismatch (received ${actual.slice(0, 12)}…, sent ${expected.slice(0, 12)}…); the partial file was discarded`,

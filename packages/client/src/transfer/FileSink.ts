@@ -26,6 +26,12 @@ export interface FileSink {
   discard(): Promise<void>
   /** Releases resources and keeps the partial data for a later resume. Idempotent. */
   close(): Promise<void>
+  /**
+   * True when `open` found the whole file already in place from an earlier receive (NodeFileSink:
+   * same name, size and modification time): it is verified, never written or deleted, and a
+   * digest mismatch fails with FILE_EXISTS instead of INTEGRITY.
+   */
+  readonly existing?: boolean
 }
 
 /** Chooses the sink of each accepted file. */

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ParleyError } from '../../src/errors.js'
@@ -343,5 +343,51 @@ describe('FileSender → FileReceiver over node-datachannel', () => {
     })
     await receiver.settled()
     expect((await readdir(out)).sort()).toEqual(['big.bin.parley-part', 'big.bin.parley-part.json'])
+  }, 60_000)
+
+  it('a receive run again after its first files completed verifies those in place (same size and time): none of their bytes is sent again', async () => {
+    const sizes = [2 * MiB, 3 * MiB + 7, MiB]
+    const paths: string[] = []
+    const hashes: string[] = []
+    for (const [i, size] of sizes.entries()) {
+      const path = join(dir.path, `f${i}.bin`)
+      hashes.push(await writeRandomFile(path, size))
+      await utimes(path, new Date(), new Date(1_700_000_000_000 + i * 1000))
+      paths.push(path)
+    }
+    // first run: only the first two files get through (the receiver declines the third)
+    const first = await start(await newPair(), paths)
+    await first.receiver.accept(sink(), ['0', '1'])
+    await Promise.all([first.receiver.finished(), first.sender.finished()])
+    expect((await stat(join(out, 'f0.bin'))).mtimeMs).toBe(1_700_000_000_000) // the sender's time
+    // second run, same three files: the two already here are checked, the third is received
+    const again = await start(await newPair(), paths)
+    await again.receiver.accept(sink())
+    await Promise.all([again.receiver.finished(), again.sender.finished()])
+    expect(again.sender.dataBytesSent).toBe(sizes[2])
+    expect(again.receiver.files.map((f) => f.status)).toEqual(['done', 'done', 'done'])
+    expect([0, 1, 2].map((i) => again.receiver.sink(String(i))?.existing)).toEqual([true, true, false])
+    for (const [i, expected] of hashes.entries()) {
+      expect(await sha256OfFile(join(out, `f${i}.bin`))).toBe(expected)
+    }
+    expect((await readdir(out)).sort()).toEqual(['f0.bin', 'f1.bin', 'f2.bin'])
+  }, 60_000)
+
+  it('a file here with the same size and time but other content fails with FILE_EXISTS and is left untouched', async () => {
+    const src = join(dir.path, 'same.bin')
+    await writeRandomFile(src, 2 * MiB)
+    const time = new Date(1_700_000_000_000)
+    await utimes(src, time, time)
+    const impostor = join(out, 'same.bin')
+    const other = await writeRandomFile(impostor, 2 * MiB)
+    await utimes(impostor, time, time)
+    const { sender, receiver } = await start(await newPair(), [src])
+    await receiver.accept(sink())
+    await expect(receiver.finished()).rejects.toMatchObject({ code: 'FILE_EXISTS', message: /other content/ })
+    await expect(sender.finished()).rejects.toMatchObject({ code: 'FILE_EXISTS' })
+    expect(sender.dataBytesSent).toBe(0)
+    await receiver.settled()
+    expect(await sha256OfFile(impostor)).toBe(other)
+    expect(await readdir(out)).toEqual(['same.bin'])
   }, 60_000)
 })

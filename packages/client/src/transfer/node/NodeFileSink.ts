@@ -14,7 +14,11 @@ export interface NodeFileSinkOptions {
   dir: string
   /** File name inside `dir` (default: the offered name, sanitized). Must not contain a separator. */
   name?: string
-  /** Replace an existing file of that name (default false: FILE_EXISTS). */
+  /**
+   * Replace an existing file of that name (default false). Without it, an existing file of the
+   * offered size whose modification time is the offered last-modified (as this sink leaves the files
+   * it completes) is checked instead: see {@link NodeFileSink.existing}. Any other: FILE_EXISTS.
+   */
   overwrite?: boolean
 }
 
@@ -34,7 +38,13 @@ interface Sidecar {
  * at most 8 MiB are queued, and `checkpoint()`, `readBack()` and `complete()` wait for the queued
  * writes; a failed write rejects the next call); a JSON sidecar `<name>.parley-part.json` records the stored offset at each checkpoint,
  * so a later receive of the same file (same name, size, last-modified) resumes there. On success
- * the partial file is renamed to `<name>` without replacing an existing file unless allowed.
+ * the partial file is renamed to `<name>` without replacing an existing file unless allowed, and
+ * given the offered last-modified as its modification time.
+ *
+ * A file received earlier (same name, size and modification time: a receive run again after it was
+ * interrupted in a later file) is not received again: `open` reports it as fully stored, the
+ * receiver hashes it and the sender sends no byte, only its digest. A match completes it as it is;
+ * a mismatch fails the transfer and leaves the file untouched.
  */
 export class NodeFileSink implements FileSink {
   readonly #options: NodeFileSinkOptions
@@ -45,6 +55,7 @@ export class NodeFileSink implements FileSink {
   #sidecar = ''
   #meta: FileMeta | undefined
   #released = false
+  #existing = false
 
   constructor(options: NodeFileSinkOptions) {
     this.#options = options
@@ -57,6 +68,14 @@ export class NodeFileSink implements FileSink {
 
   get partPath(): string {
     return this.#part
+  }
+
+  /**
+   * True when the file was already at its final path (received earlier, same size and time): it is
+   * verified against the sender's digest, never written, renamed or deleted.
+   */
+  get existing(): boolean {
+    return this.#existing
   }
 
   async open(file: FileMeta): Promise<number> {
@@ -77,6 +96,15 @@ export class NodeFileSink implements FileSink {
       throw writeError(cause, this.#options.dir)
     }
     if (!this.#options.overwrite && (await exists(this.#path))) {
+      if (await receivedEarlier(this.#path, file)) {
+        try {
+          this.#handle = await fs.open(this.#path, 'r')
+        } catch (cause) {
+          throw writeError(cause, this.#path)
+        }
+        this.#existing = true
+        return file.size
+      }
       throw new ParleyError('FILE_EXISTS', `${this.#path} exists (allow overwriting to replace it)`)
     }
     const resumeAt = await this.#storedOffset(file)
@@ -115,11 +143,13 @@ export class NodeFileSink implements FileSink {
 
   async write(chunk: Uint8Array): Promise<void> {
     this.#requireHandle()
+    if (this.#existing) throw new ParleyError('WRITE_FAILED', `${this.#path} is complete already`)
     await this.#writer!.write(chunk)
   }
 
   async checkpoint(offset: number): Promise<void> {
     this.#requireHandle()
+    if (this.#existing) return
     await this.#writer!.drain()
     try {
       await this.#writeSidecar(offset)
@@ -131,9 +161,13 @@ export class NodeFileSink implements FileSink {
   async complete(): Promise<void> {
     const { fs } = await nodeModules()
     const handle = this.#requireHandle()
-    await this.#writer!.drain()
+    await this.#writer?.drain()
     this.#released = true
     this.#handle = undefined
+    if (this.#existing) {
+      await handle.close().catch(() => {})
+      return
+    }
     try {
       await handle.close()
       if (this.#options.overwrite) {
@@ -144,6 +178,11 @@ export class NodeFileSink implements FileSink {
         await fs.unlink(this.#part)
       }
       await fs.rm(this.#sidecar, { force: true })
+      // the sender's modification time: also what recognises the file if the receive runs again
+      const meta = this.#meta
+      if (meta && meta.lastModified > 0) {
+        await fs.utimes(this.#path, new Date(), new Date(meta.lastModified)).catch(() => {})
+      }
     } catch (cause) {
       if (errnoCode(cause) === 'EEXIST') {
         throw new ParleyError(
@@ -165,6 +204,7 @@ export class NodeFileSink implements FileSink {
     await this.#writer?.settle()
     await this.#handle?.close().catch(() => {})
     this.#handle = undefined
+    if (this.#existing) return // a file received earlier is never deleted
     await fs.rm(this.#part, { force: true }).catch(() => {})
     await fs.rm(this.#sidecar, { force: true }).catch(() => {})
   }
@@ -217,6 +257,22 @@ export class NodeFileSink implements FileSink {
   #requireHandle(): FileHandle {
     if (!this.#handle) throw new ParleyError('WRITE_FAILED', 'the file sink is not open')
     return this.#handle
+  }
+}
+
+/** A regular file of the offered size whose modification time is the offered last-modified. */
+async function receivedEarlier(path: string, file: FileMeta): Promise<boolean> {
+  const { fs } = await nodeModules()
+  try {
+    const stat = await fs.lstat(path)
+    return (
+      stat.isFile() &&
+      stat.size === file.size &&
+      file.lastModified > 0 &&
+      Math.abs(stat.mtimeMs - file.lastModified) < 1
+    )
+  } catch {
+    return false
   }
 }
 
