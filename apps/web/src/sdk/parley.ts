@@ -4,6 +4,7 @@
  */
 import {
   AudioLevelMeter,
+  cleanUpOpfsTransfers,
   createBrowserSinkFactory,
   type FileMeta,
   type FileSink,
@@ -53,6 +54,21 @@ const meterTrack: MeterTrack = (track) => AudioLevelMeter.forTrack(track)
 
 type AppSink = FileSink & Partial<SavableSink> & { readonly savedAsDownload?: boolean }
 
+let cleanedUp = false
+
+/**
+ * Once per page: deletes what earlier pages left in the origin private file system and no page
+ * holds any more (received files nobody can save now, partial files older than a day); see the
+ * SDK's opfsHousekeeping.ts. Files of other open tabs are left alone.
+ */
+function cleanUpOpfsOnce(onError: (message: string) => void): void {
+  if (cleanedUp) return
+  cleanedUp = true
+  cleanUpOpfsTransfers().catch((error: unknown) => {
+    onError(`could not clean up stored transfers: ${error instanceof Error ? error.message : String(error)}`)
+  })
+}
+
 /**
  * The SDK's transfer engine over a joined room, behind the app's TransferController. Received
  * files go where the SDK's browser choice puts them: OPFS (≥ 64 MiB), the download service worker
@@ -64,6 +80,7 @@ function createTransfers(room: RoomPort, onError: (message: string) => void) {
   const journal = tabJournal()
   const manager = new TransferManager(room, journal ? { journal } : {})
   const opfs = !opfsDisabledForTests() && OpfsSink.isSupported()
+  if (opfs) cleanUpOpfsOnce(onError)
   // The download worker is registered only where it can be chosen (no OPFS), on the first accept.
   const sinkFor = async (file: FileMeta): Promise<AppSink> => {
     const serviceWorkerDownloads = opfs ? undefined : await downloadWorker()

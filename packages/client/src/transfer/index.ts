@@ -29,6 +29,12 @@ export {
 export { FsAccessSink } from './browser/FsAccessSink.js'
 export { MEMORY_SINK_LIMIT, MemorySink } from './browser/MemorySink.js'
 export { OpfsSink } from './browser/OpfsSink.js'
+export {
+  cleanUpOpfsTransfers,
+  OPFS_ROOT,
+  type OpfsCleanupOptions,
+  PARTIAL_MAX_AGE_MS,
+} from './browser/opfsHousekeeping.js'
 export { type SavableSink, type SaveOptions, saveBlob } from './browser/save.js'
 export {
   type BrowserSinkKind,

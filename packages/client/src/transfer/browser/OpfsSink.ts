@@ -2,6 +2,7 @@ import { ParleyError } from '../../errors.js'
 import type { FileSink } from '../FileSink.js'
 import type { FileMeta } from '../messages.js'
 import { bytesToHex, Sha256 } from '../Sha256.js'
+import { holdOpfsEntry, OPFS_ROOT } from './opfsHousekeeping.js'
 import { OPFS_WORKER_SOURCE } from './opfsWorker.js'
 import { type SavableSink, type SaveOptions, saveBlob } from './save.js'
 
@@ -60,7 +61,7 @@ interface Sidecar {
   offset: number
 }
 
-const ROOT = 'parley-transfers'
+const ROOT = OPFS_ROOT
 /** Writes handed to the worker before write() waits (8 × 256 KiB). */
 const MAX_IN_FLIGHT = 8
 
@@ -78,6 +79,8 @@ export class OpfsSink implements FileSink, SavableSink {
   #position = 0
   readonly #inFlight = new Set<Promise<void>>()
   #failure: ParleyError | undefined
+  /** Releases this page's hold on the entry (see opfsHousekeeping.ts). */
+  #release: (() => void) | undefined
 
   /** True when this browser has OPFS sync access handles and workers. */
   static isSupported(): boolean {
@@ -92,6 +95,7 @@ export class OpfsSink implements FileSink, SavableSink {
   async open(file: FileMeta): Promise<number> {
     this.#meta = file
     this.#path = `${ROOT}/${storageKey(file)}`
+    this.#release ??= await holdOpfsEntry(storageKey(file))
     try {
       const stored = await this.#worker.call<number>('open', { path: this.#path })
       const text = await this.#worker.call<string | null>('readText', { path: `${this.#path}.json` })
@@ -170,6 +174,7 @@ export class OpfsSink implements FileSink, SavableSink {
     }
   }
 
+  /** Closes the file; this page keeps holding it (for its save) until remove() or the page's end. */
   async complete(): Promise<void> {
     await this.#drain()
     await this.#worker.call('close', { path: this.#path })
@@ -180,13 +185,21 @@ export class OpfsSink implements FileSink, SavableSink {
     if (!this.#path) return
     await this.#worker.call('remove', { path: this.#path }).catch(() => {})
     await this.#worker.call('remove', { path: `${this.#path}.json` }).catch(() => {})
+    this.#unhold()
   }
 
+  /** Keeps the partial file for a resume (by this page or another); no longer held by this page. */
   async close(): Promise<void> {
     if (!this.#path) return
     await Promise.all(this.#inFlight)
     await this.#worker.call('close', { path: this.#path }).catch(() => {})
     await this.#worker.call('close', { path: `${this.#path}.json` }).catch(() => {})
+    this.#unhold()
+  }
+
+  #unhold(): void {
+    this.#release?.()
+    this.#release = undefined
   }
 
   /** The received file, read from OPFS (disk-backed). */
