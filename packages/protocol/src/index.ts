@@ -1,5 +1,6 @@
 export * from './constants.js'
 export * from './errors.js'
+export * from './fastParse.js'
 export * from './guards.js'
 export * from './joinQuery.js'
 export * from './messages.js'

@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import { MAX_ID_LENGTH } from './constants.js'
 import { ErrorCode } from './errors.js'
+import { fastServerMessage } from './fastParse.js'
 import {
   type ClientMessage,
   ClientMessageSchema,
@@ -39,6 +40,8 @@ export function parseClientMessage(input: unknown): ParseResult<ClientMessage> {
 
 /** Validates an already JSON-parsed value as a server → client message. */
 export function parseServerMessage(input: unknown): ParseResult<ServerMessage> {
+  const fast = fastServerMessage(input)
+  if (fast !== undefined) return { ok: true, value: fast }
   const result = v.safeParse(ServerMessageSchema, input)
   if (result.success) return { ok: true, value: result.output }
   return fail(ErrorCode.BAD_MESSAGE, describeIssues(result.issues), undefined)

@@ -1,4 +1,5 @@
 import * as v from 'valibot'
+import { fastPeerSignal } from './fastParse.js'
 
 /**
  * Peer-to-peer signal payloads: what Parley clients put in the opaque `data` of a `signal`.
@@ -67,6 +68,8 @@ export type PeerSignalKind = PeerSignal['kind']
 
 /** Validates the `data` of a relayed signal as a Parley peer signal; `undefined` if it is not one. */
 export function parsePeerSignal(data: unknown): PeerSignal | undefined {
+  const fast = fastPeerSignal(data)
+  if (fast !== undefined) return fast
   const result = v.safeParse(PeerSignalSchema, data)
   return result.success ? result.output : undefined
 }
