@@ -75,6 +75,8 @@ function phaseMedians(samples: readonly Sample[]) {
   return {
     runs: split.length,
     joinerOffered: split.filter((s) => s.offerer === 'B').length,
+    joinP50JoinerOfferedMs: round1(median(split.filter((s) => s.offerer === 'B').map((s) => s.joinMs))),
+    joinP50ListenerOfferedMs: round1(median(split.filter((s) => s.offerer === 'A').map((s) => s.joinMs))),
     ...Object.fromEntries(PHASES.map((p) => [p, round1(median(split.map((s) => s.phases?.[p] ?? 0)))])),
   }
 }
