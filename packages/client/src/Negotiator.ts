@@ -13,6 +13,8 @@ export interface NegotiatorDeps {
   /** The session's serial queue: every negotiation step runs through it. */
   readonly queue: NegotiationQueue
   readonly channels: SdkChannels
+  /** This side announces its SDK channels (false: behaves as SDK versions before announcements). */
+  readonly announceChannels: boolean
   readonly media: PeerMedia
   readonly logger: Logger
   /** The session's current connection (undefined when there is none). */
@@ -55,7 +57,7 @@ export class Negotiator {
   /** Makes the first offer of `link`, a new connection generation this side offers. */
   offer(link: PeerLink): void {
     const { media, queue, logger } = this.#deps
-    this.#createSdkChannels(link, 'first')
+    this.#bindSdkChannels(link)
     if (this.#deps.flavor === 'native') {
       // the transceivers are added synchronously; the offer is made at once rather than on the
       // negotiationneeded event (which then finds nothing left to negotiate)
@@ -79,7 +81,7 @@ export class Negotiator {
           await link.pc.setLocalDescription()
           if (this.#deps.link() !== link) return
           link.sendLocalDescription()
-          this.#createSdkChannels(link, 'all')
+          this.#afterLocalDescription()
         } finally {
           this.#makingOffer = false
         }
@@ -87,11 +89,15 @@ export class Negotiator {
       .catch((error: unknown) => this.#deps.logger.warn({ error }, 'renegotiation failed'))
   }
 
-  /** Applies a remote description (a negotiation step: runs in the queue). */
+  /**
+   * Applies a remote description (a negotiation step: runs in the queue). `remoteAnnounces`: the
+   * peer announces its SDK channels (`announceChannels`, see SdkChannels).
+   */
   async description(
     description: SessionDescriptionData,
     epoch: number,
     remoteRenegotiates: boolean,
+    remoteAnnounces: boolean,
   ): Promise<void> {
     const { logger, media } = this.#deps
     let link = this.#deps.link()
@@ -126,7 +132,7 @@ export class Negotiator {
     await link.setRemoteDescription({ type: description.type, sdp: description.sdp ?? '' })
     if (this.#deps.link() !== link) return
     if (description.type === 'offer') {
-      this.#createSdkChannels(link, 'first')
+      this.#bindSdkChannels(link)
       if (this.#deps.flavor === 'native') {
         for (const kind of media.kinds()) await media.apply(link, kind)
         await pc.setLocalDescription()
@@ -135,8 +141,10 @@ export class Negotiator {
       }
       if (this.#deps.link() !== link) return
       link.sendLocalDescription()
-      this.#createSdkChannels(link, 'all')
+      this.#afterLocalDescription()
     }
+    // after our answer went out: whatever this costs stays off the way to the peer
+    this.#deps.channels.remoteAnnounces(remoteAnnounces && this.#deps.announceChannels)
   }
 
   /** Adds a remote candidate of the current generation (a negotiation step: runs in the queue). */
@@ -153,31 +161,23 @@ export class Negotiator {
     try {
       const offer = await link.pc.createOffer()
       await link.pc.setLocalDescription(offer)
-      if (this.#deps.link() === link) link.sendLocalDescription()
+      if (this.#deps.link() !== link) return
+      link.sendLocalDescription()
+      this.#afterLocalDescription()
     } finally {
       this.#makingOffer = false
     }
   }
 
-  /**
-   * Creates the SDK channels on `link`: `first` = what the first description needs (the reliable
-   * channel in browsers), `all` = the rest too. Browsers create the other two after sending that
-   * description, off the connect path (each createDataChannel is a synchronous call into the WebRTC
-   * thread); node-datachannel creates all three at once.
-   */
-  #createSdkChannels(link: PeerLink, which: 'first' | 'all'): void {
-    if (link.sdkChannels === 'all') return
-    const native = this.#deps.flavor === 'native'
-    if (link.sdkChannels === 'none' && which === 'first' && native) {
-      link.sdkChannels = 'reliable'
-      this.#deps.channels.attach(link.pc, ['reliable'])
-      return
-    }
-    if (which === 'first' && link.sdkChannels === 'reliable') return
-    this.#deps.channels.attach(
-      link.pc,
-      link.sdkChannels === 'reliable' ? ['unreliable', 'partial'] : undefined,
-    )
-    link.sdkChannels = 'all'
+  /** The SDK channels of `link` start with its first description (the reliable one is in it). */
+  #bindSdkChannels(link: PeerLink): void {
+    if (link.sdkChannels) return
+    link.sdkChannels = true
+    this.#deps.channels.bind(link.pc)
+  }
+
+  /** Announcing channels turned off (behaving as older SDKs): all of them right after our first description. */
+  #afterLocalDescription(): void {
+    if (!this.#deps.announceChannels) this.#deps.channels.remoteAnnounces(false)
   }
 }

@@ -59,14 +59,15 @@ export class PeerLink {
   readonly pc: RTCPeerConnection
   readonly epoch: number
   readonly #flavor: RtcRuntime['flavor']
+  readonly #announceChannels: boolean
   readonly #events: PeerLinkEvents
   readonly #logger: Logger
   /** The remote description of the current negotiation is set (remote candidates can be added). */
   remoteDescriptionSet = false
   /** The impolite side ignored a colliding remote offer (and so ignores its candidates' errors). */
   ignoreOffer = false
-  /** Which SDK channels exist on this connection: the reliable one goes first, into the first offer. */
-  sdkChannels: 'none' | 'reliable' | 'all' = 'none'
+  /** The SDK channels are bound to this connection (the reliable one goes into the first description). */
+  sdkChannels = false
   /** This connection reached `connected` at least once (ICE restarts make sense only then). */
   everConnected = false
   iceRestarts = 0
@@ -89,12 +90,15 @@ export class PeerLink {
     configuration: RTCConfiguration
     epoch: number
     offerer: boolean
+    /** Descriptions say `announceChannels: true`: this side announces its SDK channels (default true). */
+    announceChannels?: boolean
     events: PeerLinkEvents
     logger: Logger
   }) {
     const { runtime, epoch, events } = options
     this.epoch = epoch
     this.#flavor = runtime.flavor
+    this.#announceChannels = options.announceChannels ?? true
     this.#events = events
     this.#logger = options.logger
     this.#holding = options.offerer && runtime.flavor === 'node-datachannel'
@@ -179,6 +183,7 @@ export class PeerLink {
       description: { type: description.type, sdp },
       epoch: this.epoch,
       renegotiation: this.#flavor === 'native',
+      ...(this.#announceChannels ? { announceChannels: true } : {}),
     })
   }
 

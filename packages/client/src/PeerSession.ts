@@ -40,6 +40,11 @@ export interface PeerSessionOptions {
   /** Consecutive recovery attempts (ICE restarts, new connections) before `failed` (default 8). */
   readonly maxConnectAttempts?: number
   readonly channels?: ChannelSettings
+  /**
+   * @internal Announce the SDK channels and create the optional ones when needed (default true).
+   * false behaves as SDK versions before announcements did (for compatibility tests).
+   */
+  readonly announceChannels?: boolean
   readonly logger?: Logger
 }
 
@@ -161,6 +166,7 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
       flavor: options.runtime.flavor,
       queue: this.#queue,
       channels: this.#channels,
+      announceChannels: options.announceChannels !== false,
       media: this.#media,
       logger,
       link: () => this.#link,
@@ -229,7 +235,12 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     switch (signal.kind) {
       case 'description':
         step('description', () =>
-          this.#negotiator.description(signal.description, signal.epoch ?? 0, signal.renegotiation !== false),
+          this.#negotiator.description(
+            signal.description,
+            signal.epoch ?? 0,
+            signal.renegotiation !== false,
+            signal.announceChannels === true,
+          ),
         )
         return
       case 'candidate':
@@ -360,6 +371,7 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
       configuration: this.#configuration(),
       epoch,
       offerer,
+      announceChannels: this.#options.announceChannels !== false,
       logger: this.#logger,
       events: {
         signal: (signal) => current() && this.#signal(signal),

@@ -63,7 +63,7 @@ interface QueuedSend {
 export interface PresetChannelEvents {
   onMessage(message: unknown, preset: ChannelPreset): void
   onControl(message: unknown): void
-  onOpen(): void
+  onOpen(preset: ChannelPreset): void
 }
 
 const BUFFER_POLL_MS = 250
@@ -89,6 +89,8 @@ export class PresetChannel {
   #maxMessageSize: () => number | null | undefined = () => undefined
   #pumping = false
   #closed = false
+  /** Sending waits until the peer has this channel too (see SdkChannels: announced channels). */
+  #held = false
   #nextMessageId = 1
   #wakeUp: (() => void) | undefined
   readonly #closeWaiters = new Set<() => void>()
@@ -123,17 +125,21 @@ export class PresetChannel {
     return this.#channel?.bufferedAmount ?? 0
   }
 
-  /** Uses `channel` from now on (a new peer connection). `maxMessageSize` reads the SCTP limit. */
-  attach(channel: RTCDataChannel, maxMessageSize: () => number | null | undefined): void {
+  /**
+   * Uses `channel` from now on (a new peer connection). `maxMessageSize` reads the SCTP limit.
+   * `held`: nothing is sent on it before {@link release} (the peer may not have its end yet).
+   */
+  attach(channel: RTCDataChannel, maxMessageSize: () => number | null | undefined, held = false): void {
     if (this.#closed) return
     this.detach()
+    this.#held = held
     this.#channel = channel
     this.#maxMessageSize = maxMessageSize
     channel.binaryType = 'arraybuffer'
     channel.bufferedAmountLowThreshold = this.#settings.lowWaterMark
     channel.onopen = () => {
       if (this.#channel !== channel) return
-      this.#events.onOpen()
+      this.#events.onOpen(this.preset)
       this.#pump()
     }
     channel.onmessage = (event: MessageEvent) => {
@@ -146,9 +152,21 @@ export class PresetChannel {
       this.#notifyClosed()
     }
     if (channel.readyState === 'open') {
-      this.#events.onOpen()
+      this.#events.onOpen(this.preset)
       this.#pump()
     }
+  }
+
+  /** True while a channel is attached (open or not). */
+  get isAttached(): boolean {
+    return this.#channel !== undefined
+  }
+
+  /** The peer has its end of the attached channel: queued messages go out once it is open. */
+  release(): void {
+    if (!this.#held) return
+    this.#held = false
+    this.#pump()
   }
 
   /** Calls `fn` once when the current transport channel closes (or is detached). */
@@ -269,7 +287,7 @@ export class PresetChannel {
       while (!this.#closed) {
         const channel = this.#channel
         const head = this.#queue[0]
-        if (!head || !channel || channel.readyState !== 'open') return
+        if (!head || !channel || channel.readyState !== 'open' || this.#held) return
         if (channel.bufferedAmount > this.#settings.highWaterMark) {
           await this.#waitForRoom()
           continue

@@ -77,6 +77,44 @@ describe('PeerSession (node-datachannel)', () => {
     expect(await received).toEqual([{ early: true }])
   })
 
+  it('messages sent before the connection exists arrive on every preset (the optional channels come later)', async () => {
+    const { a, b, close } = await sessionPair()
+    cleanup = close
+    const atB = nextMessages(b, 3)
+    const atA = nextMessages(a, 2)
+    a.start()
+    const sent = [a.send('r', 'reliable'), a.send('u', 'unreliable'), a.send('p', 'partial')]
+    b.start()
+    const back = [b.send('u', 'unreliable'), b.send('p', 'partial')]
+    await Promise.all([...sent, ...back])
+    expect((await atB).sort()).toEqual(['p', 'r', 'u'])
+    expect((await atA).sort()).toEqual(['p', 'u'])
+  })
+
+  for (const old of ['a', 'b'] as const) {
+    it(`works with a peer of an SDK version before channel announcements (${old === 'a' ? 'polite' : 'impolite'} side)`, async () => {
+      const { a, b, signals, close } = await sessionPair({ only: { [old]: { announceChannels: false } } })
+      cleanup = close
+      const atB = nextMessages(b, 3)
+      const atA = nextMessages(a, 3)
+      a.start()
+      const early = a.send('early-u', 'unreliable')
+      b.start()
+      await Promise.all([waitForState(a, 'connected'), waitForState(b, 'connected')])
+      await early
+      await Promise.all([a.send('r', 'reliable'), a.send('p', 'partial')])
+      await Promise.all((['reliable', 'unreliable', 'partial'] as const).map((p) => b.send(p, p)))
+      expect((await atB).sort()).toEqual(['early-u', 'p', 'r'])
+      expect((await atA).sort()).toEqual(['partial', 'reliable', 'unreliable'])
+      const oldPeer = old === 'a' ? 'peer-a' : 'peer-b'
+      for (const { from, signal } of signals.filter((s) => s.signal.kind === 'description')) {
+        expect(signal.kind === 'description' && signal.announceChannels).toBe(
+          from === oldPeer ? undefined : true,
+        )
+      }
+    })
+  }
+
   it('a 5 MiB message is chunked below max-message-size and arrives intact', async () => {
     const { a, b, close } = await sessionPair()
     cleanup = close
@@ -204,6 +242,10 @@ describe('PeerSession (node-datachannel)', () => {
     a.start()
     b.start()
     await Promise.all([waitForState(a, 'connected'), waitForState(b, 'connected')])
+    // the optional presets exist once used: use all three so that both sides hold three channels
+    const atB = nextMessages(b, 3)
+    await Promise.all((['reliable', 'unreliable', 'partial'] as const).map((p) => a.send(p, p)))
+    expect((await atB).sort()).toEqual(['partial', 'reliable', 'unreliable'])
     const before = retainedChannelCount()
     expect(before).toBeGreaterThanOrEqual(6)
     const states: string[] = []

@@ -154,11 +154,13 @@ export function fastPeerSignal(data: unknown): PeerSignal | undefined {
   }
   if (data.kind === 'description') {
     const d = description(data.description)
-    const renegotiation = data.renegotiation
-    if (d === undefined || !optionalBoolean(renegotiation)) return undefined
+    const { renegotiation, announceChannels } = data
+    if (d === undefined || !optionalBoolean(renegotiation) || !optionalBoolean(announceChannels))
+      return undefined
     const out: PeerSignal = { kind: 'description', description: d }
     if (epoch !== undefined) out.epoch = epoch
     if (renegotiation !== undefined) out.renegotiation = renegotiation as boolean
+    if (announceChannels !== undefined) out.announceChannels = announceChannels as boolean
     return out
   }
   return undefined

@@ -36,6 +36,12 @@ export const PeerSignalSchema = v.variant('kind', [
      * offer/answer (no ICE restart, no added media): recover by a new connection generation instead.
      */
     renegotiation: v.optional(v.boolean()),
+    /**
+     * Extension: true when the sender announces the SDK data channels it creates (an SDK control
+     * message on its reliable channel) and sends on its optional ones only after the receiver
+     * announced them; absent: it creates all of them with the connection and uses them at once.
+     */
+    announceChannels: v.optional(v.boolean()),
   }),
   /** A trickled ICE candidate; `null` means end-of-candidates. */
   v.object({ kind: v.literal('candidate'), candidate: v.nullable(IceCandidateSchema), epoch: EpochSchema }),

@@ -105,6 +105,7 @@ const signalLike = fc.record(
     candidate: maybe(candidateLike),
     epoch: maybe(epoch),
     renegotiation: maybe(fc.boolean()),
+    announceChannels: maybe(fc.boolean()),
     extra: jsonValue,
   },
   { requiredKeys: [] },
