@@ -51,11 +51,11 @@ export function phasesOf(
   const socketNew = find((m) => m.side === 'B' && m.kind === 'ws-new')
   const socketOpen = find((m) => m.side === 'B' && m.kind === 'ws-open')
   const joined = find((m) => m.side === 'B' && m.kind === 'ws-recv', socketOpen)
-  const offererPc = find((m) => m.side === offerer && m.kind === 'pc-new')
-  // what made the offerer start: the last message it received before creating its connection
-  const trigger =
-    [...all].reverse().find((m) => m.side === offerer && m.kind === 'ws-recv' && m.wall <= (offererPc ?? 0))
-      ?.wall ?? offererPc
+  // what made the offerer start: the last message it received before sending its offer (its
+  // connection may have been made before that message: the SDK prepares one while joining)
+  const trigger = [...all]
+    .reverse()
+    .find((m) => m.side === offerer && m.kind === 'ws-recv' && m.wall <= offer.wall)?.wall
   const offerRecv = find((m) => m.side === answerer && m.kind === 'ws-recv' && m.sdp === 'offer')
   const answerSend = find((m) => m.side === answerer && m.kind === 'ws-send' && m.sdp === 'answer')
   const answerRecv = find((m) => m.side === offerer && m.kind === 'ws-recv' && m.sdp === 'answer')
