@@ -92,6 +92,8 @@ export class PeerLink {
     offerer: boolean
     /** Descriptions say `announceChannels: true`: this side announces its SDK channels (default true). */
     announceChannels?: boolean
+    /** A peer connection made ahead of need, configured as given; undefined: make one. */
+    takePeerConnection?: (configuration: RTCConfiguration) => RTCPeerConnection | undefined
     events: PeerLinkEvents
     logger: Logger
   }) {
@@ -102,7 +104,9 @@ export class PeerLink {
     this.#events = events
     this.#logger = options.logger
     this.#holding = options.offerer && runtime.flavor === 'node-datachannel'
-    const pc = createPeerConnection(runtime, options.configuration)
+    const pc =
+      options.takePeerConnection?.(options.configuration) ??
+      createPeerConnection(runtime, options.configuration)
     this.pc = pc
     pc.onicecandidate = (event) => {
       if (this.#closed) return

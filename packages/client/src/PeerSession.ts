@@ -45,6 +45,8 @@ export interface PeerSessionOptions {
    * false behaves as SDK versions before announcements did (for compatibility tests).
    */
   readonly announceChannels?: boolean
+  /** A peer connection made ahead of need, configured as given (see SparePeerConnection); undefined: make one. */
+  readonly takePeerConnection?: (configuration: RTCConfiguration) => RTCPeerConnection | undefined
   readonly logger?: Logger
 }
 
@@ -372,6 +374,7 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
       epoch,
       offerer,
       announceChannels: this.#options.announceChannels !== false,
+      ...(this.#options.takePeerConnection ? { takePeerConnection: this.#options.takePeerConnection } : {}),
       logger: this.#logger,
       events: {
         signal: (signal) => current() && this.#signal(signal),

@@ -14,6 +14,7 @@ import { acquireMedia, RoomMedia } from './RoomMedia.js'
 import { type RoomOptions, sharedSessionOptions } from './RoomOptions.js'
 import { type RtcRuntime, resolveRuntime } from './runtime.js'
 import { SignalingClient, type SignalingState } from './SignalingClient.js'
+import { SparePeerConnection } from './SparePeerConnection.js'
 import { StateMachine, type TransitionTable } from './StateMachine.js'
 import { QualityMonitor } from './stats/QualityMonitor.js'
 import { TypedEmitter } from './TypedEmitter.js'
@@ -23,6 +24,9 @@ export { registerLocalMediaFactory } from './RoomMedia.js'
 export type { RoomOptions } from './RoomOptions.js'
 
 export type RoomState = 'joining' | 'joined' | 'reconnecting' | 'left'
+
+/** A connection that came up is followed by a burst of work; the next spare waits until after it. */
+const SPARE_AFTER_CONNECT_MS = 250
 
 export const ROOM_TRANSITIONS: TransitionTable<RoomState> = {
   joining: ['joined', 'left'],
@@ -71,6 +75,8 @@ export class Room extends TypedEmitter<RoomEvents> {
   readonly #signaling: SignalingClient
   readonly #machine: StateMachine<RoomState>
   readonly #members: Membership
+  readonly #spare: SparePeerConnection
+  readonly #certificates: RTCCertificate[] | undefined
   #iceServers: RTCIceServer[] = []
   #leaving: Promise<void> | undefined
   /** The server's resume grace, ms (from the welcome; undefined when it does not say). */
@@ -132,10 +138,19 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#options = options
     this.#logger = logger
     this.#runtime = runtime
+    this.#certificates = certificates
+    this.#spare = new SparePeerConnection(runtime, logger)
     this.#members = new Membership({
       logger,
       resuming: options.resume !== undefined,
-      sessionOptions: () => sharedSessionOptions(options, runtime, certificates, () => this.#iceServers),
+      sessionOptions: () =>
+        sharedSessionOptions(
+          options,
+          runtime,
+          certificates,
+          () => this.#iceServers,
+          (configuration) => this.#spare.take(configuration),
+        ),
       signal: (to, signal) => this.#signaling.signal(to, signal),
       leaving: () => this.#leaving !== undefined,
       created: (participant) => this.#wire(participant),
@@ -314,6 +329,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   #teardown(): void {
     this.#stopWatchingPage?.()
     this.#quality?.close()
+    this.#spare.close()
     this.#members.close()
     this.#media.close()
     this.#machine.set('left')
@@ -362,16 +378,38 @@ export class Room extends TypedEmitter<RoomEvents> {
     await s.connect()
   }
 
+  /**
+   * A peer connection for the next participant, made in `delayMs` if no connection is being set
+   * up then, configured as PeerSession configures its connections.
+   */
+  #prepareSpare(delayMs: number): void {
+    this.#spare.prepareLater(
+      delayMs,
+      () => ({
+        iceServers: [...this.#iceServers],
+        ...(this.#options.iceTransportPolicy ? { iceTransportPolicy: this.#options.iceTransportPolicy } : {}),
+        ...(this.#certificates?.length ? { certificates: [...this.#certificates] } : {}),
+      }),
+      () =>
+        this.state === 'joined' &&
+        [...this.#members.values()].every((p) => p.state !== 'new' && p.state !== 'connecting'),
+    )
+  }
+
   #onWelcome(welcome: WelcomeMessage): void {
     if (welcome.resumeGrace !== undefined) this.#resumeGraceMs = welcome.resumeGrace * 1000
     this.#iceServers = mergeIceServers(welcome.iceServers, this.#options.iceServers)
     this.#members.welcome(welcome)
+    this.#prepareSpare(0)
   }
 
   /** A new participant: its events become the room's, and it gets our media. */
   #wire(p: Participant): void {
     const session = p.session
-    session.on('state', (state) => this.emit('connection-state', p, state))
+    session.on('state', (state) => {
+      this.emit('connection-state', p, state)
+      if (state === 'connected') this.#prepareSpare(SPARE_AFTER_CONNECT_MS)
+    })
     session.on('message', (message, preset) => this.emit('message', p, message, preset))
     session.on('track', (track, stream) => this.emit('track', p, track, stream))
     session.on('track-removed', (track) => this.emit('track-removed', p, track))

@@ -64,10 +64,12 @@ export function sharedSessionOptions(
   runtime: RtcRuntime,
   certificates: RTCCertificate[] | undefined,
   iceServers: () => readonly RTCIceServer[],
+  takePeerConnection?: (configuration: RTCConfiguration) => RTCPeerConnection | undefined,
 ): SharedSessionOptions {
   return {
     runtime,
     iceServers,
+    ...(takePeerConnection ? { takePeerConnection } : {}),
     ...(certificates ? { certificates } : {}),
     ...(options.iceTransportPolicy ? { iceTransportPolicy: options.iceTransportPolicy } : {}),
     ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),

@@ -54,6 +54,15 @@ export class FakePeerConnection {
     return []
   }
 
+  /** Configurations given to setConfiguration; set `refuseConfiguration` to make it throw. */
+  readonly configurations: RTCConfiguration[] = []
+  refuseConfiguration = false
+
+  setConfiguration(configuration: RTCConfiguration): void {
+    if (this.refuseConfiguration) throw new Error('InvalidModificationError')
+    this.configurations.push(configuration)
+  }
+
   restartIce(): void {
     this.restartIceCalls++
   }
