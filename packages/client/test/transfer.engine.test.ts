@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { FileReceiver, readOffer } from '../src/transfer/FileReceiver.js'
@@ -199,6 +199,34 @@ describe('NodeFileSink', () => {
     await sink.write(new TextEncoder().encode('new'))
     await sink.complete()
     expect(await readFile(join(dir.path, 'a.txt'), 'utf8')).toBe('new')
+  })
+
+  it('open() of a file here with the offered size checks it in place only when its time is exactly the offered one', async () => {
+    const offered = { id: '0', name: 'b.txt', size: 3, type: '', lastModified: 1_700_000_000_123 }
+    const path = join(dir.path, 'b.txt')
+    await writeFile(path, 'abc')
+    // within the same millisecond but not the whole millisecond a sink sets: not ours, refused
+    await utimes(path, new Date(), (offered.lastModified + 0.4) / 1000)
+    await expect(new NodeFileSink({ dir: dir.path }).open(offered)).rejects.toMatchObject({
+      code: 'FILE_EXISTS',
+    })
+    // what a completed sink leaves: checked in place, never written, kept by discard()
+    await utimes(path, new Date(), new Date(offered.lastModified))
+    const sink = new NodeFileSink({ dir: dir.path })
+    expect(await sink.open(offered)).toBe(3)
+    expect(sink.existing).toBe(true)
+    expect(new TextDecoder().decode(await sink.readBack(0, 3))).toBe('abc')
+    await expect(sink.write(new Uint8Array(1))).rejects.toMatchObject({ code: 'WRITE_FAILED' })
+    await sink.discard()
+    expect(await readFile(path, 'utf8')).toBe('abc')
+  })
+
+  it('complete() gives the file the offered last-modified as its modification time', async () => {
+    const sink = new NodeFileSink({ dir: dir.path })
+    await sink.open({ id: '0', name: 'c.txt', size: 1, type: '', lastModified: 1_700_000_000_456 })
+    await sink.write(new Uint8Array([1]))
+    await sink.complete()
+    expect((await stat(join(dir.path, 'c.txt'))).mtimeMs).toBeCloseTo(1_700_000_000_456, 2)
   })
 
   it('open() rejects with WRITE_FAILED for a missing or unwritable directory', async () => {

@@ -260,7 +260,7 @@ export class NodeFileSink implements FileSink {
   }
 }
 
-/** A regular file of the offered size whose modification time is the offered last-modified. */
+/** A regular file of the offered size whose modification time is exactly the offered last-modified. */
 async function receivedEarlier(path: string, file: FileMeta): Promise<boolean> {
   const { fs } = await nodeModules()
   try {
@@ -269,7 +269,9 @@ async function receivedEarlier(path: string, file: FileMeta): Promise<boolean> {
       stat.isFile() &&
       stat.size === file.size &&
       file.lastModified > 0 &&
-      Math.abs(stat.mtimeMs - file.lastModified) < 1
+      // the whole millisecond this sink set (utimes): a file written by anything else has a time
+      // in nanoseconds, almost never within a microsecond of a whole millisecond
+      Math.abs(stat.mtimeMs - file.lastModified) < 0.001
     )
   } catch {
     return false
