@@ -22,6 +22,14 @@ import {
 } from './support.js'
 
 const MiB = 1024 * 1024
+/**
+ * The digest the pair ends up with, and the sender's hashers that make it so: the default (two Node
+ * ends: sha256), or a WebCrypto sender as a browser's (sha256-list, other resume points).
+ */
+const DIGESTS = [
+  ['sha256', undefined],
+  ['sha256-list', webCryptoHashers(globalThis.crypto.subtle)],
+] as const
 type Pair = Awaited<ReturnType<typeof connectedPair>>
 
 describe('FileSender → FileReceiver over node-datachannel', () => {
@@ -170,10 +178,7 @@ describe('FileSender → FileReceiver over node-datachannel', () => {
     }, 60_000)
   }
 
-  it.each([
-    ['sha256', undefined],
-    ['sha256-list', webCryptoHashers(globalThis.crypto.subtle)],
-  ] as const)(
+  it.each(DIGESTS)(
     'resumes after the connection is lost from the offset the receiver stored: no stored byte is sent twice (%s)',
     async (digest, senderHashers) => {
       const size = 96 * MiB
@@ -242,10 +247,7 @@ describe('FileSender → FileReceiver over node-datachannel', () => {
     expect(await readdir(out)).toEqual(['big.bin'])
   }, 90_000)
 
-  it.each([
-    ['sha256', undefined],
-    ['sha256-list', webCryptoHashers(globalThis.crypto.subtle)],
-  ] as const)(
+  it.each(DIGESTS)(
     'a chunk corrupted in transit fails both sides with INTEGRITY and discards the partial file (%s)',
     async (_digest, senderHashers) => {
       const src = join(dir.path, 'big.bin')
