@@ -28,22 +28,24 @@ const iceServer = fc.record(
   { requiredKeys: [] },
 )
 
+/** A welcome's fields (and an unknown one), each sometimes valid, sometimes not. */
+const welcomeFields = {
+  peerId: maybe(peerId),
+  room: maybe(room),
+  peers: maybe(fc.array(maybe(peerInfo), { maxLength: 3 })),
+  iceServers: maybe(fc.array(maybe(iceServer), { maxLength: 3 })),
+  resume: maybe(fc.string()),
+  resumed: maybe(fc.boolean()),
+  restored: maybe(fc.boolean()),
+  resumeGrace: maybe(fc.double({ noNaN: true, noDefaultInfinity: true })),
+  protocol: maybe(fc.integer()),
+  ref: maybe(id),
+  extra: jsonValue,
+}
+
 /** Welcomes with their required fields, each field sometimes invalid, the optional ones sometimes missing. */
 const welcomeLike = fc.record(
-  {
-    type: fc.constant('welcome'),
-    peerId: maybe(peerId),
-    room: maybe(room),
-    peers: maybe(fc.array(maybe(peerInfo), { maxLength: 3 })),
-    iceServers: maybe(fc.array(maybe(iceServer), { maxLength: 3 })),
-    resume: maybe(fc.string()),
-    resumed: maybe(fc.boolean()),
-    restored: maybe(fc.boolean()),
-    resumeGrace: maybe(fc.double({ noNaN: true, noDefaultInfinity: true })),
-    protocol: maybe(fc.integer()),
-    ref: maybe(id),
-    extra: jsonValue,
-  },
+  { type: fc.constant('welcome'), ...welcomeFields },
   { requiredKeys: ['type', 'peerId', 'room', 'peers', 'iceServers', 'resume'] },
 )
 
@@ -54,17 +56,7 @@ const serverLike = fc.record(
     from: maybe(peerId),
     data: fc.oneof(fc.dictionary(fc.string(), jsonValue), jsonValue),
     peer: maybe(peerInfo),
-    peerId: maybe(peerId),
-    room: maybe(room),
-    peers: maybe(fc.array(maybe(peerInfo), { maxLength: 3 })),
-    iceServers: maybe(fc.array(maybe(iceServer), { maxLength: 3 })),
-    resume: maybe(fc.string()),
-    resumed: maybe(fc.boolean()),
-    restored: maybe(fc.boolean()),
-    resumeGrace: maybe(fc.double({ noNaN: true, noDefaultInfinity: true })),
-    protocol: maybe(fc.integer()),
-    ref: maybe(id),
-    extra: jsonValue,
+    ...welcomeFields,
   },
   { requiredKeys: [] },
 )
