@@ -3,7 +3,7 @@ import { SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
 import type { ParleyServer } from '../src/index.js'
 import type { Message } from './support/rawClient.js'
-import { connect, connectionsDropTo, joined, testServer, type Welcome } from './support/server.js'
+import { adaAndDroppedBob, connect, joined, testServer, type Welcome } from './support/server.js'
 
 const upgradeUrl = (server: ParleyServer, query: string): string => `${server.wsUrl}?${query}`
 
@@ -69,11 +69,7 @@ describe('join on the WebSocket upgrade (/ws?join=…&room=…)', () => {
 
   it('resumes a dropped session from the URL: same peerId, resumed, no presence flap for the others', async () => {
     const server = await testServer()
-    const a = await joined(server, 'r', { name: 'Ada' })
-    const b = await joined(server, 'r', { name: 'Bob' })
-    await a.client.nextOf('peer-joined')
-    b.client.drop()
-    await connectionsDropTo(server, 1)
+    const { a, b } = await adaAndDroppedBob(server)
     a.client.send({ type: 'signal', to: b.welcome.peerId, data: { queued: 1 } })
     const b2 = await connect(
       upgradeUrl(server, `join=re&room=r&resume=${encodeURIComponent(b.welcome.resume)}`),

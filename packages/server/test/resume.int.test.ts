@@ -1,18 +1,21 @@
 import { CloseCode, ErrorCode } from '@parley/protocol'
 import { describe, expect, it } from 'vitest'
 import type { Message } from './support/rawClient.js'
-import { connect, connectionsDropTo, joined, testServer, type Welcome } from './support/server.js'
+import {
+  adaAndDroppedBob,
+  connect,
+  connectionsDropTo,
+  joined,
+  testServer,
+  type Welcome,
+} from './support/server.js'
 
 const presence = (m: Message): boolean => m.type === 'peer-left' || m.type === 'peer-joined'
 
 describe('session resume', () => {
   it('keeps the peerId, shows the others no flap and delivers signals queued during the gap in order', async () => {
     const server = await testServer()
-    const a = await joined(server, 'r', { name: 'Ada' })
-    const b = await joined(server, 'r', { name: 'Bob' })
-    await a.client.nextOf('peer-joined')
-    b.client.drop()
-    await connectionsDropTo(server, 1)
+    const { a, b } = await adaAndDroppedBob(server)
     for (let n = 1; n <= 3; n++)
       a.client.send({ type: 'signal', to: b.welcome.peerId, data: { n }, id: `s${n}` })
 

@@ -5,7 +5,7 @@ import { mkdir, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type ParleyServer, startServer } from '@parley/server'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { Room } from '../../src/index.js'
+import { type Participant, Room } from '../../src/index.js'
 import type { FileSender } from '../../src/transfer/FileSender.js'
 import { NodeFileSink } from '../../src/transfer/node/NodeFileSink.js'
 import { NodeFileSource } from '../../src/transfer/node/NodeFileSource.js'
@@ -67,6 +67,17 @@ describe('TransferManager over a Room (Node peers, real server)', () => {
 
   const nextOffer = (m: TransferManager) => new Promise<IncomingOffer>((resolve) => m.once('offer', resolve))
 
+  /** Alice offers Bob a 64 MiB file of random bytes: the sender and Bob's offer, not yet accepted. */
+  async function offerBigFile(ma: TransferManager, mb: TransferManager, bob: Participant) {
+    const size = 64 * MiB
+    const src = join(dir.path, 'big.bin')
+    const expected = await writeRandomFile(src, size)
+    const source = await NodeFileSource.open(src)
+    const offered = nextOffer(mb)
+    const [sender] = (await ma.sendFiles(bob, [source])) as [FileSender]
+    return { size, expected, source, sender, offer: await offered }
+  }
+
   it('sendFiles() to a participant: the peer gets an offer with the files and accept() receives them', async () => {
     const { ma, mb, bob, a } = await twoPeers('mgr-basic')
     const paths = [join(dir.path, 'one.bin'), join(dir.path, 'two.bin')]
@@ -94,13 +105,7 @@ describe('TransferManager over a Room (Node peers, real server)', () => {
 
   it('resumes by itself when the connection is re-established mid-transfer (new connection generation)', async () => {
     const { ma, mb, bob } = await twoPeers('mgr-resume')
-    const size = 64 * MiB
-    const src = join(dir.path, 'big.bin')
-    const expected = await writeRandomFile(src, size)
-    const source = await NodeFileSource.open(src)
-    const offered = nextOffer(mb)
-    const [sender] = (await ma.sendFiles(bob, [source])) as [FileSender]
-    const offer = await offered
+    const { size, expected, source, sender, offer } = await offerBigFile(ma, mb, bob)
     await offer.accept()
     await waitForBytes(offer.transfer, 12 * MiB)
     let atCut = { sent: 0, confirmed: 0 }
@@ -161,13 +166,7 @@ describe('TransferManager over a Room (Node peers, real server)', () => {
   it('Room.suspend() of the receiver, then a new Room joined with its resumeToken (a reload): the transfer continues by itself from the confirmed offset; no confirmed byte is sent again', async () => {
     const journal = new MemoryTransferJournal()
     const { a, b, ma, mb, bob } = await twoPeers('mgr-reload', { manager: { journal } })
-    const size = 64 * MiB
-    const src = join(dir.path, 'big.bin')
-    const expected = await writeRandomFile(src, size)
-    const source = await NodeFileSource.open(src)
-    const offered = nextOffer(mb)
-    const [sender] = (await ma.sendFiles(bob, [source])) as [FileSender]
-    const offer = await offered
+    const { size, expected, source, sender, offer } = await offerBigFile(ma, mb, bob)
     expect(offer.acceptedBefore).toBeUndefined()
     await offer.accept()
     await waitForBytes(offer.transfer, 12 * MiB)

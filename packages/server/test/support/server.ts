@@ -51,6 +51,22 @@ export async function joined(
   return { client, welcome }
 }
 
+/**
+ * Ada and Bob joined `room`, Ada saw Bob arrive, then Bob's socket dropped: his session waits for a
+ * resume (the server holds one connection, Ada's).
+ */
+export async function adaAndDroppedBob(
+  server: ParleyServer,
+  room = 'r',
+): Promise<{ a: Awaited<ReturnType<typeof joined>>; b: Awaited<ReturnType<typeof joined>> }> {
+  const a = await joined(server, room, { name: 'Ada' })
+  const b = await joined(server, room, { name: 'Bob' })
+  await a.client.nextOf('peer-joined')
+  b.client.drop()
+  await connectionsDropTo(server, 1)
+  return { a, b }
+}
+
 /** Re-checks `condition` until it holds; fails after `timeoutMs`. For server-side state no event reveals. */
 export async function waitUntil(
   condition: () => Promise<boolean> | boolean,
