@@ -148,7 +148,9 @@ function runAttempt(
       ? target
       : target.startsWith('parleyList')
         ? 'parleyList'
-        : 'parley'
+        : target.startsWith('parleyBuffered')
+          ? 'parleyBuffered'
+          : 'parley'
   const s = peer(['send', kind, String(chunk), String(size), src, signaling])
   const r = peer(['recv', kind, String(chunk), String(size), out, signaling])
   return new Promise((resolve, reject) => {
@@ -256,7 +258,7 @@ async function terminal() {
       for (const target of order) {
         const chunk = target.startsWith('raw')
           ? 256 * 1024
-          : Number(target.replace(/^parley(List)?/, '')) * 1024
+          : Number(target.replace(/^parley(List|Buffered)?/, '')) * 1024
         const run = await runOnce(target, chunk, size, src, out)
         runs[target]!.push(run)
         await rm(join(out, 'source.bin'), { force: true })

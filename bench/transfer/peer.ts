@@ -2,7 +2,7 @@
  * One end of a terminal → terminal transfer, in its own process (driven by bench/transfer.ts over
  * IPC, which also relays the SDP and ICE candidates between the two ends).
  *
- * argv: <role send|recv> <target raw|rawio|parley|parleyList> <chunkBytes> <sizeBytes> <path> <signaling>
+ * argv: <role send|recv> <target raw|rawio|parley|parleyList|parleyBuffered> <chunkBytes> <sizeBytes> <path> <signaling>
  * - raw: bare node-datachannel, a preallocated buffer sent with bufferedAmount pacing (no disk,
  *   no hash): the ceiling.
  * - rawio: the same raw code plus the work Parley does on the bytes, written the plain way: the
@@ -10,6 +10,7 @@
  *   message and writes it (writes chained, one at a time). Diagnostic: Parley vs rawio is the cost
  *   of the engine itself, rawio vs raw the cost of reading, hashing and writing on this machine.
  * - parley: FileSender/FileReceiver from a file on disk to a file on disk, SHA-256 on both sides.
+ * - parleyBuffered: the same, the receiver writing through the page cache (no O_DIRECT).
  * signaling: 'naive' trickles candidates at once (the usual example code); 'held' holds the
  * offerer's candidates until the answer is applied (what the Parley SDK does); 'active' trickles at
  * once but makes the offerer the DTLS client (the offer says a=setup:active).
@@ -260,7 +261,9 @@ async function main(): Promise<void> {
       channel.close()
     } else {
       const receiver = await FileReceiver.fromChannel(channel, { hashers })
-      await receiver.accept(() => new NodeFileSink({ dir: path!, overwrite: true }))
+      await receiver.accept(
+        () => new NodeFileSink({ dir: path!, overwrite: true, directIo: target !== 'parleyBuffered' }),
+      )
       await receiver.finished()
       await receiver.settled()
     }

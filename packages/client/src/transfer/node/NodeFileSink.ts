@@ -3,8 +3,9 @@ import { ParleyError } from '../../errors.js'
 import type { FileSink } from '../FileSink.js'
 import { safeFileName } from '../fileName.js'
 import type { FileMeta } from '../messages.js'
+import { DIRECT_IO_ALIGNMENT, DirectWriteBehind, openDirect } from './DirectWriteBehind.js'
 import { errnoCode, nodeModules } from './nodeModules.js'
-import { WriteBehind } from './WriteBehind.js'
+import { type SequentialWriter, WriteBehind } from './WriteBehind.js'
 
 export const PART_SUFFIX = '.parley-part'
 export const SIDECAR_SUFFIX = '.parley-part.json'
@@ -20,7 +21,15 @@ export interface NodeFileSinkOptions {
    * it completes) is checked instead: see {@link NodeFileSink.existing}. Any other: FILE_EXISTS.
    */
   overwrite?: boolean
+  /**
+   * Write files of at least 1 MiB with O_DIRECT where the file system allows it (default true):
+   * see {@link DirectWriteBehind}. False: always through the page cache.
+   */
+  directIo?: boolean
 }
+
+/** Files (or what is left of them) smaller than this are written through the page cache. */
+const DIRECT_IO_MIN_BYTES = 1 << 20
 
 /** What the sidecar next to a partial file records. */
 interface Sidecar {
@@ -49,7 +58,7 @@ interface Sidecar {
 export class NodeFileSink implements FileSink {
   readonly #options: NodeFileSinkOptions
   #handle: FileHandle | undefined
-  #writer: WriteBehind | undefined
+  #writer: SequentialWriter | undefined
   #path = ''
   #part = ''
   #sidecar = ''
@@ -68,6 +77,11 @@ export class NodeFileSink implements FileSink {
 
   get partPath(): string {
     return this.#part
+  }
+
+  /** True when the bytes go to the disk with O_DIRECT (known after open). */
+  get directIo(): boolean {
+    return this.#writer instanceof DirectWriteBehind
   }
 
   /**
@@ -118,7 +132,17 @@ export class NodeFileSink implements FileSink {
         await fs.rm(this.#part, { force: true })
         this.#handle = await fs.open(this.#part, 'w+')
       }
-      this.#writer = new WriteBehind(this.#handle, resumeAt, (cause) => writeError(cause, this.#part))
+      const toError = (cause: unknown) => writeError(cause, this.#part)
+      const direct =
+        this.#options.directIo !== false && file.size - resumeAt >= DIRECT_IO_MIN_BYTES
+          ? await openDirect(this.#part)
+          : undefined
+      this.#writer =
+        (direct &&
+          (await DirectWriteBehind.create(this.#handle, direct, resumeAt, toError, {
+            slabBytes: slabBytesFor(file.size - resumeAt),
+          }))) ||
+        new WriteBehind(this.#handle, resumeAt, toError)
       await this.#writeSidecar(resumeAt)
     } catch (cause) {
       await this.#handle?.close().catch(() => {})
@@ -169,6 +193,7 @@ export class NodeFileSink implements FileSink {
       return
     }
     try {
+      await this.#writer?.close()
       await handle.close()
       if (this.#options.overwrite) {
         await fs.rename(this.#part, this.#path)
@@ -201,7 +226,7 @@ export class NodeFileSink implements FileSink {
     if (this.#released || !this.#part) return
     this.#released = true
     const { fs } = await nodeModules()
-    await this.#writer?.settle()
+    await this.#writer?.close()
     await this.#handle?.close().catch(() => {})
     this.#handle = undefined
     if (this.#existing) return // a file received earlier is never deleted
@@ -212,7 +237,7 @@ export class NodeFileSink implements FileSink {
   async close(): Promise<void> {
     if (this.#released) return
     this.#released = true
-    await this.#writer?.settle()
+    await this.#writer?.close()
     await this.#handle?.close().catch(() => {})
     this.#handle = undefined
   }
@@ -258,6 +283,13 @@ export class NodeFileSink implements FileSink {
     if (!this.#handle) throw new ParleyError('WRITE_FAILED', 'the file sink is not open')
     return this.#handle
   }
+}
+
+/** Staging buffers of a direct writer: four cover the file (2 MiB each at most, 64 KiB at least). */
+function slabBytesFor(left: number): number {
+  const A = DIRECT_IO_ALIGNMENT
+  const quarter = Math.ceil(left / 4 / A) * A
+  return Math.min(2 << 20, Math.max(64 << 10, quarter))
 }
 
 /** A regular file of the offered size whose modification time is exactly the offered last-modified. */

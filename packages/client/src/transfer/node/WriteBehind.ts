@@ -1,5 +1,19 @@
 import type { FileHandle } from 'node:fs/promises'
 
+/** Sequential writes to one file behind their caller (see WriteBehind, DirectWriteBehind). */
+export interface SequentialWriter {
+  /** End of the bytes queued so far (what the file will hold once drained). */
+  readonly position: number
+  /** Takes `chunk` after the previous ones; resolves once there is room for more. */
+  write(chunk: Uint8Array): Promise<void>
+  /** Resolves once everything taken is stored; rejects with the first failure. */
+  drain(): Promise<void>
+  /** Like drain() but never rejects (before closing or removing the file). */
+  settle(): Promise<void>
+  /** settle(), then releases what the writer opened itself (never the caller's handle). */
+  close(): Promise<void>
+}
+
 /** Buffers at most handed to one writev call (Linux's IOV_MAX is 1024). */
 const MAX_BUFFERS_PER_CALL = 1024
 
@@ -14,7 +28,7 @@ const MAX_BUFFERS_PER_CALL = 1024
  * The first failure is kept: every later `write()` and `drain()` rejects with it (mapped by
  * `toError`).
  */
-export class WriteBehind {
+export class WriteBehind implements SequentialWriter {
   readonly #handle: FileHandle
   readonly #maxBytes: number
   readonly #toError: (cause: unknown) => Error
@@ -63,6 +77,10 @@ export class WriteBehind {
   /** Like drain() but never rejects (before closing or removing the file). */
   async settle(): Promise<void> {
     while (this.#loop) await this.#loop
+  }
+
+  close(): Promise<void> {
+    return this.settle()
   }
 
   #changed(): Promise<void> {
