@@ -294,6 +294,20 @@ async function terminal() {
             .map((t) => [t, Math.round((throughput[t]!.MiBps / raw) * 100) / 100]),
         )
       : {}
+    // per round, against the raw run of the same round (targets run back to back, rotated): less
+    // sensitive to the load drifting over the run than the ratio of the totals
+    const pairedRatioToRaw = raw
+      ? Object.fromEntries(
+          targets
+            .filter((t) => t !== 'raw')
+            .map((t) => [
+              t,
+              Math.round(
+                median(runs[t]!.map((r, i) => runs.raw![i]!.receiver.seconds / r.receiver.seconds)) * 100,
+              ) / 100,
+            ]),
+        )
+      : {}
 
     // 3. a big transfer: the receiver's memory must stay flat
     let big: Record<string, number> | undefined
@@ -331,6 +345,7 @@ async function terminal() {
       },
       throughput,
       ratioToRaw,
+      pairedRatioToRaw,
       big,
       idleRssMiB: idle ? { sender: idle.sender.maxRssMiB, receiver: idle.receiver.maxRssMiB } : undefined,
       failures,
