@@ -113,7 +113,9 @@ async function transfer(
     peak[0] = max(peak[0]!, sample(renderers[0], h.browserPids[0]))
     peak[1] = max(peak[1]!, sample(renderers[1], h.browserPids[1]))
   }, 250)
-  const stopTrace = await startTaskTrace(sender)
+  // PARLEY_BENCH_TASK_DETAIL=1: log what the longest sender tasks spent their time on (a heavier trace)
+  const detail = process.env.PARLEY_BENCH_TASK_DETAIL === '1'
+  const stopTrace = await startTaskTrace(sender, { detail })
   try {
     const sending = sender.evaluate((v) => window.TransferBench.send(v), variant)
     const got: TransferReceiveReport = await receiver.evaluate(
@@ -123,6 +125,7 @@ async function transfer(
     if (!got.complete) await sender.evaluate(() => window.TransferBench.stop())
     const send = await sending
     const tasks = await stopTrace()
+    if (tasks.longest) opts.log(`${variant} longest sender tasks: ${JSON.stringify(tasks.longest)}`)
     const mib = got.bytes / MiB
     const seconds = (got.last - send.start) / 1000
     return {
