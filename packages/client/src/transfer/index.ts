@@ -33,6 +33,7 @@ export {
   cleanUpOpfsTransfers,
   OPFS_ROOT,
   type OpfsCleanupOptions,
+  opfsEntryName,
   PARTIAL_MAX_AGE_MS,
 } from './browser/opfsHousekeeping.js'
 export { type SavableSink, type SaveOptions, saveBlob } from './browser/save.js'
