@@ -42,7 +42,7 @@ export function TransferFiles({ transfer: t }: { transfer: TransferView }) {
             title={f.sha256 ? `${f.digest ?? 'sha256'} ${f.sha256}` : undefined}
           >
             {formatBytes(f.size)} · {STATUS_LABEL[f.status]}
-            {f.status === 'done' && f.sha256 ? ` · ${f.sha256.slice(0, 12)}…` : ''}
+            {f.status === 'done' && f.sha256 ? ` · ${f.sha256.slice(0, 8)}…` : ''}
           </span>
         </li>
       ))}
