@@ -17,7 +17,16 @@ function transfer(id: string): EngineTransfer {
     id,
     direction: 'receive',
     state: 'offered',
-    files: [{ id: file.id, name: file.name, size: file.size, status: 'pending' }],
+    files: [
+      {
+        id: file.id,
+        name: file.name,
+        size: file.size,
+        status: 'pending',
+        sha256: undefined,
+        digest: undefined,
+      },
+    ],
     progress: { bytes: 0, totalBytes: file.size, bytesPerSecond: 0, etaSeconds: undefined },
     error: undefined,
     cancel: async () => {},
@@ -31,14 +40,21 @@ function fakeEngine() {
   /** accept() calls, recorded synchronously. */
   const calls: string[] = []
   const sinks: EngineSink[] = []
+  /** The context each sink was chosen with. */
+  const contexts: unknown[] = []
+  let transferListener: ((t: EngineTransfer, p: EnginePeer) => void) | undefined
   const engine: TransferEngine<EngineSink> = {
     onOffer: (fn) => {
       offerListener = fn
       return () => {}
     },
-    onTransfer: () => () => {},
+    onTransfer: (fn) => {
+      transferListener = fn
+      return () => {}
+    },
     send: async () => {},
-    sinkFor: () => {
+    sinkFor: (_file, context) => {
+      contexts.push(context)
       const sink: EngineSink = { save: async () => {} }
       sinks.push(sink)
       return sink
@@ -52,12 +68,13 @@ function fakeEngine() {
       acceptedBefore,
       accept: async (fileIds, sinkFor) => {
         calls.push(id)
-        await sinkFor(file)
+        await sinkFor(file, { transferBytes: 3 * file.size })
         answers.push({ id, fileIds, sinks: sinks.length })
       },
       decline: async () => {},
     })
-  return { engine, offer, answers, calls }
+  const changed = (t: EngineTransfer) => transferListener?.(t, peer)
+  return { engine, offer, answers, calls, contexts, changed }
 }
 
 describe('TransferController', () => {
@@ -78,5 +95,24 @@ describe('TransferController', () => {
     expect(view?.awaitingAnswer).toBe(true)
     controller.accept(view?.id ?? '')
     await vi.waitFor(() => expect(answers).toEqual([{ id: 't2', fileIds: 'all', sinks: 1 }]))
+  })
+
+  it('accept() hands the whole transfer (transferBytes) to engine.sinkFor, and the views carry the verified digest of each file', async () => {
+    const { engine, offer, answers, contexts, changed } = fakeEngine()
+    const controller = new TransferController(engine)
+    offer('t3', ['0'])
+    await vi.waitFor(() => expect(answers).toHaveLength(1))
+    expect(contexts).toEqual([{ transferBytes: 3 * file.size }])
+    const sha256 = 'ab'.repeat(32)
+    changed({
+      ...transfer('t4'),
+      state: 'done',
+      files: [
+        { id: file.id, name: file.name, size: file.size, status: 'done', sha256, digest: 'sha256-list' },
+      ],
+    })
+    expect(controller.get().find((v) => v.id === 'ada/t4')?.files).toEqual([
+      { id: file.id, name: file.name, size: file.size, status: 'done', sha256, digest: 'sha256-list' },
+    ])
   })
 })

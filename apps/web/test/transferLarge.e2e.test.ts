@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join as joinPath } from 'node:path'
 import type { ParleyServer } from '@parley/server'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, Download, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { launchBrowser } from '../../../test/support/chromium.js'
 import { pseudoRandomFile, sha256Of } from './support/files.js'
@@ -46,6 +46,8 @@ async function save(p: Participant): Promise<string> {
 interface Wire {
   label: string
   binarySent: number
+  /** Binary bytes sent per file id (the file of the last `file` message sent before them). */
+  binaryByFile: Record<string, number>
   sent: { t: string; [k: string]: unknown }[]
   received: { t: string; [k: string]: unknown }[]
 }
@@ -64,7 +66,7 @@ function recordTransferChannels(page: Page): Promise<void> {
     const wire = (channel: RTCDataChannel): Wire => {
       let record = wires.get(channel)
       if (!record) {
-        record = { label: channel.label, binarySent: 0, sent: [], received: [] }
+        record = { label: channel.label, binarySent: 0, binaryByFile: {}, sent: [], received: [] }
         wires.set(channel, record)
         w.parleyWire.push(record)
       }
@@ -75,8 +77,12 @@ function recordTransferChannels(page: Page): Promise<void> {
       if (this.label.startsWith('parley-file:')) {
         const record = wire(this)
         if (typeof data === 'string') record.sent.push(JSON.parse(data))
-        else if (data instanceof Blob) record.binarySent += data.size
-        else record.binarySent += (data as ArrayBuffer | ArrayBufferView).byteLength
+        else {
+          const n = data instanceof Blob ? data.size : (data as ArrayBuffer | ArrayBufferView).byteLength
+          record.binarySent += n
+          const file = String(record.sent.findLast((m) => m.t === 'file')?.id)
+          record.binaryByFile[file] = (record.binaryByFile[file] ?? 0) + n
+        }
       }
       return (send as (this: RTCDataChannel, data: unknown) => void).call(this, data)
     } as typeof send
@@ -100,13 +106,38 @@ function recordTransferChannels(page: Page): Promise<void> {
 
 const wiresOf = (page: Page) => page.evaluate(() => (window as unknown as Wired).parleyWire)
 
-/** The highest offset the receiver confirmed (`progress`) on `wires`. */
-function confirmedOn(wires: readonly Wire[]): number {
+/** The highest offset the receiver confirmed (`progress`) on `wires`, of file `id` if given. */
+function confirmedOn(wires: readonly Wire[], id?: string): number {
   let max = 0
   for (const w of wires) {
-    for (const m of w.received) if (m.t === 'progress') max = Math.max(max, Number(m.offset))
+    for (const m of w.received) {
+      if (m.t === 'progress' && (id === undefined || m.id === id)) max = Math.max(max, Number(m.offset))
+    }
   }
   return max
+}
+
+/** The receiver's `accept` on a channel, if it answered there. */
+function acceptOn(wire: Wire): { files: { id: string; offset: number }[]; completed: string[] } | undefined {
+  return wire.received.find((m) => m.t === 'accept') as
+    | { files: { id: string; offset: number }[]; completed: string[] }
+    | undefined
+}
+
+/** Saves every received file of the transfer through the save action; resolves with name → path. */
+async function saveAll(p: Participant, count: number): Promise<Map<string, string>> {
+  const downloads: Download[] = []
+  const collect = (d: Download) => downloads.push(d)
+  p.page.on('download', collect)
+  try {
+    await p.page.getByTestId('file-save').click()
+    await expect.poll(() => downloads.length, { timeout: 120_000, interval: 200 }).toBe(count)
+  } finally {
+    p.page.off('download', collect)
+  }
+  const saved = new Map<string, string>()
+  for (const d of downloads) saved.set(d.suggestedFilename(), await d.path())
+  return saved
 }
 
 /** The offset the receiver asked a channel's attempt to start from (its `accept`), if it answered. */
@@ -231,5 +262,78 @@ describe('web app large file transfer between two Chromium processes', () => {
 
     const saved = await save(bo)
     expect(await sha256Of(saved)).toBe(file.sha256)
+  }, 300_000)
+
+  it('Room resume after the receiving page reloads during the second of three files (8, 48, 8 MiB: one transfer of 64 MiB, all in OPFS): the first, verified before the reload, is not sent again and shows done with its digest; the second continues from its confirmed offset; all three end done and save with the same SHA-256', async () => {
+    const sizes = [8 * MiB, 48 * MiB, 8 * MiB]
+    const files = sizes.map((size, i) => pseudoRandomFile(dir, `multi-${i}.bin`, size, 10 + i))
+    const [ada, bo] = await joinPair()
+    const boId = await peerIdOf(bo)
+    await recordTransferChannels(ada.page)
+
+    await sendFiles(
+      ada,
+      files.map((f) => f.path),
+    )
+    await poll(() => stateOf(bo)).toBe('offered')
+    await bo.page.getByTestId('file-accept').click()
+    // the first file verified (file-ok), the second well on its way
+    await expect
+      .poll(
+        async () => {
+          const wires = await wiresOf(ada.page)
+          const ok = wires.some((w) => w.received.some((m) => m.t === 'file-ok' && m.id === '0'))
+          return ok ? confirmedOn(wires, '1') : 0
+        },
+        { timeout: 120_000, interval: 100 },
+      )
+      .toBeGreaterThan(8 * MiB)
+    const fileOf = (p: Participant, id: string) =>
+      p.page.locator(`[data-testid="transfer-file"][data-file-id="${id}"]`)
+    const digestBefore = await fileOf(bo, '0').getAttribute('data-sha256')
+    expect(digestBefore).toMatch(/^[0-9a-f]{64}$/)
+
+    await bo.page.reload()
+    await bo.page.getByTestId('local-tile').waitFor()
+    await expect.poll(() => stateOf(bo), { timeout: 180_000, interval: 500 }).toBe('done')
+    await poll(() => stateOf(ada), 30_000).toBe('done')
+    expect(await card(bo).count()).toBe(1)
+    expect(await peerIdOf(bo)).toBe(boId)
+
+    // the reloaded page shows every file done, the first with the digest it was verified with before
+    for (const id of ['0', '1', '2'])
+      await poll(() => fileOf(bo, id).getAttribute('data-status')).toBe('done')
+    expect(await fileOf(bo, '0').getAttribute('data-sha256')).toBe(digestBefore)
+
+    const wires = await wiresOf(ada.page)
+    const [first] = wires
+    const last = wires.at(-1)
+    if (!first || !last || wires.length < 2)
+      throw new Error(`expected a resumed channel, got ${wires.length}`)
+    expect(new Set(wires.map((w) => w.label)).size).toBe(1)
+    // file 0: its bytes went once, on the first channel; the reloaded page reported it completed
+    expect(wires.reduce((sum, w) => sum + (w.binaryByFile['0'] ?? 0), 0)).toBe(sizes[0])
+    expect(wires.slice(1).flatMap((w) => w.sent.filter((m) => m.t === 'file' && m.id === '0'))).toEqual([])
+    expect(acceptOn(last)?.completed).toContain('0')
+    // file 1: the last channel started at or after every offset confirmed before it and sent the rest exactly
+    const resumedAt = acceptOn(last)?.files.find((f) => f.id === '1')?.offset ?? -1
+    const confirmedBefore = confirmedOn(wires.slice(0, -1), '1')
+    expect(confirmedBefore).toBeGreaterThan(8 * MiB)
+    expect(resumedAt).toBeGreaterThanOrEqual(confirmedBefore)
+    expect(resumedAt).toBeLessThan(sizes[1]!)
+    expect(last.sent.find((m) => m.t === 'file' && m.id === '1')?.offset).toBe(resumedAt)
+    expect(last.binaryByFile['1']).toBe(sizes[1]! - resumedAt)
+    const sent = wires.reduce((sum, w) => sum + w.binarySent, 0)
+    console.info(
+      `multi-file reload: file 1 confirmed ${(confirmedBefore / MiB).toFixed(1)} MiB, resumed at ${(resumedAt / MiB).toFixed(1)} MiB, ` +
+        `${wires.length} channels, sent twice ${((sent - 64 * MiB) / MiB).toFixed(1)} MiB`,
+    )
+
+    const saved = await saveAll(bo, 3)
+    for (const [i, f] of files.entries()) {
+      const path = saved.get(`multi-${i}.bin`)
+      if (!path) throw new Error(`multi-${i}.bin was not saved (saved: ${[...saved.keys()].join(', ')})`)
+      expect(await sha256Of(path)).toBe(f.sha256)
+    }
   }, 300_000)
 })

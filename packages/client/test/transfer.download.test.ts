@@ -409,6 +409,25 @@ describe('browser sink choice', () => {
     }
   })
 
+  it('chooseBrowserSink with the size of the whole transfer: a small file of a transfer of 64 MiB or more goes to OPFS (it survives a reload); without OPFS the file alone decides, as before', () => {
+    const table: [boolean, boolean, number, number, string][] = [
+      // opfs, service worker, size, transfer bytes → kind
+      [true, false, small, big, 'opfs'],
+      [true, true, 1, big, 'opfs'],
+      [true, false, small, small, 'memory'],
+      [true, false, 1, big - 1, 'memory'],
+      [false, false, small, 10 * big, 'memory'],
+      [false, true, small, big, 'service-worker'],
+      [false, false, big, big, 'none'],
+    ]
+    for (const [opfs, serviceWorker, size, transferBytes, kind] of table) {
+      expect(
+        chooseBrowserSink(size, { opfs, serviceWorker, memoryLimit: limit }, transferBytes),
+        `${opfs} ${serviceWorker} ${size} ${transferBytes}`,
+      ).toBe(kind)
+    }
+  })
+
   it('the factory (Node: no OPFS) gives service-worker sinks when the worker is available, memory sinks for small files, and STORAGE_UNAVAILABLE otherwise', () => {
     const meta = (size: number) => ({ id: '0', name: 'f.bin', size, type: '', lastModified: 0 })
     const downloads = { available: true } as ServiceWorkerDownloads

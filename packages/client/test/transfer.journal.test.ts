@@ -1,9 +1,12 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { CompletionRecorder } from '../src/transfer/journalCompletions.js'
 import {
   type AcceptedTransfer,
   MAX_JOURNAL_ENTRIES,
   MemoryTransferJournal,
   StorageTransferJournal,
+  type VerifiedFile,
+  withCompleted,
 } from '../src/transfer/TransferJournal.js'
 
 class MapStorage {
@@ -67,5 +70,99 @@ describe('transfer journals', () => {
     expect(journal.entries()).toHaveLength(MAX_JOURNAL_ENTRIES)
     expect(journal.recall('ada', 't0')).toBeUndefined()
     expect(journal.recall('ada', `t${MAX_JOURNAL_ENTRIES + 4}`)).toBeDefined()
+  })
+
+  const verified = (id: string, hex = 'c'): VerifiedFile => ({
+    id,
+    digest: 'sha256-list',
+    sha256: hex.repeat(64),
+  })
+  const threeFiles = (transferId: string): AcceptedTransfer => ({
+    peerId: 'ada',
+    transferId,
+    files: ['0', '1', '2'].map((id) => ({ id, name: `f${id}.bin`, size: 8, type: '', lastModified: 1 })),
+    fileIds: ['0', '1'],
+  })
+
+  it('StorageTransferJournal: the verified files of an entry (id, digest, hex) are recalled after a reload; withCompleted adds accepted files only, each once (the first record stays)', () => {
+    const storage = new MapStorage()
+    const entry = withCompleted(threeFiles('t1'), [verified('0'), verified('2'), verified('0', 'd')])
+    expect(entry.completed).toEqual([verified('0')])
+    new StorageTransferJournal(storage).remember(withCompleted(entry, [verified('1')]))
+    expect(new StorageTransferJournal(storage).recall('ada', 't1')?.completed).toEqual([
+      verified('0'),
+      verified('1'),
+    ])
+  })
+
+  it('StorageTransferJournal: an entry read back with a malformed completed list, an accepted id that is not among its files, or a size that is not a byte count is ignored whole', () => {
+    const storage = new MapStorage()
+    const good = withCompleted(threeFiles('ok'), [verified('0')])
+    const bad: unknown[] = [
+      { ...threeFiles('b1'), completed: 'all' },
+      { ...threeFiles('b2'), completed: [{ id: '0', digest: 'md5', sha256: 'c'.repeat(64) }] },
+      { ...threeFiles('b3'), completed: [{ id: '0', digest: 'sha256', sha256: 'C'.repeat(64) }] },
+      { ...threeFiles('b4'), completed: [verified('2')] }, // not accepted
+      { ...threeFiles('b5'), completed: [verified('0'), verified('0')] },
+      { ...threeFiles('b6'), completed: [null] },
+      { ...threeFiles('b7'), fileIds: ['0', '9'] },
+      { ...threeFiles('b8'), files: [{ id: '0', name: 'x', size: -1 }] },
+      { ...threeFiles('b9'), files: [{ id: '0', name: 'x', size: 1.5 }] },
+    ]
+    storage.setItem('parley:accepted-transfers', JSON.stringify([...bad, good]))
+    const journal = new StorageTransferJournal(storage)
+    expect(journal.entries().map((e) => e.transferId)).toEqual(['ok'])
+    expect(journal.recall('ada', 'ok')).toEqual(good)
+  })
+
+  it('StorageTransferJournal.entries() lists what a new instance reads back, oldest first', () => {
+    const storage = new MapStorage()
+    const journal = new StorageTransferJournal(storage)
+    journal.remember(entry('t1'))
+    journal.remember(entry('t2'))
+    journal.remember(entry('t1')) // remembered again: newest
+    expect(new StorageTransferJournal(storage).entries().map((e) => e.transferId)).toEqual(['t2', 't1'])
+  })
+
+  describe('CompletionRecorder', () => {
+    afterEach(() => {
+      vi.useRealTimers()
+    })
+
+    it('add() writes the first verified file at once and later ones together at most every interval; flush() writes what waits at once', () => {
+      vi.useFakeTimers()
+      const journal = new MemoryTransferJournal()
+      journal.remember(threeFiles('t1'))
+      const writes = vi.spyOn(journal, 'remember')
+      const recorder = new CompletionRecorder(journal, 'ada', 't1', 250)
+      recorder.add(verified('0'))
+      expect(writes).toHaveBeenCalledTimes(1)
+      expect(journal.recall('ada', 't1')?.completed).toEqual([verified('0')])
+      recorder.add(verified('1'))
+      expect(writes).toHaveBeenCalledTimes(1) // waits for the interval
+      vi.advanceTimersByTime(250)
+      expect(writes).toHaveBeenCalledTimes(2)
+      expect(journal.recall('ada', 't1')?.completed).toEqual([verified('0'), verified('1')])
+      journal.remember(threeFiles('t2'))
+      const other = new CompletionRecorder(journal, 'ada', 't2', 250)
+      other.add(verified('0'))
+      other.add(verified('1'))
+      other.flush() // the page goes away: no waiting
+      expect(journal.recall('ada', 't2')?.completed).toEqual([verified('0'), verified('1')])
+    })
+
+    it('a transfer the journal forgot gets no entry back; dispose() drops what waits', () => {
+      vi.useFakeTimers()
+      const journal = new MemoryTransferJournal()
+      new CompletionRecorder(journal, 'ada', 'gone').add(verified('0'))
+      expect(journal.entries()).toEqual([])
+      journal.remember(threeFiles('t1'))
+      const recorder = new CompletionRecorder(journal, 'ada', 't1', 250)
+      recorder.add(verified('0'))
+      recorder.add(verified('1'))
+      recorder.dispose()
+      vi.advanceTimersByTime(1000)
+      expect(journal.recall('ada', 't1')?.completed).toEqual([verified('0')])
+    })
   })
 })

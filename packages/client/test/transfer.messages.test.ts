@@ -36,6 +36,40 @@ describe('parseControl', () => {
     for (const m of messages) expect(parseControl(encodeControl(m))).toEqual({ ok: true, message: m })
   })
 
+  it("parseControl of a repeated offer with 'sent' digests: kept for offered files; entries of unknown digests skipped; an unoffered or repeated file, or a malformed digest, rejects the offer", () => {
+    const files = [
+      { id: '0', name: 'a', size: 1, type: '', lastModified: 0 },
+      { id: '1', name: 'b', size: 2, type: '', lastModified: 0 },
+    ]
+    const offer = (sent: unknown) => JSON.stringify({ t: 'offer', v: 1, transferId: 'x', files, sent })
+    expect(parseControl(offer([{ id: '0', digest: 'sha256-list', sha256: SHA }]))).toEqual({
+      ok: true,
+      message: {
+        t: 'offer',
+        v: 1,
+        transferId: 'x',
+        files,
+        sent: [{ id: '0', digest: 'sha256-list', sha256: SHA }],
+      },
+    })
+    expect(parseControl(offer([{ id: '1', digest: 'blake3', sha256: SHA }]))).toMatchObject({
+      ok: true,
+      message: { sent: [] },
+    })
+    for (const bad of [
+      [{ id: '2', digest: 'sha256', sha256: SHA }],
+      [
+        { id: '0', digest: 'sha256', sha256: SHA },
+        { id: '0', digest: 'sha256-list', sha256: SHA },
+      ],
+      [{ id: '0', digest: 'sha256', sha256: 'A'.repeat(64) }],
+      [{ id: '0', digest: 'sha256' }],
+      'sha256',
+    ]) {
+      expect(parseControl(offer(bad)).ok, JSON.stringify(bad)).toBe(false)
+    }
+  })
+
   it('fills the optional fields of an offer (type, lastModified) and of an accept (declined, completed)', () => {
     const offer = parseControl(
       JSON.stringify({ t: 'offer', v: 1, transferId: 'x', files: [{ id: '0', name: 'n', size: 1 }] }),

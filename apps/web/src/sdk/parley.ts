@@ -13,8 +13,8 @@ import {
   ParleyError,
   Room,
   type SavableSink,
+  type SinkContext,
   StorageTransferJournal,
-  type TransferJournal,
   TransferManager,
 } from '@parley/client'
 import { TransferController } from '../transfer/TransferController.js'
@@ -42,7 +42,7 @@ async function joinRoom({ serverUrl, room, name, local, resume }: JoinRequest): 
 }
 
 /** The accepted offers of this tab (sessionStorage survives a reload), if storage is usable. */
-function tabJournal(): TransferJournal | undefined {
+function tabJournal(): StorageTransferJournal | undefined {
   try {
     return new StorageTransferJournal(sessionStorage)
   } catch {
@@ -59,20 +59,26 @@ let cleanedUp = false
 /**
  * Once per page: deletes what earlier pages left in the origin private file system and no page
  * holds any more (received files nobody can save now, partial files older than a day); see the
- * SDK's opfsHousekeeping.ts. Files of other open tabs are left alone.
+ * SDK's opfsHousekeeping.ts. Files of other open tabs are left alone, and so are the accepted files
+ * of the transfers this tab's journal remembers: a page reloaded mid-transfer takes them over when
+ * the sender offers again (the files it had completed are then not received again).
  */
-function cleanUpOpfsOnce(onError: (message: string) => void): void {
+function cleanUpOpfsOnce(
+  onError: (message: string) => void,
+  journal: StorageTransferJournal | undefined,
+): void {
   if (cleanedUp) return
   cleanedUp = true
-  cleanUpOpfsTransfers().catch((error: unknown) => {
+  const keep = (journal?.entries() ?? []).flatMap((e) => e.files.filter((f) => e.fileIds.includes(f.id)))
+  cleanUpOpfsTransfers({ keep }).catch((error: unknown) => {
     onError(`could not clean up stored transfers: ${error instanceof Error ? error.message : String(error)}`)
   })
 }
 
 /**
  * The SDK's transfer engine over a joined room, behind the app's TransferController. Received
- * files go where the SDK's browser choice puts them: OPFS (≥ 64 MiB), the download service worker
- * when OPFS is unavailable, memory (< 64 MiB), else a clear error.
+ * files go where the SDK's browser choice puts them: OPFS (a file or a transfer ≥ 64 MiB), the
+ * download service worker when OPFS is unavailable, memory (< 64 MiB), else a clear error.
  */
 function createTransfers(room: RoomPort, onError: (message: string) => void) {
   if (!(room instanceof Room))
@@ -80,11 +86,11 @@ function createTransfers(room: RoomPort, onError: (message: string) => void) {
   const journal = tabJournal()
   const manager = new TransferManager(room, journal ? { journal } : {})
   const opfs = !opfsDisabledForTests() && OpfsSink.isSupported()
-  if (opfs) cleanUpOpfsOnce(onError)
+  if (opfs) cleanUpOpfsOnce(onError, journal)
   // The download worker is registered only where it can be chosen (no OPFS), on the first accept.
-  const sinkFor = async (file: FileMeta): Promise<AppSink> => {
+  const sinkFor = async (file: FileMeta, context?: SinkContext): Promise<AppSink> => {
     const serviceWorkerDownloads = opfs ? undefined : await downloadWorker()
-    return (await createBrowserSinkFactory({ serviceWorkerDownloads, opfs })(file)) as AppSink
+    return (await createBrowserSinkFactory({ serviceWorkerDownloads, opfs })(file, context)) as AppSink
   }
   return new TransferController<AppSink>(
     {

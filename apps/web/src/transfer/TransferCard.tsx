@@ -1,5 +1,6 @@
 import { Icon } from '../ui/icons.js'
 import { formatBytes, formatEta, formatRate, summarizeNames } from './format.js'
+import { TransferFiles } from './TransferFiles.js'
 import { hookState, type TransferActions, type TransferView } from './types.js'
 
 const STATE_LABEL: Record<TransferView['state'], string> = {
@@ -81,6 +82,7 @@ export function TransferCard({ transfer: t, actions }: { transfer: TransferView;
           <div class="transfer__fill" style={{ width: `${pct}%` }} />
         </div>
       ) : null}
+      <TransferFiles transfer={t} />
       <div class="transfer__foot">
         <span class="transfer__status" role={t.state === 'failed' ? 'alert' : undefined}>
           {t.state === 'active' || t.state === 'interrupted' ? (

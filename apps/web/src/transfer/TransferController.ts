@@ -15,6 +15,8 @@ export interface EngineTransfer {
     readonly name: string
     readonly size: number
     readonly status: FileStatus
+    readonly sha256: string | undefined
+    readonly digest: string | undefined
   }[]
   readonly progress: {
     readonly bytes: number
@@ -40,6 +42,12 @@ export interface EngineFile {
   readonly lastModified: number
 }
 
+/** What a sink choice knows of the whole transfer (the SDK's SinkContext). */
+export interface EngineSinkContext {
+  /** The accepted files of the transfer together, bytes. */
+  readonly transferBytes: number
+}
+
 export interface EngineSink {
   /** Downloads the received file (sinks that keep the file: memory, OPFS). */
   save?(): Promise<void>
@@ -54,7 +62,7 @@ export interface EngineOffer<Sink extends EngineSink> {
   readonly acceptedBefore: readonly string[] | undefined
   accept(
     fileIds: 'all' | readonly string[],
-    sinkFor: (file: EngineFile) => Sink | Promise<Sink>,
+    sinkFor: (file: EngineFile, context?: EngineSinkContext) => Sink | Promise<Sink>,
   ): Promise<void>
   decline(reason?: string): Promise<void>
 }
@@ -65,10 +73,10 @@ export interface TransferEngine<Sink extends EngineSink> {
   /** `to` is a peer id or everyone; resolves once the transfers exist. */
   send(to: string | 'everyone', files: readonly File[]): Promise<void>
   /**
-   * Where accepted files go (browser default: OPFS from 64 MiB, a service-worker download when
-   * OPFS is unavailable, memory below 64 MiB).
+   * Where accepted files go (browser default: OPFS for a file or a transfer of 64 MiB and more, a
+   * service-worker download when OPFS is unavailable, memory below 64 MiB).
    */
-  sinkFor(file: EngineFile): Sink | Promise<Sink>
+  sinkFor(file: EngineFile, context?: EngineSinkContext): Sink | Promise<Sink>
   /** Stops every transfer here (receivers keep partial data). Idempotent. */
   close(): void
 }
@@ -135,8 +143,8 @@ export class TransferController<Sink extends EngineSink>
     if (!offer || entry.answered) return
     entry.answered = true
     offer
-      .accept(fileIds, async (file) => {
-        const sink = await this.#engine.sinkFor(file)
+      .accept(fileIds, async (file, context) => {
+        const sink = await this.#engine.sinkFor(file, context)
         entry.sinks.push(sink)
         return sink
       })
@@ -206,7 +214,14 @@ export class TransferController<Sink extends EngineSink>
         state: t.state,
         awaitingAnswer:
           t.direction === 'receive' && t.state === 'offered' && e.offer !== undefined && !e.answered,
-        files: t.files.map((f) => ({ id: f.id, name: f.name, size: f.size, status: f.status })),
+        files: t.files.map((f) => ({
+          id: f.id,
+          name: f.name,
+          size: f.size,
+          status: f.status,
+          sha256: f.sha256,
+          digest: f.digest,
+        })),
         bytes: p.bytes,
         totalBytes: p.totalBytes,
         bytesPerSecond: p.bytesPerSecond,

@@ -11,6 +11,10 @@ export interface TransferFileView {
   readonly name: string
   readonly size: number
   readonly status: FileStatus
+  /** The verified digest (64 hex digits) once known, kept across a reload of the receiving page. */
+  readonly sha256: string | undefined
+  /** Which digest `sha256` is (`sha256`, `sha256-list`). */
+  readonly digest: string | undefined
 }
 
 export interface TransferView {

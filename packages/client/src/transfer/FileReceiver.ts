@@ -1,10 +1,10 @@
 import { isParleyError, ParleyError } from '../errors.js'
-import type { SavableSink, SaveOptions } from './browser/save.js'
+import type { SaveOptions } from './browser/save.js'
 import type { FileSink, SinkFactory } from './FileSink.js'
 import { chooseDigest, type DigestAlgorithm, type Hasher, type Hashers } from './hash.js'
-import type { ControlMessage } from './messages.js'
+import type { ControlMessage, SentDigest } from './messages.js'
 import { type IncomingOffer, readOffer, sameFiles } from './offer.js'
-import { hashStoredPrefix } from './storedPrefix.js'
+import { mismatchError, openAcceptedFile, releaseSinks, saveReceived } from './receiverSinks.js'
 import {
   type FileRecord,
   peerErrorCode,
@@ -13,6 +13,7 @@ import {
   type TransferState,
 } from './Transfer.js'
 import { TransferChannel } from './TransferChannel.js'
+import type { VerifiedFile } from './TransferJournal.js'
 import { Yielder } from './yielder.js'
 
 export interface FileReceiverOptions extends TransferOptions {
@@ -71,11 +72,14 @@ export class FileReceiver extends Transfer {
   #peerEnded = false
   /** The integrity digest of this transfer; undefined when the sender offers none this side knows. */
   readonly #digest: DigestAlgorithm | undefined
+  /** What the sender's latest offer says it sent whole before (a repeated offer). */
+  #sent: readonly SentDigest[]
 
   constructor(offer: IncomingOffer, options: FileReceiverOptions) {
     super(offer.transferId, offer.files, options)
     this.#options = options
     this.#digest = chooseDigest(offer.digests, options.hashers.algorithms)
+    this.#sent = offer.sent
     for (const r of this.records as ReceiveRecord[]) {
       Object.assign(r, {
         sink: undefined,
@@ -99,17 +103,7 @@ export class FileReceiver extends Transfer {
    */
   async save(fileId = this.records[0]?.meta.id ?? '', options?: SaveOptions): Promise<void> {
     const r = this.record(fileId) as ReceiveRecord | undefined
-    if (r?.status !== 'done') {
-      throw new ParleyError('INVALID_ARGUMENT', `file ${fileId} is not received yet`)
-    }
-    const sink = r.sink as (FileSink & Partial<SavableSink>) | undefined
-    if (typeof sink?.save !== 'function') {
-      throw new ParleyError(
-        'INVALID_ARGUMENT',
-        `file ${fileId} was written in place; there is nothing to save`,
-      )
-    }
-    await sink.save(options)
+    await saveReceived(fileId, r?.status === 'done', r?.sink, options)
   }
 
   /** Received bytes waiting to be written (bounded; see pauseAboveBytes). */
@@ -162,6 +156,7 @@ export class FileReceiver extends Transfer {
     }
     const gen = ++this.#generation
     this.#link = link
+    this.#sent = offer.sent
     this.#current = undefined
     this.#pauseSent = false
     link.bind({
@@ -188,9 +183,15 @@ export class FileReceiver extends Transfer {
   /**
    * Accepts the files `fileIds` (default: all) and declines the others. `sinkFor` gives each
    * accepted file its sink; a sink that already holds part of the file (resume) makes the sender
-   * start after it. Rejects (and fails the transfer) if a sink cannot be opened.
+   * start after it. `verified`: files this side received and verified before a reload (the
+   * journal's record); one whose sink still holds all of it is not received again (see fileStart).
+   * Rejects (and fails the transfer) if a sink cannot be opened.
    */
-  async accept(sinkFor: SinkFactory, fileIds?: readonly string[]): Promise<void> {
+  async accept(
+    sinkFor: SinkFactory,
+    fileIds?: readonly string[],
+    verified: readonly VerifiedFile[] = [],
+  ): Promise<void> {
     if (this.#decision !== undefined || this.#accepting || this.isTerminal) {
       throw new ParleyError('INVALID_ARGUMENT', `cannot accept a transfer that is ${this.state}`)
     }
@@ -203,12 +204,30 @@ export class FileReceiver extends Transfer {
       if (!digest) {
         throw new ParleyError('BAD_MESSAGE', 'the sender offers no integrity digest this side can compute')
       }
+      const context = { transferBytes: chosen.reduce((sum, r) => sum + r.meta.size, 0) }
       for (const r of chosen) {
-        const sink = await sinkFor(r.meta)
-        r.sink = sink
-        const stored = Math.min(Math.max(0, await sink.open(r.meta)), r.meta.size)
-        r.hasher = await hashStoredPrefix(sink, stored, this.#options.hashers.create(digest))
-        r.bytes = r.confirmed = r.checkpointedBytes = r.resumeFrom = stored
+        const id = r.meta.id
+        const opened = await openAcceptedFile(r.meta, {
+          sinkFor,
+          context,
+          digest,
+          hashers: this.#options.hashers,
+          verified: verified.find((v) => v.id === id),
+          sent: this.#sent.find((d) => d.id === id),
+          created: (sink) => {
+            r.sink = sink
+          },
+        })
+        r.hasher = opened.hasher
+        const start = opened.start
+        if (start.kind === 'completed') {
+          r.sha256 = start.verified.sha256
+          r.digest = start.verified.digest
+          r.bytes = r.confirmed = r.checkpointedBytes = r.resumeFrom = r.meta.size
+          this.setFileStatus(r, 'done')
+        } else {
+          r.bytes = r.confirmed = r.checkpointedBytes = r.resumeFrom = start.offset
+        }
         if (this.isTerminal) return
       }
     } catch (error) {
@@ -276,24 +295,8 @@ export class FileReceiver extends Transfer {
     const keep = state === 'failed' && KEEP_PARTIAL_ON.includes(this.error?.code ?? 'CANCELLED')
     this.#cleanup = (async () => {
       await this.#writer
-      for (const r of this.records as ReceiveRecord[]) {
-        const sink = r.sink
-        if (!sink || r.status === 'done') continue
-        try {
-          if (keep) {
-            // Record everything written so far: a later resume starts there, not at the last checkpoint.
-            try {
-              if (r.bytes > r.checkpointedBytes) await sink.checkpoint(r.bytes)
-            } finally {
-              await sink.close() // even when the checkpoint failed (e.g. a queued write did)
-            }
-          } else {
-            await sink.discard()
-          }
-        } catch (error) {
-          this.logger.warn({ error, transferId: this.id }, 'could not release a sink')
-        }
-      }
+      const files = (this.records as ReceiveRecord[]).map((r) => ({ ...r, done: r.status === 'done' }))
+      await releaseSinks(files, keep, this.logger, this.id)
       // Our last message (e.g. the final file-ok) is delivered once the sender closes the channel.
       await linkClosed
     })()
@@ -314,8 +317,10 @@ export class FileReceiver extends Transfer {
       completed: records.filter((r) => r.status === 'done').map((r) => r.meta.id),
       ...(this.#digest ? { digest: this.#digest } : {}),
     })
-    this.setState('active')
     this.reportProgress(true)
+    // every accepted file was verified before (a reload): nothing more to receive
+    if (records.every((r) => r.status === 'done' || r.status === 'declined')) this.setState('done')
+    else this.setState('active')
   }
 
   /** Re-attached after a loss: answer once everything received before the loss is stored. */
@@ -461,16 +466,7 @@ export class FileReceiver extends Transfer {
       const existing = r.sink!.existing === true
       await r.sink!.discard()
       r.sink = undefined
-      if (existing) {
-        throw new ParleyError(
-          'FILE_EXISTS',
-          `${r.meta.name} exists with the same size and time but other content (left untouched)`,
-        )
-      }
-      throw new ParleyError(
-        'INTEGRITY',
-        `${r.meta.name}: SHA-256 mismatch (received ${actual.slice(0, 12)}…, sent ${expected.slice(0, 12)}…); the partial file was discarded`,
-      )
+      throw mismatchError(r.meta.name, actual, expected, existing)
     }
     await r.sink!.complete()
     r.sha256 = actual

@@ -206,12 +206,19 @@ export class FileSender extends Transfer {
     // 'open' may fire although the channel was already open when attached: offer once per link
     if (link !== this.#link || this.isTerminal || this.#offeredOn === link) return
     this.#offeredOn = link
+    // Files sent whole before: a receiver that kept them (a reloaded page) compares their digests.
+    const sent = this.records.flatMap((r) =>
+      r.sha256 !== undefined && r.digest !== undefined
+        ? [{ id: r.meta.id, digest: r.digest, sha256: r.sha256 }]
+        : [],
+    )
     link.sendControl({
       t: 'offer',
       v: TRANSFER_PROTOCOL_VERSION,
       transferId: this.id,
       files: this.records.map((r) => r.meta),
       digests: this.#options.hashers.algorithms,
+      ...(sent.length > 0 ? { sent } : {}),
     })
     if (this.state === 'interrupted' && !this.#accepted) this.setState('offered')
   }
@@ -314,12 +321,14 @@ export class FileSender extends Transfer {
         this.#protocolError(link, 'resume offset beyond the end of the file')
         return
       }
-      if (r.status === 'done' || r.status === 'declined') {
-        this.#protocolError(link, 'accept asks again for a finished file')
+      if (r.status === 'declined') {
+        this.#protocolError(link, 'accept asks for a declined file')
         return
       }
+      // A file verified before may be asked for again: a reloaded receiver that lost it (from 0) or
+      // kept it without a record of its verification (at its size: only the digest is sent).
       r.startOffset = f.offset
-      r.confirmed = Math.max(r.confirmed, f.offset)
+      r.confirmed = r.status === 'done' ? f.offset : Math.max(r.confirmed, f.offset)
       r.bytes = f.offset
       this.setFileStatus(r, 'pending')
     }
@@ -333,6 +342,7 @@ export class FileSender extends Transfer {
       return
     }
     if (records.every((r) => r.status === 'done' || r.status === 'declined')) {
+      this.#peerEnded = true // every file was verified before: the accept is the last message
       this.setState('done')
       return
     }
@@ -363,6 +373,14 @@ export class FileSender extends Transfer {
     let offset = r.startOffset
     const attempt: SendAttempt = { fileId: id, from: offset, to: offset, confirmed: r.confirmed }
     this.#attempts.push(attempt)
+    if (offset === size && r.sha256 !== undefined && r.digest === this.#digest) {
+      // The receiver holds every byte already: announce the digest of what was sent, read nothing.
+      this.setFileStatus(r, 'active')
+      if (!link.sendControl({ t: 'file', id, offset })) return
+      if (!link.sendControl({ t: 'file-end', id, sha256: r.sha256 })) return
+      this.setFileStatus(r, 'sent')
+      return
+    }
     const hasher = await this.#hasherAt(r, offset, gen)
     if (!hasher || gen !== this.#generation) return
     this.setFileStatus(r, 'active')

@@ -12,7 +12,9 @@ import type { FileMeta } from './messages.js'
 export interface FileSink {
   /**
    * Prepares the storage. Resolves with the number of bytes already stored by an earlier attempt
-   * for this same file (name, size, last-modified), 0 when starting afresh.
+   * for this same file (name, size, last-modified), 0 when starting afresh; the file's size when
+   * the sink holds all of it from an earlier receive (NodeFileSink: the file in place; OpfsSink: a
+   * completed entry), which the receiver then verifies instead of receiving it again.
    */
   open(file: FileMeta): Promise<number>
   /** Reads back stored bytes [offset, offset + length) (to rebuild the hash when resuming). */
@@ -34,5 +36,14 @@ export interface FileSink {
   readonly existing?: boolean
 }
 
-/** Chooses the sink of each accepted file. */
-export type SinkFactory = (file: FileMeta) => FileSink | Promise<FileSink>
+/** What a sink factory knows about the transfer of the file it places. */
+export interface SinkContext {
+  /** The size of every accepted file of the transfer together, this one included. */
+  readonly transferBytes: number
+}
+
+/**
+ * Chooses the sink of each accepted file (`context`: the whole transfer, e.g. to keep small files
+ * of a large transfer on disk; absent when a caller places one file on its own).
+ */
+export type SinkFactory = (file: FileMeta, context?: SinkContext) => FileSink | Promise<FileSink>

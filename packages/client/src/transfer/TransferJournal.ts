@@ -1,4 +1,13 @@
-import type { FileMeta } from './messages.js'
+import { type DigestAlgorithm, isDigestAlgorithm } from './hash.js'
+import { type FileMeta, isDigestHex } from './messages.js'
+
+/** A file received and verified here: the digest its bytes matched (the sender's `file-end`). */
+export interface VerifiedFile {
+  readonly id: string
+  readonly digest: DigestAlgorithm
+  /** 64 lowercase hex digits. */
+  readonly sha256: string
+}
 
 /** An incoming transfer this side accepted: enough to recognise the same offer after a reload. */
 export interface AcceptedTransfer {
@@ -8,6 +17,20 @@ export interface AcceptedTransfer {
   readonly files: readonly FileMeta[]
   /** The files accepted (the others were declined). */
   readonly fileIds: readonly string[]
+  /**
+   * Accepted files already received and verified (absent: none yet). After a reload, a file listed
+   * here whose sink still holds all of it is not received again (see FileReceiver.accept).
+   */
+  readonly completed?: readonly VerifiedFile[]
+}
+
+/** `entry` with `files` added to its completed files (a file already listed keeps its record). */
+export function withCompleted(entry: AcceptedTransfer, files: readonly VerifiedFile[]): AcceptedTransfer {
+  const completed = [...(entry.completed ?? [])]
+  for (const f of files) {
+    if (entry.fileIds.includes(f.id) && !completed.some((c) => c.id === f.id)) completed.push(f)
+  }
+  return { ...entry, completed }
 }
 
 /**
@@ -80,6 +103,11 @@ export class StorageTransferJournal implements TransferJournal {
     this.#save(journal)
   }
 
+  /** Every entry, oldest first (e.g. to keep their stored files while this tab may resume them). */
+  entries(): AcceptedTransfer[] {
+    return this.#load().entries()
+  }
+
   forget(peerId: string, transferId: string): void {
     const journal = this.#load()
     if (!journal.recall(peerId, transferId)) return
@@ -118,24 +146,47 @@ function key(peerId: string, transferId: string): string {
   return `${peerId}/${transferId}`
 }
 
+/** An entry read back from storage (untrusted: anything malformed makes the whole entry ignored). */
 function readEntry(x: unknown): AcceptedTransfer | undefined {
   if (typeof x !== 'object' || x === null) return undefined
   const o = x as Record<string, unknown>
   if (typeof o.peerId !== 'string' || typeof o.transferId !== 'string') return undefined
   if (!Array.isArray(o.files) || !Array.isArray(o.fileIds)) return undefined
-  if (!o.fileIds.every((id): id is string => typeof id === 'string')) return undefined
   const files: FileMeta[] = []
   for (const f of o.files) {
     if (typeof f !== 'object' || f === null) return undefined
     const m = f as Record<string, unknown>
-    if (typeof m.id !== 'string' || typeof m.name !== 'string' || typeof m.size !== 'number') return undefined
+    if (typeof m.id !== 'string' || typeof m.name !== 'string') return undefined
+    if (typeof m.size !== 'number' || !Number.isSafeInteger(m.size) || m.size < 0) return undefined
     files.push({
       id: m.id,
       name: m.name,
       size: m.size,
       type: typeof m.type === 'string' ? m.type : '',
-      lastModified: typeof m.lastModified === 'number' ? m.lastModified : 0,
+      lastModified:
+        typeof m.lastModified === 'number' && Number.isFinite(m.lastModified) ? m.lastModified : 0,
     })
   }
-  return { peerId: o.peerId, transferId: o.transferId, files, fileIds: o.fileIds }
+  const ids = new Set(files.map((f) => f.id))
+  if (!o.fileIds.every((id): id is string => typeof id === 'string' && ids.has(id))) return undefined
+  const entry = { peerId: o.peerId, transferId: o.transferId, files, fileIds: o.fileIds }
+  if (o.completed === undefined) return entry
+  const completed = readCompleted(o.completed, entry.fileIds)
+  return completed ? { ...entry, completed } : undefined
+}
+
+/** A list of verified files: each an accepted file, once, with a known digest of 64 hex digits. */
+function readCompleted(x: unknown, fileIds: readonly string[]): VerifiedFile[] | undefined {
+  if (!Array.isArray(x)) return undefined
+  const completed: VerifiedFile[] = []
+  for (const c of x) {
+    if (typeof c !== 'object' || c === null) return undefined
+    const v = c as Record<string, unknown>
+    if (typeof v.id !== 'string' || !fileIds.includes(v.id) || completed.some((d) => d.id === v.id)) {
+      return undefined
+    }
+    if (!isDigestAlgorithm(v.digest) || !isDigestHex(v.sha256)) return undefined
+    completed.push({ id: v.id, digest: v.digest, sha256: v.sha256 })
+  }
+  return completed
 }

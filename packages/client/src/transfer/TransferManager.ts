@@ -10,6 +10,7 @@ import { FileSender, type FileSenderOptions } from './FileSender.js'
 import type { SinkFactory } from './FileSink.js'
 import { BlobFileSource, type FileSource } from './FileSource.js'
 import { type Hashers, loadHashers } from './hash.js'
+import { CompletionRecorder } from './journalCompletions.js'
 import { type FileMeta, transferChannelLabel, transferIdOfLabel } from './messages.js'
 import { sameFiles } from './offer.js'
 import type { Transfer } from './Transfer.js'
@@ -69,7 +70,8 @@ export interface IncomingOffer {
   /**
    * The files accepted when this same transfer (same sender, id and files) was offered here
    * before a reload, as the journal remembers them; undefined for a new offer. Accepting them
-   * again continues from what the sinks kept: the sender does not send those bytes again.
+   * again continues from what the sinks kept: the sender does not send those bytes again, and a
+   * file the journal records as verified whose sink still holds all of it is not received again.
    */
   readonly acceptedBefore: readonly string[] | undefined
   /**
@@ -93,6 +95,8 @@ interface Entry {
   readonly peer: TransferPeer
   resumeTimer: ReturnType<typeof setTimeout> | undefined
   reattachAttempts: number
+  /** Receivers with a journal: records their verified files there. */
+  completions: CompletionRecorder | undefined
 }
 
 const MAX_REATTACH_ATTEMPTS = 20
@@ -189,6 +193,8 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
     if (this.#closed) return
     this.#closed = true
     for (const off of this.#unsubscribe) off()
+    // the page is going away: what the journal keeps must include every file verified so far
+    for (const entry of this.#entries.values()) entry.completions?.flush()
     for (const entry of this.#entries.values()) {
       clearTimeout(entry.resumeTimer)
       entry.transfer.close('transfer manager closed')
@@ -200,16 +206,32 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
   }
 
   #track(transfer: Transfer, peer: TransferPeer): Entry {
-    const entry: Entry = { transfer, peer, resumeTimer: undefined, reattachAttempts: 0 }
+    const journal = this.#options.journal
+    const entry: Entry = {
+      transfer,
+      peer,
+      resumeTimer: undefined,
+      reattachAttempts: 0,
+      completions:
+        journal && transfer instanceof FileReceiver
+          ? new CompletionRecorder(journal, peer.peerId, transfer.id)
+          : undefined,
+    }
     this.#entries.set(this.#key(peer.peerId, transfer.id), entry)
     const changed = () => this.emit('transfer', transfer, peer)
     transfer.on('progress', changed)
-    transfer.on('file', changed)
+    transfer.on('file', (file) => {
+      if (file.status === 'done' && file.sha256 !== undefined && file.digest !== undefined) {
+        entry.completions?.add({ id: file.id, digest: file.digest, sha256: file.sha256 })
+      }
+      changed()
+    })
     transfer.on('state', (state) => {
       clearTimeout(entry.resumeTimer)
       entry.resumeTimer = undefined
       if (transfer instanceof FileReceiver && transfer.isTerminal && !journalKeeps(transfer, this.#closed)) {
-        this.#options.journal?.forget(peer.peerId, transfer.id)
+        entry.completions?.dispose()
+        journal?.forget(peer.peerId, transfer.id)
       }
       if (state === 'interrupted') {
         entry.resumeTimer = setTimeout(
@@ -321,8 +343,9 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
     this.#track(receiver, peer)
     const defaultSinks = this.#defaultSinks
     const journal = this.#options.journal
-    const before = journal?.recall(peer.peerId, id)
-    const acceptedBefore = before && sameFiles(offer.files, before.files) ? before.fileIds : undefined
+    const recalled = journal?.recall(peer.peerId, id)
+    const before = recalled && sameFiles(offer.files, recalled.files) ? recalled : undefined
+    const acceptedBefore = before?.fileIds
     this.emit('offer', {
       transfer: receiver,
       from: peer,
@@ -335,8 +358,16 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
           )
         }
         const ids = fileIds === 'all' ? offer.files.map((f) => f.id) : fileIds
-        journal?.remember({ peerId: peer.peerId, transferId: id, files: offer.files, fileIds: ids })
-        return receiver.accept(sinkFor, fileIds === 'all' ? undefined : fileIds)
+        // files verified before the reload stay recorded (they are checked again in accept)
+        const verified = (before?.completed ?? []).filter((v) => ids.includes(v.id))
+        journal?.remember({
+          peerId: peer.peerId,
+          transferId: id,
+          files: offer.files,
+          fileIds: ids,
+          ...(verified.length > 0 ? { completed: verified } : {}),
+        })
+        return receiver.accept(sinkFor, fileIds === 'all' ? undefined : fileIds, verified)
       },
       decline: (reason) => receiver.decline(reason),
     })

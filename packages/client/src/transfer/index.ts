@@ -33,6 +33,7 @@ export {
   cleanUpOpfsTransfers,
   OPFS_ROOT,
   type OpfsCleanupOptions,
+  opfsEntryName,
   PARTIAL_MAX_AGE_MS,
 } from './browser/opfsHousekeeping.js'
 export { type SavableSink, type SaveOptions, saveBlob } from './browser/save.js'
@@ -52,7 +53,7 @@ export {
   FileSender,
   type FileSenderOptions,
 } from './FileSender.js'
-export type { FileSink, SinkFactory } from './FileSink.js'
+export type { FileSink, SinkContext, SinkFactory } from './FileSink.js'
 export { BlobFileSource, type FileSource } from './FileSource.js'
 export { safeFileName, uniqueFileName } from './fileName.js'
 export {
@@ -70,6 +71,7 @@ export {
   type ControlMessage,
   type FileMeta,
   parseControl,
+  type SentDigest,
   TRANSFER_CHANNEL_PREFIX,
   TRANSFER_PROTOCOL_VERSION,
   transferChannelLabel,
@@ -95,6 +97,8 @@ export {
   MemoryTransferJournal,
   StorageTransferJournal,
   type TransferJournal,
+  type VerifiedFile,
+  withCompleted,
 } from './TransferJournal.js'
 export {
   type IncomingOffer,

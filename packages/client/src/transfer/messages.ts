@@ -38,6 +38,18 @@ export interface FileMeta {
   readonly lastModified: number
 }
 
+/**
+ * The digest of a file the sender has sent whole on an earlier channel of the transfer: a receiver
+ * that kept that file (it verified it before a reload) compares it with the digest it recorded.
+ */
+export interface SentDigest {
+  readonly id: string
+  /** Which digest (the one accepted when the file was sent). */
+  readonly digest: DigestAlgorithm
+  /** 64 lowercase hex digits. */
+  readonly sha256: string
+}
+
 export interface AcceptedFile {
   readonly id: string
   /** Bytes [0, offset) are already stored by the receiver: the sender starts here. */
@@ -55,6 +67,11 @@ export type ControlMessage =
        * before the field existed). Unknown names are ignored.
        */
       readonly digests?: readonly DigestAlgorithm[]
+      /**
+       * Repeated offers: the files already sent whole, with their digests (absent: none, or a
+       * sender before the field existed). Entries of unknown digests are ignored.
+       */
+      readonly sent?: readonly SentDigest[]
     }
   | {
       readonly t: 'accept'
@@ -94,6 +111,24 @@ const isOffset = (x: unknown): x is number => typeof x === 'number' && Number.is
 const isFileId = (x: unknown): x is string => isStr(x, LIMITS.maxFileIdLength, 1)
 const isIdList = (x: unknown): x is string[] =>
   Array.isArray(x) && x.length <= LIMITS.maxFiles && x.every(isFileId)
+/** A digest as 64 lowercase hex digits. */
+export const isDigestHex = (x: unknown): x is string => typeof x === 'string' && /^[0-9a-f]{64}$/.test(x)
+
+/** An offer's `sent` list: digests of offered files, each file at most once; unknown digests skipped. */
+function parseSent(x: unknown, ids: ReadonlySet<string>): SentDigest[] | string {
+  if (!Array.isArray(x) || x.length > LIMITS.maxFiles) return 'offer.sent must be a list'
+  const sent: SentDigest[] = []
+  const seen = new Set<string>()
+  for (const d of x) {
+    if (!isObj(d) || !isFileId(d.id) || !ids.has(d.id) || seen.has(d.id)) {
+      return 'offer.sent entries need the id of an offered file, once'
+    }
+    seen.add(d.id)
+    if (!isDigestHex(d.sha256)) return 'offer.sent.sha256 must be 64 lowercase hex digits'
+    if (isDigestAlgorithm(d.digest)) sent.push({ id: d.id, digest: d.digest, sha256: d.sha256 })
+  }
+  return sent
+}
 
 function parseFileMeta(x: unknown): FileMeta | string {
   if (!isObj(x)) return 'file must be an object'
@@ -128,11 +163,15 @@ function parseObject(m: Obj): ControlMessage | string {
         ids.add(meta.id)
         files.push(meta)
       }
-      if (m.digests === undefined) return { t: 'offer', v: m.v, transferId: m.transferId, files }
+      const offer = { t: 'offer' as const, v: m.v, transferId: m.transferId, files }
+      const sent = m.sent === undefined ? undefined : parseSent(m.sent, ids)
+      if (typeof sent === 'string') return sent
+      const withSent = sent === undefined ? offer : { ...offer, sent }
+      if (m.digests === undefined) return withSent
       if (!Array.isArray(m.digests) || m.digests.length > 16) return 'offer.digests must be a list of names'
       const digests = m.digests.filter(isDigestAlgorithm)
       if (digests.length === 0) return 'offer.digests names no known digest'
-      return { t: 'offer', v: m.v, transferId: m.transferId, files, digests }
+      return { ...withSent, digests }
     }
     case 'accept': {
       if (!Array.isArray(m.files) || m.files.length > LIMITS.maxFiles) return 'accept.files must be an array'
@@ -162,7 +201,7 @@ function parseObject(m: Obj): ControlMessage | string {
       return { t: m.t, id: m.id, offset: m.offset }
     case 'file-end':
       if (!isFileId(m.id)) return 'file-end needs id'
-      if (typeof m.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(m.sha256)) {
+      if (!isDigestHex(m.sha256)) {
         return 'file-end.sha256 must be 64 lowercase hex digits'
       }
       return { t: 'file-end', id: m.id, sha256: m.sha256 }

@@ -1,6 +1,6 @@
 import { ParleyError } from '../errors.js'
 import type { DigestAlgorithm } from './hash.js'
-import type { ControlMessage, FileMeta } from './messages.js'
+import type { ControlMessage, FileMeta, SentDigest } from './messages.js'
 import type { TransferChannel } from './TransferChannel.js'
 
 /** The offer as received: what the sender proposes. */
@@ -9,6 +9,8 @@ export interface IncomingOffer {
   readonly files: readonly FileMeta[]
   /** The sender's integrity digests, its cheapest first. */
   readonly digests: readonly DigestAlgorithm[]
+  /** Files the sender already sent whole (a repeated offer), with their digests. */
+  readonly sent: readonly SentDigest[]
 }
 
 /** Reads the first frame of a transfer channel, which must be an offer. */
@@ -27,7 +29,12 @@ export async function readOffer(link: TransferChannel, timeoutMs: number): Promi
     link.close()
     throw new ParleyError('BAD_MESSAGE', `expected an offer, got ${message.t}`)
   }
-  return { transferId: message.transferId, files: message.files, digests: message.digests ?? ['sha256'] }
+  return {
+    transferId: message.transferId,
+    files: message.files,
+    digests: message.digests ?? ['sha256'],
+    sent: message.sent ?? [],
+  }
 }
 
 /** Whether a repeated offer describes the same files (ids, names, sizes, last-modified). */

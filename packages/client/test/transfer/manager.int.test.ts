@@ -1,7 +1,7 @@
 /**
  * TransferManager between two Node peers (node-datachannel) joined to a real signaling server.
  */
-import { mkdir, readdir } from 'node:fs/promises'
+import { mkdir, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type ParleyServer, startServer } from '@parley/server'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -206,6 +206,127 @@ describe('TransferManager over a Room (Node peers, real server)', () => {
     expect(await sha256OfFile(join(out, 'big.bin'))).toBe(expected)
     expect(journal.entries()).toEqual([]) // done: forgotten
     await source.close()
+  }, 90_000)
+
+  /**
+   * Bob's page reloads: his Room suspends, `meanwhile` runs (the page is gone), and a new Room takes
+   * his session over with a manager on the same journal. Resolves with the offer it gets again.
+   */
+  async function reloadBob(
+    name: string,
+    b: Room,
+    journal: MemoryTransferJournal,
+    meanwhile = async () => {},
+  ) {
+    const token = resumeTokenOf(b)
+    b.suspend() // what pagehide does with pageHide: 'suspend'
+    await meanwhile()
+    const b2 = await Room.join(server.url, name, { name: 'bob', resume: token })
+    rooms.push(b2)
+    expect(b2.localPeerId).toBe(b.localPeerId)
+    const mb2 = new TransferManager(b2, { journal, sinkFactory: () => new NodeFileSink({ dir: out }) })
+    managers.push(mb2)
+    return nextOffer(mb2)
+  }
+
+  /** Alice offers Bob three files (4 MiB, 64 MiB, 2 MiB); Bob accepts them all. */
+  async function offerThreeFiles(ma: TransferManager, mb: TransferManager, bob: Participant) {
+    const sizes = [4 * MiB, 64 * MiB, 2 * MiB]
+    const names = ['one.bin', 'two.bin', 'three.bin']
+    const expected = await Promise.all(names.map((n, i) => writeRandomFile(join(dir.path, n), sizes[i]!)))
+    const sources = await Promise.all(names.map((n) => NodeFileSource.open(join(dir.path, n))))
+    const offered = nextOffer(mb)
+    const [sender] = (await ma.sendFiles(bob, sources)) as [FileSender]
+    const offer = await offered
+    await offer.accept()
+    return { sizes, names, expected, sources, sender, offer, total: sizes.reduce((a, b) => a + b, 0) }
+  }
+
+  it('a reload of the receiver after the first of three files was verified: acceptedBefore re-accepts, the first is reported completed from the journal (no byte of it sent again, its digest kept), the second continues from where the receiver stored it (no confirmed byte of any file sent again); the journal is forgotten when done', async () => {
+    const journal = new MemoryTransferJournal()
+    const { b, ma, mb, bob } = await twoPeers('mgr-reload-multi', { manager: { journal } })
+    const { sizes, names, expected, sources, sender, offer, total } = await offerThreeFiles(ma, mb, bob)
+    await waitForBytes(offer.transfer, sizes[0]! + 12 * MiB)
+    expect(offer.transfer.files[0]?.status).toBe('done')
+    const verified = offer.transfer.files[0]!
+    expect(journal.entries()[0]?.completed).toEqual([
+      { id: '0', digest: verified.digest, sha256: verified.sha256 },
+    ])
+    const again = await reloadBob('mgr-reload-multi', b, journal, () => offer.transfer.settled())
+    expect(again.acceptedBefore).toEqual(['0', '1', '2'])
+    await again.accept(again.acceptedBefore)
+    expect(again.transfer.files[0]).toMatchObject({
+      status: 'done',
+      sha256: verified.sha256,
+      digest: verified.digest,
+    })
+    await Promise.all([sender.finished(), again.transfer.finished()])
+
+    const attemptsOf = (id: string) => sender.attempts.filter((a) => a.fileId === id)
+    // file 0: one attempt only, never asked for again
+    expect(attemptsOf('0')).toHaveLength(1)
+    // file 1 was resumed after the reload, not restarted
+    const second = attemptsOf('1')
+    expect(second.length).toBeGreaterThanOrEqual(2)
+    expect(second.at(-1)!.from).toBeGreaterThan(0)
+    // no attempt re-sends a byte the receiver had confirmed; the bytes sent twice are the ones in
+    // flight when the page went away (file 2 may have started already)
+    let resent = 0
+    for (const id of ['0', '1', '2']) {
+      const attempts = attemptsOf(id)
+      expect(attempts[0]?.from).toBe(0)
+      expect(attempts.at(-1)?.to).toBe(sizes[Number(id)])
+      for (let k = 1; k < attempts.length; k++) {
+        expect(attempts[k]!.from).toBeGreaterThanOrEqual(attempts[k - 1]!.confirmed)
+        resent += attempts[k - 1]!.to - attempts[k]!.from
+      }
+    }
+    expect(sender.dataBytesSent - total).toBe(resent)
+    for (const [i, n] of names.entries()) expect(await sha256OfFile(join(out, n))).toBe(expected[i])
+    expect(again.transfer.files.map((f) => f.status)).toEqual(['done', 'done', 'done'])
+    expect(journal.entries()).toEqual([]) // done: forgotten
+    for (const s of sources) await s.close()
+  }, 90_000)
+
+  it('a reload of the receiver whose verified first file is gone meanwhile: that file is received again from byte 0 (the sender accepts the request), the transfer ends done with the same bytes', async () => {
+    const journal = new MemoryTransferJournal()
+    const { b, ma, mb, bob } = await twoPeers('mgr-reload-gone', { manager: { journal } })
+    const { sizes, names, expected, sources, sender, offer } = await offerThreeFiles(ma, mb, bob)
+    await waitForBytes(offer.transfer, sizes[0]! + 8 * MiB)
+    const again = await reloadBob('mgr-reload-gone', b, journal, async () => {
+      await offer.transfer.settled()
+      await rm(join(out, names[0]!)) // e.g. storage cleaned up meanwhile
+    })
+    await again.accept(again.acceptedBefore)
+    await Promise.all([sender.finished(), again.transfer.finished()])
+    expect(sender.attempts.filter((a) => a.fileId === '0').map((a) => a.from)).toEqual([0, 0])
+    for (const [i, n] of names.entries()) expect(await sha256OfFile(join(out, n))).toBe(expected[i])
+    for (const s of sources) await s.close()
+  }, 90_000)
+
+  it('a reload of the receiver whose journal records another digest for the first file than the sender announces: the file is not taken as completed but verified in place against the digest the sender sends at its end (no byte of it sent), and ends done', async () => {
+    const journal = new MemoryTransferJournal()
+    const { b, ma, mb, bob } = await twoPeers('mgr-reload-mismatch', { manager: { journal } })
+    const { sizes, names, expected, sources, sender, offer } = await offerThreeFiles(ma, mb, bob)
+    await waitForBytes(offer.transfer, sizes[0]! + 8 * MiB)
+    const again = await reloadBob('mgr-reload-mismatch', b, journal, async () => {
+      await offer.transfer.settled()
+      const entry = journal.entries()[0]!
+      journal.remember({
+        ...entry,
+        completed: entry.completed!.map((c) => ({ ...c, sha256: '0'.repeat(64) })),
+      })
+    })
+    await again.accept(again.acceptedBefore)
+    await Promise.all([sender.finished(), again.transfer.finished()])
+    const first = sender.attempts.filter((a) => a.fileId === '0')
+    expect(first.map((a) => [a.from, a.to])).toEqual([
+      [0, sizes[0]],
+      [sizes[0], sizes[0]],
+    ])
+    expect(again.transfer.files[0]?.sha256).toBe(offer.transfer.files[0]?.sha256)
+    for (const [i, n] of names.entries()) expect(await sha256OfFile(join(out, n))).toBe(expected[i])
+    for (const s of sources) await s.close()
   }, 90_000)
 
   it('a suspended receiver that does not come back: the sender sees it leave when the grace it announced ends, and the transfer fails with "bob left"', async () => {

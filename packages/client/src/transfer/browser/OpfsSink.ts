@@ -1,8 +1,7 @@
 import { ParleyError } from '../../errors.js'
 import type { FileSink } from '../FileSink.js'
 import type { FileMeta } from '../messages.js'
-import { bytesToHex, Sha256 } from '../Sha256.js'
-import { holdOpfsEntry, OPFS_ROOT } from './opfsHousekeeping.js'
+import { holdOpfsEntry, OPFS_ROOT, opfsEntryName } from './opfsHousekeeping.js'
 import { OPFS_WORKER_SOURCE } from './opfsWorker.js'
 import { type SavableSink, type SaveOptions, saveBlob } from './save.js'
 
@@ -52,13 +51,15 @@ class OpfsWorker {
   }
 }
 
-/** What the sidecar of a partial OPFS file records. */
+/** What the sidecar of an OPFS file records: the stored offset, or that the file is complete. */
 interface Sidecar {
   v: 1
   name: string
   size: number
   lastModified: number
   offset: number
+  /** Every byte was received and verified (offset is the size): kept for its save and a reload. */
+  complete?: true
 }
 
 const ROOT = OPFS_ROOT
@@ -69,8 +70,9 @@ const MAX_IN_FLIGHT = 8
  * Stores a received file in the browser's origin private file system (OPFS) through a worker's
  * sync access handles: written in place on disk (memory stays flat for any size) and checkpointed
  * with a small JSON sidecar, so that after a page reload a new transfer of the same file (name,
- * size, last-modified) resumes where the data ends. Once complete, `file()` is a disk-backed File
- * and `save()` downloads it without loading it into memory.
+ * size, last-modified) resumes where the data ends. Once complete, the sidecar says so (`open`
+ * then reports the whole file stored: a reloaded page does not receive it again), `file()` is a
+ * disk-backed File and `save()` downloads it without loading it into memory.
  */
 export class OpfsSink implements FileSink, SavableSink {
   readonly #worker = OpfsWorker.get()
@@ -94,8 +96,8 @@ export class OpfsSink implements FileSink, SavableSink {
 
   async open(file: FileMeta): Promise<number> {
     this.#meta = file
-    this.#path = `${ROOT}/${storageKey(file)}`
-    this.#release ??= await holdOpfsEntry(storageKey(file))
+    this.#path = `${ROOT}/${opfsEntryName(file)}`
+    this.#release ??= await holdOpfsEntry(opfsEntryName(file))
     try {
       const stored = await this.#worker.call<number>('open', { path: this.#path })
       const text = await this.#worker.call<string | null>('readText', { path: `${this.#path}.json` })
@@ -111,7 +113,8 @@ export class OpfsSink implements FileSink, SavableSink {
       const offset = same ? (sidecar.offset as number) : 0
       await this.#worker.call('truncate', { path: this.#path, size: offset })
       this.#position = offset
-      await this.checkpoint(offset)
+      // a complete entry stays marked complete until the receiver completes (or discards) it again
+      if (!(same && sidecar.complete === true && offset === file.size)) await this.checkpoint(offset)
       return offset
     } catch (error) {
       throw storageError(error, file.name)
@@ -174,11 +177,28 @@ export class OpfsSink implements FileSink, SavableSink {
     }
   }
 
-  /** Closes the file; this page keeps holding it (for its save) until remove() or the page's end. */
+  /**
+   * Closes the file and marks it complete in its sidecar; this page keeps holding it (for its save)
+   * until remove() or the page's end.
+   */
   async complete(): Promise<void> {
     await this.#drain()
-    await this.#worker.call('close', { path: this.#path })
-    await this.#worker.call('remove', { path: `${this.#path}.json` })
+    const meta = this.#meta!
+    const sidecar: Sidecar = {
+      v: 1,
+      name: meta.name,
+      size: meta.size,
+      lastModified: meta.lastModified,
+      offset: meta.size,
+      complete: true,
+    }
+    try {
+      await this.#worker.call('close', { path: this.#path })
+      await this.#worker.call('writeText', { path: `${this.#path}.json`, text: JSON.stringify(sidecar) })
+      await this.#worker.call('close', { path: `${this.#path}.json` })
+    } catch (error) {
+      throw storageError(error, this.name)
+    }
   }
 
   async discard(): Promise<void> {
@@ -233,12 +253,6 @@ function parseSidecar(text: string | null): Partial<Sidecar> | undefined {
   } catch {
     return undefined
   }
-}
-
-/** Same file ⇒ same key: a reload finds its partial data again. */
-function storageKey(file: FileMeta): string {
-  const id = new TextEncoder().encode(JSON.stringify([file.name, file.size, file.lastModified]))
-  return bytesToHex(new Sha256().update(id).digest()).slice(0, 32)
 }
 
 function storageError(error: unknown, name: string): ParleyError {

@@ -1,11 +1,15 @@
+import type { FileMeta } from '../messages.js'
+import { bytesToHex, Sha256 } from '../Sha256.js'
+
 /**
  * Housekeeping of the origin private file system directory where OpfsSink stores received files.
  * Nothing else deletes them: a completed file stays there until its page saved it (the download
- * reads it from there), and a partial one stays for a resume after a reload. A page that is gone
- * leaves both behind, and the origin's quota fills up. So:
+ * reads it from there) or a reloaded page took it over, and a partial one stays for a resume after
+ * a reload. A page that is gone leaves both behind, and the origin's quota fills up. So:
  * - each OpfsSink holds a shared Web Lock on its entry while its page may still use it (from
  *   `open` until `discard`, `remove`, `close` of a partial, or the page's end);
- * - {@link cleanUpOpfsTransfers} (the web app runs it at start) deletes every entry no page holds:
+ * - {@link cleanUpOpfsTransfers} (the web app runs it at start) deletes every entry no page holds
+ *   and the caller does not `keep` (the files of transfers its tab's journal may still resume):
  *   completed files at once (no page can save them any more), partial files once they are older
  *   than `partialMaxAgeMs` (default 24 h: a resume after a reload comes within seconds, a manual
  *   re-offer usually within the day).
@@ -18,6 +22,12 @@ export const OPFS_ROOT = 'parley-transfers'
 export const PARTIAL_MAX_AGE_MS = 24 * 60 * 60 * 1000
 
 const lockName = (key: string) => `parley-opfs:${key}`
+
+/** The entry of a file in OPFS_ROOT. Same file (name, size, last-modified) ⇒ same entry: a reload finds its data again. */
+export function opfsEntryName(file: Pick<FileMeta, 'name' | 'size' | 'lastModified'>): string {
+  const id = new TextEncoder().encode(JSON.stringify([file.name, file.size, file.lastModified]))
+  return bytesToHex(new Sha256().update(id).digest()).slice(0, 32)
+}
 
 interface LockManagerLike {
   request(
@@ -64,13 +74,20 @@ export interface OpfsCleanupOptions {
   partialMaxAgeMs?: number
   /** The clock (tests). */
   now?: number
+  /**
+   * Files whose entries stay whatever their state: those a page may still take over (the web app:
+   * every accepted file of the transfers its tab's journal remembers, so that the page reloaded in
+   * the middle of a transfer finds the files it had completed).
+   */
+  keep?: readonly Pick<FileMeta, 'name' | 'size' | 'lastModified'>[]
 }
 
 /**
- * Deletes the entries of OPFS_ROOT that no page holds: completed files, and partial files older
- * than `partialMaxAgeMs`. Resolves with the names of the files deleted. Entries in use (held by an
- * OpfsSink of any tab, or open for writing) are left alone. Without Web Locks, only old partial
- * files are deleted (a completed file might be waiting for its save in another tab).
+ * Deletes the entries of OPFS_ROOT that no page holds and `keep` does not name: completed files
+ * (no sidecar, or one marking it complete), and partial files older than `partialMaxAgeMs`.
+ * Resolves with the names of the files deleted. Entries in use (held by an OpfsSink of any tab, or
+ * open for writing) are left alone. Without Web Locks, only old partial files are deleted (a
+ * completed file might be waiting for its save in another tab).
  */
 export async function cleanUpOpfsTransfers(options: OpfsCleanupOptions = {}): Promise<string[]> {
   const maxAge = options.partialMaxAgeMs ?? PARTIAL_MAX_AGE_MS
@@ -84,6 +101,7 @@ export async function cleanUpOpfsTransfers(options: OpfsCleanupOptions = {}): Pr
   }
   const names = new Set<string>()
   for await (const name of dir.keys()) names.add(name)
+  const kept = new Set((options.keep ?? []).map(opfsEntryName))
   const removed: string[] = []
   const locks = lockManager()
   for (const name of names) {
@@ -92,8 +110,12 @@ export async function cleanUpOpfsTransfers(options: OpfsCleanupOptions = {}): Pr
       if (!names.has(name.slice(0, -'.json'.length))) await dir.removeEntry(name).catch(() => {})
       continue
     }
-    const partial = names.has(`${name}.json`)
-    const remove = async (): Promise<void> => {
+    if (kept.has(name)) continue
+    const hasSidecar = names.has(`${name}.json`)
+    /** `completedToo`: only when no page holds the entry (Web Locks tell). */
+    const remove = async (completedToo: boolean): Promise<void> => {
+      const partial = hasSidecar && !(await markedComplete(dir, `${name}.json`))
+      if (!partial && !completedToo) return
       if (partial) {
         const age = now - (await (await dir.getFileHandle(name)).getFile()).lastModified
         if (age <= maxAge) return
@@ -105,14 +127,24 @@ export async function cleanUpOpfsTransfers(options: OpfsCleanupOptions = {}): Pr
     try {
       if (locks) {
         await locks.request(lockName(name), { mode: 'exclusive', ifAvailable: true }, (lock) =>
-          lock ? remove() : undefined,
+          lock ? remove(true) : undefined,
         )
-      } else if (partial) {
-        await remove()
+      } else if (hasSidecar) {
+        await remove(false)
       }
     } catch {
       // in use or already gone: left for a later run
     }
   }
   return removed
+}
+
+/** Whether a sidecar marks its file complete (OpfsSink.complete); unreadable counts as partial. */
+async function markedComplete(dir: DirectoryLike, sidecar: string): Promise<boolean> {
+  try {
+    const value: unknown = JSON.parse(await (await (await dir.getFileHandle(sidecar)).getFile()).text())
+    return typeof value === 'object' && value !== null && (value as { complete?: unknown }).complete === true
+  } catch {
+    return false
+  }
 }

@@ -1,5 +1,5 @@
 import { ParleyError } from '../../errors.js'
-import type { FileSink, SinkFactory } from '../FileSink.js'
+import type { FileSink, SinkContext, SinkFactory } from '../FileSink.js'
 import type { FileMeta } from '../messages.js'
 import { ServiceWorkerDownloadSink } from './download/ServiceWorkerDownloadSink.js'
 import type { ServiceWorkerDownloads } from './download/ServiceWorkerDownloads.js'
@@ -21,7 +21,9 @@ export interface BrowserStorage {
 
 /**
  * The browser default, in order:
- * 1. OPFS for files of `memoryLimit` (64 MiB) and more: on disk, flat memory, resumes after a reload;
+ * 1. OPFS for files of `memoryLimit` (64 MiB) and more, and for every file of a transfer whose
+ *    accepted files together reach it (`transferBytes`, default `size`): on disk, flat memory,
+ *    resumes after a reload, and a file completed before a reload is not received again;
  * 2. a service-worker streaming download when OPFS is unavailable (any size): flat memory, straight
  *    into the Downloads folder, no resume after a reload;
  * 3. memory (a Blob) below `memoryLimit`;
@@ -30,8 +32,12 @@ export interface BrowserStorage {
  * (Writing into a file the person picks — FsAccessSink — is the application's choice, e.g. a
  * "save as" answer to an offer; it is not a default because it needs a user gesture.)
  */
-export function chooseBrowserSink(size: number, storage: BrowserStorage): BrowserSinkKind {
-  if (storage.opfs && size >= storage.memoryLimit) return 'opfs'
+export function chooseBrowserSink(
+  size: number,
+  storage: BrowserStorage,
+  transferBytes = size,
+): BrowserSinkKind {
+  if (storage.opfs && Math.max(size, transferBytes) >= storage.memoryLimit) return 'opfs'
   if (!storage.opfs && storage.serviceWorker) return 'service-worker'
   if (size < storage.memoryLimit) return 'memory'
   return 'none'
@@ -52,13 +58,14 @@ export interface BrowserSinkOptions {
  */
 export function createBrowserSinkFactory(options: BrowserSinkOptions = {}): SinkFactory {
   const memoryLimit = options.memoryLimit ?? MEMORY_SINK_LIMIT
-  return (file: FileMeta): FileSink => {
+  return (file: FileMeta, context?: SinkContext): FileSink => {
     const downloads = options.serviceWorkerDownloads
-    const kind = chooseBrowserSink(file.size, {
+    const storage = {
       opfs: options.opfs !== false && OpfsSink.isSupported(),
       serviceWorker: downloads?.available === true,
       memoryLimit,
-    })
+    }
+    const kind = chooseBrowserSink(file.size, storage, context?.transferBytes ?? file.size)
     switch (kind) {
       case 'opfs':
         return new OpfsSink()
@@ -76,5 +83,8 @@ export function createBrowserSinkFactory(options: BrowserSinkOptions = {}): Sink
   }
 }
 
-/** The browser default without a download service worker: OPFS ≥ 64 MiB, memory below. */
+/**
+ * The browser default without a download service worker: OPFS for a file or transfer of 64 MiB and
+ * more, memory below.
+ */
 export const browserSinkFactory: SinkFactory = createBrowserSinkFactory()
