@@ -18,6 +18,7 @@ import { loadavg } from 'node:os'
 import { processTree } from '../support/processTree.js'
 import { rssKiB } from '../support/procStats.js'
 import { hardDeadline, openWebRtcHarness, pageBundle, sleep, type WebRtcHarness } from '../webrtc/harness.js'
+import { startProfiler } from '../webrtc/profiler.js'
 import { pageRendererPid, startTaskTrace } from '../webrtc/taskTrace.js'
 import type { TransferConnectArgs, TransferReceiveReport, TransferSendReport } from './browserPage.js'
 import { ALL_VARIANTS, TRANSFER_VARIANTS, type TransferVariant } from './browserVariants.js'
@@ -116,6 +117,8 @@ async function transfer(
   // PARLEY_BENCH_TASK_DETAIL=1: log what the longest sender tasks spent their time on (a heavier trace)
   const detail = process.env.PARLEY_BENCH_TASK_DETAIL === '1'
   const stopTrace = await startTaskTrace(sender, { detail })
+  // PARLEY_BENCH_PROFILE=1: a V8 CPU profile of the sender page per transfer (bench/webrtc/profiler.ts)
+  const stopProfile = process.env.PARLEY_BENCH_PROFILE === '1' ? await startProfiler(sender) : undefined
   try {
     const sending = sender.evaluate((v) => window.TransferBench.send(v), variant)
     const got: TransferReceiveReport = await receiver.evaluate(
@@ -125,6 +128,7 @@ async function transfer(
     if (!got.complete) await sender.evaluate(() => window.TransferBench.stop())
     const send = await sending
     const tasks = await stopTrace()
+    if (stopProfile) opts.log(`${variant} sender profile: ${await stopProfile(`transfer-${variant}`)}`)
     if (tasks.longest) opts.log(`${variant} longest sender tasks: ${JSON.stringify(tasks.longest)}`)
     const mib = got.bytes / MiB
     const seconds = (got.last - send.start) / 1000

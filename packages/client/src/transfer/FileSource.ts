@@ -1,8 +1,7 @@
-import { ParleyError } from '../errors.js'
-
 /**
  * Random-access reader of one file to send. Implementations never hold the whole file: each read
- * returns a fresh buffer of at most `length` bytes.
+ * returns at most `length` bytes the source never writes to again (a view that may share its
+ * buffer with other reads' views: consumers must not transfer or detach it).
  */
 export interface FileSource {
   readonly name: string
@@ -18,33 +17,4 @@ export interface FileSource {
   read(offset: number, length: number): Promise<Uint8Array>
   /** Releases the file. Idempotent. */
   close(): Promise<void>
-}
-
-/** A browser `File` (or any Blob): reads `slice()`s, which the browser streams from disk. */
-export class BlobFileSource implements FileSource {
-  readonly name: string
-  readonly size: number
-  readonly type: string
-  readonly lastModified: number
-  readonly #blob: Blob
-
-  constructor(blob: Blob, name?: string) {
-    const file = blob as Blob & { name?: unknown; lastModified?: unknown }
-    this.#blob = blob
-    this.name = name ?? (typeof file.name === 'string' && file.name !== '' ? file.name : 'file')
-    this.size = blob.size
-    this.type = blob.type
-    this.lastModified = typeof file.lastModified === 'number' ? file.lastModified : 0
-  }
-
-  async read(offset: number, length: number): Promise<Uint8Array> {
-    try {
-      return new Uint8Array(await this.#blob.slice(offset, offset + length).arrayBuffer())
-    } catch (cause) {
-      // e.g. NotReadableError: the file changed or was deleted after it was picked
-      throw new ParleyError('READ_FAILED', `cannot read ${this.name}: the file changed or is gone`, { cause })
-    }
-  }
-
-  async close(): Promise<void> {}
 }

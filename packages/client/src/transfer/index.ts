@@ -1,5 +1,6 @@
 /** File transfer: see docs/file-transfer.md. */
 
+export { BlobFileSource } from './BlobFileSource.js'
 export { CreditWindow } from './browser/download/CreditWindow.js'
 export { type ChunkQueue, createChunkQueue } from './browser/download/chunkQueue.js'
 export { contentDisposition } from './browser/download/contentDisposition.js'
@@ -54,7 +55,7 @@ export {
   type FileSenderOptions,
 } from './FileSender.js'
 export type { FileSink, SinkContext, SinkFactory } from './FileSink.js'
-export { BlobFileSource, type FileSource } from './FileSource.js'
+export type { FileSource } from './FileSource.js'
 export { safeFileName, uniqueFileName } from './fileName.js'
 export {
   chooseDigest,
