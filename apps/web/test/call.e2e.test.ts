@@ -52,9 +52,13 @@ describe('web app call', () => {
     await indicator.click()
     const popover = ada.page.getByRole('dialog', { name: 'Connection with Bo' })
     await expect.poll(() => popover.textContent(), { timeout: 20_000 }).toMatch(/Receiving\s*\d+ kbit\/s/)
+    // The encoder may start below the camera's 640×480 while its bitrate ramps up (Chromium's initial
+    // frame dropper): the popover follows the live stats, so wait for the full size.
+    await expect
+      .poll(() => popover.textContent(), { timeout: 20_000 })
+      .toMatch(/Video in\s*640×480 @ \d+ fps/)
     const text = (await popover.textContent()) ?? ''
     expect(text).toMatch(/Round trip\s*\d+ ms/)
-    expect(text).toMatch(/Video in\s*640×480 @ \d+ fps/)
     expect(text).toMatch(/Path\s*Direct/)
     // Both sides derive the same identity code.
     const code = (p: typeof ada) => p.page.locator('.sas__code code').first().textContent()
