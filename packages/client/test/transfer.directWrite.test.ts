@@ -41,17 +41,18 @@ const directHere = await (async () => {
 /** A direct handle in memory that, like the kernel, refuses memory not aligned to `memoryAlign`
  * (as seen through `offset`: the test's buffers start at an aligned address plus `skew`) and file
  * offsets or lengths not aligned to A. */
-function fakeDirect(options: { skew: number; failAfter?: number }) {
+function fakeDirect(options: { skew: number }) {
   const file = new Uint8Array(16 * MiB)
   const writes: { position: number; length: number }[] = []
   let closed = 0
+  const state = { failing: false }
   const handle: DirectHandle = {
     async write(buffer: Uint8Array, offset = 0, length = buffer.byteLength, position = 0) {
       const address = buffer.byteOffset + offset + options.skew
       if (address % 512 !== 0 || position % A !== 0 || length % A !== 0) {
         throw Object.assign(new Error('EINVAL'), { code: 'EINVAL' })
       }
-      if (options.failAfter !== undefined && writes.length >= options.failAfter) {
+      if (state.failing) {
         throw Object.assign(new Error('no space'), { code: 'ENOSPC' })
       }
       file.set(buffer.subarray(offset, offset + length), Number(position))
@@ -66,6 +67,7 @@ function fakeDirect(options: { skew: number; failAfter?: number }) {
     handle,
     file,
     writes,
+    state,
     get closed() {
       return closed
     },
@@ -105,6 +107,15 @@ describe('DirectWriteBehind', () => {
     expect(fake.closed).toBe(1)
   })
 
+  it('create() resolves undefined when a probe write fails otherwise than EINVAL (the file system refuses)', async () => {
+    const handle = await open(join(dir, 'f'), 'w+')
+    const fake = fakeDirect({ skew: 0 })
+    fake.state.failing = true
+    expect(await DirectWriteBehind.create(handle, fake.handle, 0, toError)).toBeUndefined()
+    expect(fake.closed).toBe(1)
+    await handle.close()
+  })
+
   it('create() resolves undefined and closes the direct handle when no offset is accepted', async () => {
     const handle = await open(join(dir, 'f'), 'w+')
     const refusing = fakeDirect({ skew: 1 }) // never 512-aligned at a 16-byte step
@@ -115,11 +126,13 @@ describe('DirectWriteBehind', () => {
 
   it('rejects the next write() and drain() with the first failed direct write, mapped by toError', async () => {
     const handle = await open(join(dir, 'f'), 'w+')
-    const fake = fakeDirect({ skew: 0, failAfter: 2 }) // the probe and one slab succeed
+    const fake = fakeDirect({ skew: 0 })
     const writer = await DirectWriteBehind.create(handle, fake.handle, 0, toError, {
       slabBytes: 64 * KiB,
       slabs: 2,
     })
+    await writer!.write(new Uint8Array(64 * KiB)) // one slab goes out
+    fake.state.failing = true
     let error: unknown
     try {
       for (let i = 0; i < 64; i++) await writer!.write(new Uint8Array(32 * KiB))
@@ -200,15 +213,15 @@ describe('NodeFileSink direct I/O', () => {
   }
 
   it.runIf(directHere)(
-    'writes a file of 1 MiB or more with O_DIRECT and completes it byte for byte',
+    'writes a file of 32 MiB or more with O_DIRECT and completes it byte for byte',
     async () => {
-      expect(await receive(4 * MiB + 99)).toBe(true)
+      expect(await receive(32 * MiB + 99)).toBe(true)
     },
   )
 
-  it('writes through the page cache when asked (directIo: false) or for a file under 1 MiB', async () => {
-    expect(await receive(2 * MiB, { directIo: false })).toBe(false)
+  it('writes through the page cache when asked (directIo: false) or for a file under 32 MiB', async () => {
+    expect(await receive(33 * MiB, { directIo: false })).toBe(false)
     await rm(join(dir, 'f.bin'))
-    expect(await receive(MiB - 1)).toBe(false)
+    expect(await receive(32 * MiB - 1)).toBe(false)
   })
 })

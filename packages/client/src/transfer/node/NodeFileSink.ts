@@ -22,14 +22,18 @@ export interface NodeFileSinkOptions {
    */
   overwrite?: boolean
   /**
-   * Write files of at least 1 MiB with O_DIRECT where the file system allows it (default true):
+   * Write files of at least 32 MiB with O_DIRECT where the file system allows it (default true):
    * see {@link DirectWriteBehind}. False: always through the page cache.
    */
   directIo?: boolean
 }
 
-/** Files (or what is left of them) smaller than this are written through the page cache. */
-const DIRECT_IO_MIN_BYTES = 1 << 20
+/**
+ * Files (or what is left of them) smaller than this are written through the page cache: setting up
+ * direct writes (a first block allocated with a synchronous write) takes 5–15 ms, under 1.5 % of
+ * moving 32 MiB here.
+ */
+const DIRECT_IO_MIN_BYTES = 32 << 20
 
 /** What the sidecar next to a partial file records. */
 interface Sidecar {
