@@ -159,14 +159,7 @@ export class OpfsSink implements FileSink, SavableSink {
 
   async checkpoint(offset: number): Promise<void> {
     await this.#drain()
-    const meta = this.#meta!
-    const sidecar: Sidecar = {
-      v: 1,
-      name: meta.name,
-      size: meta.size,
-      lastModified: meta.lastModified,
-      offset,
-    }
+    const sidecar = this.#sidecar(offset)
     try {
       // no flush: what a reload or a browser crash can lose is nothing (see opfsWorker.ts); after an
       // operating system crash the final SHA-256 check catches bytes the sidecar counts but the
@@ -183,15 +176,7 @@ export class OpfsSink implements FileSink, SavableSink {
    */
   async complete(): Promise<void> {
     await this.#drain()
-    const meta = this.#meta!
-    const sidecar: Sidecar = {
-      v: 1,
-      name: meta.name,
-      size: meta.size,
-      lastModified: meta.lastModified,
-      offset: meta.size,
-      complete: true,
-    }
+    const sidecar: Sidecar = { ...this.#sidecar(this.#meta!.size), complete: true }
     try {
       await this.#worker.call('close', { path: this.#path })
       await this.#worker.call('writeText', { path: `${this.#path}.json`, text: JSON.stringify(sidecar) })
@@ -199,6 +184,12 @@ export class OpfsSink implements FileSink, SavableSink {
     } catch (error) {
       throw storageError(error, this.name)
     }
+  }
+
+  /** What the sidecar records with bytes [0, offset) stored. */
+  #sidecar(offset: number): Sidecar {
+    const meta = this.#meta!
+    return { v: 1, name: meta.name, size: meta.size, lastModified: meta.lastModified, offset }
   }
 
   async discard(): Promise<void> {
