@@ -88,15 +88,29 @@ interface Run {
   receiver: Result
 }
 
+/** SCTP settings (node-datachannel's setSctpSettings) a target suffixed `~<name>` runs with. */
+const sctpPresets: Record<string, string> = {
+  buf4: JSON.stringify({ recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 }),
+  sack: JSON.stringify({ delayedSackTime: 200 }),
+  cc1: JSON.stringify({ congestionControlModule: 1 }),
+  cc3: JSON.stringify({ congestionControlModule: 3 }),
+  hwm8: 'hwm8',
+  hwm16: 'hwm16',
+}
+
 const children = new Set<ChildProcess>()
 process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL')
 })
 
-function peer(args: string[]): ChildProcess {
+function peer(args: string[], sctp?: string): ChildProcess {
+  const env: NodeJS.ProcessEnv = { ...process.env }
+  if (cpuProfDir) env.PARLEY_BENCH_CPU_PROF = cpuProfDir
+  if (sctp?.startsWith('hwm')) env.PARLEY_BENCH_HWM = sctp.slice(3)
+  else if (sctp) env.PARLEY_BENCH_SCTP = sctp
   const child = fork(join(here, 'transfer', 'peer.ts'), args, {
     execArgv: ['--import', 'tsx'],
-    env: cpuProfDir ? { ...process.env, PARLEY_BENCH_CPU_PROF: cpuProfDir } : process.env,
+    env,
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   })
   children.add(child)
@@ -143,16 +157,19 @@ function runAttempt(
   out: string,
   signaling: Signaling = 'held',
 ): Promise<Run> {
+  const [base = target, preset] = target.split('~')
+  const sctp = preset === undefined ? undefined : sctpPresets[preset]
+  if (preset !== undefined && !sctp) throw new Error(`unknown SCTP preset ~${preset}`)
   const kind =
-    target === 'raw' || target === 'rawio'
-      ? target
-      : target.startsWith('parleyList')
+    base === 'raw' || base === 'rawio'
+      ? base
+      : base.startsWith('parleyList')
         ? 'parleyList'
         : target.startsWith('parleyBuffered')
           ? 'parleyBuffered'
           : 'parley'
-  const s = peer(['send', kind, String(chunk), String(size), src, signaling])
-  const r = peer(['recv', kind, String(chunk), String(size), out, signaling])
+  const s = peer(['send', kind, String(chunk), String(size), src, signaling], sctp)
+  const r = peer(['recv', kind, String(chunk), String(size), out, signaling], sctp)
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${target} timed out`)), 300_000)
     let openMs = 0
@@ -258,7 +275,7 @@ async function terminal() {
       for (const target of order) {
         const chunk = target.startsWith('raw')
           ? 256 * 1024
-          : Number(target.replace(/^parley(List|Buffered)?/, '')) * 1024
+          : Number(target.split('~')[0]!.replace(/^parley(List|Buffered)?/, '')) * 1024
         const run = await runOnce(target, chunk, size, src, out)
         runs[target]!.push(run)
         await rm(join(out, 'source.bin'), { force: true })

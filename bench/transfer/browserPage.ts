@@ -150,7 +150,56 @@ function rawLink(pc: RTCPeerConnection, channel: RTCDataChannel, close: () => vo
   }
 }
 
-async function rawOpen(args: TransferConnectArgs, offerer: boolean): Promise<Link> {
+/**
+ * `rawWorker`: the raw sender's loop in a dedicated worker (the channel transferred to it at
+ * creation, Chromium only); the File read there as one stream, 64 KiB messages, same water marks.
+ */
+const RAW_WORKER_SOURCE = `
+let channel
+let stop = false
+self.onmessage = async (e) => {
+  const m = e.data
+  if (m.channel) { channel = m.channel; return }
+  if (m.stop) { stop = true; return }
+  stop = false
+  channel.bufferedAmountLowThreshold = ${LOW_WATER}
+  const reader = m.file.stream().getReader()
+  for (;;) {
+    const { value, done } = await reader.read()
+    if (done || stop) break
+    for (let at = 0; at < value.byteLength && !stop; at += ${MESSAGE_BYTES}) {
+      if (channel.bufferedAmount > ${HIGH_WATER}) {
+        await new Promise((resolve) => { channel.onbufferedamountlow = () => { channel.onbufferedamountlow = null; resolve() } })
+      }
+      channel.send(value.subarray(at, Math.min(at + ${MESSAGE_BYTES}, value.byteLength)))
+    }
+  }
+  postMessage({ done: true })
+}`
+
+function rawWorkerLink(pc: RTCPeerConnection, worker: Worker, close: () => void): Link {
+  return {
+    async send(file, stopped) {
+      const done = new Promise<void>((resolve) => {
+        worker.onmessage = () => resolve()
+      })
+      worker.postMessage({ file })
+      const poll = setInterval(() => stopped() && worker.postMessage({ stop: true }), 100)
+      await done
+      clearInterval(poll)
+    },
+    receive() {
+      throw new Error('rawWorker sends only')
+    },
+    close() {
+      worker.terminate()
+      pc.close()
+      close()
+    },
+  }
+}
+
+async function rawOpen(args: TransferConnectArgs, offerer: boolean, inWorker = false): Promise<Link> {
   const pc = new RTCPeerConnection({ iceServers: [] })
   const signal = await relay(args.relayUrl, args.localId, args.remoteId, (data) => {
     const { sdp, candidate } = data as { sdp?: RTCSessionDescriptionInit; candidate?: RTCIceCandidateInit }
@@ -164,6 +213,19 @@ async function rawOpen(args: TransferConnectArgs, offerer: boolean): Promise<Lin
     if (event.candidate) signal.send({ candidate: event.candidate.toJSON() })
   }
   const channel = deferred<RTCDataChannel>()
+  if (offerer && inWorker) {
+    const created = pc.createDataChannel('data')
+    const worker = new Worker(URL.createObjectURL(new Blob([RAW_WORKER_SOURCE], { type: 'text/javascript' })))
+    worker.postMessage({ channel: created }, [created as unknown as Transferable])
+    await pc.setLocalDescription()
+    signal.send({ sdp: pc.localDescription })
+    await new Promise<void>((resolve) => {
+      pc.onconnectionstatechange = () => pc.connectionState === 'connected' && resolve()
+    })
+    // the channel's open event fires in the worker: give it a moment after the connection
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    return rawWorkerLink(pc, worker, signal.close)
+  }
   if (offerer) {
     const created = pc.createDataChannel('data')
     created.onopen = () => channel.resolve(created)
@@ -267,7 +329,7 @@ interface ParleyLink {
   room: ParleyClient.Room
   manager: ParleyClient.TransferManager
   sinks: ParleyClient.SinkFactory
-  sender?: ParleyClient.FileSender
+  sender?: ParleyClient.OutgoingTransfer
   receiver?: ParleyClient.FileReceiver
 }
 
@@ -379,6 +441,9 @@ export const TransferBench = {
       switch (variant) {
         case 'raw':
           link = await rawOpen(args, offerer)
+          return
+        case 'rawWorker':
+          link = await rawOpen(args, offerer, true)
           return
         case 'peerjsRaw':
           link = await peerjsOpen(args, offerer, 'raw')

@@ -12,7 +12,10 @@ export const TRANSFER_VARIANTS = ['parley', 'raw', 'simplePeer', 'peerjsBinary',
  */
 export const DIAGNOSTIC_VARIANTS = ['parleyNoHash', 'parleyDiscard', 'parleyBare'] as const
 
-export const ALL_VARIANTS = [...TRANSFER_VARIANTS, ...DIAGNOSTIC_VARIANTS] as const
+/** `rawWorker`: raw's sending loop in a dedicated worker (the channel transferred to it). */
+export const WORKER_VARIANTS = ['rawWorker'] as const
+
+export const ALL_VARIANTS = [...TRANSFER_VARIANTS, ...DIAGNOSTIC_VARIANTS, ...WORKER_VARIANTS] as const
 export type TransferVariant = (typeof ALL_VARIANTS)[number]
 export type ParleyVariant = 'parley' | (typeof DIAGNOSTIC_VARIANTS)[number]
 

@@ -21,6 +21,7 @@ import { createHash } from 'node:crypto'
 import { open, writeFile } from 'node:fs/promises'
 import { Session } from 'node:inspector/promises'
 import { join } from 'node:path'
+import nodeDataChannel from 'node-datachannel'
 import { RTCPeerConnection } from 'node-datachannel/polyfill'
 import { FileReceiver } from '../../packages/client/src/transfer/FileReceiver.js'
 import { FileSender } from '../../packages/client/src/transfer/FileSender.js'
@@ -57,6 +58,7 @@ const goSignal = new Promise<void>((resolve) => {
 })
 const MiB = 1024 * 1024
 
+if (process.env.PARLEY_BENCH_SCTP) nodeDataChannel.setSctpSettings(JSON.parse(process.env.PARLEY_BENCH_SCTP))
 const pc = new RTCPeerConnection({ iceServers: [] }) as unknown as RTCPeerConnection
 const held: RTCIceCandidateInit[] = []
 let remoteSet = false
@@ -204,6 +206,12 @@ async function main(): Promise<void> {
         sources: [source],
         hashers: await benchHashers(),
         chunkSize: chunk,
+        ...(process.env.PARLEY_BENCH_HWM
+          ? {
+              highWaterMark: Number(process.env.PARLEY_BENCH_HWM) * MiB,
+              lowWaterMark: (Number(process.env.PARLEY_BENCH_HWM) * MiB) / 4,
+            }
+          : {}),
       })
       sender.attach(dc, { maxMessageSize: pc.sctp?.maxMessageSize })
       await sender.finished()

@@ -51,60 +51,108 @@ interface Wire {
   sent: { t: string; [k: string]: unknown }[]
   received: { t: string; [k: string]: unknown }[]
 }
-type Wired = Window & { parleyWire: Wire[] }
+type Wired = typeof globalThis & { parleyWire?: Wire[]; parleyWorkerWire?: Wire[][] }
 
 /**
- * Counts, in the page, every byte and control message its `parley-file:*` channels send, and the
- * control messages the channels it creates receive (the sender creates the transfer channels), per
- * channel in creation order: a resumed transfer opens a new channel with the same label.
+ * Counts, in the scope it runs in (the page, or the dedicated worker the app sends files from),
+ * every byte and control message its `parley-file:*` channels send, and the control messages they
+ * receive, per channel in order of first use: a resumed transfer opens a new channel with the same
+ * label. Self-contained: its source is also prepended to the sender worker's script.
  */
-function recordTransferChannels(page: Page): Promise<void> {
-  return page.evaluate(() => {
-    const w = window as unknown as Wired
-    w.parleyWire = []
-    const wires = new WeakMap<RTCDataChannel, Wire>()
-    const wire = (channel: RTCDataChannel): Wire => {
-      let record = wires.get(channel)
-      if (!record) {
-        record = { label: channel.label, binarySent: 0, binaryByFile: {}, sent: [], received: [] }
-        wires.set(channel, record)
-        w.parleyWire.push(record)
-      }
-      return record
+function installWireRecorder(): void {
+  const w = globalThis as Wired
+  if (w.parleyWire) return
+  const records: Wire[] = []
+  w.parleyWire = records
+  const wires = new WeakMap<RTCDataChannel, Wire>()
+  const wire = (channel: RTCDataChannel): Wire => {
+    let record = wires.get(channel)
+    if (!record) {
+      record = { label: channel.label, binarySent: 0, binaryByFile: {}, sent: [], received: [] }
+      wires.set(channel, record)
+      records.push(record)
     }
-    const send = RTCDataChannel.prototype.send
-    RTCDataChannel.prototype.send = function (this: RTCDataChannel, data: unknown) {
-      if (this.label.startsWith('parley-file:')) {
-        const record = wire(this)
-        if (typeof data === 'string') record.sent.push(JSON.parse(data))
-        else {
-          const n = data instanceof Blob ? data.size : (data as ArrayBuffer | ArrayBufferView).byteLength
-          record.binarySent += n
-          const file = String(record.sent.findLast((m) => m.t === 'file')?.id)
-          record.binaryByFile[file] = (record.binaryByFile[file] ?? 0) + n
-        }
+    return record
+  }
+  const proto = RTCDataChannel.prototype
+  const send = proto.send
+  proto.send = function (this: RTCDataChannel, data: unknown) {
+    if (this.label.startsWith('parley-file:')) {
+      const record = wire(this)
+      if (typeof data === 'string') record.sent.push(JSON.parse(data))
+      else {
+        const n = data instanceof Blob ? data.size : (data as ArrayBuffer | ArrayBufferView).byteLength
+        record.binarySent += n
+        const file = String(record.sent.findLast((m) => m.t === 'file')?.id)
+        record.binaryByFile[file] = (record.binaryByFile[file] ?? 0) + n
       }
-      return (send as (this: RTCDataChannel, data: unknown) => void).call(this, data)
-    } as typeof send
-    const create = RTCPeerConnection.prototype.createDataChannel
-    RTCPeerConnection.prototype.createDataChannel = function (
-      this: RTCPeerConnection,
-      label: string,
-      init?: RTCDataChannelInit,
-    ) {
-      const channel = create.call(this, label, init)
-      if (label.startsWith('parley-file:')) {
-        const record = wire(channel)
-        channel.addEventListener('message', (e) => {
-          if (typeof e.data === 'string') record.received.push(JSON.parse(e.data))
+    }
+    return (send as (this: RTCDataChannel, data: unknown) => void).call(this, data)
+  } as typeof send
+  // received control messages: a listener of ours next to the first one the SDK adds
+  const listen = proto.addEventListener
+  const heard = new WeakSet<RTCDataChannel>()
+  proto.addEventListener = function (this: RTCDataChannel, ...args: Parameters<typeof listen>) {
+    if (args[0] === 'message' && this.label.startsWith('parley-file:') && !heard.has(this)) {
+      heard.add(this)
+      const record = wire(this)
+      listen.call(this, 'message', (e: Event) => {
+        const data = (e as MessageEvent).data
+        if (typeof data === 'string') record.received.push(JSON.parse(data))
+      })
+    }
+    return listen.apply(this, args)
+  } as typeof listen
+  if (typeof document === 'undefined') {
+    // in the sender worker: a copy of the records goes to the page with every state change and
+    // progress report (the worker is terminated once its transfer ends)
+    const post = globalThis.postMessage.bind(globalThis) as (message: unknown) => void
+    globalThis.postMessage = ((message: { t?: string }) => {
+      if (message?.t === 'state' || message?.t === 'progress' || message?.t === 'end') {
+        post({ t: 'test-wires', wires: records })
+      }
+      post(message)
+    }) as typeof globalThis.postMessage
+  } else {
+    // in the page: the last copy each sender worker sent, by worker
+    const byWorker: Wire[][] = []
+    w.parleyWorkerWire = byWorker
+    const Base = globalThis.Worker
+    globalThis.Worker = class extends Base {
+      constructor(...args: ConstructorParameters<typeof Worker>) {
+        super(...args)
+        const index = byWorker.push([]) - 1
+        this.addEventListener('message', (e: MessageEvent<{ t?: string; wires?: Wire[] }>) => {
+          if (e.data?.t === 'test-wires' && e.data.wires) byWorker[index] = e.data.wires
         })
       }
-      return channel
     }
+  }
+}
+
+/**
+ * Records the transfer channels of `page` (see installWireRecorder) and of the sender workers it
+ * starts: their script is served with the recorder in front of it.
+ */
+async function recordTransferChannels(page: Page): Promise<void> {
+  await page.evaluate(installWireRecorder)
+  await page.route(/\/assets\/senderWorker-[^/]*\.js$/, async (route) => {
+    const response = await route.fetch()
+    const body = `(${installWireRecorder.toString()})();\n${await response.text()}`
+    await route.fulfill({ response, body })
   })
 }
 
-const wiresOf = (page: Page) => page.evaluate(() => (window as unknown as Wired).parleyWire)
+/** Every transfer channel `page` used, its own and then its sender workers' (as last reported). */
+const wiresOf = (page: Page): Promise<Wire[]> =>
+  page.evaluate(() => {
+    const w = globalThis as Wired
+    return [...(w.parleyWire ?? []), ...(w.parleyWorkerWire ?? []).flat()]
+  })
+
+/** The transfer channels `page` used from its main thread (none when it sends from a worker). */
+const pageWiresOf = (page: Page): Promise<Wire[]> =>
+  page.evaluate(() => (globalThis as Wired).parleyWire ?? [])
 
 /** The highest offset the receiver confirmed (`progress`) on `wires`, of file `id` if given. */
 function confirmedOn(wires: readonly Wire[], id?: string): number {
@@ -235,6 +283,8 @@ describe('web app large file transfer between two Chromium processes', () => {
     expect(await ada.page.getByTestId('notice').filter({ hasText: 'Bo left' }).count()).toBe(0)
 
     const wires = await wiresOf(ada.page)
+    // the app sends from its sender worker: the page's main thread sent no byte of the file
+    expect(await pageWiresOf(ada.page)).toEqual([])
     const [first] = wires
     const last = wires.at(-1)
     if (!first || !last || wires.length < 2)

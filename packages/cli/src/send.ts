@@ -1,7 +1,7 @@
 import {
-  type FileSender,
   isParleyError,
   NodeFileSource,
+  type OutgoingTransfer,
   ParleyError,
   type Participant,
   Room,
@@ -26,7 +26,7 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
   const sources = await openAll(cmd.files)
   const total = sources.reduce((sum, s) => sum + s.size, 0)
   let room: Room | undefined
-  const senders: FileSender[] = []
+  const senders: OutgoingTransfer[] = []
   try {
     let code = ''
     for (let attempt = 0; attempt < 5; attempt++) {

@@ -38,6 +38,8 @@ export const ParleyErrorCode = {
   INTEGRITY: 'INTEGRITY',
   /** File transfer: the receiving disk (or storage quota) is full. */
   DISK_FULL: 'DISK_FULL',
+  /** File transfer: the sender's dedicated worker could not be started or failed. */
+  WORKER_FAILED: 'WORKER_FAILED',
   /** File transfer: the receiver declined the offer. */
   DECLINED: 'DECLINED',
   /** File transfer: cancelled by this side or the peer; the message carries the reason. */

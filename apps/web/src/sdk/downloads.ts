@@ -25,6 +25,21 @@ export function opfsDisabledForTests(): boolean {
   }
 }
 
+/**
+ * Test hook: with `localStorage['parley:test:no-sender-worker'] === '1'` the app sends files from
+ * the page's main thread, as in browsers that cannot move a data channel to a worker (how the
+ * end-to-end tests keep that path covered in Chromium). Not a user setting.
+ */
+export const NO_SENDER_WORKER_TEST_FLAG = 'parley:test:no-sender-worker'
+
+export function senderWorkerDisabledForTests(): boolean {
+  try {
+    return globalThis.localStorage?.getItem(NO_SENDER_WORKER_TEST_FLAG) === '1'
+  } catch {
+    return false
+  }
+}
+
 let registered: Promise<ServiceWorkerDownloads | undefined> | undefined
 
 /**

@@ -18,7 +18,7 @@ import {
   TransferManager,
 } from '@parley/client'
 import { TransferController } from '../transfer/TransferController.js'
-import { downloadWorker, opfsDisabledForTests } from './downloads.js'
+import { downloadWorker, opfsDisabledForTests, senderWorkerDisabledForTests } from './downloads.js'
 import type { JoinRequest, LocalMediaPort, MediaPort, MeterTrack, RoomPort } from './ports.js'
 import type { Sdk } from './Sdk.js'
 
@@ -75,6 +75,10 @@ function cleanUpOpfsOnce(
   })
 }
 
+/** Files are read, hashed and sent in this dedicated worker (where the browser allows it). */
+const startSenderWorker = () =>
+  new Worker(new URL('./senderWorker.ts', import.meta.url), { type: 'module', name: 'parley-sender' })
+
 /**
  * The SDK's transfer engine over a joined room, behind the app's TransferController. Received
  * files go where the SDK's browser choice puts them: OPFS (a file or a transfer ≥ 64 MiB), the
@@ -84,7 +88,10 @@ function createTransfers(room: RoomPort, onError: (message: string) => void) {
   if (!(room instanceof Room))
     throw new ParleyError('INVALID_ARGUMENT', 'transfers need a room joined with the SDK')
   const journal = tabJournal()
-  const manager = new TransferManager(room, journal ? { journal } : {})
+  const manager = new TransferManager(room, {
+    ...(journal ? { journal } : {}),
+    ...(senderWorkerDisabledForTests() ? {} : { senderWorker: startSenderWorker }),
+  })
   const opfs = !opfsDisabledForTests() && OpfsSink.isSupported()
   if (opfs) cleanUpOpfsOnce(onError, journal)
   // The download worker is registered only where it can be chosen (no OPFS), on the first accept.

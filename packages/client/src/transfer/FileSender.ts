@@ -52,6 +52,17 @@ export interface AttachOptions {
   maxMessageSize?: number | null | undefined
 }
 
+/** What an offer says of `sources`: file ids are their positions. */
+export function fileMetasOf(sources: readonly FileSource[]): FileMeta[] {
+  return sources.map((s, i) => ({
+    id: String(i),
+    name: s.name,
+    size: s.size,
+    type: s.type,
+    lastModified: s.lastModified,
+  }))
+}
+
 /** One attempt at sending a file (see FileSender.attempts). */
 export interface SendAttempt {
   readonly fileId: string
@@ -101,14 +112,7 @@ export class FileSender extends Transfer {
     const id = options.id ?? newTransferId()
     if (!TRANSFER_ID_PATTERN.test(id)) throw new ParleyError('INVALID_ARGUMENT', 'invalid transfer id')
     if (options.sources.length === 0) throw new ParleyError('INVALID_ARGUMENT', 'nothing to send')
-    const metas: FileMeta[] = options.sources.map((s, i) => ({
-      id: String(i),
-      name: s.name,
-      size: s.size,
-      type: s.type,
-      lastModified: s.lastModified,
-    }))
-    super(id, metas, options)
+    super(id, fileMetasOf(options.sources), options)
     this.#options = options
     this.#chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE
     this.#highWaterMark = options.highWaterMark ?? 4 * 1024 * 1024
@@ -135,6 +139,11 @@ export class FileSender extends Transfer {
    */
   get attempts(): readonly Readonly<SendAttempt>[] {
     return this.#attempts
+  }
+
+  /** Bytes [0, n) of file `fileId` the receiver confirmed as stored (0 for an unknown id). */
+  confirmedOf(fileId: string): number {
+    return this.record(fileId)?.confirmed ?? 0
   }
 
   /** True while the receiver asked to pause (its storage is slower than the network). */

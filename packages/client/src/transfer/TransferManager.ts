@@ -4,8 +4,11 @@ import type { Participant } from '../Participant.js'
 import type { Room } from '../Room.js'
 import { TypedEmitter } from '../TypedEmitter.js'
 import { BlobFileSource } from './BlobFileSource.js'
+import { canTransferDataChannels } from './browser/channelTransfer.js'
 import type { ServiceWorkerDownloads } from './browser/download/ServiceWorkerDownloads.js'
 import { createBrowserSinkFactory } from './browser/sinks.js'
+import { type SenderWorker, WorkerFileSender } from './browser/WorkerFileSender.js'
+import { closedChannel } from './closedChannel.js'
 import { FileReceiver, type FileReceiverOptions, readOffer } from './FileReceiver.js'
 import { FileSender, type FileSenderOptions } from './FileSender.js'
 import type { SinkFactory } from './FileSink.js'
@@ -52,6 +55,13 @@ export interface TransferManagerOptions {
   resumeTimeoutMs?: number
   /** How long a new transfer channel may take to deliver its offer, ms (default 10 s). */
   offerTimeoutMs?: number
+  /**
+   * Browsers: starts a dedicated worker whose script calls `hostFileSender(self)`. Files are then
+   * read, hashed and sent in that worker (one per outgoing transfer), not on the page's main thread,
+   * when the browser can move data channels to workers (Chromium, Safari); elsewhere, or if the
+   * worker fails to start, they are sent from the page as without this option.
+   */
+  senderWorker?: () => SenderWorker
   /** Options passed to every FileSender (chunk size, watermarks…). */
   sender?: Partial<Omit<FileSenderOptions, 'sources' | 'hashers' | 'id'>>
   /** Options passed to every FileReceiver (queue bounds, checkpoint cadence…). */
@@ -167,19 +177,44 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
   async sendFiles(
     to: TransferPeer | 'everyone',
     files: readonly (FileSource | Blob)[],
-  ): Promise<FileSender[]> {
+  ): Promise<OutgoingTransfer[]> {
     if (this.#closed) throw new ParleyError('CLOSED', 'the transfer manager is closed')
     if (files.length === 0) throw new ParleyError('INVALID_ARGUMENT', 'no file to send')
-    const sources = files.map((f) => (isBlob(f) ? new BlobFileSource(f) : f))
     const peers = to === 'everyone' ? [...this.#room.participants.values()] : [to]
-    const hashers = await this.#hashers
-    return peers.map((peer) => {
-      const sender = new FileSender({
-        ...this.#options.sender,
-        logger: this.#logger,
-        sources,
-        hashers,
-      })
+    const blobs = files.every(isBlob) ? (files as readonly Blob[]) : undefined
+    const startWorker = this.#options.senderWorker
+    const sources = files.map((f) => (isBlob(f) ? new BlobFileSource(f) : f))
+    const senders = await Promise.all(
+      peers.map(async (peer): Promise<[OutgoingTransfer, TransferPeer]> => {
+        if (blobs && startWorker && canTransferDataChannels()) {
+          try {
+            const { progressIntervalMs, chunkSize, highWaterMark, lowWaterMark, readAhead } =
+              this.#options.sender ?? {}
+            const sender = await WorkerFileSender.start({
+              logger: this.#logger,
+              files: blobs,
+              worker: startWorker,
+              ...definedOnly({ progressIntervalMs, chunkSize, highWaterMark, lowWaterMark, readAhead }),
+            })
+            return [sender, peer]
+          } catch (error) {
+            this.#logger.warn({ error }, 'sender worker unavailable: sending from the page')
+          }
+        }
+        const sender = new FileSender({
+          ...this.#options.sender,
+          logger: this.#logger,
+          sources,
+          hashers: await this.#hashers,
+        })
+        return [sender, peer]
+      }),
+    )
+    if (this.#closed) {
+      for (const [sender] of senders) sender.close('the transfer manager is closed')
+      throw new ParleyError('CLOSED', 'the transfer manager is closed')
+    }
+    return senders.map(([sender, peer]) => {
       this.#track(sender, peer)
       this.#attachSender(sender, peer)
       return sender
@@ -240,7 +275,7 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
           this.#options.resumeTimeoutMs ?? 5 * 60_000,
         )
         // The channel may close after the connection is already back (new connection generation).
-        if (transfer instanceof FileSender && peer.state === 'connected') {
+        if (isOutgoing(transfer) && peer.state === 'connected') {
           queueMicrotask(() => this.#reattach(entry))
         }
       } else if (state === 'active') {
@@ -252,7 +287,7 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
     return entry
   }
 
-  #attachSender(sender: FileSender, peer: TransferPeer): void {
+  #attachSender(sender: OutgoingTransfer, peer: TransferPeer): void {
     try {
       const channel = peer.createDataChannel(transferChannelLabel(sender.id), { ordered: true })
       sender.attach(channel, { maxMessageSize: peer.peerConnection?.sctp?.maxMessageSize })
@@ -265,7 +300,7 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
 
   #reattach(entry: Entry): void {
     const { transfer, peer } = entry
-    if (this.#closed || transfer.state !== 'interrupted' || !(transfer instanceof FileSender)) return
+    if (this.#closed || transfer.state !== 'interrupted' || !isOutgoing(transfer)) return
     if (peer.state !== 'connected') return
     entry.reattachAttempts++
     if (entry.reattachAttempts > MAX_REATTACH_ATTEMPTS) {
@@ -380,23 +415,22 @@ function isBrowser(): boolean {
   return typeof document !== 'undefined' && typeof navigator !== 'undefined'
 }
 
-function isBlob(value: FileSource | Blob): value is Blob {
-  return typeof Blob !== 'undefined' && value instanceof Blob
+/** A transfer this side sends: from the page, or from a dedicated worker. */
+export type OutgoingTransfer = FileSender | WorkerFileSender
+
+function isOutgoing(transfer: Transfer): transfer is OutgoingTransfer {
+  return transfer instanceof FileSender || transfer instanceof WorkerFileSender
 }
 
-/** A channel that is already closed: makes a sender without a connection wait as interrupted. */
-function closedChannel(transferId: string): RTCDataChannel {
-  const target = new EventTarget() as EventTarget & Record<string, unknown>
-  Object.assign(target, {
-    label: transferChannelLabel(transferId),
-    readyState: 'closed',
-    binaryType: 'arraybuffer',
-    bufferedAmount: 0,
-    bufferedAmountLowThreshold: 0,
-    send: () => {
-      throw new ParleyError('CLOSED', 'no connection')
-    },
-    close: () => {},
-  })
-  return target as unknown as RTCDataChannel
+/** `options` without its undefined properties (exactOptionalPropertyTypes). */
+function definedOnly<T extends Record<string, unknown>>(
+  options: T,
+): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>
+  }
+}
+
+function isBlob(value: FileSource | Blob): value is Blob {
+  return typeof Blob !== 'undefined' && value instanceof Blob
 }

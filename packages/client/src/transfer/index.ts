@@ -1,6 +1,7 @@
 /** File transfer: see docs/file-transfer.md. */
 
 export { BlobFileSource } from './BlobFileSource.js'
+export { canTransferDataChannels } from './browser/channelTransfer.js'
 export { CreditWindow } from './browser/download/CreditWindow.js'
 export { type ChunkQueue, createChunkQueue } from './browser/download/chunkQueue.js'
 export { contentDisposition } from './browser/download/contentDisposition.js'
@@ -37,7 +38,13 @@ export {
   opfsEntryName,
   PARTIAL_MAX_AGE_MS,
 } from './browser/opfsHousekeeping.js'
+export {
+  type HostFileSenderOptions,
+  hostFileSender,
+  type SenderWorkerScope,
+} from './browser/SenderWorkerHost.js'
 export { type SavableSink, type SaveOptions, saveBlob } from './browser/save.js'
+export type { FromSenderWorker, ToSenderWorker } from './browser/senderWorkerMessages.js'
 export {
   type BrowserSinkKind,
   type BrowserSinkOptions,
@@ -46,6 +53,11 @@ export {
   chooseBrowserSink,
   createBrowserSinkFactory,
 } from './browser/sinks.js'
+export {
+  type SenderWorker,
+  WorkerFileSender,
+  type WorkerFileSenderOptions,
+} from './browser/WorkerFileSender.js'
 export { FileReceiver, type FileReceiverOptions, type IncomingOffer as OfferDetails } from './FileReceiver.js'
 export {
   type AttachOptions,
@@ -103,6 +115,7 @@ export {
 } from './TransferJournal.js'
 export {
   type IncomingOffer,
+  type OutgoingTransfer,
   TransferManager,
   type TransferManagerEvents,
   type TransferManagerOptions,

@@ -1,0 +1,186 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { hostFileSender, type SenderWorkerScope } from '../src/transfer/browser/SenderWorkerHost.js'
+import type { FromSenderWorker, ToSenderWorker } from '../src/transfer/browser/senderWorkerMessages.js'
+import { type SenderWorker, WorkerFileSender } from '../src/transfer/browser/WorkerFileSender.js'
+import { FileReceiver, readOffer } from '../src/transfer/FileReceiver.js'
+import { tsHashers } from '../src/transfer/hash.js'
+import { NodeFileSink } from '../src/transfer/node/NodeFileSink.js'
+import type { TransferState } from '../src/transfer/Transfer.js'
+import { TransferChannel } from '../src/transfer/TransferChannel.js'
+import { memoryChannelPair } from './transfer/memoryChannel.js'
+import { tempDir } from './transfer/support.js'
+
+/**
+ * A dedicated worker stand-in: messages cross asynchronously (a macrotask each way), objects by
+ * reference (so a "transferred" channel is the same object on both sides), terminate() stops both
+ * directions. `onHost` decides what the worker's script does (hostFileSender by default).
+ */
+function fakeWorker(
+  onHost: (scope: SenderWorkerScope) => void = (scope) =>
+    hostFileSender(scope, { hashers: Promise.resolve(tsHashers) }),
+) {
+  const toPage = new EventTarget()
+  const toWorker = new EventTarget()
+  const log = { terminated: false, posted: [] as ToSenderWorker['t'][] }
+  const deliver = (target: EventTarget, data: unknown) =>
+    setImmediate(() => {
+      if (!log.terminated) target.dispatchEvent(new MessageEvent('message', { data }))
+    })
+  const scope: SenderWorkerScope = {
+    postMessage: (message: FromSenderWorker) => deliver(toPage, message),
+    addEventListener: (type, listener) => toWorker.addEventListener(type, listener as EventListener),
+  }
+  const worker: SenderWorker & { fail(message: string): void } = {
+    postMessage: (message: ToSenderWorker) => {
+      log.posted.push(message.t)
+      deliver(toWorker, message)
+    },
+    addEventListener: (type: 'message' | 'error', listener: (event: never) => void) =>
+      toPage.addEventListener(type, listener as EventListener),
+    terminate: () => {
+      log.terminated = true
+    },
+    fail: (message) => toPage.dispatchEvent(Object.assign(new Event('error'), { message })),
+  }
+  onHost(scope)
+  return { worker, log }
+}
+
+const file = (bytes: number, name: string) => {
+  const data = new Uint8Array(bytes)
+  for (let i = 0; i < bytes; i++) data[i] = (i * 31 + bytes) & 0xff
+  return new File([data], name, { type: 'application/octet-stream', lastModified: 1_700_000_000_000 })
+}
+
+function statesOf(sender: WorkerFileSender): TransferState[] {
+  const states: TransferState[] = []
+  sender.on('state', (s) => states.push(s))
+  return states
+}
+
+const until = async (check: () => boolean, ms = 5000) => {
+  const deadline = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}
+
+describe('WorkerFileSender + hostFileSender (the sender in a dedicated worker)', () => {
+  let dir: { path: string; remove: () => Promise<void> }
+  beforeEach(async () => {
+    dir = await tempDir()
+  })
+  afterEach(() => dir.remove())
+
+  it('sends two Files the page mirrors: states offered → active → done, verified digests, progress, attempts; the worker ends once the channel is closed', async () => {
+    const { worker, log } = fakeWorker()
+    const sender = await WorkerFileSender.start({
+      id: 'w1',
+      files: [file(300_000, 'a.bin'), file(5, 'b.bin')],
+      worker: () => worker,
+      chunkSize: 16 * 1024,
+    })
+    expect(sender.files.map((f) => [f.id, f.name, f.size])).toEqual([
+      ['0', 'a.bin', 300_000],
+      ['1', 'b.bin', 5],
+    ])
+    const states = statesOf(sender)
+    const { local, remote } = memoryChannelPair('parley-file:w1')
+    sender.attach(local.asChannel())
+    const receiver = await FileReceiver.fromChannel(remote.asChannel(), { hashers: tsHashers }, 5000)
+    await receiver.accept(() => new NodeFileSink({ dir: dir.path }))
+    await Promise.all([sender.finished(), receiver.finished()])
+    expect(states).toEqual(['active', 'done'])
+    expect(sender.files.map((f) => [f.status, f.sha256])).toEqual(
+      receiver.files.map((f) => ['done', f.sha256]),
+    )
+    expect(sender.progress).toMatchObject({ bytes: 300_005, totalBytes: 300_005, confirmedBytes: 300_005 })
+    expect(sender.attempts.map((a) => [a.fileId, a.from, a.to])).toEqual([
+      ['0', 0, 300_000],
+      ['1', 0, 5],
+    ])
+    expect(sender.dataBytesSent).toBe(300_005)
+    await until(() => log.terminated)
+  })
+
+  it('cancel() on the page: the receiver sees the reason, the page is cancelled at once, the worker ends after its channel closed', async () => {
+    const { worker, log } = fakeWorker()
+    const sender = await WorkerFileSender.start({
+      id: 'w2',
+      files: [file(4 << 20, 'big.bin')],
+      worker: () => worker,
+    })
+    const { local, remote } = memoryChannelPair('parley-file:w2')
+    sender.attach(local.asChannel())
+    const receiver = await FileReceiver.fromChannel(remote.asChannel(), { hashers: tsHashers }, 5000)
+    await receiver.accept(() => new NodeFileSink({ dir: dir.path }))
+    await until(() => sender.state === 'active')
+    await sender.cancel('changed my mind')
+    expect(sender.state).toBe('cancelled')
+    await expect(receiver.finished()).rejects.toMatchObject({ code: 'CANCELLED', message: /changed my mind/ })
+    await until(() => log.terminated)
+    expect(local.readyState).toBe('closed')
+  })
+
+  it('the page closes the connection under the channel (a close event on it): the worker goes interrupted; attach() with a new channel resumes from the confirmed offset and ends done', {
+    timeout: 30_000,
+  }, async () => {
+    const { worker } = fakeWorker()
+    const sender = await WorkerFileSender.start({
+      id: 'w3',
+      files: [file(32 << 20, 'r.bin')],
+      worker: () => worker,
+      chunkSize: 64 * 1024,
+    })
+    const first = memoryChannelPair('parley-file:w3')
+    sender.attach(first.local.asChannel())
+    const receiver = await FileReceiver.fromChannel(
+      first.remote.asChannel(),
+      { hashers: tsHashers, checkpointBytes: 256 * 1024 },
+      5000,
+    )
+    await receiver.accept(() => new NodeFileSink({ dir: dir.path }))
+    await until(() => receiver.progress.confirmedBytes >= 4 << 20)
+    // what PeerLink does when it closes the connection: the channel's state stays, a close event fires
+    first.local.dispatchEvent(new Event('close'))
+    await until(() => sender.state === 'interrupted')
+    first.remote.close()
+    await until(() => receiver.state === 'interrupted')
+
+    const second = memoryChannelPair('parley-file:w3')
+    sender.attach(second.local.asChannel())
+    const link = new TransferChannel(second.remote.asChannel())
+    receiver.adopt(link, await readOffer(link, 5000))
+    await Promise.all([sender.finished(), receiver.finished()])
+    const [cut, resumed] = sender.attempts
+    expect(sender.attempts).toHaveLength(2)
+    expect(cut?.confirmed).toBeGreaterThanOrEqual(4 << 20)
+    expect(cut?.to).toBeLessThan(32 << 20)
+    expect(resumed?.from).toBeGreaterThanOrEqual(cut?.confirmed ?? Number.POSITIVE_INFINITY)
+    expect(resumed?.to).toBe(32 << 20)
+    expect(sender.files[0]?.sha256).toBe(receiver.files[0]?.sha256)
+    expect(sender.files[0]?.sha256).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it('start() rejects with WORKER_FAILED when the worker cannot set up the sender, and terminates it', async () => {
+    const { worker, log } = fakeWorker((scope) => {
+      scope.addEventListener('message', () => scope.postMessage({ t: 'create-failed', message: 'no digest' }))
+    })
+    await expect(
+      WorkerFileSender.start({ files: [file(1, 'x')], worker: () => worker }),
+    ).rejects.toMatchObject({
+      code: 'WORKER_FAILED',
+      message: /no digest/,
+    })
+    expect(log.terminated).toBe(true)
+  })
+
+  it('a worker that fails after the start fails the transfer with WORKER_FAILED', async () => {
+    const { worker, log } = fakeWorker()
+    const sender = await WorkerFileSender.start({ files: [file(10, 'x')], worker: () => worker })
+    worker.fail('out of memory')
+    await expect(sender.finished()).rejects.toMatchObject({ code: 'WORKER_FAILED', message: /out of memory/ })
+    expect(log.terminated).toBe(true)
+  })
+})
