@@ -162,7 +162,9 @@ const describe = (r: Run) =>
 export async function browserTransfer(opts: BrowserOptions) {
   // bounded: every transfer stops at the budget; connections, cleanup and start-up are the rest
   hardDeadline(90_000 + opts.rounds * opts.variants.length * (opts.budgetMs + 30_000), opts.log)
-  const h = await openWebRtcHarness(['parley', 'peerjs', 'wsRelay'], opts.log, await pageScripts())
+  const h = await openWebRtcHarness(['parley', 'peerjs', 'wsRelay'], opts.log, await pageScripts(), {
+    '/parley-sender-worker.js': ['text/javascript', await pageBundle('bench/transfer/senderWorker.ts')],
+  })
   const runs = new Map<TransferVariant, Run[]>(opts.variants.map((v) => [v, []]))
   const load = [loadavg()[0] ?? 0]
   const failures: string[] = []

@@ -6,8 +6,9 @@
  *
  * The sender reads a disk-backed File (an `<input type=file>` filled by Playwright) and sends it with
  * one of five variants, written as their users would:
- * - `parley`: TransferManager.sendFiles → FileSender → FileReceiver (SHA-256 on both sides, the receiver
- *   writing into OPFS through the browser's default sinks, as the web app does);
+ * - `parley`: TransferManager.sendFiles → FileSender (in a dedicated worker, as the web app does) →
+ *   FileReceiver (SHA-256 on both sides, the receiver writing into OPFS through the browser's default
+ *   sinks, as the web app does); `parleyPage` (opt-in): the same with the sender on the page;
  * - `raw`: File.slice() reads, 64 KiB messages, pause above 4 MiB buffered, resume on bufferedamountlow
  *   (threshold 1 MiB) — the SDK's defaults;
  * - `peerjsRaw` / `peerjsBinary`: PeerJS DataConnection (`serialization` 'raw' / 'binary'), conn.send()
@@ -159,7 +160,12 @@ let channel
 let stop = false
 self.onmessage = async (e) => {
   const m = e.data
-  if (m.channel) { channel = m.channel; return }
+  if (m.channel) {
+    channel = m.channel
+    if (channel.readyState === 'open') postMessage({ open: true })
+    else channel.onopen = () => postMessage({ open: true })
+    return
+  }
   if (m.stop) { stop = true; return }
   stop = false
   channel.bufferedAmountLowThreshold = ${LOW_WATER}
@@ -217,13 +223,12 @@ async function rawOpen(args: TransferConnectArgs, offerer: boolean, inWorker = f
     const created = pc.createDataChannel('data')
     const worker = new Worker(URL.createObjectURL(new Blob([RAW_WORKER_SOURCE], { type: 'text/javascript' })))
     worker.postMessage({ channel: created }, [created as unknown as Transferable])
+    const opened = new Promise<void>((resolve) => {
+      worker.onmessage = (e: MessageEvent<{ open?: boolean }>) => e.data.open && resolve()
+    })
     await pc.setLocalDescription()
     signal.send({ sdp: pc.localDescription })
-    await new Promise<void>((resolve) => {
-      pc.onconnectionstatechange = () => pc.connectionState === 'connected' && resolve()
-    })
-    // the channel's open event fires in the worker: give it a moment after the connection
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    await opened
     return rawWorkerLink(pc, worker, signal.close)
   }
   if (offerer) {
@@ -365,7 +370,15 @@ async function parleyOpen(args: TransferConnectArgs, variant: ParleyVariant): Pr
   // the browser's digests (WebCrypto's sha256-list); the sinks are given at accept(), as the web app does
   const noHash = variant === 'parleyNoHash' || variant === 'parleyBare'
   const discard = variant === 'parleyDiscard' || variant === 'parleyBare'
-  const manager = noHash ? new TransferManager(room, { hashers: noHashers }) : new TransferManager(room)
+  // `parley` sends from a dedicated worker, as the web app does; `parleyPage` from the page (what
+  // browsers that cannot move a data channel to a worker do), like the diagnostic variants
+  const manager = noHash
+    ? new TransferManager(room, { hashers: noHashers })
+    : variant === 'parley'
+      ? new TransferManager(room, {
+          senderWorker: () => new Worker('/parley-sender-worker.js', { name: 'parley-sender' }),
+        })
+      : new TransferManager(room)
   return { room, manager, sinks: discard ? discardSink : window.Parley.browserSinkFactory }
 }
 
@@ -531,6 +544,8 @@ export const TransferBench = {
       if (!participant) throw new Error('no participant')
       const [sender] = await parley.manager.sendFiles(participant, [file])
       if (!sender) throw new Error('no sender')
+      if (variant === 'parley' && !(sender instanceof window.Parley.WorkerFileSender))
+        throw new Error('parley: the sender did not start in its worker')
       parley.sender = sender
       await sender.finished().catch((error: unknown) => {
         if (!stopped) throw error

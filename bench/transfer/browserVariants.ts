@@ -12,13 +12,21 @@ export const TRANSFER_VARIANTS = ['parley', 'raw', 'simplePeer', 'peerjsBinary',
  */
 export const DIAGNOSTIC_VARIANTS = ['parleyNoHash', 'parleyDiscard', 'parleyBare'] as const
 
-/** `rawWorker`: raw's sending loop in a dedicated worker (the channel transferred to it). */
-export const WORKER_VARIANTS = ['rawWorker'] as const
+/**
+ * `parleyPage`: Parley with its sender on the page's main thread (browsers that cannot move a data
+ * channel to a worker); `rawWorker`: raw's sending loop in a dedicated worker (the channel moved to
+ * it): what the main thread gains by sending from a worker, and what the throughput pays.
+ */
+export const WORKER_VARIANTS = ['parleyPage', 'rawWorker'] as const
 
 export const ALL_VARIANTS = [...TRANSFER_VARIANTS, ...DIAGNOSTIC_VARIANTS, ...WORKER_VARIANTS] as const
 export type TransferVariant = (typeof ALL_VARIANTS)[number]
-export type ParleyVariant = 'parley' | (typeof DIAGNOSTIC_VARIANTS)[number]
+export type ParleyVariant = 'parley' | 'parleyPage' | (typeof DIAGNOSTIC_VARIANTS)[number]
 
 export function isParleyVariant(variant: TransferVariant): variant is ParleyVariant {
-  return variant === 'parley' || (DIAGNOSTIC_VARIANTS as readonly string[]).includes(variant)
+  return (
+    variant === 'parley' ||
+    variant === 'parleyPage' ||
+    (DIAGNOSTIC_VARIANTS as readonly string[]).includes(variant)
+  )
 }

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import type { Page } from 'playwright-core'
 import { launchPersistent, type PersistentChromium } from '../../test/support/chromium.js'
-import { type SdkPageServer, serveSdkPage } from '../../test/support/sdkPage.js'
+import { type ExtraFiles, type SdkPageServer, serveSdkPage } from '../../test/support/sdkPage.js'
 import type { TargetName } from '../signaling/loadgenMessages.js'
 import { type ServerUnderTest, startServer } from '../signaling/servers.js'
 import { ensureParleyServerBuilt } from '../support/parleyBuild.js'
@@ -75,6 +75,8 @@ export async function openWebRtcHarness(
   targets: readonly ServerTarget[],
   log: (message: string) => void,
   extra: ExtraScripts = [],
+  /** Files served (not added to the pages), e.g. worker scripts: path → [content type, body]. */
+  files: ExtraFiles = {},
 ): Promise<WebRtcHarness> {
   if (targets.includes('parley')) ensureParleyServerBuilt(root, log)
   const started: ServerUnderTest[] = []
@@ -95,6 +97,7 @@ export async function openWebRtcHarness(
     )
     const port = (target: ServerTarget) => servers.find((s) => s.target === target)?.port ?? 0
     pageServer = await serveSdkPage({
+      ...files,
       '/bench.js': ['text/javascript', await pageBundle()],
       ...Object.fromEntries(
         extra.map(([script, body]) => [`/${script}`, ['text/javascript', body] as const]),

@@ -30,6 +30,36 @@ const stateOf = (p: Participant) => card(p).getAttribute('data-state')
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
+/** Counts the file bytes the page's main thread hands to `parley-file:*` channels. */
+function countPageSends(p: Participant): Promise<void> {
+  return p.page.evaluate(() => {
+    const w = window as unknown as { pageFileBytes: number }
+    w.pageFileBytes = 0
+    const send = RTCDataChannel.prototype.send
+    RTCDataChannel.prototype.send = function (this: RTCDataChannel, data: unknown) {
+      if (this.label.startsWith('parley-file:') && typeof data !== 'string') {
+        w.pageFileBytes += (data as ArrayBufferView).byteLength
+      }
+      return (send as (this: RTCDataChannel, data: unknown) => void).call(this, data)
+    } as typeof send
+  })
+}
+const pageFileBytes = (p: Participant) =>
+  p.page.evaluate(() => (window as unknown as { pageFileBytes: number }).pageFileBytes)
+
+/** Sends `file` from Ada to Bo; waits until both show it done, with the same verified digest. */
+async function sendVerified(ada: Participant, bo: Participant, file: { path: string }) {
+  await sendFiles(ada, [file.path])
+  await poll(() => stateOf(bo)).toBe('offered')
+  await bo.page.getByTestId('file-accept').click()
+  await expect.poll(() => stateOf(bo), { timeout: 90_000 }).toBe('done')
+  await expect.poll(() => stateOf(ada), { timeout: 30_000 }).toBe('done')
+  const digestOf = (p: Participant) => p.page.getByTestId('transfer-file').getAttribute('data-sha256')
+  const received = await digestOf(bo)
+  expect(received).toMatch(/^[0-9a-f]{64}$/)
+  expect(await digestOf(ada)).toBe(received)
+}
+
 describe('web app file transfer', () => {
   it('a file offered through the file input is accepted, arrives verified, and the save action downloads the same bytes', async () => {
     const room = nextRoom()
@@ -60,6 +90,33 @@ describe('web app file transfer', () => {
       if (!download) throw new Error(`no download of ${name}`)
       expect(await sha256Of(await download.path())).toBe(file.sha256)
     }
+  })
+
+  it('the app sends from its sender worker: the page hands no file byte to a channel; the file arrives verified', async () => {
+    const room = nextRoom()
+    const ada = await join(room, 'Ada')
+    const bo = await join(room, 'Bo')
+    await expectFullMesh([ada, bo])
+    const workers: string[] = []
+    ada.page.on('worker', (w) => workers.push(w.url()))
+    await countPageSends(ada)
+    await sendVerified(ada, bo, randomFile('in-worker.bin', 12 * 1024 * 1024 + 5))
+    expect(await pageFileBytes(ada)).toBe(0)
+    expect(workers.filter((url) => /senderWorker/.test(url))).toHaveLength(1)
+  })
+
+  it('with the sender worker unavailable (test flag: as in browsers that cannot move a data channel), the page sends the file and it arrives verified', async () => {
+    const room = nextRoom()
+    const ada = await join(room, 'Ada', { localStorage: { 'parley:test:no-sender-worker': '1' } })
+    const bo = await join(room, 'Bo')
+    await expectFullMesh([ada, bo])
+    const workers: string[] = []
+    ada.page.on('worker', (w) => workers.push(w.url()))
+    await countPageSends(ada)
+    const size = 12 * 1024 * 1024 + 5
+    await sendVerified(ada, bo, randomFile('on-page.bin', size))
+    expect(await pageFileBytes(ada)).toBe(size)
+    expect(workers.filter((url) => /senderWorker/.test(url))).toHaveLength(0)
   })
 
   it('declining an offer shows the transfer as cancelled on both sides', async () => {
