@@ -46,8 +46,11 @@ describe('FileSender → FileReceiver over node-datachannel', () => {
     out = join(dir.path, 'out')
     await mkdir(out)
   })
+  /** Sources belong to the caller: every one a test opens is closed after it. */
+  const opened: NodeFileSource[] = []
   afterEach(async () => {
     for (const p of pairs.splice(0)) p.close()
+    await Promise.all(opened.splice(0).map((s) => s.close()))
     await dir.remove()
   })
 
@@ -60,6 +63,7 @@ describe('FileSender → FileReceiver over node-datachannel', () => {
   ) {
     const hashers = await loadHashers()
     const sources = await Promise.all(paths.map((p) => NodeFileSource.open(p)))
+    opened.push(...sources)
     const logger = process.env.DEBUG_TRANSFER
       ? { debug: console.log, info: console.log, warn: console.log, error: console.log }
       : undefined

@@ -34,8 +34,17 @@ describe('TransferManager over a Room (Node peers, real server)', () => {
     out = join(dir.path, 'out')
     await mkdir(out)
   })
+  /** Sources belong to the caller: every one a test opens is closed after it. */
+  const sources: NodeFileSource[] = []
+  async function openSource(path: string): Promise<NodeFileSource> {
+    const source = await NodeFileSource.open(path)
+    sources.push(source)
+    return source
+  }
+
   afterEach(async () => {
     for (const m of managers.splice(0)) m.close()
+    await Promise.all(sources.splice(0).map((s) => s.close()))
     await Promise.allSettled(rooms.splice(0).map((r) => r.leave()))
     await dir.remove()
   })
@@ -72,7 +81,7 @@ describe('TransferManager over a Room (Node peers, real server)', () => {
     const size = 64 * MiB
     const src = join(dir.path, 'big.bin')
     const expected = await writeRandomFile(src, size)
-    const source = await NodeFileSource.open(src)
+    const source = await openSource(src)
     const offered = nextOffer(mb)
     const [sender] = (await ma.sendFiles(bob, [source])) as [FileSender]
     return { size, expected, source, sender, offer: await offered }
@@ -82,7 +91,7 @@ describe('TransferManager over a Room (Node peers, real server)', () => {
     const { ma, mb, bob, a } = await twoPeers('mgr-basic')
     const paths = [join(dir.path, 'one.bin'), join(dir.path, 'two.bin')]
     const hashes = [await writeRandomFile(paths[0]!, 3 * MiB), await writeRandomFile(paths[1]!, 1234)]
-    const sources = await Promise.all(paths.map((p) => NodeFileSource.open(p)))
+    const sources = await Promise.all(paths.map((p) => openSource(p)))
     const offered = nextOffer(mb)
     const updates: string[] = []
     ma.on('transfer', (t) => updates.push(t.state))
@@ -140,7 +149,7 @@ describe('TransferManager over a Room (Node peers, real server)', () => {
     const src = join(dir.path, 'all.txt')
     const expected = await writeRandomFile(src, 100_000)
     const offers = Promise.all([nextOffer(mb), nextOffer(mc)])
-    const senders = await ma.sendFiles('everyone', [await NodeFileSource.open(src)])
+    const senders = await ma.sendFiles('everyone', [await openSource(src)])
     expect(senders).toHaveLength(2)
     for (const offer of await offers) await offer.accept()
     await Promise.all(senders.map((s) => s.finished()))
@@ -153,7 +162,7 @@ describe('TransferManager over a Room (Node peers, real server)', () => {
     const src = join(dir.path, 'big.bin')
     await writeRandomFile(src, 64 * MiB)
     const offered = nextOffer(mb)
-    const [sender] = await ma.sendFiles(bob, [await NodeFileSource.open(src)])
+    const [sender] = await ma.sendFiles(bob, [await openSource(src)])
     const offer = await offered
     await offer.accept()
     await waitForBytes(offer.transfer, 8 * MiB)
@@ -234,7 +243,7 @@ describe('TransferManager over a Room (Node peers, real server)', () => {
     const sizes = [4 * MiB, 64 * MiB, 2 * MiB]
     const names = ['one.bin', 'two.bin', 'three.bin']
     const expected = await Promise.all(names.map((n, i) => writeRandomFile(join(dir.path, n), sizes[i]!)))
-    const sources = await Promise.all(names.map((n) => NodeFileSource.open(join(dir.path, n))))
+    const sources = await Promise.all(names.map((n) => openSource(join(dir.path, n))))
     const offered = nextOffer(mb)
     const [sender] = (await ma.sendFiles(bob, sources)) as [FileSender]
     const offer = await offered
@@ -334,7 +343,7 @@ describe('TransferManager over a Room (Node peers, real server)', () => {
     const src = join(dir.path, 'big.bin')
     await writeRandomFile(src, 64 * MiB)
     const offered = nextOffer(mb)
-    const [sender] = await ma.sendFiles(bob, [await NodeFileSource.open(src)])
+    const [sender] = await ma.sendFiles(bob, [await openSource(src)])
     const offer = await offered
     await offer.accept()
     await waitForBytes(offer.transfer, 4 * MiB)
@@ -350,7 +359,7 @@ describe('TransferManager over a Room (Node peers, real server)', () => {
     await writeRandomFile(src, 64 * MiB)
     const offered = nextOffer(mb)
     const alice = b.participant(a.localPeerId)!
-    await ma.sendFiles(a.participant(b.localPeerId)!, [await NodeFileSource.open(src)])
+    await ma.sendFiles(a.participant(b.localPeerId)!, [await openSource(src)])
     const offer = await offered
     await offer.accept()
     await waitForBytes(offer.transfer, 4 * MiB)
