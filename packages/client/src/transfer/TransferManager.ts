@@ -188,13 +188,12 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
       peers.map(async (peer): Promise<[OutgoingTransfer, TransferPeer]> => {
         if (blobs && startWorker && canTransferDataChannels()) {
           try {
-            const { progressIntervalMs, chunkSize, highWaterMark, lowWaterMark, readAhead } =
-              this.#options.sender ?? {}
+            // the numeric tuning crosses to the worker (WorkerSenderOptions); functions cannot
             const sender = await WorkerFileSender.start({
+              ...this.#options.sender,
               logger: this.#logger,
               files: blobs,
               worker: startWorker,
-              ...definedOnly({ progressIntervalMs, chunkSize, highWaterMark, lowWaterMark, readAhead }),
             })
             return [sender, peer]
           } catch (error) {
@@ -420,15 +419,6 @@ export type OutgoingTransfer = FileSender | WorkerFileSender
 
 function isOutgoing(transfer: Transfer): transfer is OutgoingTransfer {
   return transfer instanceof FileSender || transfer instanceof WorkerFileSender
-}
-
-/** `options` without its undefined properties (exactOptionalPropertyTypes). */
-function definedOnly<T extends Record<string, unknown>>(
-  options: T,
-): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]?: Exclude<T[K], undefined>
-  }
 }
 
 function isBlob(value: FileSource | Blob): value is Blob {

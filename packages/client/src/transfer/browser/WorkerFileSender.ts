@@ -16,6 +16,15 @@ import type {
   WorkerSenderOptions,
 } from './senderWorkerMessages.js'
 
+/** The options that cross to the worker (numbers; a function such as mutateChunk cannot). */
+const WORKER_OPTION_KEYS = [
+  'chunkSize',
+  'highWaterMark',
+  'lowWaterMark',
+  'readAhead',
+  'progressIntervalMs',
+] as const
+
 /** The part of a Worker the sender uses (a MessagePort-backed stand-in in tests). */
 export interface SenderWorker {
   postMessage(message: ToSenderWorker, transfer?: Transferable[]): void
@@ -164,13 +173,11 @@ export class WorkerFileSender extends Transfer {
         } else if (m.t === 'create-failed') failed(m.message)
         else this.#onMessage(m)
       })
-      const { chunkSize, highWaterMark, lowWaterMark, readAhead, progressIntervalMs } = options
       const workerOptions: WorkerSenderOptions = {}
-      if (chunkSize !== undefined) workerOptions.chunkSize = chunkSize
-      if (highWaterMark !== undefined) workerOptions.highWaterMark = highWaterMark
-      if (lowWaterMark !== undefined) workerOptions.lowWaterMark = lowWaterMark
-      if (readAhead !== undefined) workerOptions.readAhead = readAhead
-      if (progressIntervalMs !== undefined) workerOptions.progressIntervalMs = progressIntervalMs
+      for (const key of WORKER_OPTION_KEYS) {
+        const value = options[key]
+        if (value !== undefined) workerOptions[key] = value
+      }
       this.#post({ t: 'create', id: this.id, files: options.files, options: workerOptions })
     })
   }
