@@ -169,8 +169,10 @@ export async function browserTransfer(opts: BrowserOptions) {
   const load = [loadavg()[0] ?? 0]
   const failures: string[] = []
   let chromium: string | null = null
+  let cores = 0
   try {
     chromium = h.pages[0].context().browser()?.version() ?? null
+    cores = await h.pages[1].evaluate(() => navigator.hardwareConcurrency)
     const renderers: [number, number] = [await pageRendererPid(h.pages[0]), await pageRendererPid(h.pages[1])]
     const [, sender] = h.pages
     await sender.evaluate(() => window.TransferBench.fileInput())
@@ -237,6 +239,9 @@ export async function browserTransfer(opts: BrowserOptions) {
     rounds: opts.rounds,
     budgetSeconds: opts.budgetMs / 1000,
     chromium,
+    // where `parley` sent from: the web app's rule (the worker with more than 2 cores)
+    parleySender: cores > 2 ? 'worker' : 'page',
+    cores,
     loadavg1m: load.map(r1),
     ...table,
     ratio: {

@@ -6,9 +6,10 @@
  *
  * The sender reads a disk-backed File (an `<input type=file>` filled by Playwright) and sends it with
  * one of five variants, written as their users would:
- * - `parley`: TransferManager.sendFiles → FileSender (in a dedicated worker, as the web app does) →
- *   FileReceiver (SHA-256 on both sides, the receiver writing into OPFS through the browser's default
- *   sinks, as the web app does); `parleyPage` (opt-in): the same with the sender on the page;
+ * - `parley`: TransferManager.sendFiles → FileSender → FileReceiver (SHA-256 on both sides, the
+ *   receiver writing into OPFS through the browser's default sinks), as the web app does: the sender
+ *   in a dedicated worker on machines of more than 2 cores, on the page otherwise; `parleyWorker` /
+ *   `parleyPage` (opt-in): the sender in the worker / on the page, whatever the machine;
  * - `raw`: File.slice() reads, 64 KiB messages, pause above 4 MiB buffered, resume on bufferedamountlow
  *   (threshold 1 MiB) — the SDK's defaults;
  * - `peerjsRaw` / `peerjsBinary`: PeerJS DataConnection (`serialization` 'raw' / 'binary'), conn.send()
@@ -370,16 +371,21 @@ async function parleyOpen(args: TransferConnectArgs, variant: ParleyVariant): Pr
   // the browser's digests (WebCrypto's sha256-list); the sinks are given at accept(), as the web app does
   const noHash = variant === 'parleyNoHash' || variant === 'parleyBare'
   const discard = variant === 'parleyDiscard' || variant === 'parleyBare'
-  // `parley` sends from a dedicated worker, as the web app does; `parleyPage` from the page (what
-  // browsers that cannot move a data channel to a worker do), like the diagnostic variants
+  // the sender's place: the web app's rule for `parley` (a worker where there are more than 2 cores)
   const manager = noHash
     ? new TransferManager(room, { hashers: noHashers })
-    : variant === 'parley'
+    : senderInWorker(variant)
       ? new TransferManager(room, {
           senderWorker: () => new Worker('/parley-sender-worker.js', { name: 'parley-sender' }),
         })
       : new TransferManager(room)
   return { room, manager, sinks: discard ? discardSink : window.Parley.browserSinkFactory }
+}
+
+/** Whether `variant` sends from the SDK's sender worker (`parley`: as apps/web/src/sdk/parley.ts decides). */
+function senderInWorker(variant: ParleyVariant): boolean {
+  if (variant === 'parley') return navigator.hardwareConcurrency > 2
+  return variant === 'parleyWorker'
 }
 
 /** Empties the origin's OPFS (the received files of earlier runs). */
@@ -544,8 +550,10 @@ export const TransferBench = {
       if (!participant) throw new Error('no participant')
       const [sender] = await parley.manager.sendFiles(participant, [file])
       if (!sender) throw new Error('no sender')
-      if (variant === 'parley' && !(sender instanceof window.Parley.WorkerFileSender))
-        throw new Error('parley: the sender did not start in its worker')
+      if (senderInWorker(variant) !== sender instanceof window.Parley.WorkerFileSender)
+        throw new Error(
+          `${variant}: the sender did not start where it should (worker: ${senderInWorker(variant)})`,
+        )
       parley.sender = sender
       await sender.finished().catch((error: unknown) => {
         if (!stopped) throw error

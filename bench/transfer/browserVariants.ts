@@ -13,19 +13,21 @@ export const TRANSFER_VARIANTS = ['parley', 'raw', 'simplePeer', 'peerjsBinary',
 export const DIAGNOSTIC_VARIANTS = ['parleyNoHash', 'parleyDiscard', 'parleyBare'] as const
 
 /**
- * `parleyPage`: Parley with its sender on the page's main thread (browsers that cannot move a data
- * channel to a worker); `rawWorker`: raw's sending loop in a dedicated worker (the channel moved to
+ * `parleyWorker` / `parleyPage`: Parley with its sender in the SDK's dedicated worker / on the page's
+ * main thread, whatever the machine (`parley` does what the web app does: the worker on machines of
+ * more than 2 cores); `rawWorker`: raw's sending loop in a dedicated worker (the channel moved to
  * it): what the main thread gains by sending from a worker, and what the throughput pays.
  */
-export const WORKER_VARIANTS = ['parleyPage', 'rawWorker'] as const
+export const WORKER_VARIANTS = ['parleyWorker', 'parleyPage', 'rawWorker'] as const
 
 export const ALL_VARIANTS = [...TRANSFER_VARIANTS, ...DIAGNOSTIC_VARIANTS, ...WORKER_VARIANTS] as const
 export type TransferVariant = (typeof ALL_VARIANTS)[number]
-export type ParleyVariant = 'parley' | 'parleyPage' | (typeof DIAGNOSTIC_VARIANTS)[number]
+export type ParleyVariant = 'parley' | 'parleyWorker' | 'parleyPage' | (typeof DIAGNOSTIC_VARIANTS)[number]
 
 export function isParleyVariant(variant: TransferVariant): variant is ParleyVariant {
   return (
     variant === 'parley' ||
+    variant === 'parleyWorker' ||
     variant === 'parleyPage' ||
     (DIAGNOSTIC_VARIANTS as readonly string[]).includes(variant)
   )

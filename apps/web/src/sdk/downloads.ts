@@ -26,17 +26,19 @@ export function opfsDisabledForTests(): boolean {
 }
 
 /**
- * Test hook: with `localStorage['parley:test:no-sender-worker'] === '1'` the app sends files from
- * the page's main thread, as in browsers that cannot move a data channel to a worker (how the
- * end-to-end tests keep that path covered in Chromium). Not a user setting.
+ * Test hooks: `localStorage['parley:test:sender-worker']` set to `'1'` makes the app send files from
+ * its sender worker, `'0'` from the page, whatever the machine (see useSenderWorker in parley.ts).
+ * Not a user setting.
  */
-export const NO_SENDER_WORKER_TEST_FLAG = 'parley:test:no-sender-worker'
+export const SENDER_WORKER_TEST_FLAG = 'parley:test:sender-worker'
 
-export function senderWorkerDisabledForTests(): boolean {
+/** The sender-worker choice a test forced, if any. */
+export function senderWorkerForcedForTests(): boolean | undefined {
   try {
-    return globalThis.localStorage?.getItem(NO_SENDER_WORKER_TEST_FLAG) === '1'
+    const value = globalThis.localStorage?.getItem(SENDER_WORKER_TEST_FLAG)
+    return value === '1' ? true : value === '0' ? false : undefined
   } catch {
-    return false
+    return undefined
   }
 }
 

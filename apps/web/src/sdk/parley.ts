@@ -18,7 +18,7 @@ import {
   TransferManager,
 } from '@parley/client'
 import { TransferController } from '../transfer/TransferController.js'
-import { downloadWorker, opfsDisabledForTests, senderWorkerDisabledForTests } from './downloads.js'
+import { downloadWorker, opfsDisabledForTests, senderWorkerForcedForTests } from './downloads.js'
 import type { JoinRequest, LocalMediaPort, MediaPort, MeterTrack, RoomPort } from './ports.js'
 import type { Sdk } from './Sdk.js'
 
@@ -75,6 +75,16 @@ function cleanUpOpfsOnce(
   })
 }
 
+/**
+ * Whether files are sent from the dedicated worker: where the machine has a core for it beyond the
+ * page's (more than 2). On a 2-core machine the worker took 3–19 % of the throughput (the page's
+ * main thread then does 7–11 ms of work per task, which keeps the UI fluid); see
+ * docs/file-transfer.md, "Sending from a worker". Tests may force either way.
+ */
+function useSenderWorker(): boolean {
+  return senderWorkerForcedForTests() ?? (globalThis.navigator?.hardwareConcurrency ?? 0) > 2
+}
+
 /** Files are read, hashed and sent in this dedicated worker (where the browser allows it). */
 const startSenderWorker = () =>
   new Worker(new URL('./senderWorker.ts', import.meta.url), { type: 'module', name: 'parley-sender' })
@@ -90,7 +100,7 @@ function createTransfers(room: RoomPort, onError: (message: string) => void) {
   const journal = tabJournal()
   const manager = new TransferManager(room, {
     ...(journal ? { journal } : {}),
-    ...(senderWorkerDisabledForTests() ? {} : { senderWorker: startSenderWorker }),
+    ...(useSenderWorker() ? { senderWorker: startSenderWorker } : {}),
   })
   const opfs = !opfsDisabledForTests() && OpfsSink.isSupported()
   if (opfs) cleanUpOpfsOnce(onError, journal)
