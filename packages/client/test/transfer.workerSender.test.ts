@@ -22,6 +22,8 @@ function fakeWorker(
   const toPage = new EventTarget()
   const toWorker = new EventTarget()
   const log = { terminated: false, posted: [] as ToSenderWorker['t'][] }
+  /** What a channel the page posts becomes in the worker (moved: the page keeps a husk). */
+  const moved = new Map<object, RTCDataChannel>()
   const deliver = (target: EventTarget, data: unknown) =>
     setImmediate(() => {
       if (!log.terminated) target.dispatchEvent(new MessageEvent('message', { data }))
@@ -33,7 +35,8 @@ function fakeWorker(
   const worker: SenderWorker & { fail(message: string): void } = {
     postMessage: (message: ToSenderWorker) => {
       log.posted.push(message.t)
-      deliver(toWorker, message)
+      const channel = message.t === 'attach' && message.channel ? moved.get(message.channel) : undefined
+      deliver(toWorker, channel ? { ...message, channel } : message)
     },
     addEventListener: (type: 'message' | 'error', listener: (event: never) => void) =>
       toPage.addEventListener(type, listener as EventListener),
@@ -43,7 +46,13 @@ function fakeWorker(
     fail: (message) => toPage.dispatchEvent(Object.assign(new Event('error'), { message })),
   }
   onHost(scope)
-  return { worker, log }
+  /** A page-side husk for `channel`: attach() it, and the worker gets `channel`. */
+  const husk = (channel: RTCDataChannel): RTCDataChannel => {
+    const h = Object.assign(new EventTarget(), { label: channel.label, readyState: 'open', close() {} })
+    moved.set(h, channel)
+    return h as unknown as RTCDataChannel
+  }
+  return { worker, log, husk }
 }
 
 const file = (bytes: number, name: string) => {
@@ -161,6 +170,42 @@ describe('WorkerFileSender + hostFileSender (the sender in a dedicated worker)',
     expect(resumed?.to).toBe(32 << 20)
     expect(sender.files[0]?.sha256).toBe(receiver.files[0]?.sha256)
     expect(sender.files[0]?.sha256).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it('the old connection closing after a resume (a close event on the first channel’s husk) leaves the current channel alone: the transfer ends done on it', {
+    timeout: 30_000,
+  }, async () => {
+    const { worker, husk } = fakeWorker()
+    const sender = await WorkerFileSender.start({
+      id: 'w4',
+      files: [file(32 << 20, 'h.bin')],
+      worker: () => worker,
+      chunkSize: 64 * 1024,
+    })
+    const first = memoryChannelPair('parley-file:w4')
+    const firstHusk = husk(first.local.asChannel())
+    sender.attach(firstHusk)
+    const receiver = await FileReceiver.fromChannel(
+      first.remote.asChannel(),
+      { hashers: tsHashers, checkpointBytes: 256 * 1024 },
+      5000,
+    )
+    await receiver.accept(() => new NodeFileSink({ dir: dir.path }))
+    await until(() => receiver.progress.confirmedBytes >= 4 << 20)
+    first.remote.close() // the connection is lost: the worker's channel closes by itself
+    await until(() => sender.state === 'interrupted' && receiver.state === 'interrupted')
+
+    const second = memoryChannelPair('parley-file:w4')
+    sender.attach(husk(second.local.asChannel()))
+    const link = new TransferChannel(second.remote.asChannel())
+    receiver.adopt(link, await readOffer(link, 5000))
+    await until(() => sender.state === 'active')
+    // the page closes the old connection now: PeerLink's close event reaches the first husk only
+    firstHusk.dispatchEvent(new Event('close'))
+    await Promise.all([sender.finished(), receiver.finished()])
+    expect(sender.attempts).toHaveLength(2)
+    expect(second.local.readyState).toBe('closed') // closed at the end, by the sender
+    expect(sender.files[0]?.sha256).toBe(receiver.files[0]?.sha256)
   })
 
   it('start() rejects with WORKER_FAILED when the worker cannot set up the sender, and terminates it', async () => {

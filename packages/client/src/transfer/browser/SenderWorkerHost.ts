@@ -40,6 +40,8 @@ export function hostFileSender(scope: SenderWorkerScope, options: HostFileSender
   const logger = forwardingLogger(post)
   let sender: FileSender | undefined
   let channel: RTCDataChannel | undefined
+  /** The page's number for `channel` (see the `attach` message). */
+  let channelAttempt = 0
   // messages are handled in order: `attach` waits for `create` (which loads the digests)
   let queue: Promise<void> = Promise.resolve()
 
@@ -97,12 +99,14 @@ export function hostFileSender(scope: SenderWorkerScope, options: HostFileSender
       case 'attach': {
         if (!sender) return
         channel = m.channel ?? closedChannel(sender.id)
+        channelAttempt = m.attempt
         sender.attach(channel, { maxMessageSize: m.maxMessageSize })
         return
       }
       case 'link-closed':
-        // what the page's PeerLink does for its own channels: a close event the browser may not fire
-        if (channel && channel.readyState !== 'closed') {
+        // what the page's PeerLink does for its own channels: a close event the browser may not
+        // fire; only for the current channel (an older one was detached when the next came)
+        if (m.attempt === channelAttempt && channel && channel.readyState !== 'closed') {
           const gone = channel
           gone.close()
           setTimeout(() => gone.dispatchEvent(new Event('close')), 0)

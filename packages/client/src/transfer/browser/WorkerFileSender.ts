@@ -60,6 +60,8 @@ export class WorkerFileSender extends Transfer {
   #paused = false
   #dataBytesSent = 0
   #attempts: readonly SendAttempt[] = []
+  /** attach() calls so far: the worker tells the channels apart by this number. */
+  #attaches = 0
   #ended = false
   #endTimer: ReturnType<typeof setTimeout> | undefined
 
@@ -115,14 +117,17 @@ export class WorkerFileSender extends Transfer {
       return
     }
     const maxMessageSize = options.maxMessageSize ?? undefined
+    const attempt = ++this.#attaches
     if (channel.readyState === 'closed') {
-      this.#post({ t: 'attach', channel: null, maxMessageSize })
+      this.#post({ t: 'attach', channel: null, maxMessageSize, attempt })
       return
     }
     // The page keeps the husk of a transferred channel: the close event PeerLink dispatches on it
     // when it closes the connection is what the worker's channel may never get by itself.
-    channel.addEventListener('close', () => this.#post({ t: 'link-closed' }), { once: true })
-    this.#worker.postMessage({ t: 'attach', channel, maxMessageSize }, [channel as unknown as Transferable])
+    channel.addEventListener('close', () => this.#post({ t: 'link-closed', attempt }), { once: true })
+    this.#worker.postMessage({ t: 'attach', channel, maxMessageSize, attempt }, [
+      channel as unknown as Transferable,
+    ])
   }
 
   async cancel(reason = 'cancelled by the sender'): Promise<void> {

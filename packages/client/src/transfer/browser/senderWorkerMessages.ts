@@ -20,10 +20,17 @@ export interface WorkerSenderOptions {
 /** Page → worker. */
 export type ToSenderWorker =
   | { t: 'create'; id: string; files: readonly Blob[]; options: WorkerSenderOptions }
-  /** `channel` null: no connection right now (the sender waits, interrupted). */
-  | { t: 'attach'; channel: RTCDataChannel | null; maxMessageSize: number | undefined }
-  /** The page closed the connection under the channel (browsers fire no close event then). */
-  | { t: 'link-closed' }
+  /**
+   * `channel` null: no connection right now (the sender waits, interrupted). `attempt` numbers the
+   * attaches of this transfer, 1, 2, …
+   */
+  | { t: 'attach'; channel: RTCDataChannel | null; maxMessageSize: number | undefined; attempt: number }
+  /**
+   * The page closed the connection under the channel of `attempt` (browsers fire no close event
+   * then). Ignored unless that channel is still the sender's: an old connection closing must not
+   * close the channel of a newer attach.
+   */
+  | { t: 'link-closed'; attempt: number }
   | { t: 'cancel'; reason: string | undefined }
   | { t: 'close'; reason: string }
 
