@@ -239,8 +239,8 @@ export async function browserTransfer(opts: BrowserOptions) {
     rounds: opts.rounds,
     budgetSeconds: opts.budgetMs / 1000,
     chromium,
-    // where `parley` sent from: the web app's rule (the worker with more than 2 cores)
-    parleySender: cores > 2 ? 'worker' : 'page',
+    // where `parley` sent from: the page, as the web app by default (`parleyWorker`: its worker)
+    parleySender: 'page',
     cores,
     loadavg1m: load.map(r1),
     ...table,

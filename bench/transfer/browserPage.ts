@@ -7,9 +7,8 @@
  * The sender reads a disk-backed File (an `<input type=file>` filled by Playwright) and sends it with
  * one of five variants, written as their users would:
  * - `parley`: TransferManager.sendFiles → FileSender → FileReceiver (SHA-256 on both sides, the
- *   receiver writing into OPFS through the browser's default sinks), as the web app does: the sender
- *   in a dedicated worker on machines of more than 2 cores, on the page otherwise; `parleyWorker` /
- *   `parleyPage` (opt-in): the sender in the worker / on the page, whatever the machine;
+ *   receiver writing into OPFS through the browser's default sinks), as the web app does (the sender
+ *   on the page); `parleyWorker` / `parleyPage` (opt-in): the sender in the SDK's worker / on the page;
  * - `raw`: File.slice() reads, 64 KiB messages, pause above 4 MiB buffered, resume on bufferedamountlow
  *   (threshold 1 MiB) — the SDK's defaults;
  * - `peerjsRaw` / `peerjsBinary`: PeerJS DataConnection (`serialization` 'raw' / 'binary'), conn.send()
@@ -371,7 +370,7 @@ async function parleyOpen(args: TransferConnectArgs, variant: ParleyVariant): Pr
   // the browser's digests (WebCrypto's sha256-list); the sinks are given at accept(), as the web app does
   const noHash = variant === 'parleyNoHash' || variant === 'parleyBare'
   const discard = variant === 'parleyDiscard' || variant === 'parleyBare'
-  // the sender's place: the web app's rule for `parley` (a worker where there are more than 2 cores)
+  // the sender's place: the page for `parley` (as the web app by default), the worker for `parleyWorker`
   const manager = noHash
     ? new TransferManager(room, { hashers: noHashers })
     : senderInWorker(variant)
@@ -382,9 +381,8 @@ async function parleyOpen(args: TransferConnectArgs, variant: ParleyVariant): Pr
   return { room, manager, sinks: discard ? discardSink : window.Parley.browserSinkFactory }
 }
 
-/** Whether `variant` sends from the SDK's sender worker (`parley`: as apps/web/src/sdk/parley.ts decides). */
+/** Whether `variant` sends from the SDK's sender worker (`parley`: no, as the web app by default). */
 function senderInWorker(variant: ParleyVariant): boolean {
-  if (variant === 'parley') return navigator.hardwareConcurrency > 2
   return variant === 'parleyWorker'
 }
 

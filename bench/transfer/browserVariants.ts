@@ -14,9 +14,9 @@ export const DIAGNOSTIC_VARIANTS = ['parleyNoHash', 'parleyDiscard', 'parleyBare
 
 /**
  * `parleyWorker` / `parleyPage`: Parley with its sender in the SDK's dedicated worker / on the page's
- * main thread, whatever the machine (`parley` does what the web app does: the worker on machines of
- * more than 2 cores); `rawWorker`: raw's sending loop in a dedicated worker (the channel moved to
- * it): what the main thread gains by sending from a worker, and what the throughput pays.
+ * main thread (`parley` does what the web app does by default: the page); `rawWorker`: raw's sending
+ * loop in a dedicated worker (the channel moved to it): what the main thread gains by sending from a
+ * worker, and what the throughput pays.
  */
 export const WORKER_VARIANTS = ['parleyWorker', 'parleyPage', 'rawWorker'] as const
 

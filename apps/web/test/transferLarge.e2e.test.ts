@@ -150,10 +150,6 @@ const wiresOf = (page: Page): Promise<Wire[]> =>
     return [...(w.parleyWire ?? []), ...(w.parleyWorkerWire ?? []).flat()]
   })
 
-/** The transfer channels `page` used from its main thread (none when it sends from a worker). */
-const pageWiresOf = (page: Page): Promise<Wire[]> =>
-  page.evaluate(() => (globalThis as Wired).parleyWire ?? [])
-
 /** The highest offset the receiver confirmed (`progress`) on `wires`, of file `id` if given. */
 function confirmedOn(wires: readonly Wire[], id?: string): number {
   let max = 0
@@ -222,11 +218,7 @@ afterEach(async () => {
 
 async function joinPair(): Promise<[Participant, Participant]> {
   const room = nextRoom()
-  // Ada sends from the app's sender worker (the path of machines with more than 2 cores); the page
-  // path is covered by transfer.e2e and the SDK's browser tests
-  const ada = await joinByLink(senderBrowser, server, room, 'Ada', {
-    localStorage: { 'parley:test:sender-worker': '1' },
-  })
+  const ada = await joinByLink(senderBrowser, server, room, 'Ada')
   participants.push(ada)
   const bo = await joinByLink(receiverBrowser, server, room, 'Bo')
   participants.push(bo)
@@ -287,8 +279,6 @@ describe('web app large file transfer between two Chromium processes', () => {
     expect(await ada.page.getByTestId('notice').filter({ hasText: 'Bo left' }).count()).toBe(0)
 
     const wires = await wiresOf(ada.page)
-    // Ada sends from the app's sender worker: the page's main thread sent no byte of the file
-    expect(await pageWiresOf(ada.page)).toEqual([])
     const [first] = wires
     const last = wires.at(-1)
     if (!first || !last || wires.length < 2)
