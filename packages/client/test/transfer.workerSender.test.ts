@@ -82,6 +82,44 @@ describe('WorkerFileSender + hostFileSender (the sender in a dedicated worker)',
   })
   afterEach(() => dir.remove())
 
+  /**
+   * A 32 MiB transfer from a worker sender in 64 KiB chunks, on a first channel that `channelFor`
+   * turns into what attach() gets (default: itself); resolves once the receiver confirmed 4 MiB.
+   */
+  async function midTransfer(id: string, worker: SenderWorker, channelFor = (c: RTCDataChannel) => c) {
+    const sender = await WorkerFileSender.start({
+      id,
+      files: [file(32 << 20, `${id}.bin`)],
+      worker: () => worker,
+      chunkSize: 64 * 1024,
+    })
+    const first = memoryChannelPair(`parley-file:${id}`)
+    const attached = channelFor(first.local.asChannel())
+    sender.attach(attached)
+    const receiver = await FileReceiver.fromChannel(
+      first.remote.asChannel(),
+      { hashers: tsHashers, checkpointBytes: 256 * 1024 },
+      5000,
+    )
+    await receiver.accept(() => new NodeFileSink({ dir: dir.path }))
+    await until(() => receiver.progress.confirmedBytes >= 4 << 20)
+    return { sender, receiver, first, attached }
+  }
+
+  /** Resumes on a new channel pair: attach() on the sender's side, adopt() on the receiver's. */
+  async function resumeOnNewChannel(
+    id: string,
+    sender: WorkerFileSender,
+    receiver: FileReceiver,
+    channelFor = (c: RTCDataChannel) => c,
+  ) {
+    const second = memoryChannelPair(`parley-file:${id}`)
+    sender.attach(channelFor(second.local.asChannel()))
+    const link = new TransferChannel(second.remote.asChannel())
+    receiver.adopt(link, await readOffer(link, 5000))
+    return second
+  }
+
   it('sends two Files the page mirrors: states offered → active → done, verified digests, progress, attempts; the worker ends once the channel is closed', async () => {
     const { worker, log } = fakeWorker()
     const sender = await WorkerFileSender.start({
@@ -136,31 +174,14 @@ describe('WorkerFileSender + hostFileSender (the sender in a dedicated worker)',
     timeout: 30_000,
   }, async () => {
     const { worker } = fakeWorker()
-    const sender = await WorkerFileSender.start({
-      id: 'w3',
-      files: [file(32 << 20, 'r.bin')],
-      worker: () => worker,
-      chunkSize: 64 * 1024,
-    })
-    const first = memoryChannelPair('parley-file:w3')
-    sender.attach(first.local.asChannel())
-    const receiver = await FileReceiver.fromChannel(
-      first.remote.asChannel(),
-      { hashers: tsHashers, checkpointBytes: 256 * 1024 },
-      5000,
-    )
-    await receiver.accept(() => new NodeFileSink({ dir: dir.path }))
-    await until(() => receiver.progress.confirmedBytes >= 4 << 20)
+    const { sender, receiver, first } = await midTransfer('w3', worker)
     // what PeerLink does when it closes the connection: the channel's state stays, a close event fires
     first.local.dispatchEvent(new Event('close'))
     await until(() => sender.state === 'interrupted')
     first.remote.close()
     await until(() => receiver.state === 'interrupted')
 
-    const second = memoryChannelPair('parley-file:w3')
-    sender.attach(second.local.asChannel())
-    const link = new TransferChannel(second.remote.asChannel())
-    receiver.adopt(link, await readOffer(link, 5000))
+    await resumeOnNewChannel('w3', sender, receiver)
     await Promise.all([sender.finished(), receiver.finished()])
     const [cut, resumed] = sender.attempts
     expect(sender.attempts).toHaveLength(2)
@@ -176,29 +197,11 @@ describe('WorkerFileSender + hostFileSender (the sender in a dedicated worker)',
     timeout: 30_000,
   }, async () => {
     const { worker, husk } = fakeWorker()
-    const sender = await WorkerFileSender.start({
-      id: 'w4',
-      files: [file(32 << 20, 'h.bin')],
-      worker: () => worker,
-      chunkSize: 64 * 1024,
-    })
-    const first = memoryChannelPair('parley-file:w4')
-    const firstHusk = husk(first.local.asChannel())
-    sender.attach(firstHusk)
-    const receiver = await FileReceiver.fromChannel(
-      first.remote.asChannel(),
-      { hashers: tsHashers, checkpointBytes: 256 * 1024 },
-      5000,
-    )
-    await receiver.accept(() => new NodeFileSink({ dir: dir.path }))
-    await until(() => receiver.progress.confirmedBytes >= 4 << 20)
+    const { sender, receiver, first, attached: firstHusk } = await midTransfer('w4', worker, husk)
     first.remote.close() // the connection is lost: the worker's channel closes by itself
     await until(() => sender.state === 'interrupted' && receiver.state === 'interrupted')
 
-    const second = memoryChannelPair('parley-file:w4')
-    sender.attach(husk(second.local.asChannel()))
-    const link = new TransferChannel(second.remote.asChannel())
-    receiver.adopt(link, await readOffer(link, 5000))
+    const second = await resumeOnNewChannel('w4', sender, receiver, husk)
     await until(() => sender.state === 'active')
     // the page closes the old connection now: PeerLink's close event reaches the first husk only
     firstHusk.dispatchEvent(new Event('close'))
