@@ -273,8 +273,11 @@ export class Connection extends TypedEmitter<ConnectionEvents> implements Sessio
       outcome = { ok: false, code: ErrorCode.INTERNAL, message: 'join failed' }
     }
     if (this._state !== 'joining') {
-      // Closed while being admitted: a fresh session never reached its client, drop it.
-      if (outcome.ok && !outcome.resumed) this.ctx.sessions.end(outcome.session, 'closed')
+      // Closed while being admitted: a fresh session never reached its client, drop it. A restored
+      // one is in its room already: it waits for its client's retry (same token) like any dropped
+      // session, for the grace period, instead of staying there forever.
+      if (outcome.ok && outcome.restored === true) this.ctx.sessions.detach(outcome.session)
+      else if (outcome.ok && !outcome.resumed) this.ctx.sessions.end(outcome.session, 'closed')
       return
     }
     if (outcome.ok && outcome.resumed && outcome.session.resumeToken !== msg.resume) {

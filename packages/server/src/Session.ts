@@ -15,12 +15,14 @@ export interface SessionLink {
  * - `joining`: being admitted; anything delivered is queued until the welcome is sent.
  * - `active`: attached to a connection.
  * - `detached`: its socket dropped; signals are queued until it resumes or the grace period ends.
+ *   A session restored after a server restart goes here from `joining` when its connection closed
+ *   before the welcome: its client may still resume it with the same token.
  * - `ended`: left the room for good.
  */
 export type SessionState = 'joining' | 'active' | 'detached' | 'ended'
 
 const TRANSITIONS: TransitionTable<SessionState> = {
-  joining: ['active', 'ended'],
+  joining: ['active', 'detached', 'ended'],
   active: ['detached', 'ended'],
   detached: ['active', 'ended'],
   ended: [],
@@ -97,6 +99,8 @@ export class Session extends TypedEmitter<SessionEvents> implements DirectoryMem
    */
   detach(): SessionLink | undefined {
     const old = this.link
+    // Presence queued while joining is dropped, as while detached: the resume welcome lists the peers.
+    if (this._state === 'joining') this.queue = this.queue.filter((frame) => typeof frame !== 'string')
     this.setState('detached')
     this.link = undefined
     return old

@@ -96,9 +96,12 @@ export class SessionStore {
     this.byToken.set(session.resumeToken, session)
   }
 
-  /** The session's socket dropped: keep it for the grace period, then end it. */
+  /**
+   * The session's socket dropped (or, for a restored session still `joining`, closed before its
+   * welcome): keep it for the grace period, then end it.
+   */
   detach(session: Session): void {
-    if (session.state !== 'active') return
+    if (session.state !== 'active' && session.state !== 'joining') return
     if (this.options.graceMs === 0) {
       this.end(session, 'closed')
       return

@@ -1,5 +1,6 @@
-import { CloseCode, ErrorCode } from '@parley/protocol'
+import { CloseCode, ErrorCode, type PeerInfo } from '@parley/protocol'
 import { describe, expect, it } from 'vitest'
+import { type Directory, type DirectoryMember, type JoinResult, MemoryDirectory } from '../src/index.js'
 import type { Message } from './support/rawClient.js'
 import {
   adaAndDroppedBob,
@@ -205,4 +206,74 @@ describe('session restore after a server restart (signed resume tokens)', () => 
     f.send({ type: 'join', room: 'r', resume: a.welcome.resume, id: 'late' })
     expect(await f.nextOf('error')).toMatchObject({ code: ErrorCode.RESUME_FAILED, ref: 'late' })
   })
+
+  it('a restored session whose socket closed before its welcome stays resumable with the same token, and the room sees no flap', async () => {
+    const first = await testServer({ resumeSecret: secret })
+    const a = await joined(first, 'r', { name: 'Ada' })
+    const b = await joined(first, 'r', { name: 'Bob' })
+    const port = first.port
+    await first.close()
+
+    const directory = new HeldJoins()
+    const second = await testServer({ resumeSecret: secret, port, directory })
+    const b2 = await connect(second)
+    b2.send({ type: 'join', room: 'r', resume: b.welcome.resume })
+    await b2.nextOf<Welcome>('welcome')
+
+    // Ada's restore is in the directory (a networked one answers later) when her socket drops
+    const held = directory.holdNext()
+    const lost = await connect(second)
+    lost.send({ type: 'join', room: 'r', resume: a.welcome.resume, id: 'lost' })
+    const release = await held
+    lost.drop()
+    await connectionsDropTo(second, 1)
+    release()
+    expect(await b2.nextOf('peer-joined')).toMatchObject({ peer: { peerId: a.welcome.peerId } })
+
+    const retry = await connect(second)
+    retry.send({ type: 'join', room: 'r', resume: a.welcome.resume, id: 'retry' })
+    const welcome = await retry.next<Welcome>((m) => m.type === 'welcome' || m.type === 'error')
+    expect(welcome).toMatchObject({ type: 'welcome', peerId: a.welcome.peerId, resumed: true, ref: 'retry' })
+    expect(welcome.peers).toEqual([{ peerId: b.welcome.peerId, name: 'Bob' }])
+    // nothing queued while joining is replayed: Bob arrived before, the welcome lists him
+    b2.send({ type: 'signal', to: a.welcome.peerId, data: { hi: 1 } })
+    expect(await retry.nextOf('signal')).toEqual({ type: 'signal', from: b.welcome.peerId, data: { hi: 1 } })
+    expect(retry.received.filter(presence)).toEqual([])
+    expect(b2.received.filter((m) => m.type === 'peer-left')).toEqual([])
+  })
 })
+
+/** An in-memory directory whose next `join` waits until the test releases it. */
+class HeldJoins implements Directory {
+  private readonly inner = new MemoryDirectory()
+  private hold: ((release: () => void) => void) | undefined
+
+  /** Resolves, once the next join has arrived, with the function that lets it go on. */
+  holdNext(): Promise<() => void> {
+    return new Promise((resolve) => {
+      this.hold = resolve
+    })
+  }
+
+  async join(room: string, member: DirectoryMember): Promise<JoinResult> {
+    const hold = this.hold
+    this.hold = undefined
+    if (hold !== undefined) await new Promise<void>((release) => hold(release))
+    return this.inner.join(room, member)
+  }
+  leave(room: string, peerId: string): void {
+    this.inner.leave(room, peerId)
+  }
+  route(room: string, to: string, frame: Buffer): boolean {
+    return this.inner.route(room, to, frame)
+  }
+  peers(room: string): readonly PeerInfo[] {
+    return this.inner.peers(room)
+  }
+  stats() {
+    return this.inner.stats()
+  }
+  close(): void {
+    this.inner.close()
+  }
+}
