@@ -8,6 +8,8 @@ import { type DataHarness, type DataHooks, openDataHarness, pageConnected } from
 type W = { D: DataHooks }
 const HEARTBEAT_MS = 1000
 const GRACE_MS = 1000
+/** Resume grace of the server restarted mid-call: longer than any reconnect backoff delay so far. */
+const RESTORE_GRACE_MS = 20_000
 
 describe('presence in Chromium', () => {
   let h: DataHarness
@@ -85,7 +87,10 @@ describe('presence in Chromium', () => {
     await bob.page.waitForFunction((n) => (window as unknown as W).D.messages.length > n + 10, duringOutage, {
       timeout: 5000,
     })
-    await h.restartServer()
+    // The restarted server restores its predecessor's sessions during its first resume grace. The
+    // suite's 1 s grace (for the presence tests) would race the clients' reconnect backoff (up to
+    // 2 s by now, more under load): give the restarted server a production-like window instead.
+    await h.restartServer({ resumeGraceMs: RESTORE_GRACE_MS })
     for (const p of [ada.page, bob.page]) {
       await p.waitForFunction(() => (window as unknown as W).D.room.state === 'joined', undefined, {
         timeout: 15_000,
@@ -138,6 +143,9 @@ describe('presence in Chromium', () => {
       bob.peerId,
       { timeout: 10_000 },
     )
+    // back to the suite's server (1 s grace) for the tests that follow
+    await Promise.all([ada.page.close(), bob.page.close()])
+    await h.restartServer()
   })
 
   it('a crashed tab (no unload, no goodbye): participant-left within heartbeat + resume grace', async () => {
