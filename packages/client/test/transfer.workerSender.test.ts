@@ -7,7 +7,7 @@ import { tsHashers } from '../src/transfer/hash.js'
 import { NodeFileSink } from '../src/transfer/node/NodeFileSink.js'
 import type { TransferState } from '../src/transfer/Transfer.js'
 import { TransferChannel } from '../src/transfer/TransferChannel.js'
-import { memoryChannelPair } from './transfer/memoryChannel.js'
+import { MemoryChannel, memoryChannelPair } from './transfer/memoryChannel.js'
 import { tempDir } from './transfer/support.js'
 
 /**
@@ -170,16 +170,25 @@ describe('WorkerFileSender + hostFileSender (the sender in a dedicated worker)',
     expect(local.readyState).toBe('closed')
   })
 
-  it('the page closes the connection under the channel (a close event on it): the worker goes interrupted; attach() with a new channel resumes from the confirmed offset and ends done', {
+  it('the page closes the connection under the channel (a close event on it): the worker goes interrupted and the page emits channel-closed, again for a new channel dying before it opens; attach() with an open one resumes from the confirmed offset and ends done', {
     timeout: 30_000,
   }, async () => {
     const { worker } = fakeWorker()
     const { sender, receiver, first } = await midTransfer('w3', worker)
+    let channelsClosed = 0
+    sender.on('channel-closed', () => channelsClosed++)
     // what PeerLink does when it closes the connection: the channel's state stays, a close event fires
     first.local.dispatchEvent(new Event('close'))
-    await until(() => sender.state === 'interrupted')
+    await until(() => sender.state === 'interrupted' && channelsClosed === 1)
     first.remote.close()
     await until(() => receiver.state === 'interrupted')
+    // a channel on a connection being replaced: it never opens (no state change, still an event)
+    const stillborn = new MemoryChannel('parley-file:w3')
+    stillborn.readyState = 'connecting'
+    sender.attach(stillborn.asChannel())
+    stillborn.close()
+    await until(() => channelsClosed === 2)
+    expect(sender.state).toBe('interrupted')
 
     await resumeOnNewChannel('w3', sender, receiver)
     await Promise.all([sender.finished(), receiver.finished()])

@@ -485,6 +485,7 @@ export class FileSender extends Transfer {
     for (const r of this.records) if (r.status === 'active') this.setFileStatus(r, 'pending')
     for (const r of this.records) if (r.status === 'sent') this.setFileStatus(r, 'pending')
     this.setState('interrupted')
+    this.emit('channel-closed')
   }
 
   #protocolError(link: TransferChannel, reason: string): void {

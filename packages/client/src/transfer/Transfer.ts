@@ -58,6 +58,12 @@ export interface TransferEvents {
   file: (file: TransferFile) => void
   /** Sender only: the receiver asked to pause (true; its disk is slower) or to continue (false). */
   flow: (paused: boolean) => void
+  /**
+   * Sender only: the channel in use closed before the end, so the sender waits (interrupted) for a
+   * new one. Emitted on every such close, also when the transfer was interrupted already (a new
+   * channel that died before it opened), which no `state` event tells.
+   */
+  'channel-closed': () => void
 }
 
 export interface TransferOptions {

@@ -105,12 +105,22 @@ interface Entry {
   readonly transfer: Transfer
   readonly peer: TransferPeer
   resumeTimer: ReturnType<typeof setTimeout> | undefined
+  /** A re-attach waiting for its backoff delay (outgoing transfers). */
+  reattachTimer: ReturnType<typeof setTimeout> | undefined
   reattachAttempts: number
   /** Receivers with a journal: records their verified files there. */
   completions: CompletionRecorder | undefined
 }
 
 const MAX_REATTACH_ATTEMPTS = 20
+
+/**
+ * Delay before re-attaching a sender whose channel closed while its peer is connected: at once the
+ * first time (the connection is already back), then 0.1, 0.2, 0.4 … 5 s, so that channels dying
+ * one after another on a connection being replaced do not use up the attempts in a few ms.
+ */
+const reattachDelayMs = (attempts: number): number =>
+  attempts === 0 ? 0 : Math.min(100 * 2 ** (attempts - 1), 5000)
 
 /**
  * File transfers of a Room: sends files to one participant or everyone, receives offers, and
@@ -232,6 +242,7 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
     for (const entry of this.#entries.values()) entry.completions?.flush()
     for (const entry of this.#entries.values()) {
       clearTimeout(entry.resumeTimer)
+      clearTimeout(entry.reattachTimer)
       entry.transfer.close('transfer manager closed')
     }
   }
@@ -246,6 +257,7 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
       transfer,
       peer,
       resumeTimer: undefined,
+      reattachTimer: undefined,
       reattachAttempts: 0,
       completions:
         journal && transfer instanceof FileReceiver
@@ -273,15 +285,18 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
           () => transfer.close('the peer did not come back in time'),
           this.#options.resumeTimeoutMs ?? 5 * 60_000,
         )
-        // The channel may close after the connection is already back (new connection generation).
-        if (isOutgoing(transfer) && peer.state === 'connected') {
-          queueMicrotask(() => this.#reattach(entry))
-        }
       } else if (state === 'active') {
         entry.reattachAttempts = 0
       }
+      if (transfer.isTerminal) {
+        clearTimeout(entry.reattachTimer)
+        entry.reattachTimer = undefined
+      }
       changed()
     })
+    // Every lost channel of a sender, also one that died before it opened while the transfer was
+    // interrupted already (no state change then): the connection may be back (a new generation).
+    transfer.on('channel-closed', () => this.#scheduleReattach(entry))
     changed()
     return entry
   }
@@ -299,6 +314,8 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
 
   #reattach(entry: Entry): void {
     const { transfer, peer } = entry
+    clearTimeout(entry.reattachTimer)
+    entry.reattachTimer = undefined
     if (this.#closed || transfer.state !== 'interrupted' || !isOutgoing(transfer)) return
     if (peer.state !== 'connected') return
     entry.reattachAttempts++
@@ -308,6 +325,14 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
     }
     this.#logger.info({ transferId: transfer.id, peerId: peer.peerId }, 'resuming transfer')
     this.#attachSender(transfer, peer)
+  }
+
+  #scheduleReattach(entry: Entry): void {
+    if (this.#closed || entry.reattachTimer !== undefined || entry.peer.state !== 'connected') return
+    entry.reattachTimer = setTimeout(() => {
+      entry.reattachTimer = undefined
+      this.#reattach(entry)
+    }, reattachDelayMs(entry.reattachAttempts))
   }
 
   #resumeWith(peer: TransferPeer): void {

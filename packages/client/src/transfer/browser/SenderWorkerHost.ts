@@ -79,6 +79,7 @@ export function hostFileSender(scope: SenderWorkerScope, options: HostFileSender
       }),
     )
     s.on('flow', (paused) => post({ t: 'flow', paused }))
+    s.on('channel-closed', () => post({ t: 'channel-closed' }))
     post({ t: 'created' })
   }
 

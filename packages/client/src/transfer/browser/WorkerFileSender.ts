@@ -211,6 +211,9 @@ export class WorkerFileSender extends Transfer {
         this.#paused = m.paused
         this.emit('flow', m.paused)
         return
+      case 'channel-closed':
+        if (!this.isTerminal) this.emit('channel-closed')
+        return
       case 'log':
         this.logger[m.level]({ ...m.fields, worker: true }, m.message)
         return

@@ -68,6 +68,8 @@ export type FromSenderWorker =
       dataBytesSent: number
     }
   | { t: 'flow'; paused: boolean }
+  /** The sender's channel closed before the end (FileSender's `channel-closed`). */
+  | { t: 'channel-closed' }
   | { t: 'log'; level: WorkerLogLevel; fields: Record<string, unknown>; message: string }
   /** The transfer ended and its channel is closed (or did not close in time): terminate the worker. */
   | { t: 'end' }
