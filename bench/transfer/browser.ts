@@ -10,7 +10,7 @@
  * receiver's renderer process and of their whole Chromium process trees (sampled from /proc every
  * 250 ms, also as growth above the figure just before the transfer), and the sender's longest
  * main-thread stall: in-page lag probe and longtask entries (wall clock), and the longest task's CPU
- * time from a Chromium trace of the sender (bench/webrtc/taskTrace.ts).
+ * time from a Chromium trace of the sender (bench/webrtc/taskTrace.ts); the same for the receiver.
  */
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -50,6 +50,9 @@ interface Run {
   readonly send: TransferSendReport
   readonly maxTaskMs: number
   readonly maxTaskCpuMs: number
+  readonly receive: TransferReceiveReport['stalls']
+  readonly receiverMaxTaskMs: number
+  readonly receiverMaxTaskCpuMs: number
 }
 
 async function pageScripts(): Promise<[string, string][]> {
@@ -117,6 +120,7 @@ async function transfer(
   // PARLEY_BENCH_TASK_DETAIL=1: log what the longest sender tasks spent their time on (a heavier trace)
   const detail = process.env.PARLEY_BENCH_TASK_DETAIL === '1'
   const stopTrace = await startTaskTrace(sender, { detail })
+  const stopReceiverTrace = await startTaskTrace(receiver)
   // PARLEY_BENCH_PROFILE=1: a V8 CPU profile of the sender page per transfer (bench/webrtc/profiler.ts)
   const stopProfile = process.env.PARLEY_BENCH_PROFILE === '1' ? await startProfiler(sender) : undefined
   try {
@@ -127,7 +131,7 @@ async function transfer(
     )
     if (!got.complete) await sender.evaluate(() => window.TransferBench.stop())
     const send = await sending
-    const tasks = await stopTrace()
+    const [tasks, receiverTasks] = await Promise.all([stopTrace(), stopReceiverTrace()])
     if (stopProfile) opts.log(`${variant} sender profile: ${await stopProfile(`transfer-${variant}`)}`)
     if (tasks.longest) opts.log(`${variant} longest sender tasks: ${JSON.stringify(tasks.longest)}`)
     const mib = got.bytes / MiB
@@ -141,6 +145,9 @@ async function transfer(
       send,
       maxTaskMs: tasks.maxTaskMs,
       maxTaskCpuMs: tasks.maxTaskCpuMs,
+      receive: got.stalls,
+      receiverMaxTaskMs: receiverTasks.maxTaskMs,
+      receiverMaxTaskCpuMs: receiverTasks.maxTaskCpuMs,
     }
   } finally {
     clearInterval(sampler)
@@ -156,7 +163,8 @@ const describe = (r: Run) =>
   `${r.mibPerSec.toFixed(2)} MiB/s (${r.mib} MiB${r.complete ? '' : ', stopped at the budget'}); ` +
   `RSS renderer sender ${mibOf(r.sender.peak.renderer)} (+${mibOf(r.sender.peak.renderer - r.sender.idle.renderer)}) ` +
   `receiver ${mibOf(r.receiver.peak.renderer)} (+${mibOf(r.receiver.peak.renderer - r.receiver.idle.renderer)}) MiB; ` +
-  `sender lag ≤ ${r.send.maxLagMs} ms, longest task ${r.maxTaskMs} ms wall / ${r.maxTaskCpuMs} ms CPU`
+  `sender lag ≤ ${r.send.maxLagMs} ms, longest task ${r.maxTaskMs} ms wall / ${r.maxTaskCpuMs} ms CPU; ` +
+  `receiver lag ≤ ${r.receive.maxLagMs} ms, longest task ${r.receiverMaxTaskMs} ms wall / ${r.receiverMaxTaskCpuMs} ms CPU`
 
 /** Runs the browser → browser transfers; resolves with the figures for the JSON line. */
 export async function browserTransfer(opts: BrowserOptions) {
@@ -223,6 +231,10 @@ export async function browserTransfer(opts: BrowserOptions) {
       senderMaxLongTaskMs: Math.max(0, ...rs.map((r) => r.send.maxLongTaskMs)),
       senderMaxTaskMs: Math.max(0, ...rs.map((r) => r.maxTaskMs)),
       senderMaxTaskCpuMs: Math.max(0, ...rs.map((r) => r.maxTaskCpuMs)),
+      receiverMaxLagMs: Math.max(0, ...rs.map((r) => r.receive.maxLagMs)),
+      receiverMaxLongTaskMs: Math.max(0, ...rs.map((r) => r.receive.maxLongTaskMs)),
+      receiverMaxTaskMs: Math.max(0, ...rs.map((r) => r.receiverMaxTaskMs)),
+      receiverMaxTaskCpuMs: Math.max(0, ...rs.map((r) => r.receiverMaxTaskCpuMs)),
     }
   }
   const table = Object.fromEntries(
@@ -258,6 +270,8 @@ export async function browserTransfer(opts: BrowserOptions) {
             parley.senderRssAboveIdleMiB < 100 && parley.receiverRssAboveIdleMiB < 100,
           senderTaskAtMost50msCpu: parley.senderMaxTaskCpuMs <= 50,
           senderStallAtMost50msWall: Math.max(parley.senderMaxLagMs, parley.senderMaxLongTaskMs) <= 50,
+          receiverTaskAtMost50msCpu: parley.receiverMaxTaskCpuMs <= 50,
+          receiverStallAtMost50msWall: Math.max(parley.receiverMaxLagMs, parley.receiverMaxLongTaskMs) <= 50,
         }
       : null,
   }

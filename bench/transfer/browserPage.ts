@@ -43,6 +43,8 @@ export interface TransferReceiveReport {
   readonly last: number
   /** Every byte arrived (parley: and the SHA-256 matched, the file is in OPFS). */
   readonly complete: boolean
+  /** The receiving page's main-thread stalls from expect() to the report (same probe as the sender's). */
+  readonly stalls: Omit<TransferSendReport, 'start'>
 }
 
 declare global {
@@ -429,7 +431,10 @@ function startStallProbe(): () => Omit<TransferSendReport, 'start'> {
 let link: Link | undefined
 let parley: ParleyLink | undefined
 let stopped = false
-let expected: { promise: Promise<TransferReceiveReport>; now: () => TransferReceiveReport } | undefined
+type Counted = Omit<TransferReceiveReport, 'stalls'>
+let expected:
+  | { promise: Promise<Counted>; now: () => Counted; stopProbe: () => Omit<TransferSendReport, 'start'> }
+  | undefined
 
 function theFile(): File {
   const file = document.querySelector<HTMLInputElement>('#bench-file')?.files?.[0]
@@ -490,7 +495,7 @@ export const TransferBench = {
 
   /** Receiving side: counts bytes from now on (parley: accepts the offer into OPFS). */
   expect(totalBytes: number): void {
-    const done = deferred<TransferReceiveReport>()
+    const done = deferred<Counted>()
     let bytes = 0
     let first = 0
     let last = 0
@@ -518,7 +523,11 @@ export const TransferBench = {
         if (bytes >= totalBytes) done.resolve({ bytes, first, last, complete: true })
       })
     } else throw new Error('open() first')
-    expected = { promise: done.promise, now: () => ({ bytes, first, last, complete: false }) }
+    expected = {
+      promise: done.promise,
+      now: () => ({ bytes, first, last, complete: false }),
+      stopProbe: startStallProbe(),
+    }
   },
 
   /** What expect() counted: at the end of the transfer, or after `budgetMs` (then partial). */
@@ -526,11 +535,12 @@ export const TransferBench = {
     const current = expected
     if (!current) throw new Error('expect() first')
     let timer: ReturnType<typeof setTimeout> | undefined
-    const budget = new Promise<TransferReceiveReport>((resolve) => {
+    const budget = new Promise<Counted>((resolve) => {
       timer = setTimeout(() => resolve(current.now()), budgetMs)
     })
     try {
-      return await Promise.race([current.promise, budget])
+      const counted = await Promise.race([current.promise, budget])
+      return { ...counted, stalls: current.stopProbe() }
     } finally {
       clearTimeout(timer)
     }
@@ -581,6 +591,7 @@ export const TransferBench = {
       p.manager.close()
       await p.room.leave()
     }
+    expected?.stopProbe()
     expected = undefined
     await clearOpfs().catch(() => undefined)
   },
