@@ -10,13 +10,18 @@
  *
  * Browser → browser: Parley (TransferManager, SHA-256, OPFS) beside raw RTCDataChannel code, PeerJS
  * ('raw', 'binary') and simple-peer, between two Chromium processes; each transfer stops at
- * `--browser-budget` seconds (the MiB actually moved are reported).
+ * `--browser-budget` seconds (the MiB actually moved are reported). Before the measured rounds, each
+ * variant runs once for `--browser-warmup` seconds (0: none), not counted: the first transfer of a fresh
+ * browser pays for compiling and first-use set-up, and would weigh on whichever variant comes first.
+ * After them, each variant runs once for `--browser-stall-pass` seconds with both pages' main threads
+ * traced (the CPU time of their longest tasks); the rounds are not traced (tracing costs per task).
  *
  * Prints one JSON line (progress on stderr). See docs/file-transfer.md.
  *
  *   npm run bench -- transfer [--size 256] [--rounds 3] [--big 4096] [--open-rounds 6]
  *                             [--targets raw,parley16,parley64,parley256]
  *                             [--browser-mib 512] [--browser-rounds 1] [--browser-budget 40]
+ *                             [--browser-warmup 3] [--browser-stall-pass 15]
  *                             [--browser-variants parley,raw,simplePeer,peerjsBinary,peerjsRaw]
  *                             [--browser-only | --terminal-only] [--cpu-prof <dir>]
  *
@@ -48,6 +53,8 @@ const terminalOnly = process.argv.includes('--terminal-only')
 const browserMiB = Number(arg('browser-mib', '512'))
 const browserRounds = Number(arg('browser-rounds', '1'))
 const browserBudget = Number(arg('browser-budget', '40'))
+const browserWarmup = Number(arg('browser-warmup', '3'))
+const browserStallPass = Number(arg('browser-stall-pass', '15'))
 const browserVariants = arg('browser-variants', TRANSFER_VARIANTS.join(',')).split(',') as TransferVariant[]
 for (const v of browserVariants) {
   if (!(ALL_VARIANTS as readonly string[]).includes(v)) {
@@ -58,6 +65,15 @@ for (const v of browserVariants) {
 if (browserOnly && terminalOnly) {
   process.stderr.write('--browser-only and --terminal-only exclude each other\n')
   process.exit(2)
+}
+for (const [name, value] of [
+  ['browser-warmup', browserWarmup],
+  ['browser-stall-pass', browserStallPass],
+] as const) {
+  if (!Number.isInteger(value) || value < 0) {
+    process.stderr.write(`--${name} must be an integer ≥ 0\n`)
+    process.exit(2)
+  }
 }
 for (const [name, value] of [
   ['browser-mib', browserMiB],
@@ -236,6 +252,8 @@ async function browserFigures() {
       bytes: browserMiB * MiB,
       rounds: browserRounds,
       budgetMs: browserBudget * 1000,
+      warmupMs: browserWarmup * 1000,
+      stallPassMs: browserStallPass * 1000,
       variants: browserVariants,
       log: (message) => process.stderr.write(`[transfer browser] ${message}\n`),
     })

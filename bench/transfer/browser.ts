@@ -8,18 +8,20 @@
  * Per variant: MiB/s (bytes the receiver got / (its last byte − the sender's start); a transfer is
  * stopped at `budgetMs` and the MiB actually moved are reported), the peak RSS of the sender's and the
  * receiver's renderer process and of their whole Chromium process trees (sampled from /proc every
- * 250 ms, also as growth above the figure just before the transfer), and the sender's longest
- * main-thread stall: in-page lag probe and longtask entries (wall clock), and the longest task's CPU
- * time from a Chromium trace of the sender (bench/webrtc/taskTrace.ts); the same for the receiver.
+ * 250 ms, also as growth above the figure just before the transfer), and each page's longest
+ * main-thread stall: in-page lag probe and longtask entries (wall clock) in every run, and the longest
+ * task's CPU time from Chromium traces of both pages (bench/webrtc/taskTrace.ts) in a stall pass after
+ * the rounds, whose throughput is not counted: tracing costs per task, and the variants do not run as
+ * many tasks. An untimed warm-up of each variant comes first.
  */
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { loadavg } from 'node:os'
 import { processTree } from '../support/processTree.js'
-import { rssKiB } from '../support/procStats.js'
+import { cpuMicros, rssKiB } from '../support/procStats.js'
 import { hardDeadline, openWebRtcHarness, pageBundle, sleep, type WebRtcHarness } from '../webrtc/harness.js'
 import { startProfiler } from '../webrtc/profiler.js'
-import { pageRendererPid, startTaskTrace } from '../webrtc/taskTrace.js'
+import { pageRendererPid, startTaskTrace, type TaskReport } from '../webrtc/taskTrace.js'
 import type { TransferConnectArgs, TransferReceiveReport, TransferSendReport } from './browserPage.js'
 import { ALL_VARIANTS, TRANSFER_VARIANTS, type TransferVariant } from './browserVariants.js'
 
@@ -32,6 +34,13 @@ export interface BrowserOptions {
   readonly bytes: number
   readonly rounds: number
   readonly budgetMs: number
+  /** Each variant runs once this long before the measured rounds, not counted (0: no warm-up). */
+  readonly warmupMs: number
+  /**
+   * After the rounds, each variant runs once this long with both main threads traced, for the CPU
+   * time of their longest tasks (0: no trace). The rounds are not traced: tracing costs per task.
+   */
+  readonly stallPassMs: number
   readonly variants: readonly TransferVariant[]
   readonly log: (message: string) => void
 }
@@ -53,6 +62,9 @@ interface Run {
   readonly receive: TransferReceiveReport['stalls']
   readonly receiverMaxTaskMs: number
   readonly receiverMaxTaskCpuMs: number
+  /** CPU time of each side's whole Chromium (every process) from the send to the last byte, ms. */
+  readonly senderCpuMs: number
+  readonly receiverCpuMs: number
 }
 
 async function pageScripts(): Promise<[string, string][]> {
@@ -76,6 +88,16 @@ const sample = (renderer: number, browser: number): Sample => ({
   renderer: kib(renderer),
   tree: processTree(browser).reduce((sum, pid) => sum + kib(pid), 0),
 })
+/** CPU time (user + system) of a whole Chromium process tree so far, ms. */
+const treeCpuMs = (browser: number): number =>
+  processTree(browser).reduce((sum, pid) => {
+    try {
+      const t = cpuMicros(pid)
+      return sum + (t.user + t.system) / 1000
+    } catch {
+      return sum // exited meanwhile
+    }
+  }, 0)
 const max = (a: Sample, b: Sample): Sample => ({
   renderer: Math.max(a.renderer, b.renderer),
   tree: Math.max(a.tree, b.tree),
@@ -87,6 +109,7 @@ async function transfer(
   opts: BrowserOptions,
   variant: TransferVariant,
   round: number,
+  traced = false,
 ): Promise<Run> {
   const [receiver, sender] = h.pages
   const tag = `${variant}-${round}-${Math.random().toString(36).slice(2, 8)}`
@@ -119,16 +142,25 @@ async function transfer(
   }, 250)
   // PARLEY_BENCH_TASK_DETAIL=1: log what the longest sender tasks spent their time on (a heavier trace)
   const detail = process.env.PARLEY_BENCH_TASK_DETAIL === '1'
-  const stopTrace = await startTaskTrace(sender, { detail })
-  const stopReceiverTrace = await startTaskTrace(receiver)
+  // Traced only in the stall pass: tracing costs per task, and the variants do not run as many tasks.
+  const untraced = async (): Promise<TaskReport> => ({
+    maxTaskMs: 0,
+    maxTaskCpuMs: 0,
+    tasksOver50Ms: 0,
+    tasksOver50MsCpu: 0,
+  })
+  const stopTrace = traced ? await startTaskTrace(sender, { detail }) : untraced
+  const stopReceiverTrace = traced ? await startTaskTrace(receiver) : untraced
   // PARLEY_BENCH_PROFILE=1: a V8 CPU profile of the sender page per transfer (bench/webrtc/profiler.ts)
   const stopProfile = process.env.PARLEY_BENCH_PROFILE === '1' ? await startProfiler(sender) : undefined
   try {
+    const cpuBefore = [treeCpuMs(h.browserPids[0]), treeCpuMs(h.browserPids[1])] as const
     const sending = sender.evaluate((v) => window.TransferBench.send(v), variant)
     const got: TransferReceiveReport = await receiver.evaluate(
       (ms) => window.TransferBench.received(ms),
       opts.budgetMs,
     )
+    const cpuAfter = [treeCpuMs(h.browserPids[0]), treeCpuMs(h.browserPids[1])] as const
     if (!got.complete) await sender.evaluate(() => window.TransferBench.stop())
     const send = await sending
     const [tasks, receiverTasks] = await Promise.all([stopTrace(), stopReceiverTrace()])
@@ -148,6 +180,8 @@ async function transfer(
       receive: got.stalls,
       receiverMaxTaskMs: receiverTasks.maxTaskMs,
       receiverMaxTaskCpuMs: receiverTasks.maxTaskCpuMs,
+      senderCpuMs: cpuAfter[1] - cpuBefore[1],
+      receiverCpuMs: cpuAfter[0] - cpuBefore[0],
     }
   } finally {
     clearInterval(sampler)
@@ -163,17 +197,24 @@ const describe = (r: Run) =>
   `${r.mibPerSec.toFixed(2)} MiB/s (${r.mib} MiB${r.complete ? '' : ', stopped at the budget'}); ` +
   `RSS renderer sender ${mibOf(r.sender.peak.renderer)} (+${mibOf(r.sender.peak.renderer - r.sender.idle.renderer)}) ` +
   `receiver ${mibOf(r.receiver.peak.renderer)} (+${mibOf(r.receiver.peak.renderer - r.receiver.idle.renderer)}) MiB; ` +
+  `CPU ${r1(r.senderCpuMs / Math.max(r.mib, 1e-9))} / ${r1(r.receiverCpuMs / Math.max(r.mib, 1e-9))} ms/MiB; ` +
   `sender lag ≤ ${r.send.maxLagMs} ms, longest task ${r.maxTaskMs} ms wall / ${r.maxTaskCpuMs} ms CPU; ` +
   `receiver lag ≤ ${r.receive.maxLagMs} ms, longest task ${r.receiverMaxTaskMs} ms wall / ${r.receiverMaxTaskCpuMs} ms CPU`
 
 /** Runs the browser → browser transfers; resolves with the figures for the JSON line. */
 export async function browserTransfer(opts: BrowserOptions) {
   // bounded: every transfer stops at the budget; connections, cleanup and start-up are the rest
-  hardDeadline(90_000 + opts.rounds * opts.variants.length * (opts.budgetMs + 30_000), opts.log)
+  hardDeadline(
+    90_000 +
+      opts.variants.length *
+        (opts.rounds * (opts.budgetMs + 30_000) + opts.warmupMs + opts.stallPassMs + 60_000),
+    opts.log,
+  )
   const h = await openWebRtcHarness(['parley', 'peerjs', 'wsRelay'], opts.log, await pageScripts(), {
     '/parley-sender-worker.js': ['text/javascript', await pageBundle('bench/transfer/senderWorker.ts')],
   })
   const runs = new Map<TransferVariant, Run[]>(opts.variants.map((v) => [v, []]))
+  const stallRuns = new Map<TransferVariant, Run>()
   const load = [loadavg()[0] ?? 0]
   const failures: string[] = []
   let chromium: string | null = null
@@ -185,6 +226,23 @@ export async function browserTransfer(opts: BrowserOptions) {
     const [, sender] = h.pages
     await sender.evaluate(() => window.TransferBench.fileInput())
     await sender.setInputFiles('#bench-file', opts.file)
+    /** Each variant once for `budgetMs`, throughput not counted: the warm-up and the stall pass. */
+    const pass = async (name: string, budgetMs: number, traced: boolean) => {
+      for (const variant of opts.variants) {
+        try {
+          const run = await transfer(h, renderers, { ...opts, budgetMs }, variant, -1, traced)
+          if (traced) stallRuns.set(variant, run)
+          opts.log(`${name} ${variant} (throughput not counted): ${describe(run)}`)
+        } catch (error) {
+          const message = String((error as Error).message).split('\n')[0]
+          if (traced) failures.push(`${variant} (${name}): ${message}`)
+          opts.log(`${name} ${variant} failed: ${message}`)
+          await Promise.allSettled(h.pages.map((p) => p.evaluate(() => window.TransferBench.close())))
+        }
+        await sleep(500)
+      }
+    }
+    if (opts.warmupMs > 0) await pass('warm-up', opts.warmupMs, false)
     for (let round = 0; round < opts.rounds; round++) {
       const order = opts.variants.map((_, k) => opts.variants[(k + round) % opts.variants.length]!)
       for (const variant of order) {
@@ -204,16 +262,22 @@ export async function browserTransfer(opts: BrowserOptions) {
         await sleep(500)
       }
     }
+    if (opts.stallPassMs > 0) await pass('stall pass', opts.stallPassMs, true)
   } finally {
     await h.close()
   }
   load.push(loadavg()[0] ?? 0)
-  const figures = (rs: readonly Run[]) => {
+  const figures = (rs: readonly Run[], stall: Run | undefined) => {
+    // wall-clock probes: every run; task CPU (traced): the stall pass
+    const all = stall ? [...rs, stall] : rs
     const peakAbove = (side: 'sender' | 'receiver', key: keyof Sample) =>
       mibOf(Math.max(0, ...rs.map((r) => r[side].peak[key] - r[side].idle[key])))
     const peak = (side: 'sender' | 'receiver', key: keyof Sample) =>
       mibOf(Math.max(0, ...rs.map((r) => r[side].peak[key])))
     const seconds = rs.reduce((s, r) => s + (r.mibPerSec > 0 ? r.mib / r.mibPerSec : 0), 0)
+    const moved = rs.reduce((s, r) => s + r.mib, 0)
+    const cpuPerMiB = (side: 'senderCpuMs' | 'receiverCpuMs') =>
+      moved > 0 ? r1(rs.reduce((s, r) => s + r[side], 0) / moved) : null
     return {
       mibPerSec: seconds > 0 ? r2(rs.reduce((s, r) => s + r.mib, 0) / seconds) : 0,
       runsMibPerSec: rs.map((r) => r2(r.mibPerSec)),
@@ -227,18 +291,21 @@ export async function browserTransfer(opts: BrowserOptions) {
       senderTreeRssAboveIdleMiB: peakAbove('sender', 'tree'),
       receiverTreePeakRssMiB: peak('receiver', 'tree'),
       receiverTreeRssAboveIdleMiB: peakAbove('receiver', 'tree'),
-      senderMaxLagMs: Math.max(0, ...rs.map((r) => r.send.maxLagMs)),
-      senderMaxLongTaskMs: Math.max(0, ...rs.map((r) => r.send.maxLongTaskMs)),
-      senderMaxTaskMs: Math.max(0, ...rs.map((r) => r.maxTaskMs)),
-      senderMaxTaskCpuMs: Math.max(0, ...rs.map((r) => r.maxTaskCpuMs)),
-      receiverMaxLagMs: Math.max(0, ...rs.map((r) => r.receive.maxLagMs)),
-      receiverMaxLongTaskMs: Math.max(0, ...rs.map((r) => r.receive.maxLongTaskMs)),
-      receiverMaxTaskMs: Math.max(0, ...rs.map((r) => r.receiverMaxTaskMs)),
-      receiverMaxTaskCpuMs: Math.max(0, ...rs.map((r) => r.receiverMaxTaskCpuMs)),
+      senderCpuMsPerMiB: cpuPerMiB('senderCpuMs'),
+      receiverCpuMsPerMiB: cpuPerMiB('receiverCpuMs'),
+      senderMaxLagMs: Math.max(0, ...all.map((r) => r.send.maxLagMs)),
+      senderMaxLongTaskMs: Math.max(0, ...all.map((r) => r.send.maxLongTaskMs)),
+      receiverMaxLagMs: Math.max(0, ...all.map((r) => r.receive.maxLagMs)),
+      receiverMaxLongTaskMs: Math.max(0, ...all.map((r) => r.receive.maxLongTaskMs)),
+      // null: no stall pass
+      senderMaxTaskMs: stall?.maxTaskMs ?? null,
+      senderMaxTaskCpuMs: stall?.maxTaskCpuMs ?? null,
+      receiverMaxTaskMs: stall?.receiverMaxTaskMs ?? null,
+      receiverMaxTaskCpuMs: stall?.receiverMaxTaskCpuMs ?? null,
     }
   }
   const table = Object.fromEntries(
-    [...runs].filter(([, rs]) => rs.length > 0).map(([v, rs]) => [v, figures(rs)]),
+    [...runs].filter(([, rs]) => rs.length > 0).map(([v, rs]) => [v, figures(rs, stallRuns.get(v))]),
   ) as Partial<Record<TransferVariant, ReturnType<typeof figures>>>
   const ratio = (other: TransferVariant) => {
     const mine = table.parley?.mibPerSec
@@ -246,10 +313,18 @@ export async function browserTransfer(opts: BrowserOptions) {
     return mine !== undefined && theirs ? r2(mine / theirs) : null
   }
   const parley = table.parley
+  const cpuRatio = (key: 'senderCpuMsPerMiB' | 'receiverCpuMsPerMiB') => {
+    const mine = table.parley?.[key]
+    const theirs = table.raw?.[key]
+    return mine != null && theirs ? r2(mine / theirs) : null
+  }
+  const atMost50 = (ms: number | null) => (ms === null ? null : ms <= 50)
   return {
     sizeMiB: opts.bytes / MiB,
     rounds: opts.rounds,
     budgetSeconds: opts.budgetMs / 1000,
+    warmupSeconds: opts.warmupMs / 1000,
+    stallPassSeconds: opts.stallPassMs / 1000,
     chromium,
     // where `parley` sent from: the page, as the web app by default (`parleyWorker`: its worker)
     parleySender: 'page',
@@ -258,6 +333,11 @@ export async function browserTransfer(opts: BrowserOptions) {
     ...table,
     ratio: {
       parleyToRaw: ratio('raw'),
+      // CPU per MiB of the whole browser, Parley over raw: what throughput follows where CPU is short
+      cpuPerMiBParleyToRaw: {
+        sender: cpuRatio('senderCpuMsPerMiB'),
+        receiver: cpuRatio('receiverCpuMsPerMiB'),
+      },
       parleyToPeerjsRaw: ratio('peerjsRaw'),
       parleyToPeerjsBinary: ratio('peerjsBinary'),
       parleyToSimplePeer: ratio('simplePeer'),
@@ -268,9 +348,9 @@ export async function browserTransfer(opts: BrowserOptions) {
           throughputAtLeast0_9xRaw: (ratio('raw') ?? 0) >= 0.9,
           memoryUnder100MiBAboveIdle:
             parley.senderRssAboveIdleMiB < 100 && parley.receiverRssAboveIdleMiB < 100,
-          senderTaskAtMost50msCpu: parley.senderMaxTaskCpuMs <= 50,
+          senderTaskAtMost50msCpu: atMost50(parley.senderMaxTaskCpuMs),
           senderStallAtMost50msWall: Math.max(parley.senderMaxLagMs, parley.senderMaxLongTaskMs) <= 50,
-          receiverTaskAtMost50msCpu: parley.receiverMaxTaskCpuMs <= 50,
+          receiverTaskAtMost50msCpu: atMost50(parley.receiverMaxTaskCpuMs),
           receiverStallAtMost50msWall: Math.max(parley.receiverMaxLagMs, parley.receiverMaxLongTaskMs) <= 50,
         }
       : null,
