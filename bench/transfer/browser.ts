@@ -112,7 +112,7 @@ async function transfer(
   traced = false,
 ): Promise<Run> {
   const [receiver, sender] = h.pages
-  const tag = `${variant}-${round}-${Math.random().toString(36).slice(2, 8)}`
+  const tag = `${variant}-${round < 0 ? 'w' : round}-${Math.random().toString(36).slice(2, 8)}`
   const base = {
     relayUrl: h.servers.relayUrl,
     peerjsPort: h.servers.peerjsPort,
