@@ -10,6 +10,7 @@ import {
   TRANSFER_ID_PATTERN,
   TRANSFER_PROTOCOL_VERSION,
 } from './messages.js'
+import { watchOpening } from './openWatch.js'
 import {
   type FileRecord,
   peerErrorCode,
@@ -43,6 +44,11 @@ export interface FileSenderOptions extends TransferOptions {
    * a time: when the channel drains, the chunks to fill it again are already read.
    */
   readAhead?: number
+  /**
+   * A channel not open after this long is given up as lost, ms (default 15 s): the sender then
+   * waits, interrupted, for a new one (`channel-closed`).
+   */
+  openTimeoutMs?: number
   /** Testing only: replaces a chunk after it was hashed and before it is sent (corruption). */
   mutateChunk?: (fileId: string, offset: number, chunk: Uint8Array) => Uint8Array
 }
@@ -185,6 +191,17 @@ export class FileSender extends Transfer {
       },
     })
     if (link.isOpen) this.#sendOffer(link)
+    else
+      watchOpening(link, {
+        timeoutMs: this.#options.openTimeoutMs ?? 15_000,
+        stillWanted: () => gen === this.#generation && !this.isTerminal && this.#offeredOn !== link,
+        onOpen: () => this.#sendOffer(link),
+        onGiveUp: () => {
+          this.logger.warn({ transferId: this.id }, 'transfer channel did not open: given up')
+          this.#detachLink()
+          this.#onLinkClosed()
+        },
+      })
   }
 
   async cancel(reason = 'cancelled by the sender'): Promise<void> {

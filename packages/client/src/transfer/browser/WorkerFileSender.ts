@@ -23,6 +23,7 @@ const WORKER_OPTION_KEYS = [
   'lowWaterMark',
   'readAhead',
   'progressIntervalMs',
+  'openTimeoutMs',
 ] as const
 
 /** The part of a Worker the sender uses (a MessagePort-backed stand-in in tests). */

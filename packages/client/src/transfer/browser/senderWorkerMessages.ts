@@ -15,6 +15,7 @@ export interface WorkerSenderOptions {
   lowWaterMark?: number
   readAhead?: number
   progressIntervalMs?: number
+  openTimeoutMs?: number
 }
 
 /** Page → worker. */

@@ -1,0 +1,62 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { BlobFileSource } from '../src/transfer/BlobFileSource.js'
+import { FileReceiver } from '../src/transfer/FileReceiver.js'
+import { FileSender } from '../src/transfer/FileSender.js'
+import { tsHashers } from '../src/transfer/hash.js'
+import { MemoryChannel, memoryChannelPair } from './transfer/memoryChannel.js'
+
+const source = () => new BlobFileSource(new File(['hello'], 'a.txt', { type: 'text/plain' }))
+
+const channelClosed = (sender: FileSender) =>
+  new Promise<void>((resolve) => sender.on('channel-closed', () => resolve()))
+
+describe('FileSender and a channel that is still opening', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('attach(): a channel that opens without an open event reaching the sender still gets the offer', async () => {
+    const { local, remote } = memoryChannelPair('parley-file:w1')
+    local.readyState = 'connecting'
+    const sender = new FileSender({ id: 'w1', sources: [source()], hashers: tsHashers })
+    sender.attach(local.asChannel())
+    // the state moves on, the event is lost (as seen with a channel moved to a worker)
+    local.readyState = 'open'
+    const receiver = await FileReceiver.fromChannel(remote.asChannel(), { hashers: tsHashers }, 5000)
+    expect(receiver.files.map((f) => f.name)).toEqual(['a.txt'])
+    expect(sender.state).toBe('offered')
+    sender.close()
+    receiver.close()
+  })
+
+  it('attach(): a channel that neither opens nor closes is given up after openTimeoutMs: closed, interrupted, channel-closed', async () => {
+    const stuck = new MemoryChannel('parley-file:w2')
+    stuck.readyState = 'connecting'
+    const sender = new FileSender({ id: 'w2', sources: [source()], hashers: tsHashers, openTimeoutMs: 300 })
+    const lost = channelClosed(sender)
+    sender.attach(stuck.asChannel())
+    await lost
+    expect(sender.state).toBe('interrupted')
+    expect(stuck.readyState).toBe('closed')
+    sender.close()
+  })
+
+  it('attach() again before the timeout: the first channel is not given up later (one channel-closed, none for it)', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] })
+    const first = new MemoryChannel('parley-file:w3')
+    first.readyState = 'connecting'
+    const sender = new FileSender({ id: 'w3', sources: [source()], hashers: tsHashers, openTimeoutMs: 300 })
+    let closedEvents = 0
+    sender.on('channel-closed', () => closedEvents++)
+    sender.attach(first.asChannel())
+    const { local, remote } = memoryChannelPair('parley-file:w3')
+    sender.attach(local.asChannel())
+    const receiver = await FileReceiver.fromChannel(remote.asChannel(), { hashers: tsHashers }, 5000)
+    // well past the first channel's timeout (the watch's clock and interval are faked)
+    vi.advanceTimersByTime(1000)
+    expect(closedEvents).toBe(0)
+    expect(sender.state).toBe('offered')
+    sender.close()
+    receiver.close()
+  })
+})
