@@ -19,6 +19,8 @@ import {
 } from './support/webApp.js'
 
 const MiB = 1024 * 1024
+/** The app's test hook that makes it send files from its sender worker (src/sdk/downloads.ts). */
+const SENDER_WORKER_FLAG = 'parley:test:sender-worker'
 let senderBrowser: Browser
 let receiverBrowser: Browser
 let server: ParleyServer
@@ -216,9 +218,16 @@ afterEach(async () => {
   expect(errors, 'console errors').toEqual([])
 })
 
-async function joinPair(): Promise<[Participant, Participant]> {
+/** Ada (sending, from her page or with `senderWorker` from the app's sender worker) and Bo. */
+async function joinPair({ senderWorker = false } = {}): Promise<[Participant, Participant]> {
   const room = nextRoom()
-  const ada = await joinByLink(senderBrowser, server, room, 'Ada')
+  const ada = await joinByLink(
+    senderBrowser,
+    server,
+    room,
+    'Ada',
+    senderWorker ? { localStorage: { [SENDER_WORKER_FLAG]: '1' } } : {},
+  )
   participants.push(ada)
   const bo = await joinByLink(receiverBrowser, server, room, 'Bo')
   participants.push(bo)
@@ -308,10 +317,11 @@ describe('web app large file transfer between two Chromium processes', () => {
     expect(await sha256Of(saved)).toBe(file.sha256)
   }, 300_000)
 
-  it('Room resume after the receiving page reloads during the second of three files (8, 48, 8 MiB: one transfer of 64 MiB, all in OPFS): the first, verified before the reload, is not sent again and shows done with its digest; the second continues from its confirmed offset; all three end done and save with the same SHA-256', async () => {
+  it('Room resume after the receiving page reloads during the second of three files (8, 48, 8 MiB: one transfer of 64 MiB, all in OPFS), sent from the sender worker: the first, verified before the reload, is not sent again and shows done with its digest; the second continues from its confirmed offset; all three end done and save with the same SHA-256', async () => {
     const sizes = [8 * MiB, 48 * MiB, 8 * MiB]
     const files = sizes.map((size, i) => pseudoRandomFile(dir, `multi-${i}.bin`, size, 10 + i))
-    const [ada, bo] = await joinPair()
+    // the other reload test sends from the page (the app's default): this one covers the worker's resume
+    const [ada, bo] = await joinPair({ senderWorker: true })
     const boId = await peerIdOf(bo)
     await recordTransferChannels(ada.page)
 
@@ -355,6 +365,8 @@ describe('web app large file transfer between two Chromium processes', () => {
     if (!first || !last || wires.length < 2)
       throw new Error(`expected a resumed channel, got ${wires.length}`)
     expect(new Set(wires.map((w) => w.label)).size).toBe(1)
+    // every channel was the worker's: the page itself sent no file byte
+    expect(await ada.page.evaluate(() => (globalThis as Wired).parleyWire?.length ?? 0)).toBe(0)
     // file 0: its bytes went once, on the first channel; the reloaded page reported it completed
     expect(wires.reduce((sum, w) => sum + (w.binaryByFile['0'] ?? 0), 0)).toBe(sizes[0])
     expect(wires.slice(1).flatMap((w) => w.sent.filter((m) => m.t === 'file' && m.id === '0'))).toEqual([])
