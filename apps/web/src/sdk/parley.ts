@@ -76,10 +76,10 @@ function cleanUpOpfsOnce(
 }
 
 /**
- * Whether files are sent from the dedicated worker: not by default. Resuming from the worker after
- * the receiver reloads stalled in 2 of 12 runs of the reload end-to-end tests (the reloaded
- * receiver never saw the offer again), and on this 2-core machine the worker cost 3–19 % of
- * throughput; see docs/file-transfer.md, "Sending from a worker". Tests turn it on with the hook.
+ * Whether files are sent from the dedicated worker: not by default. Its resume after a receiver
+ * reload stalled in fresh-clone CI runs (two causes fixed since, a third not proven), and on this
+ * 2-core machine the worker cost 3–19 % of throughput; see docs/file-transfer.md, "Sending from a
+ * worker". Tests turn it on with the hook (one reload end-to-end test does).
  */
 function useSenderWorker(): boolean {
   return senderWorkerForcedForTests() === true
