@@ -66,22 +66,15 @@ if (browserOnly && terminalOnly) {
   process.stderr.write('--browser-only and --terminal-only exclude each other\n')
   process.exit(2)
 }
-for (const [name, value] of [
-  ['browser-warmup', browserWarmup],
-  ['browser-stall-pass', browserStallPass],
+for (const [name, value, min] of [
+  ['browser-mib', browserMiB, 1],
+  ['browser-rounds', browserRounds, 1],
+  ['browser-budget', browserBudget, 1],
+  ['browser-warmup', browserWarmup, 0],
+  ['browser-stall-pass', browserStallPass, 0],
 ] as const) {
-  if (!Number.isInteger(value) || value < 0) {
-    process.stderr.write(`--${name} must be an integer ≥ 0\n`)
-    process.exit(2)
-  }
-}
-for (const [name, value] of [
-  ['browser-mib', browserMiB],
-  ['browser-rounds', browserRounds],
-  ['browser-budget', browserBudget],
-] as const) {
-  if (!Number.isInteger(value) || value < 1) {
-    process.stderr.write(`--${name} must be an integer ≥ 1\n`)
+  if (!Number.isInteger(value) || value < min) {
+    process.stderr.write(`--${name} must be an integer ≥ ${min}\n`)
     process.exit(2)
   }
 }
