@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join as joinPath } from 'node:path'
 import type { ParleyServer } from '@parley/server'
 import type { Browser, Download, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { launchBrowser } from '../../../test/support/chromium.js'
 import { pseudoRandomFile, sha256Of } from './support/files.js'
 import {
@@ -21,6 +21,8 @@ import {
 const MiB = 1024 * 1024
 /** The app's test hook that makes it send files from its sender worker (src/sdk/downloads.ts). */
 const SENDER_WORKER_FLAG = 'parley:test:sender-worker'
+/** The app's test hook that makes its SDK objects log to the console (src/sdk/testLogger.ts). */
+const LOG_FLAG = 'parley:test:log'
 let senderBrowser: Browser
 let receiverBrowser: Browser
 let server: ParleyServer
@@ -221,16 +223,20 @@ afterEach(async () => {
 /** Ada (sending, from her page or with `senderWorker` from the app's sender worker) and Bo. */
 async function joinPair({ senderWorker = false } = {}): Promise<[Participant, Participant]> {
   const room = nextRoom()
-  const ada = await joinByLink(
-    senderBrowser,
-    server,
-    room,
-    'Ada',
-    senderWorker ? { localStorage: { [SENDER_WORKER_FLAG]: '1' } } : {},
-  )
+  const hooks = { [LOG_FLAG]: '1', ...(senderWorker ? { [SENDER_WORKER_FLAG]: '1' } : {}) }
+  const ada = await joinByLink(senderBrowser, server, room, 'Ada', { localStorage: hooks })
   participants.push(ada)
-  const bo = await joinByLink(receiverBrowser, server, room, 'Bo')
+  const bo = await joinByLink(receiverBrowser, server, room, 'Bo', { localStorage: { [LOG_FLAG]: '1' } })
   participants.push(bo)
+  // the SDK's log of both pages (reloads included), shown when the test fails
+  const log: string[] = []
+  for (const p of [ada, bo])
+    p.page.on('console', (m) => {
+      if (m.text().startsWith('[parley]')) log.push(`${p.name} ${m.text()}`)
+    })
+  onTestFailed(() => {
+    console.info(`SDK log of ${room}:\n${log.join('\n')}`)
+  })
   await expectFullMesh([ada, bo])
   // Cameras off: encoding and decoding two video streams would take CPU from the transfer.
   for (const p of [ada, bo]) {

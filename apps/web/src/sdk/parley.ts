@@ -21,6 +21,7 @@ import { TransferController } from '../transfer/TransferController.js'
 import { downloadWorker, opfsDisabledForTests, senderWorkerForcedForTests } from './downloads.js'
 import type { JoinRequest, LocalMediaPort, MediaPort, MeterTrack, RoomPort } from './ports.js'
 import type { Sdk } from './Sdk.js'
+import { testLogger } from './testLogger.js'
 
 const media: MediaPort = {
   create: (request): Promise<LocalMediaPort> =>
@@ -30,8 +31,10 @@ const media: MediaPort = {
 
 async function joinRoom({ serverUrl, room, name, local, resume }: JoinRequest): Promise<RoomPort> {
   const published = local instanceof LocalMedia ? local : undefined
+  const logger = testLogger()
   const joined: RoomPort = await Room.join(serverUrl, room, {
     name,
+    ...(logger ? { logger } : {}),
     // Leaving the page keeps the session for a reload to take over (RoomPage keeps the token);
     // the others see a closed tab leave when the suspend grace ends.
     pageHide: 'suspend',
@@ -98,7 +101,9 @@ function createTransfers(room: RoomPort, onError: (message: string) => void) {
   if (!(room instanceof Room))
     throw new ParleyError('INVALID_ARGUMENT', 'transfers need a room joined with the SDK')
   const journal = tabJournal()
+  const logger = testLogger()
   const manager = new TransferManager(room, {
+    ...(logger ? { logger } : {}),
     ...(journal ? { journal } : {}),
     ...(useSenderWorker() ? { senderWorker: startSenderWorker } : {}),
   })
