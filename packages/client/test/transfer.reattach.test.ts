@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Participant } from '../src/Participant.js'
 import type { RoomEvents } from '../src/Room.js'
 import { TypedEmitter } from '../src/TypedEmitter.js'
 import { BlobFileSource } from '../src/transfer/BlobFileSource.js'
@@ -20,9 +21,10 @@ function stillborn(label: string): MemoryChannel {
 class ScriptedPeer {
   readonly peerId = 'bob'
   readonly name = 'Bob'
-  readonly state = 'connected' as const
+  state: 'connected' | 'reconnecting' = 'connected'
   readonly sas = undefined
-  readonly peerConnection = undefined
+  /** The current connection: only its SCTP transport's state matters here. */
+  peerConnection: { sctp: { state: RTCSctpTransportState } } | undefined = undefined
   /** Channels created so far, in order. */
   readonly created: MemoryChannel[] = []
   readonly #script: ((label: string) => MemoryChannel)[]
@@ -45,6 +47,23 @@ class ScriptedPeer {
   async channel(n: number): Promise<MemoryChannel> {
     while (this.created.length < n) await new Promise<void>((resolve) => this.#waiters.push(resolve))
     return this.created[n - 1] as MemoryChannel
+  }
+}
+
+/** A room whose events the test fires. */
+class FakeRoom extends TypedEmitter<RoomEvents> {
+  readonly participants = new Map()
+  fire<K extends keyof RoomEvents>(event: K, ...args: Parameters<RoomEvents[K]>): void {
+    this.emit(event, ...args)
+  }
+}
+
+/** A MemoryChannel pair: the local end for the manager, the remote end kept for the test. */
+function openPair(onRemote: (remote: MemoryChannel) => void): (label: string) => MemoryChannel {
+  return (label) => {
+    const pair = memoryChannelPair(label)
+    onRemote(pair.remote)
+    return pair.local
   }
 }
 
@@ -91,5 +110,50 @@ describe('TransferManager re-attach', () => {
     await Promise.all([sender.finished(), receiver.finished()])
     expect(sender.state).toBe('done')
     expect(peer.created).toHaveLength(3)
+  })
+
+  it("sendFiles: a channel lost with its connection's SCTP association (the remote closed its connection, ours still reads connected) is not replaced on that connection; the new connection's connected re-attaches once, and the transfer completes", async () => {
+    let remote: MemoryChannel | undefined
+    const peer = new ScriptedPeer([stillborn, openPair((r) => (remote = r))])
+    peer.peerConnection = { sctp: { state: 'connected' } }
+    const room = new FakeRoom()
+    let sawClosedAssociation: () => void = () => {}
+    const waiting = new Promise<void>((resolve) => {
+      sawClosedAssociation = resolve
+    })
+    const logger = {
+      debug: () => {},
+      info: (...args: unknown[]) => {
+        if (args.some((a) => typeof a === 'string' && a.includes('SCTP association is closed')))
+          sawClosedAssociation()
+      },
+      warn: () => {},
+      error: () => {},
+    }
+    manager = new TransferManager(room as unknown as TransferRoom, { hashers: tsHashers, logger })
+    const file = new File(['b'.repeat(100_000)], 'b.txt', { type: 'text/plain' })
+    const [sender] = await manager.sendFiles(peer as unknown as TransferPeer, [new BlobFileSource(file)])
+    if (sender === undefined) throw new Error('no sender')
+
+    // the remote page reloads: its connection is gone, ours still reads connected, SCTP closed
+    peer.peerConnection = { sctp: { state: 'closed' } }
+    ;(await peer.channel(1)).close()
+    await waitForState(sender, 'interrupted', 5000)
+    await waiting
+    expect(peer.created).toHaveLength(1)
+
+    // its restart: our side reconnects on a new connection, which comes up
+    peer.state = 'reconnecting'
+    room.fire('connection-state', peer as unknown as Participant, 'reconnecting')
+    peer.peerConnection = { sctp: { state: 'connected' } }
+    peer.state = 'connected'
+    room.fire('connection-state', peer as unknown as Participant, 'connected')
+    await peer.channel(2)
+    if (remote === undefined) throw new Error('no remote channel')
+    const receiver = await FileReceiver.fromChannel(remote.asChannel(), { hashers: tsHashers }, 5000)
+    await receiver.accept(() => new NodeFileSink({ dir: dir.path }))
+    await Promise.all([sender.finished(), receiver.finished()])
+    expect(sender.state).toBe('done')
+    expect(peer.created).toHaveLength(2)
   })
 })

@@ -123,6 +123,15 @@ const reattachDelayMs = (attempts: number): number =>
   attempts === 0 ? 0 : Math.min(100 * 2 ** (attempts - 1), 5000)
 
 /**
+ * Whether `peer`'s connection can carry a new channel now. A remote that closed its connection (a
+ * page reloading) leaves ours `connected` — ICE still answers for a while — with its SCTP
+ * association closed, and a channel opened there dies at once. The peer's `restart` signal and its
+ * new connection's `connected` re-attach then instead.
+ */
+const canOpenChannel = (peer: TransferPeer): boolean =>
+  peer.state === 'connected' && peer.peerConnection?.sctp?.state !== 'closed'
+
+/**
  * File transfers of a Room: sends files to one participant or everyone, receives offers, and
  * resumes interrupted transfers when the connection to their peer comes back (a new transfer
  * channel is opened and the receiver answers with what it already stored).
@@ -317,7 +326,7 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
     clearTimeout(entry.reattachTimer)
     entry.reattachTimer = undefined
     if (this.#closed || transfer.state !== 'interrupted' || !isOutgoing(transfer)) return
-    if (peer.state !== 'connected') return
+    if (!this.#canReattach(entry)) return
     entry.reattachAttempts++
     if (entry.reattachAttempts > MAX_REATTACH_ATTEMPTS) {
       transfer.close('the transfer could not be resumed')
@@ -328,11 +337,20 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
   }
 
   #scheduleReattach(entry: Entry): void {
-    if (this.#closed || entry.reattachTimer !== undefined || entry.peer.state !== 'connected') return
-    entry.reattachTimer = setTimeout(() => {
-      entry.reattachTimer = undefined
-      this.#reattach(entry)
-    }, reattachDelayMs(entry.reattachAttempts))
+    if (this.#closed || entry.reattachTimer !== undefined || !this.#canReattach(entry)) return
+    entry.reattachTimer = setTimeout(() => this.#reattach(entry), reattachDelayMs(entry.reattachAttempts))
+  }
+
+  /** The peer's connection can take a new channel now; otherwise its next `connected` re-attaches. */
+  #canReattach({ transfer, peer }: Entry): boolean {
+    if (canOpenChannel(peer)) return true
+    if (peer.state === 'connected') {
+      this.#logger.info(
+        { transferId: transfer.id, peerId: peer.peerId },
+        "the connection's SCTP association is closed: waiting for the peer's new connection",
+      )
+    }
+    return false
   }
 
   #resumeWith(peer: TransferPeer): void {
