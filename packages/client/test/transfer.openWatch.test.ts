@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { BlobFileSource } from '../src/transfer/BlobFileSource.js'
+import { MemorySink } from '../src/transfer/browser/MemorySink.js'
 import { FileReceiver } from '../src/transfer/FileReceiver.js'
 import { FileSender } from '../src/transfer/FileSender.js'
 import { tsHashers } from '../src/transfer/hash.js'
@@ -58,5 +59,35 @@ describe('FileSender and a channel that is still opening', () => {
     expect(sender.state).toBe('offered')
     sender.close()
     receiver.close()
+  })
+})
+
+describe('FileSender and a channel that refuses the offer', () => {
+  it('attach(): an open channel whose send throws is given up (closed, interrupted, channel-closed, the error logged); attach() again with a working one completes', async () => {
+    const warnings: unknown[][] = []
+    const logger = {
+      debug: () => {},
+      info: () => {},
+      warn: (...a: unknown[]) => warnings.push(a),
+      error: () => {},
+    }
+    const refusing = new MemoryChannel('parley-file:w4')
+    refusing.send = () => {
+      throw new DOMException('Failure to send data', 'OperationError')
+    }
+    const sender = new FileSender({ id: 'w4', sources: [source()], hashers: tsHashers, logger })
+    const lost = channelClosed(sender)
+    sender.attach(refusing.asChannel())
+    await lost
+    expect(sender.state).toBe('interrupted')
+    expect(refusing.readyState).toBe('closed')
+    expect(JSON.stringify(warnings)).toContain('OperationError: Failure to send data')
+
+    const { local, remote } = memoryChannelPair('parley-file:w4')
+    sender.attach(local.asChannel())
+    const receiver = await FileReceiver.fromChannel(remote.asChannel(), { hashers: tsHashers }, 5000)
+    await receiver.accept(() => new MemorySink())
+    await Promise.all([sender.finished(), receiver.finished()])
+    expect(sender.state).toBe('done')
   })
 })

@@ -190,6 +190,10 @@ export class FileSender extends Transfer {
         if (gen === this.#generation) this.#onLinkClosed()
       },
     })
+    this.logger.info(
+      { transferId: this.id, attempt: gen, readyState: channel.readyState },
+      'transfer channel attached',
+    )
     if (link.isOpen) this.#sendOffer(link)
     else
       watchOpening(link, {
@@ -238,7 +242,7 @@ export class FileSender extends Transfer {
         ? [{ id: r.meta.id, digest: r.digest, sha256: r.sha256 }]
         : [],
     )
-    link.sendControl({
+    const offered = link.sendControl({
       t: 'offer',
       v: TRANSFER_PROTOCOL_VERSION,
       transferId: this.id,
@@ -246,6 +250,17 @@ export class FileSender extends Transfer {
       digests: this.#options.hashers.algorithms,
       ...(sent.length > 0 ? { sent } : {}),
     })
+    if (!offered) {
+      // An open channel that refuses the offer carries nothing: lost, like a closed one.
+      this.logger.warn(
+        { transferId: this.id, readyState: link.channel.readyState, error: link.lastSendError },
+        'transfer channel refused the offer: given up',
+      )
+      this.#detachLink()
+      this.#onLinkClosed()
+      return
+    }
+    this.logger.info({ transferId: this.id, attempt: this.#generation }, 'offer sent')
     if (this.state === 'interrupted' && !this.#accepted) this.setState('offered')
   }
 

@@ -26,6 +26,7 @@ export interface TransferChannelOptions {
  */
 export class TransferChannel {
   readonly channel: RTCDataChannel
+  #lastSendError: string | undefined
   #handlers: ChannelHandlers | undefined
   readonly #early: (() => void)[] = []
   readonly #drainWaiters = new Set<() => void>()
@@ -101,15 +102,24 @@ export class TransferChannel {
     })
   }
 
-  /** Sends a control frame; false (nothing sent) when the channel is not open. */
+  /**
+   * Sends a control frame; false (nothing sent) when the channel is not open or refused it (the
+   * error is kept in {@link lastSendError}).
+   */
   sendControl(message: ControlMessage): boolean {
     if (!this.isOpen) return false
     try {
       this.channel.send(encodeControl(message))
       return true
-    } catch {
+    } catch (error) {
+      this.#lastSendError = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
       return false
     }
+  }
+
+  /** What the channel said when it last refused a control frame, if it did. */
+  get lastSendError(): string | undefined {
+    return this.#lastSendError
   }
 
   /** Sends a data frame; throws when the channel is not open. */
