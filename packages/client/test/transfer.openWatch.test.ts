@@ -5,6 +5,7 @@ import { FileReceiver } from '../src/transfer/FileReceiver.js'
 import { FileSender } from '../src/transfer/FileSender.js'
 import { tsHashers } from '../src/transfer/hash.js'
 import { MemoryChannel, memoryChannelPair } from './transfer/memoryChannel.js'
+import { waitForState } from './transfer/support.js'
 
 const source = () => new BlobFileSource(new File(['hello'], 'a.txt', { type: 'text/plain' }))
 
@@ -88,6 +89,49 @@ describe('FileSender and a channel that refuses the offer', () => {
     const receiver = await FileReceiver.fromChannel(remote.asChannel(), { hashers: tsHashers }, 5000)
     await receiver.accept(() => new MemorySink())
     await Promise.all([sender.finished(), receiver.finished()])
+    expect(sender.state).toBe('done')
+  })
+})
+
+describe('FileSender and a channel that closes with a full buffer', () => {
+  it('a channel that closes while bufferedAmount is over the high-water mark (browsers keep it after the close): the sender goes interrupted and its send loop stops, timers still run; attach() again completes', async () => {
+    const bytes = new Uint8Array(8 * 1024 * 1024).map((_, i) => i % 251)
+    const file = new File([bytes], 'full.bin', { type: 'application/octet-stream' })
+    const first = memoryChannelPair('parley-file:w5')
+    const sender = new FileSender({ id: 'w5', sources: [new BlobFileSource(file)], hashers: tsHashers })
+    sender.attach(first.local.asChannel())
+    const receiver = await FileReceiver.fromChannel(first.remote.asChannel(), { hashers: tsHashers }, 5000)
+    // The buffer looks full from the start, and stays so after the close (as in Chromium). A send
+    // loop spinning on the closed channel would starve the event loop: after many reads the getter
+    // lets it out (reports 0), so that the test fails on the count instead of hanging.
+    let readsAfterClose = 0
+    Object.defineProperty(first.local, 'bufferedAmount', {
+      get(this: MemoryChannel): number {
+        if (this.readyState === 'closed' && ++readsAfterClose > 10_000) return 0
+        return 1024 * 1024 * 1024
+      },
+    })
+    // the sender is in its send loop once the receiver saw the file start (no byte can follow)
+    const started = new Promise<void>((resolve) =>
+      receiver.on('file', (f) => {
+        if (f.status === 'active') resolve()
+      }),
+    )
+    await receiver.accept(() => new MemorySink())
+    await started
+    first.local.close()
+    await waitForState(sender, 'interrupted', 5000)
+    // a send loop spinning on the closed channel would starve every timer: this one must fire
+    await new Promise<void>((resolve) => setTimeout(resolve, 10))
+    expect(sender.state).toBe('interrupted')
+    expect(readsAfterClose).toBeLessThan(10)
+    receiver.close()
+
+    const second = memoryChannelPair('parley-file:w5')
+    sender.attach(second.local.asChannel())
+    const again = await FileReceiver.fromChannel(second.remote.asChannel(), { hashers: tsHashers }, 5000)
+    await again.accept(() => new MemorySink())
+    await Promise.all([sender.finished(), again.finished()])
     expect(sender.state).toBe('done')
   })
 })

@@ -433,7 +433,9 @@ export class FileSender extends Transfer {
     })
     const yielder = new Yielder()
     while (offset < size) {
-      if (gen !== this.#generation) return
+      // a closed link ends this attempt ('close' moved the transfer to interrupted); waiting for
+      // room there would spin: a closed channel resolves every wait at once
+      if (gen !== this.#generation || link.isClosed) return
       if (this.#paused || link.bufferedAmount > this.#highWaterMark) {
         reader.fill()
         await this.#waitForRoom(link)

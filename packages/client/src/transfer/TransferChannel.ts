@@ -59,8 +59,12 @@ export class TransferChannel {
     return this.#closed
   }
 
-  /** Bytes queued in the channel; 0 once it is gone (node-datachannel throws on destroyed channels). */
+  /**
+   * Bytes queued in the channel; 0 once it closed (browsers keep reporting what was queued when it
+   * closed, node-datachannel throws on destroyed channels): nothing will drain from a closed channel.
+   */
   get bufferedAmount(): number {
+    if (this.#closed) return 0
     try {
       return this.channel.bufferedAmount
     } catch {
