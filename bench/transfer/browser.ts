@@ -17,7 +17,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { loadavg } from 'node:os'
-import { processTree } from '../support/processTree.js'
+import { processTree, threadCpuDelta, treeThreadCpuMicros } from '../support/processTree.js'
 import { cpuMicros, rssKiB } from '../support/procStats.js'
 import { hardDeadline, openWebRtcHarness, pageBundle, sleep, type WebRtcHarness } from '../webrtc/harness.js'
 import { startProfiler } from '../webrtc/profiler.js'
@@ -65,7 +65,21 @@ interface Run {
   /** CPU time of each side's whole Chromium (every process) from the send to the last byte, ms. */
   readonly senderCpuMs: number
   readonly receiverCpuMs: number
+  /** The same CPU time by thread, µs per `<process type>/<thread name>` (see threadCpuDelta). */
+  readonly senderThreads: ReadonlyMap<string, number>
+  readonly receiverThreads: ReadonlyMap<string, number>
 }
+
+/**
+ * The threads a page's own code runs on: its renderer's main thread (named after the executable,
+ * `chromium`), its dedicated workers (Parley's OPFS writer and sender worker) and the renderer's
+ * thread pool (WebCrypto digests run there). Everything else in the tree is Chromium moving the
+ * data: the WebRTC network thread (SCTP, DTLS), the renderer's IO thread and the network service's
+ * (one IPC and one UDP socket operation per packet).
+ */
+const PAGE_THREADS = /^renderer\/(chromium|DedicatedWorker.*|ThreadPoolForeg.*)$/
+const pageMicros = (threads: ReadonlyMap<string, number>): number =>
+  [...threads].reduce((sum, [label, micros]) => (PAGE_THREADS.test(label) ? sum + micros : sum), 0)
 
 async function pageScripts(): Promise<[string, string][]> {
   const text = await pageBundle('bench/transfer/browserPage.ts')
@@ -155,12 +169,14 @@ async function transfer(
   const stopProfile = process.env.PARLEY_BENCH_PROFILE === '1' ? await startProfiler(sender) : undefined
   try {
     const cpuBefore = [treeCpuMs(h.browserPids[0]), treeCpuMs(h.browserPids[1])] as const
+    const threadsBefore = h.browserPids.map(treeThreadCpuMicros)
     const sending = sender.evaluate((v) => window.TransferBench.send(v), variant)
     const got: TransferReceiveReport = await receiver.evaluate(
       (ms) => window.TransferBench.received(ms),
       opts.budgetMs,
     )
     const cpuAfter = [treeCpuMs(h.browserPids[0]), treeCpuMs(h.browserPids[1])] as const
+    const threads = h.browserPids.map((pid, i) => threadCpuDelta(threadsBefore[i]!, treeThreadCpuMicros(pid)))
     if (!got.complete) await sender.evaluate(() => window.TransferBench.stop())
     const send = await sending
     const [tasks, receiverTasks] = await Promise.all([stopTrace(), stopReceiverTrace()])
@@ -182,6 +198,8 @@ async function transfer(
       receiverMaxTaskCpuMs: receiverTasks.maxTaskCpuMs,
       senderCpuMs: cpuAfter[1] - cpuBefore[1],
       receiverCpuMs: cpuAfter[0] - cpuBefore[0],
+      senderThreads: threads[1] ?? new Map(),
+      receiverThreads: threads[0] ?? new Map(),
     }
   } finally {
     clearInterval(sampler)
@@ -197,7 +215,9 @@ const describe = (r: Run) =>
   `${r.mibPerSec.toFixed(2)} MiB/s (${r.mib} MiB${r.complete ? '' : ', stopped at the budget'}); ` +
   `RSS renderer sender ${mibOf(r.sender.peak.renderer)} (+${mibOf(r.sender.peak.renderer - r.sender.idle.renderer)}) ` +
   `receiver ${mibOf(r.receiver.peak.renderer)} (+${mibOf(r.receiver.peak.renderer - r.receiver.idle.renderer)}) MiB; ` +
-  `CPU ${r1(r.senderCpuMs / Math.max(r.mib, 1e-9))} / ${r1(r.receiverCpuMs / Math.max(r.mib, 1e-9))} ms/MiB; ` +
+  `CPU ${r1(r.senderCpuMs / Math.max(r.mib, 1e-9))} / ${r1(r.receiverCpuMs / Math.max(r.mib, 1e-9))} ms/MiB ` +
+  `(page's threads ${r1(pageMicros(r.senderThreads) / 1000 / Math.max(r.mib, 1e-9))} / ` +
+  `${r1(pageMicros(r.receiverThreads) / 1000 / Math.max(r.mib, 1e-9))}); ` +
   `sender lag ≤ ${r.send.maxLagMs} ms, longest task ${r.maxTaskMs} ms wall / ${r.maxTaskCpuMs} ms CPU; ` +
   `receiver lag ≤ ${r.receive.maxLagMs} ms, longest task ${r.receiverMaxTaskMs} ms wall / ${r.receiverMaxTaskCpuMs} ms CPU`
 
@@ -278,6 +298,20 @@ export async function browserTransfer(opts: BrowserOptions) {
     const moved = rs.reduce((s, r) => s + r.mib, 0)
     const cpuPerMiB = (side: 'senderCpuMs' | 'receiverCpuMs') =>
       moved > 0 ? r1(rs.reduce((s, r) => s + r[side], 0) / moved) : null
+    const pageCpuPerMiB = (side: 'senderThreads' | 'receiverThreads') =>
+      moved > 0 ? r1(rs.reduce((s, r) => s + pageMicros(r[side]), 0) / 1000 / moved) : null
+    /** The busiest threads over every round, ms per MiB. */
+    const byThread = (side: 'senderThreads' | 'receiverThreads') => {
+      const sum = new Map<string, number>()
+      for (const r of rs)
+        for (const [label, micros] of r[side]) sum.set(label, (sum.get(label) ?? 0) + micros)
+      return Object.fromEntries(
+        [...sum]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 6)
+          .map(([label, micros]) => [label, moved > 0 ? r1(micros / 1000 / moved) : null]),
+      )
+    }
     return {
       mibPerSec: seconds > 0 ? r2(rs.reduce((s, r) => s + r.mib, 0) / seconds) : 0,
       runsMibPerSec: rs.map((r) => r2(r.mibPerSec)),
@@ -293,6 +327,11 @@ export async function browserTransfer(opts: BrowserOptions) {
       receiverTreeRssAboveIdleMiB: peakAbove('receiver', 'tree'),
       senderCpuMsPerMiB: cpuPerMiB('senderCpuMs'),
       receiverCpuMsPerMiB: cpuPerMiB('receiverCpuMs'),
+      // of which the page's own threads (main, workers, thread pool): what the page's code costs
+      senderPageCpuMsPerMiB: pageCpuPerMiB('senderThreads'),
+      receiverPageCpuMsPerMiB: pageCpuPerMiB('receiverThreads'),
+      senderCpuByThreadMsPerMiB: byThread('senderThreads'),
+      receiverCpuByThreadMsPerMiB: byThread('receiverThreads'),
       senderMaxLagMs: Math.max(0, ...all.map((r) => r.send.maxLagMs)),
       senderMaxLongTaskMs: Math.max(0, ...all.map((r) => r.send.maxLongTaskMs)),
       receiverMaxLagMs: Math.max(0, ...all.map((r) => r.receive.maxLagMs)),
@@ -313,7 +352,9 @@ export async function browserTransfer(opts: BrowserOptions) {
     return mine !== undefined && theirs ? r2(mine / theirs) : null
   }
   const parley = table.parley
-  const cpuRatio = (key: 'senderCpuMsPerMiB' | 'receiverCpuMsPerMiB') => {
+  const cpuRatio = (
+    key: 'senderCpuMsPerMiB' | 'receiverCpuMsPerMiB' | 'senderPageCpuMsPerMiB' | 'receiverPageCpuMsPerMiB',
+  ) => {
     const mine = table.parley?.[key]
     const theirs = table.raw?.[key]
     return mine != null && theirs ? r2(mine / theirs) : null
@@ -337,6 +378,11 @@ export async function browserTransfer(opts: BrowserOptions) {
       cpuPerMiBParleyToRaw: {
         sender: cpuRatio('senderCpuMsPerMiB'),
         receiver: cpuRatio('receiverCpuMsPerMiB'),
+      },
+      // the same for the page's own threads only (the rest is Chromium's data path, equal for both)
+      pageCpuPerMiBParleyToRaw: {
+        sender: cpuRatio('senderPageCpuMsPerMiB'),
+        receiver: cpuRatio('receiverPageCpuMsPerMiB'),
       },
       parleyToPeerjsRaw: ratio('peerjsRaw'),
       parleyToPeerjsBinary: ratio('peerjsBinary'),

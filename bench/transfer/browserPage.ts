@@ -379,7 +379,7 @@ async function parleyOpen(args: TransferConnectArgs, variant: ParleyVariant): Pr
       ? new TransferManager(room, {
           senderWorker: () => new Worker('/parley-sender-worker.js', { name: 'parley-sender' }),
         })
-      : new TransferManager(room)
+      : new TransferManager(room, variant === 'parley64' ? { sender: { chunkSize: 64 * 1024 } } : {})
   return { room, manager, sinks: discard ? discardSink : window.Parley.browserSinkFactory }
 }
 
