@@ -218,7 +218,7 @@ const describe = (r: Run) =>
   `CPU ${r1(r.senderCpuMs / Math.max(r.mib, 1e-9))} / ${r1(r.receiverCpuMs / Math.max(r.mib, 1e-9))} ms/MiB ` +
   `(page's threads ${r1(pageMicros(r.senderThreads) / 1000 / Math.max(r.mib, 1e-9))} / ` +
   `${r1(pageMicros(r.receiverThreads) / 1000 / Math.max(r.mib, 1e-9))}); ` +
-  `sender lag ≤ ${r.send.maxLagMs} ms, longest task ${r.maxTaskMs} ms wall / ${r.maxTaskCpuMs} ms CPU; ` +
+  `sender paused ${r.send.pauses}×, lag ≤ ${r.send.maxLagMs} ms, longest task ${r.maxTaskMs} ms wall / ${r.maxTaskCpuMs} ms CPU; ` +
   `receiver lag ≤ ${r.receive.maxLagMs} ms, longest task ${r.receiverMaxTaskMs} ms wall / ${r.receiverMaxTaskCpuMs} ms CPU`
 
 /** Runs the browser → browser transfers; resolves with the figures for the JSON line. */
@@ -332,6 +332,7 @@ export async function browserTransfer(opts: BrowserOptions) {
       receiverPageCpuMsPerMiB: pageCpuPerMiB('receiverThreads'),
       senderCpuByThreadMsPerMiB: byThread('senderThreads'),
       receiverCpuByThreadMsPerMiB: byThread('receiverThreads'),
+      senderPauses: rs.map((r) => r.send.pauses),
       senderMaxLagMs: Math.max(0, ...all.map((r) => r.send.maxLagMs)),
       senderMaxLongTaskMs: Math.max(0, ...all.map((r) => r.send.maxLongTaskMs)),
       receiverMaxLagMs: Math.max(0, ...all.map((r) => r.receive.maxLagMs)),

@@ -35,6 +35,8 @@ export interface TransferSendReport {
   readonly maxLagMs: number
   readonly maxLongTaskMs: number
   readonly longTasks: number
+  /** Parley: how often the receiver asked the sender to pause (its disk queue was full); else 0. */
+  readonly pauses: number
 }
 
 export interface TransferReceiveReport {
@@ -44,7 +46,7 @@ export interface TransferReceiveReport {
   /** Every byte arrived (parley: and the SHA-256 matched, the file is in OPFS). */
   readonly complete: boolean
   /** The receiving page's main-thread stalls from expect() to the report (same probe as the sender's). */
-  readonly stalls: Omit<TransferSendReport, 'start'>
+  readonly stalls: Omit<TransferSendReport, 'start' | 'pauses'>
 }
 
 declare global {
@@ -398,7 +400,7 @@ async function clearOpfs(): Promise<void> {
 
 // ------------------------------------------------------------------------------- stall probe
 
-function startStallProbe(): () => Omit<TransferSendReport, 'start'> {
+function startStallProbe(): () => Omit<TransferSendReport, 'start' | 'pauses'> {
   let last = performance.now()
   let maxLag = 0
   const interval = setInterval(() => {
@@ -433,7 +435,11 @@ let parley: ParleyLink | undefined
 let stopped = false
 type Counted = Omit<TransferReceiveReport, 'stalls'>
 let expected:
-  | { promise: Promise<Counted>; now: () => Counted; stopProbe: () => Omit<TransferSendReport, 'start'> }
+  | {
+      promise: Promise<Counted>
+      now: () => Counted
+      stopProbe: () => Omit<TransferSendReport, 'start' | 'pauses'>
+    }
   | undefined
 
 function theFile(): File {
@@ -552,6 +558,7 @@ export const TransferBench = {
     stopped = false
     const stopProbe = startStallProbe()
     const start = wall()
+    let pauses = 0
     if (isParleyVariant(variant)) {
       if (!parley) throw new Error('open() first')
       const participant = parley.room.participants.values().next().value
@@ -563,6 +570,9 @@ export const TransferBench = {
           `${variant}: the sender did not start where it should (worker: ${senderInWorker(variant)})`,
         )
       parley.sender = sender
+      sender.on('flow', (paused) => {
+        if (paused) pauses++
+      })
       await sender.finished().catch((error: unknown) => {
         if (!stopped) throw error
       })
@@ -570,7 +580,7 @@ export const TransferBench = {
       if (!link) throw new Error('open() first')
       await link.send(file, () => stopped)
     }
-    return { start, ...stopProbe() }
+    return { start, pauses, ...stopProbe() }
   },
 
   /** Ends the current transfer (budget spent); the sender's send() then resolves. */
