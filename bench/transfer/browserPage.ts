@@ -361,6 +361,14 @@ const discardSink = (): ParleyClient.FileSink => ({
   close: async () => {},
 })
 
+/** The sender options of the diagnostic variants that tune it. */
+const senderTuning: Partial<
+  Record<ParleyVariant, { chunkSize?: number; highWaterMark?: number; lowWaterMark?: number }>
+> = {
+  parley64: { chunkSize: 64 * 1024 },
+  parleyShallow: { highWaterMark: 4 * 1024 * 1024, lowWaterMark: 1024 * 1024 },
+}
+
 async function parleyOpen(args: TransferConnectArgs, variant: ParleyVariant): Promise<ParleyLink> {
   const { Room, TransferManager } = window.Parley
   const room = await Room.join(args.parleyUrl, args.room, { name: args.localId })
@@ -381,7 +389,7 @@ async function parleyOpen(args: TransferConnectArgs, variant: ParleyVariant): Pr
       ? new TransferManager(room, {
           senderWorker: () => new Worker('/parley-sender-worker.js', { name: 'parley-sender' }),
         })
-      : new TransferManager(room, variant === 'parley64' ? { sender: { chunkSize: 64 * 1024 } } : {})
+      : new TransferManager(room, { sender: senderTuning[variant] ?? {} })
   return { room, manager, sinks: discard ? discardSink : window.Parley.browserSinkFactory }
 }
 

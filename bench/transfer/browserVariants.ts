@@ -9,9 +9,16 @@ export const TRANSFER_VARIANTS = ['parley', 'raw', 'simplePeer', 'peerjsBinary',
  * Opt-in variants that take the SDK's work apart (`--browser-variants parley,parleyNoHash,…`):
  * `parleyNoHash` hashes nothing on either side, `parleyDiscard` drops the received bytes instead of
  * writing them to OPFS (SHA-256 still on), `parleyBare` does neither; `parley64` is `parley` with
- * 64 KiB chunks (raw's message size) instead of 256 KiB. Not goals: where the time goes.
+ * 64 KiB chunks (raw's message size) instead of 256 KiB, `parleyShallow` with the send buffer of sessions 1–6
+ * (high / low water marks 4 / 1 MiB instead of 8 / 4). Not goals: where the time goes.
  */
-export const DIAGNOSTIC_VARIANTS = ['parleyNoHash', 'parleyDiscard', 'parleyBare', 'parley64'] as const
+export const DIAGNOSTIC_VARIANTS = [
+  'parleyNoHash',
+  'parleyDiscard',
+  'parleyBare',
+  'parley64',
+  'parleyShallow',
+] as const
 
 /**
  * `parleyWorker` / `parleyPage`: Parley with its sender in the SDK's dedicated worker / on the page's

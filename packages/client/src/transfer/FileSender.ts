@@ -35,13 +35,17 @@ export interface FileSenderOptions extends TransferOptions {
   hashers: Hashers
   /** Preferred chunk size; capped by the connection's max-message-size (default 256 KiB). */
   chunkSize?: number
-  /** Stop queueing data when the channel's bufferedAmount exceeds this (default 4 MiB). */
+  /** Stop queueing data when the channel's bufferedAmount exceeds this (default 8 MiB). */
   highWaterMark?: number
-  /** Resume queueing when it falls to this (bufferedAmountLowThreshold, default 1 MiB). */
+  /**
+   * Resume queueing when it falls to this (bufferedAmountLowThreshold, default 4 MiB): what the
+   * channel still has to send while the sender waits for its thread — a browser's main thread can
+   * wait 100 ms and more for a core on a busy machine.
+   */
   lowWaterMark?: number
   /**
-   * Chunks read ahead of the channel (default: highWaterMark's worth, 16 of 256 KiB), read 1 MiB at
-   * a time: when the channel drains, the chunks to fill it again are already read.
+   * Chunks read ahead of the channel (default: the refill's worth, high − low water mark, 16 of
+   * 256 KiB), read 1 MiB at a time: when the channel drains, the chunks to fill it again are read.
    */
   readAhead?: number
   /**
@@ -121,8 +125,8 @@ export class FileSender extends Transfer {
     super(id, fileMetasOf(options.sources), options)
     this.#options = options
     this.#chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE
-    this.#highWaterMark = options.highWaterMark ?? 4 * 1024 * 1024
-    this.#lowWaterMark = options.lowWaterMark ?? 1024 * 1024
+    this.#highWaterMark = options.highWaterMark ?? 8 * 1024 * 1024
+    this.#lowWaterMark = options.lowWaterMark ?? 4 * 1024 * 1024
     const records = this.records as SendRecord[]
     options.sources.forEach((source, i) => {
       Object.assign(records[i]!, { source, startOffset: 0, snapshots: new HashSnapshots() })
@@ -429,7 +433,11 @@ export class FileSender extends Transfer {
     const chunkSize = this.#chunkSize
     const reader = new ChunkReader(r.source, offset, {
       chunkSize,
-      readAhead: Math.max(1, this.#options.readAhead ?? Math.ceil(this.#highWaterMark / chunkSize)),
+      readAhead: Math.max(
+        1,
+        this.#options.readAhead ??
+          Math.ceil(Math.max(this.#highWaterMark - this.#lowWaterMark, chunkSize) / chunkSize),
+      ),
     })
     const yielder = new Yielder()
     while (offset < size) {
