@@ -371,7 +371,10 @@ const senderTuning: Partial<
 
 async function parleyOpen(args: TransferConnectArgs, variant: ParleyVariant): Promise<ParleyLink> {
   const { Room, TransferManager } = window.Parley
-  const room = await Room.join(args.parleyUrl, args.room, { name: args.localId })
+  const room = await Room.join(args.parleyUrl, args.room, {
+    name: args.localId,
+    ...(variant === 'parleyNoQuality' ? { quality: false as const } : {}),
+  })
   signalingReady.resolve()
   await new Promise<void>((resolve) => {
     room.on('connection-state', (_participant, state) => {

@@ -10,7 +10,8 @@ export const TRANSFER_VARIANTS = ['parley', 'raw', 'simplePeer', 'peerjsBinary',
  * `parleyNoHash` hashes nothing on either side, `parleyDiscard` drops the received bytes instead of
  * writing them to OPFS (SHA-256 still on), `parleyBare` does neither; `parley64` is `parley` with
  * 64 KiB chunks (raw's message size) instead of 256 KiB, `parleyShallow` with the send buffer of sessions 1–6
- * (high / low water marks 4 / 1 MiB instead of 8 / 4). Not goals: where the time goes.
+ * (high / low water marks 4 / 1 MiB instead of 8 / 4), `parleyNoQuality` with the room's connection
+ * quality sampling (getStats every 2 s) off. Not goals: where the time goes.
  */
 export const DIAGNOSTIC_VARIANTS = [
   'parleyNoHash',
@@ -18,6 +19,7 @@ export const DIAGNOSTIC_VARIANTS = [
   'parleyBare',
   'parley64',
   'parleyShallow',
+  'parleyNoQuality',
 ] as const
 
 /**
