@@ -6,6 +6,7 @@ import { BlobFileSource } from '../src/transfer/BlobFileSource.js'
 import { FileReceiver } from '../src/transfer/FileReceiver.js'
 import { tsHashers } from '../src/transfer/hash.js'
 import { NodeFileSink } from '../src/transfer/node/NodeFileSink.js'
+import type { Transfer } from '../src/transfer/Transfer.js'
 import { TransferManager, type TransferPeer, type TransferRoom } from '../src/transfer/TransferManager.js'
 import { MemoryChannel, memoryChannelPair } from './transfer/memoryChannel.js'
 import { tempDir, waitForState } from './transfer/support.js'
@@ -67,6 +68,15 @@ function openPair(onRemote: (remote: MemoryChannel) => void): (label: string) =>
   }
 }
 
+/** Receives the whole transfer on `remote` into `dir`; the sender ends `done`. */
+async function receiveAll(remote: MemoryChannel | undefined, sender: Transfer, dir: string): Promise<void> {
+  if (remote === undefined) throw new Error('no remote channel')
+  const receiver = await FileReceiver.fromChannel(remote.asChannel(), { hashers: tsHashers }, 5000)
+  await receiver.accept(() => new NodeFileSink({ dir }))
+  await Promise.all([sender.finished(), receiver.finished()])
+  expect(sender.state).toBe('done')
+}
+
 describe('TransferManager re-attach', () => {
   let dir: { path: string; remove: () => Promise<void> }
   let manager: TransferManager | undefined
@@ -80,15 +90,7 @@ describe('TransferManager re-attach', () => {
 
   it('sendFiles: a new channel that closes before opening while the transfer is interrupted is replaced, and the transfer completes', async () => {
     let remote: MemoryChannel | undefined
-    const peer = new ScriptedPeer([
-      stillborn,
-      stillborn,
-      (label) => {
-        const pair = memoryChannelPair(label)
-        remote = pair.remote
-        return pair.local
-      },
-    ])
+    const peer = new ScriptedPeer([stillborn, stillborn, openPair((r) => (remote = r))])
     const room = new TypedEmitter<RoomEvents>()
     const transferRoom = Object.assign(room, { participants: new Map() }) as unknown as TransferRoom
     manager = new TransferManager(transferRoom, { hashers: tsHashers })
@@ -104,11 +106,7 @@ describe('TransferManager re-attach', () => {
     ;(await peer.channel(2)).close()
     // the third is open: the offer goes out there
     await peer.channel(3)
-    if (remote === undefined) throw new Error('no remote channel')
-    const receiver = await FileReceiver.fromChannel(remote.asChannel(), { hashers: tsHashers }, 5000)
-    await receiver.accept(() => new NodeFileSink({ dir: dir.path }))
-    await Promise.all([sender.finished(), receiver.finished()])
-    expect(sender.state).toBe('done')
+    await receiveAll(remote, sender, dir.path)
     expect(peer.created).toHaveLength(3)
   })
 
@@ -149,11 +147,7 @@ describe('TransferManager re-attach', () => {
     peer.state = 'connected'
     room.fire('connection-state', peer as unknown as Participant, 'connected')
     await peer.channel(2)
-    if (remote === undefined) throw new Error('no remote channel')
-    const receiver = await FileReceiver.fromChannel(remote.asChannel(), { hashers: tsHashers }, 5000)
-    await receiver.accept(() => new NodeFileSink({ dir: dir.path }))
-    await Promise.all([sender.finished(), receiver.finished()])
-    expect(sender.state).toBe('done')
+    await receiveAll(remote, sender, dir.path)
     expect(peer.created).toHaveLength(2)
   })
 })
