@@ -18,7 +18,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { loadavg } from 'node:os'
 import { processTree, threadCpuDelta, treeThreadCpuMicros } from '../support/processTree.js'
-import { cpuMicros, rssKiB } from '../support/procStats.js'
+import { rssKiB } from '../support/procStats.js'
 import { hardDeadline, openWebRtcHarness, pageBundle, sleep, type WebRtcHarness } from '../webrtc/harness.js'
 import { startProfiler } from '../webrtc/profiler.js'
 import { pageRendererPid, startTaskTrace, type TaskReport } from '../webrtc/taskTrace.js'
@@ -102,16 +102,9 @@ const sample = (renderer: number, browser: number): Sample => ({
   renderer: kib(renderer),
   tree: processTree(browser).reduce((sum, pid) => sum + kib(pid), 0),
 })
-/** CPU time (user + system) of a whole Chromium process tree so far, ms. */
-const treeCpuMs = (browser: number): number =>
-  processTree(browser).reduce((sum, pid) => {
-    try {
-      const t = cpuMicros(pid)
-      return sum + (t.user + t.system) / 1000
-    } catch {
-      return sum // exited meanwhile
-    }
-  }, 0)
+/** The CPU time of a side's whole tree, ms, from its threads' deltas. */
+const totalMs = (threads: ReadonlyMap<string, number>): number =>
+  [...threads.values()].reduce((sum, micros) => sum + micros, 0) / 1000
 const max = (a: Sample, b: Sample): Sample => ({
   renderer: Math.max(a.renderer, b.renderer),
   tree: Math.max(a.tree, b.tree),
@@ -168,14 +161,12 @@ async function transfer(
   // PARLEY_BENCH_PROFILE=1: a V8 CPU profile of the sender page per transfer (bench/webrtc/profiler.ts)
   const stopProfile = process.env.PARLEY_BENCH_PROFILE === '1' ? await startProfiler(sender) : undefined
   try {
-    const cpuBefore = [treeCpuMs(h.browserPids[0]), treeCpuMs(h.browserPids[1])] as const
     const threadsBefore = h.browserPids.map(treeThreadCpuMicros)
     const sending = sender.evaluate((v) => window.TransferBench.send(v), variant)
     const got: TransferReceiveReport = await receiver.evaluate(
       (ms) => window.TransferBench.received(ms),
       opts.budgetMs,
     )
-    const cpuAfter = [treeCpuMs(h.browserPids[0]), treeCpuMs(h.browserPids[1])] as const
     const threads = h.browserPids.map((pid, i) => threadCpuDelta(threadsBefore[i]!, treeThreadCpuMicros(pid)))
     if (!got.complete) await sender.evaluate(() => window.TransferBench.stop())
     const send = await sending
@@ -196,8 +187,8 @@ async function transfer(
       receive: got.stalls,
       receiverMaxTaskMs: receiverTasks.maxTaskMs,
       receiverMaxTaskCpuMs: receiverTasks.maxTaskCpuMs,
-      senderCpuMs: cpuAfter[1] - cpuBefore[1],
-      receiverCpuMs: cpuAfter[0] - cpuBefore[0],
+      senderCpuMs: totalMs(threads[1] ?? new Map()),
+      receiverCpuMs: totalMs(threads[0] ?? new Map()),
       senderThreads: threads[1] ?? new Map(),
       receiverThreads: threads[0] ?? new Map(),
     }
