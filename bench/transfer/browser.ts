@@ -22,7 +22,12 @@ import { rssKiB } from '../support/procStats.js'
 import { hardDeadline, openWebRtcHarness, pageBundle, sleep, type WebRtcHarness } from '../webrtc/harness.js'
 import { startProfiler } from '../webrtc/profiler.js'
 import { pageRendererPid, startTaskTrace, type TaskReport } from '../webrtc/taskTrace.js'
-import type { TransferConnectArgs, TransferReceiveReport, TransferSendReport } from './browserPage.js'
+import type {
+  TransferConnectArgs,
+  TransferReceiveReport,
+  TransferSendReport,
+  TransportReading,
+} from './browserPage.js'
 import { ALL_VARIANTS, TRANSFER_VARIANTS, type TransferVariant } from './browserVariants.js'
 
 export { ALL_VARIANTS, TRANSFER_VARIANTS, type TransferVariant }
@@ -68,6 +73,24 @@ interface Run {
   /** The same CPU time by thread, µs per `<process type>/<thread name>` (see threadCpuDelta). */
   readonly senderThreads: ReadonlyMap<string, number>
   readonly receiverThreads: ReadonlyMap<string, number>
+  /** What crossed the wire from the send to the last byte: packets each side sent, bytes the sender sent. */
+  readonly wire: { senderPackets: number; receiverPackets: number; senderBytes: number; pair: string } | null
+}
+
+/** The wire counters between two readings of both sides (null when a side has no reading). */
+function wireDelta(
+  before: readonly (TransportReading | null)[],
+  after: readonly (TransportReading | null)[],
+): Run['wire'] {
+  const [r0, s0] = before
+  const [r1, s1] = after
+  if (!r0 || !s0 || !r1 || !s1) return null
+  return {
+    senderPackets: s1.packetsSent - s0.packetsSent,
+    receiverPackets: r1.packetsSent - r0.packetsSent,
+    senderBytes: s1.bytesSent - s0.bytesSent,
+    pair: s1.pair,
+  }
 }
 
 /**
@@ -161,6 +184,9 @@ async function transfer(
   // PARLEY_BENCH_PROFILE=1: a V8 CPU profile of the sender page per transfer (bench/webrtc/profiler.ts)
   const stopProfile = process.env.PARLEY_BENCH_PROFILE === '1' ? await startProfiler(sender) : undefined
   try {
+    const wireBefore = await Promise.all(
+      h.pages.map((p) => p.evaluate(() => window.TransferBench.transport())),
+    )
     const threadsBefore = h.browserPids.map(treeThreadCpuMicros)
     const sending = sender.evaluate((v) => window.TransferBench.send(v), variant)
     const got: TransferReceiveReport = await receiver.evaluate(
@@ -168,6 +194,9 @@ async function transfer(
       opts.budgetMs,
     )
     const threads = h.browserPids.map((pid, i) => threadCpuDelta(threadsBefore[i]!, treeThreadCpuMicros(pid)))
+    const wireAfter = await Promise.all(
+      h.pages.map((p) => p.evaluate(() => window.TransferBench.transport())),
+    )
     if (!got.complete) await sender.evaluate(() => window.TransferBench.stop())
     const send = await sending
     const [tasks, receiverTasks] = await Promise.all([stopTrace(), stopReceiverTrace()])
@@ -191,6 +220,7 @@ async function transfer(
       receiverCpuMs: totalMs(threads[0] ?? new Map()),
       senderThreads: threads[1] ?? new Map(),
       receiverThreads: threads[0] ?? new Map(),
+      wire: wireDelta(wireBefore, wireAfter),
     }
   } finally {
     clearInterval(sampler)
@@ -278,6 +308,15 @@ export async function browserTransfer(opts: BrowserOptions) {
     await h.close()
   }
   load.push(loadavg()[0] ?? 0)
+  /** A wire counter summed over the rounds that have one, per MiB they moved. */
+  const perMiB = (rs: readonly Run[], pick: (w: NonNullable<Run['wire']>) => number, digits = 0) => {
+    const read = rs.filter((r) => r.wire !== null)
+    const moved = read.reduce((s, r) => s + r.mib, 0)
+    const scale = 10 ** digits
+    return moved > 0
+      ? Math.round((read.reduce((s, r) => s + pick(r.wire!), 0) / moved) * scale) / scale
+      : null
+  }
   const figures = (rs: readonly Run[], stall: Run | undefined) => {
     // wall-clock probes: every run; task CPU (traced): the stall pass
     const all = stall ? [...rs, stall] : rs
@@ -324,6 +363,12 @@ export async function browserTransfer(opts: BrowserOptions) {
       senderCpuByThreadMsPerMiB: byThread('senderThreads'),
       receiverCpuByThreadMsPerMiB: byThread('receiverThreads'),
       senderPauses: rs.map((r) => r.send.pauses),
+      // the wire: UDP packets per MiB of payload each way (the receiver's are SACKs and acks), the
+      // sender's bytes on the wire per payload byte, and the selected candidate pair
+      senderPacketsPerMiB: perMiB(rs, (w) => w.senderPackets),
+      receiverPacketsPerMiB: perMiB(rs, (w) => w.receiverPackets),
+      wireBytesPerPayloadByte: perMiB(rs, (w) => w.senderBytes / MiB, 3),
+      pairs: [...new Set(rs.map((r) => r.wire?.pair ?? 'unknown'))],
       senderMaxLagMs: Math.max(0, ...all.map((r) => r.send.maxLagMs)),
       senderMaxLongTaskMs: Math.max(0, ...all.map((r) => r.send.maxLongTaskMs)),
       receiverMaxLagMs: Math.max(0, ...all.map((r) => r.receive.maxLagMs)),

@@ -39,6 +39,16 @@ export interface TransferSendReport {
   readonly pauses: number
 }
 
+/** The selected ICE transport's counters (getStats), read before and after a transfer. */
+export interface TransportReading {
+  readonly packetsSent: number
+  readonly packetsReceived: number
+  readonly bytesSent: number
+  readonly bytesReceived: number
+  /** `<local type> <protocol> <address> → <remote type> <address>` of the selected pair. */
+  readonly pair: string
+}
+
 export interface TransferReceiveReport {
   readonly bytes: number
   readonly first: number
@@ -88,6 +98,8 @@ let signalingReady = deferred<void>()
 
 /** What a variant needs to send and receive. */
 interface Link {
+  /** The connection under it, for transport(). */
+  readonly pc: RTCPeerConnection
   send(file: File, stopped: () => boolean): Promise<void>
   /** Calls `count(bytes)` for every message received. */
   receive(count: (bytes: number) => void): void
@@ -131,6 +143,7 @@ async function* messages(file: File, stopped: () => boolean): AsyncGenerator<Uin
 function rawLink(pc: RTCPeerConnection, channel: RTCDataChannel, close: () => void): Link {
   channel.binaryType = 'arraybuffer'
   return {
+    pc,
     async send(file, stopped) {
       channel.bufferedAmountLowThreshold = LOW_WATER
       for await (const message of messages(file, stopped)) {
@@ -189,6 +202,7 @@ self.onmessage = async (e) => {
 
 function rawWorkerLink(pc: RTCPeerConnection, worker: Worker, close: () => void): Link {
   return {
+    pc,
     async send(file, stopped) {
       const done = new Promise<void>((resolve) => {
         worker.onmessage = () => resolve()
@@ -253,6 +267,7 @@ async function rawOpen(args: TransferConnectArgs, offerer: boolean, inWorker = f
 
 function peerjsLink(peer: Peer, conn: DataConnection): Link {
   return {
+    pc: conn.peerConnection,
     async send(file, stopped) {
       // no back-pressure in PeerJS's API: what its users write
       for await (const message of messages(file, stopped)) conn.send(message)
@@ -316,6 +331,8 @@ async function simplePeerOpen(args: TransferConnectArgs, offerer: boolean): Prom
     connected.once('error', reject)
   })
   return {
+    // simple-peer keeps its connection in `_pc` (no public accessor)
+    pc: (connected as unknown as { _pc: RTCPeerConnection })._pc,
     async send(file, stopped) {
       for await (const message of messages(file, stopped)) {
         if (!connected.write(message))
@@ -598,6 +615,27 @@ export const TransferBench = {
   async stop(): Promise<void> {
     stopped = true
     await parley?.sender?.cancel('time budget spent').catch(() => undefined)
+  },
+
+  /** The current connection's transport counters (what crosses the wire, packets included). */
+  async transport(): Promise<TransportReading | null> {
+    const pc = parley ? parley.room.participants.values().next().value?.peerConnection : link?.pc
+    if (!pc) return null
+    const stats = [...(await pc.getStats()).values()] as Array<Record<string, unknown>>
+    const byId = new Map(stats.map((s) => [s.id, s]))
+    const transport = stats.find((s) => s.type === 'transport' && s.selectedCandidatePairId)
+    if (!transport) return null
+    const pair = byId.get(transport.selectedCandidatePairId)
+    const local = byId.get(pair?.localCandidateId)
+    const remote = byId.get(pair?.remoteCandidateId)
+    const num = (v: unknown) => (typeof v === 'number' ? v : 0)
+    return {
+      packetsSent: num(transport.packetsSent),
+      packetsReceived: num(transport.packetsReceived),
+      bytesSent: num(transport.bytesSent),
+      bytesReceived: num(transport.bytesReceived),
+      pair: `${local?.candidateType} ${local?.protocol} ${local?.address} → ${remote?.candidateType} ${remote?.address}`,
+    }
   },
 
   /** Closes the connection, frees what it held (parley: the received file in OPFS). */
