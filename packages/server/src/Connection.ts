@@ -40,6 +40,8 @@ type CloseIntent = 'policy' | 'heartbeat' | 'replaced' | 'shutdown'
 export type ConnectionEvents = { state: [next: ConnectionState, previous: ConnectionState] }
 
 /** Frames received while a join is pending; more are refused with RATE_LIMITED. */
+/** The payload of the ping that follows a resume welcome (see handleJoin). */
+const RECEIPT_PROBE = Buffer.from('resume-receipt')
 const MAX_PENDING_FRAMES = 64
 /** Outgoing bytes a connection may have waiting in its socket before it is dropped as too slow. */
 const MAX_SEND_BUFFER_BYTES = 8 * 1024 * 1024
@@ -100,8 +102,10 @@ export class Connection extends TypedEmitter<ConnectionEvents> implements Sessio
     this.bucket = new TokenBucket(rateLimit, rateBurst, now)
     this.strikes = new TokenBucket(rateLimit, floodThreshold, now)
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary))
-    ws.on('pong', () => {
+    ws.on('pong', (data) => {
       this.alive = true
+      if (this.session !== undefined && data.equals(RECEIPT_PROBE))
+        this.ctx.sessions.tokenReceived(this.session)
     })
     ws.on('close', (code) => this.onClose(code))
     ws.on('error', (error) => this.onSocketError(error))
@@ -280,7 +284,12 @@ export class Connection extends TypedEmitter<ConnectionEvents> implements Sessio
       else if (outcome.ok && !outcome.resumed) this.ctx.sessions.end(outcome.session, 'closed')
       return
     }
-    if (outcome.ok && outcome.resumed && outcome.session.resumeToken !== msg.resume) {
+    const token = msg.resume
+    if (
+      outcome.ok &&
+      outcome.resumed &&
+      (token === undefined || !this.ctx.sessions.accepts(outcome.session, token))
+    ) {
       outcome = {
         ok: false,
         code: ErrorCode.RESUME_FAILED,
@@ -295,13 +304,16 @@ export class Connection extends TypedEmitter<ConnectionEvents> implements Sessio
       this.sendError(outcome.code, outcome.message, msg.id)
     } else {
       const { session, peers, resumed, restored } = outcome
-      if (resumed) {
-        this.ctx.sessions.resumed(session)
+      if (resumed && token !== undefined) {
+        this.ctx.sessions.resumed(session, token)
         if (session.state === 'active') session.detach()?.replaced()
       }
       this.session = session
       this.setState('joined')
       this.sendFrame(welcomeFrame(this.ctx, session, peers, resumed, msg.id, restored))
+      // its pong, after the welcome on the same socket, shows the client got the new resume token:
+      // the one it resumed with is then revoked (SessionStore.resumed)
+      if (resumed) this.ws.ping(RECEIPT_PROBE)
       session.attach(this)
       this.ctx.logger.debug({ peerId: session.peerId, room: session.room, resumed }, 'joined')
     }

@@ -48,6 +48,11 @@ export class Session extends TypedEmitter<SessionEvents> implements DirectoryMem
   /** {@link relayPrefix} as UTF-8 bytes. */
   readonly relayPrefixBytes: Buffer
   resumeToken: string
+  /**
+   * The token the last resume was made with, still valid until the client shows it got the new one
+   * (SessionStore.resumed / tokenReceived): a welcome lost on the way must not cost the peer id.
+   */
+  previousResumeToken: string | undefined
   /** Timer ending a detached session. */
   graceTimer: NodeJS.Timeout | undefined
 

@@ -84,16 +84,37 @@ export class SessionStore {
     return session.state === 'active' || session.state === 'detached' ? session : undefined
   }
 
+  /** Whether `token` resumes `session`: its current token, or the one its last resume used. */
+  accepts(session: Session, token: string): boolean {
+    return token === session.resumeToken || token === session.previousResumeToken
+  }
+
   /**
-   * A connection is taking `session` over (resume): stops its grace timer and issues a new resume
-   * token, revoking the one used so that it cannot be resumed twice.
+   * A connection is taking `session` over (resume) with `used`: stops its grace timer and issues a
+   * new resume token. The token used stays valid until the client shows it got the new one
+   * ({@link tokenReceived}): if the welcome is lost (the client timed out, the socket dropped), its
+   * retry with the same token still resumes. Every older token is revoked: resuming with the current
+   * token revokes the previous one; resuming with the previous one revokes the current one, which
+   * never reached the client.
    */
-  resumed(session: Session): void {
+  resumed(session: Session, used: string): void {
     if (session.graceTimer) clearTimeout(session.graceTimer)
     session.graceTimer = undefined
-    this.byToken.delete(session.resumeToken)
+    if (used === session.resumeToken) {
+      if (session.previousResumeToken !== undefined) this.byToken.delete(session.previousResumeToken)
+      session.previousResumeToken = used
+    } else {
+      this.byToken.delete(session.resumeToken)
+    }
     session.resumeToken = this.options.tokens.issue(session)
     this.byToken.set(session.resumeToken, session)
+  }
+
+  /** The client has the session's current token (it answered a ping sent after its welcome). */
+  tokenReceived(session: Session): void {
+    if (session.previousResumeToken === undefined) return
+    this.byToken.delete(session.previousResumeToken)
+    session.previousResumeToken = undefined
   }
 
   /**
@@ -117,6 +138,7 @@ export class SessionStore {
     const wasMember = session.state !== 'joining' || reason !== 'refused'
     session.end()
     this.byToken.delete(session.resumeToken)
+    if (session.previousResumeToken !== undefined) this.byToken.delete(session.previousResumeToken)
     this.sessions.delete(session)
     if (this.byPeerId.get(session.peerId) === session) this.byPeerId.delete(session.peerId)
     this.options.logger.debug({ peerId: session.peerId, room: session.room, reason }, 'session ended')

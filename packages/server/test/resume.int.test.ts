@@ -1,7 +1,7 @@
 import { CloseCode, ErrorCode, type PeerInfo } from '@parley/protocol'
 import { describe, expect, it } from 'vitest'
 import { type Directory, type DirectoryMember, type JoinResult, MemoryDirectory } from '../src/index.js'
-import type { Message } from './support/rawClient.js'
+import type { Message, RawClient } from './support/rawClient.js'
 import {
   adaAndDroppedBob,
   connect,
@@ -12,6 +12,16 @@ import {
 } from './support/server.js'
 
 const presence = (m: Message): boolean => m.type === 'peer-left' || m.type === 'peer-joined'
+
+/**
+ * Resolves once the server has read `client`'s pong to the ping that follows a resume welcome: the
+ * pong is written when the ping arrives, and a request sent after it is answered after it was read.
+ */
+async function receiptAnswered(client: RawClient): Promise<void> {
+  await client.pinged('resume-receipt')
+  client.send({ type: 'join', room: 'r', id: 'sync' })
+  await client.nextOf('error', ErrorCode.ALREADY_JOINED)
+}
 
 describe('session resume', () => {
   it('keeps the peerId, shows the others no flap and delivers signals queued during the gap in order', async () => {
@@ -43,7 +53,7 @@ describe('session resume', () => {
     expect(a.client.received.filter((m) => m.type === 'error')).toEqual([])
   })
 
-  it('revokes a used resume token: resuming with it again gets RESUME_FAILED', async () => {
+  it('revokes a used resume token once the client answered the ping after its welcome: resuming with it again gets RESUME_FAILED', async () => {
     const server = await testServer()
     const b = await joined(server, 'r')
     b.client.drop()
@@ -51,9 +61,48 @@ describe('session resume', () => {
     const b2 = await connect(server)
     b2.send({ type: 'join', room: 'r', resume: b.welcome.resume })
     await b2.nextOf('welcome')
+    await receiptAnswered(b2)
     const thief = await connect(server)
     thief.send({ type: 'join', room: 'r', resume: b.welcome.resume, id: 't' })
     expect(await thief.nextOf('error')).toMatchObject({ code: ErrorCode.RESUME_FAILED, ref: 't' })
+  })
+
+  it('a resume whose welcome never reached the client (no pong) can be retried with the same token: same peerId, the undelivered token revoked', async () => {
+    const server = await testServer()
+    const a = await joined(server, 'r')
+    const b = await joined(server, 'r')
+    b.client.drop()
+    await connectionsDropTo(server, 1)
+    // the first resume: the server rotates the token, but the client never reads its welcome
+    const lost = await connect(server, { autoPong: false })
+    lost.send({ type: 'join', room: 'r', resume: b.welcome.resume })
+    const undelivered = (await lost.nextOf<Welcome>('welcome')).resume
+    lost.drop()
+    await connectionsDropTo(server, 1)
+    const retry = await connect(server)
+    retry.send({ type: 'join', room: 'r', resume: b.welcome.resume, id: 'retry' })
+    const welcome = await retry.nextOf<Welcome>('welcome')
+    expect(welcome).toMatchObject({ peerId: b.welcome.peerId, resumed: true, ref: 'retry' })
+    // a round trip through the resumed peer: a flap would have reached a before it
+    retry.send({ type: 'signal', to: a.welcome.peerId, data: {} })
+    await a.client.nextOf('signal')
+    expect(a.client.received.filter(presence)).toEqual([
+      { type: 'peer-joined', peer: { peerId: b.welcome.peerId, name: '' } },
+    ])
+    await receiptAnswered(retry)
+    for (const token of [undelivered, b.welcome.resume]) {
+      const thief = await connect(server)
+      thief.send({ type: 'join', room: 'r', resume: token, id: 't' })
+      expect(await thief.nextOf('error')).toMatchObject({ code: ErrorCode.RESUME_FAILED, ref: 't' })
+      thief.close()
+      await thief.waitClosed()
+    }
+    // the delivered token still resumes
+    retry.drop()
+    await connectionsDropTo(server, 1)
+    const next = await connect(server)
+    next.send({ type: 'join', room: 'r', resume: welcome.resume })
+    expect(await next.nextOf('welcome')).toMatchObject({ peerId: b.welcome.peerId, resumed: true })
   })
 
   it('refuses unknown tokens and tokens of another room with RESUME_FAILED', async () => {

@@ -25,8 +25,18 @@ export class RawClient {
   /** Settles when the socket closes. */
   readonly closed: Promise<Closed>
   private waiters: Waiter[] = []
+  /** Payloads of every ping received, in order (answered by ws unless `autoPong: false`). */
+  readonly pings: string[] = []
+  private pingWaiters: { payload: string; resolve: () => void }[] = []
 
   private constructor(readonly ws: WebSocket) {
+    // ws writes its pong before it emits 'ping'
+    ws.on('ping', (data) => {
+      const payload = data.toString()
+      this.pings.push(payload)
+      for (const w of this.pingWaiters.filter((w) => w.payload === payload)) w.resolve()
+      this.pingWaiters = this.pingWaiters.filter((w) => w.payload !== payload)
+    })
     ws.on('message', (data, isBinary) => {
       const message = JSON.parse(isBinary ? '{"type":"<binary>"}' : String(data)) as Message
       this.received.push(message)
@@ -93,6 +103,24 @@ export class RawClient {
   /** Takes the next message of `type` (and, for errors, of `code`). */
   nextOf<T extends Message = Message>(type: string, code?: string, timeoutMs?: number): Promise<T> {
     return this.next<T>((m) => m.type === type && (code === undefined || m.code === code), timeoutMs)
+  }
+
+  /** Resolves once a ping carrying `payload` has arrived (its pong, if any, written already). */
+  pinged(payload: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
+    if (this.pings.includes(payload)) return Promise.resolve()
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no ping ${JSON.stringify(payload)} within ${timeoutMs} ms`)),
+        timeoutMs,
+      )
+      this.pingWaiters.push({
+        payload,
+        resolve: () => {
+          clearTimeout(timer)
+          resolve()
+        },
+      })
+    })
   }
 
   /** Waits for the socket to close. */
