@@ -256,6 +256,8 @@ export async function browserTransfer(opts: BrowserOptions) {
   })
   const runs = new Map<TransferVariant, Run[]>(opts.variants.map((v) => [v, []]))
   const stallRuns = new Map<TransferVariant, Run>()
+  /** Each round's MiB/s by variant (the rounds where a variant failed lack it). */
+  const byRound: Map<TransferVariant, number>[] = []
   const load = [loadavg()[0] ?? 0]
   const failures: string[] = []
   let chromium: string | null = null
@@ -290,6 +292,8 @@ export async function browserTransfer(opts: BrowserOptions) {
         try {
           const run = await transfer(h, renderers, opts, variant, round)
           runs.get(variant)?.push(run)
+          byRound[round] ??= new Map()
+          byRound[round]?.set(variant, run.mibPerSec)
           opts.log(`round ${round + 1} ${variant}: ${describe(run)}`)
         } catch (error) {
           // one variant failing (e.g. its connection not opening) does not lose the others' figures
@@ -388,6 +392,17 @@ export async function browserTransfer(opts: BrowserOptions) {
     const theirs = table[other]?.mibPerSec
     return mine !== undefined && theirs ? r2(mine / theirs) : null
   }
+  /** Median over rounds of Parley's MiB/s / the variant's in the same round (a drifting load weighs less). */
+  const pairedRatio = (other: TransferVariant) => {
+    const ratios = byRound
+      .map((m) => [m.get('parley'), m.get(other)] as const)
+      .filter((p): p is readonly [number, number] => p[0] !== undefined && p[1] !== undefined && p[1] > 0)
+      .map(([mine, theirs]) => mine / theirs)
+      .sort((x, y) => x - y)
+    if (ratios.length === 0) return null
+    const mid = ratios.length >> 1
+    return r2(ratios.length % 2 === 1 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2)
+  }
   const parley = table.parley
   const cpuRatio = (
     key: 'senderCpuMsPerMiB' | 'receiverCpuMsPerMiB' | 'senderPageCpuMsPerMiB' | 'receiverPageCpuMsPerMiB',
@@ -411,6 +426,10 @@ export async function browserTransfer(opts: BrowserOptions) {
     ...table,
     ratio: {
       parleyToRaw: ratio('raw'),
+      pairedParleyToRaw: pairedRatio('raw'),
+      roundsParleyToRaw: byRound
+        .map((m) => [m.get('parley'), m.get('raw')] as const)
+        .map(([mine, theirs]) => (mine !== undefined && theirs ? r2(mine / theirs) : null)),
       // CPU per MiB of the whole browser, Parley over raw: what throughput follows where CPU is short
       cpuPerMiBParleyToRaw: {
         sender: cpuRatio('senderCpuMsPerMiB'),

@@ -413,6 +413,29 @@ async function parleyOpen(args: TransferConnectArgs, variant: ParleyVariant): Pr
   return { room, manager, sinks: discard ? discardSink : window.Parley.browserSinkFactory }
 }
 
+/** `rawOnParley`: a Parley room's connection, and raw's code on a negotiated channel of its own. */
+async function rawOnParleyOpen(args: TransferConnectArgs): Promise<Link> {
+  const room = await window.Parley.Room.join(args.parleyUrl, args.room, { name: args.localId })
+  signalingReady.resolve()
+  const pc = await new Promise<RTCPeerConnection>((resolve) => {
+    const check = () => {
+      for (const participant of room.participants.values())
+        if (participant.state === 'connected' && participant.peerConnection)
+          resolve(participant.peerConnection)
+    }
+    room.on('connection-state', check)
+    check()
+  })
+  // both sides create it with the same id: no offer, no answer (the SCTP association exists)
+  const channel = pc.createDataChannel('bench-raw', { negotiated: true, id: 1000 })
+  if (channel.readyState !== 'open')
+    await new Promise<void>((resolve, reject) => {
+      channel.onopen = () => resolve()
+      channel.onerror = () => reject(new Error('bench-raw channel failed'))
+    })
+  return rawLink(pc, channel, () => void room.leave())
+}
+
 /** Whether `variant` sends from the SDK's sender worker (`parley`: no, as the web app by default). */
 function senderInWorker(variant: ParleyVariant): boolean {
   return variant === 'parleyWorker'
@@ -500,6 +523,9 @@ export const TransferBench = {
           return
         case 'rawWorker':
           link = await rawOpen(args, offerer, true)
+          return
+        case 'rawOnParley':
+          link = await rawOnParleyOpen(args)
           return
         case 'peerjsRaw':
           link = await peerjsOpen(args, offerer, 'raw')

@@ -30,7 +30,19 @@ export const DIAGNOSTIC_VARIANTS = [
  */
 export const WORKER_VARIANTS = ['parleyWorker', 'parleyPage', 'rawWorker'] as const
 
-export const ALL_VARIANTS = [...TRANSFER_VARIANTS, ...DIAGNOSTIC_VARIANTS, ...WORKER_VARIANTS] as const
+/**
+ * `rawOnParley`: raw's code (the same loop, messages and water marks) on a channel of its own,
+ * negotiated on the connection a Parley room opened (`negotiated: true`, no renegotiation): what the
+ * SDK's connection costs, apart from its transfer engine.
+ */
+export const CONNECTION_VARIANTS = ['rawOnParley'] as const
+
+export const ALL_VARIANTS = [
+  ...TRANSFER_VARIANTS,
+  ...DIAGNOSTIC_VARIANTS,
+  ...WORKER_VARIANTS,
+  ...CONNECTION_VARIANTS,
+] as const
 export type TransferVariant = (typeof ALL_VARIANTS)[number]
 export type ParleyVariant = 'parley' | 'parleyWorker' | 'parleyPage' | (typeof DIAGNOSTIC_VARIANTS)[number]
 
