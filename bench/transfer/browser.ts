@@ -95,8 +95,9 @@ function wireDelta(
 
 /**
  * The threads a page's own code runs on: its renderer's main thread (named after the executable,
- * `chromium`), its dedicated workers (Parley's OPFS writer and sender worker) and the renderer's
- * thread pool (WebCrypto digests run there). Everything else in the tree is Chromium moving the
+ * `chromium`), its dedicated workers (Parley's OPFS writer, digest worker and sender worker) and
+ * the renderer's thread pool (WebCrypto's digest is not there: Chromium runs it on the calling
+ * thread). Everything else in the tree is Chromium moving the
  * data: the WebRTC network thread (SCTP, DTLS), the renderer's IO thread and the network service's
  * (one IPC and one UDP socket operation per packet).
  */
@@ -182,7 +183,12 @@ async function transfer(
   const stopTrace = traced ? await startTaskTrace(sender, { detail }) : untraced
   const stopReceiverTrace = traced ? await startTaskTrace(receiver) : untraced
   // PARLEY_BENCH_PROFILE=1: a V8 CPU profile of the sender page per transfer (bench/webrtc/profiler.ts)
-  const stopProfile = process.env.PARLEY_BENCH_PROFILE === '1' ? await startProfiler(sender) : undefined
+  // PARLEY_BENCH_PROFILE=receiver: the receiving page's instead
+  const profiled = process.env.PARLEY_BENCH_PROFILE
+  const stopProfile =
+    profiled === '1' || profiled === 'receiver'
+      ? await startProfiler(profiled === 'receiver' ? receiver : sender)
+      : undefined
   try {
     const wireBefore = await Promise.all(
       h.pages.map((p) => p.evaluate(() => window.TransferBench.transport())),
@@ -200,7 +206,10 @@ async function transfer(
     if (!got.complete) await sender.evaluate(() => window.TransferBench.stop())
     const send = await sending
     const [tasks, receiverTasks] = await Promise.all([stopTrace(), stopReceiverTrace()])
-    if (stopProfile) opts.log(`${variant} sender profile: ${await stopProfile(`transfer-${variant}`)}`)
+    if (stopProfile) {
+      const side = profiled === 'receiver' ? 'receiver' : 'sender'
+      opts.log(`${variant} ${side} profile: ${await stopProfile(`transfer-${variant}-${side}`)}`)
+    }
     if (tasks.longest) opts.log(`${variant} longest sender tasks: ${JSON.stringify(tasks.longest)}`)
     const mib = got.bytes / MiB
     const seconds = (got.last - send.start) / 1000

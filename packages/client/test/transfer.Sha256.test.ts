@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { OneShotHashList } from '../src/transfer/HashList.js'
 import {
   chooseDigest,
   LIST_SEGMENT_BYTES,
@@ -117,6 +118,7 @@ function listHex(data: Uint8Array): string {
 }
 
 const MiB = LIST_SEGMENT_BYTES
+const cat = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts))
 
 describe('sha256-list', () => {
   const implementations = async () => [
@@ -170,7 +172,6 @@ describe('sha256-list', () => {
     const a = new Uint8Array(MiB + 100).fill(1)
     const b = new Uint8Array(MiB).fill(2)
     const c = new Uint8Array(10).fill(3)
-    const cat = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts))
     for (const [name, hashers] of await implementations()) {
       const h = hashers.create('sha256-list')
       h.update(a)
@@ -200,6 +201,24 @@ describe('sha256-list', () => {
       rest.fill(0)
       expect(await h.digestHex(), name).toBe(listHex(new Uint8Array(MiB + MiB / 2).fill(7)))
     }
+  })
+
+  it('OneShotHashList hands each segment buffer over: a digest that reads it only later still sees that segment', async () => {
+    // what a worker's digest does: it takes the buffer now and hashes it later
+    const later: (() => void)[] = []
+    const deferred = (data: Uint8Array<ArrayBuffer>) =>
+      new Promise<ArrayBuffer>((resolve, reject) => {
+        later.push(() => globalThis.crypto.subtle.digest('SHA-256', data).then(resolve, reject))
+      })
+    const h = new OneShotHashList(deferred)
+    const first = new Uint8Array(MiB).fill(1)
+    const second = new Uint8Array(MiB).fill(2)
+    h.update(first)
+    h.update(second)
+    h.update(new Uint8Array(3).fill(3))
+    const digest = h.digestHex()
+    for (const run of later) run()
+    expect(await digest).toBe(listHex(cat(first, second, new Uint8Array(3).fill(3))))
   })
 
   it('a failing one-shot digest rejects digestHex() (no unhandled rejection before)', async () => {

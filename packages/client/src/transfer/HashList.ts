@@ -84,19 +84,19 @@ export class StreamingHashList implements Hasher {
 }
 
 /**
- * A one-shot SHA-256 of a whole buffer, e.g. `(data) => crypto.subtle.digest('SHA-256', data)`.
- * It must take its copy of `data` before it returns (WebCrypto does: its first step is "get a copy
- * of the bytes held by the data parameter"): the caller reuses the buffer at once.
+ * A one-shot SHA-256 of a whole buffer, e.g. `(data) => crypto.subtle.digest('SHA-256', data)`,
+ * or a worker's (`DigestWorker`). It owns `data` from the call on: the caller never touches the
+ * buffer again, so a worker may take it by transfer instead of a copy.
  */
 export type OneShotSha256 = (data: Uint8Array<ArrayBuffer>) => Promise<ArrayBuffer>
 
 /**
- * `sha256-list` over a one-shot SHA-256 (WebCrypto in browsers: native, hardware accelerated, off
- * the main thread). `update` copies the bytes into the segment buffer — callers may transfer or
- * reuse their chunk at once — and a full segment is handed to the one-shot digest, the buffer reused
- * for the next one once the digest has its copy (no garbage per segment). The list's own hash (32
- * bytes per MiB) runs in TypeScript, in segment order, as the segment digests resolve. A clone
- * copies only the bytes of the unfinished segment.
+ * `sha256-list` over a one-shot SHA-256 (WebCrypto in browsers: native, hardware accelerated; on
+ * the page it runs synchronously, on the calling thread, so the browser's default hands it to a
+ * worker). `update` copies the bytes into the segment buffer — callers may transfer or reuse their
+ * chunk at once — and a full segment's buffer is handed to the one-shot digest, a new one started
+ * for the next segment. The list's own hash (32 bytes per MiB) runs in TypeScript, in segment
+ * order, as the segment digests resolve. A clone copies only the bytes of the unfinished segment.
  */
 export class OneShotHashList implements Hasher {
   readonly #digest: OneShotSha256
@@ -140,7 +140,9 @@ export class OneShotHashList implements Hasher {
   }
 
   #endSegment(): void {
+    // the digest owns the segment's buffer from here on (a worker takes it by transfer)
     const digest = this.#digest(this.#buffer!.subarray(0, this.#filled))
+    this.#buffer = undefined
     this.#filled = 0
     const previous = this.#outer
     this.#outer = Promise.all([previous, digest]).then(([outer, d]) =>

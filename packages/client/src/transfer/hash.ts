@@ -1,6 +1,8 @@
+import { DigestWorker } from './browser/DigestWorker.js'
 import {
   LIST_SEGMENT_BYTES,
   OneShotHashList,
+  type OneShotSha256,
   StreamingHashList,
   type StreamingSha256,
   TsStreamingSha256,
@@ -85,13 +87,15 @@ export const tsHashers: Hashers = streamingHashers(['sha256', 'sha256-list'], ()
 /**
  * Browsers with WebCrypto (secure contexts): `sha256-list` through `crypto.subtle.digest` (native;
  * about 10 × the TypeScript SHA-256 here), `sha256` in TypeScript for peers that only know it.
+ * `digest` replaces the one-shot SHA-256 of the segments (loadHashers() gives a page its
+ * DigestWorker's: Chromium runs `digest` synchronously on the calling thread).
  */
-export function webCryptoHashers(subtle: SubtleCrypto): Hashers {
-  const digest = (data: Uint8Array<ArrayBuffer>) => subtle.digest('SHA-256', data)
+export function webCryptoHashers(subtle: SubtleCrypto, digest?: OneShotSha256): Hashers {
+  const segmentDigest: OneShotSha256 = digest ?? ((data) => subtle.digest('SHA-256', data))
   return {
     algorithms: ['sha256-list', 'sha256'],
     create: (algorithm) =>
-      algorithm === 'sha256-list' ? new OneShotHashList(digest) : tsHashers.create('sha256'),
+      algorithm === 'sha256-list' ? new OneShotHashList(segmentDigest) : tsHashers.create('sha256'),
   }
 }
 
@@ -123,15 +127,20 @@ let best: Promise<Hashers> | undefined
 
 /**
  * The fastest digests of this runtime, loaded once: Node's native `crypto` (hardware accelerated,
- * both digests) in Node; WebCrypto's `sha256-list` in browsers that have it (secure contexts);
- * else the TypeScript SHA-256.
+ * both digests) in Node; WebCrypto's `sha256-list` in browsers that have it (secure contexts), on
+ * a page in its DigestWorker (off the main thread); else the TypeScript SHA-256.
  */
 export function loadHashers(): Promise<Hashers> {
   best ??= (async () => {
     const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string'
     if (!isNode) {
       const subtle = globalThis.crypto?.subtle
-      return subtle ? webCryptoHashers(subtle) : tsHashers
+      if (!subtle) return tsHashers
+      // a page hashes in its digest worker (started at the first segment); a worker hashes itself
+      const onPage = typeof document !== 'undefined' && typeof Worker === 'function'
+      return onPage
+        ? webCryptoHashers(subtle, (data) => DigestWorker.shared(subtle).digest(data))
+        : webCryptoHashers(subtle)
     }
     try {
       const crypto = (await import(/* @vite-ignore */ NODE_CRYPTO)) as {

@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { DigestWorker, type DigestWorkerPort } from '../src/transfer/browser/DigestWorker.js'
+import { webCryptoHashers } from '../src/transfer/hash.js'
+
+const subtle = globalThis.crypto.subtle
+const hex = (d: ArrayBuffer) => Buffer.from(d).toString('hex')
+const sha = (data: Uint8Array) => createHash('sha256').update(data).digest('hex')
+
+/** A worker run in this thread: messages are cloned (buffers transferred) as a real one gets them. */
+class FakeWorker implements DigestWorkerPort {
+  onmessage: DigestWorkerPort['onmessage'] = null
+  onerror: DigestWorkerPort['onerror'] = null
+  readonly requests: { id: number; bytes: Uint8Array<ArrayBuffer> }[] = []
+  terminated = false
+  /** Replies only when told to (the probe included). */
+  readonly held: (() => void)[] = []
+
+  postMessage(message: unknown, transfer: Transferable[]): void {
+    const request = structuredClone(message, { transfer }) as { id: number; bytes: Uint8Array<ArrayBuffer> }
+    this.requests.push(request)
+    this.held.push(() => {
+      void subtle.digest('SHA-256', request.bytes).then((digest) => {
+        if (!this.terminated) this.onmessage?.({ data: { id: request.id, digest } } as MessageEvent)
+      })
+    })
+  }
+
+  reply(): void {
+    for (const run of this.held.splice(0)) run()
+  }
+
+  terminate(): void {
+    this.terminated = true
+  }
+}
+
+const until = async (condition: () => boolean) => {
+  for (let i = 0; i < 1000 && !condition(); i++) await new Promise((r) => setImmediate(r))
+  expect(condition()).toBe(true)
+}
+
+describe('DigestWorker', () => {
+  it('digests on the page until the worker answered its probe, then in the worker, buffers transferred; same digests', async () => {
+    const worker = new FakeWorker()
+    const digests = new DigestWorker(subtle, () => worker)
+    const early = new Uint8Array(1000).fill(1)
+    expect(hex(await digests.digest(early))).toBe(sha(new Uint8Array(1000).fill(1)))
+    expect(worker.requests).toHaveLength(1) // the probe only
+    worker.reply()
+    await until(() => digests.inWorker)
+    const data = new Uint8Array(3000).fill(2)
+    const pending = digests.digest(data)
+    expect(data.byteLength).toBe(0) // transferred, not copied
+    worker.reply()
+    expect(hex(await pending)).toBe(sha(new Uint8Array(3000).fill(2)))
+    expect(worker.requests).toHaveLength(2)
+  })
+
+  it('a worker that fails rejects what it held, is terminated, and later digests run on the page', async () => {
+    const worker = new FakeWorker()
+    const digests = new DigestWorker(subtle, () => worker)
+    worker.reply()
+    await until(() => digests.inWorker)
+    const held = digests.digest(new Uint8Array(10))
+    worker.onerror?.(new Event('error'))
+    await expect(held).rejects.toThrow('digest worker failed')
+    expect(worker.terminated).toBe(true)
+    expect(digests.inWorker).toBe(false)
+    expect(hex(await digests.digest(new Uint8Array(5).fill(9)))).toBe(sha(new Uint8Array(5).fill(9)))
+    expect(worker.requests).toHaveLength(2)
+  })
+
+  it('a worker that cannot start (e.g. a Content Security Policy) leaves every digest on the page', async () => {
+    const digests = new DigestWorker(subtle, () => {
+      throw new Error('blocked by CSP')
+    })
+    expect(digests.inWorker).toBe(false)
+    expect(hex(await digests.digest(new Uint8Array(7).fill(3)))).toBe(sha(new Uint8Array(7).fill(3)))
+  })
+
+  it('as the sha256-list segment digest, gives the digest WebCrypto on the page gives', async () => {
+    const worker = new FakeWorker()
+    const digests = new DigestWorker(subtle, () => worker)
+    worker.reply()
+    await until(() => digests.inWorker)
+    const data = new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => i * 7)
+    const viaWorker = webCryptoHashers(subtle, digests.digest).create('sha256-list')
+    const onPage = webCryptoHashers(subtle).create('sha256-list')
+    viaWorker.update(data)
+    onPage.update(data)
+    const result = viaWorker.digestHex()
+    await until(() => worker.held.length === 4)
+    worker.reply()
+    expect(await result).toBe(await onPage.digestHex())
+  })
+})
