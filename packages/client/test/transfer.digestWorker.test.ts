@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { DigestWorker, type DigestWorkerPort } from '../src/transfer/browser/DigestWorker.js'
+import { LIST_SEGMENT_BYTES, segmentBuffers } from '../src/transfer/HashList.js'
 import { webCryptoHashers } from '../src/transfer/hash.js'
 
 const subtle = globalThis.crypto.subtle
@@ -21,7 +22,10 @@ class FakeWorker implements DigestWorkerPort {
     this.requests.push(request)
     this.held.push(() => {
       void subtle.digest('SHA-256', request.bytes).then((digest) => {
-        if (!this.terminated) this.onmessage?.({ data: { id: request.id, digest } } as MessageEvent)
+        // as the real worker: the request's buffer goes back with the digest
+        const back = request.bytes.buffer
+        const data = structuredClone({ id: request.id, digest, back }, { transfer: [back] })
+        if (!this.terminated) this.onmessage?.({ data } as MessageEvent)
       })
     })
   }
@@ -77,6 +81,24 @@ describe('DigestWorker', () => {
     })
     expect(digests.inWorker).toBe(false)
     expect(hex(await digests.digest(new Uint8Array(7).fill(3)))).toBe(sha(new Uint8Array(7).fill(3)))
+  })
+
+  it('segment buffers come back from the worker and are reused: hashing 6 MiB allocates no buffer per MiB', async () => {
+    const worker = new FakeWorker()
+    const digests = new DigestWorker(subtle, () => worker)
+    worker.reply()
+    await until(() => digests.inWorker)
+    while (segmentBuffers.size > 0) segmentBuffers.take()
+    const h = webCryptoHashers(subtle, digests.digest).create('sha256-list')
+    for (let n = 0; n < 6; n++) {
+      h.update(new Uint8Array(LIST_SEGMENT_BYTES).fill(n))
+      expect(segmentBuffers.size).toBe(0) // the segment's buffer is out, in the worker
+      worker.reply()
+      await until(() => segmentBuffers.size > 0)
+      // back in the pool, where the next segment takes it: one buffer for every segment
+      expect(segmentBuffers.size).toBe(1)
+    }
+    await h.digestHex()
   })
 
   it('as the sha256-list segment digest, gives the digest WebCrypto on the page gives', async () => {

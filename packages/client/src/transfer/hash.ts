@@ -5,6 +5,7 @@ import {
   type OneShotSha256,
   StreamingHashList,
   type StreamingSha256,
+  segmentBuffers,
   TsStreamingSha256,
 } from './HashList.js'
 import { bytesToHex } from './Sha256.js'
@@ -91,7 +92,14 @@ export const tsHashers: Hashers = streamingHashers(['sha256', 'sha256-list'], ()
  * DigestWorker's: Chromium runs `digest` synchronously on the calling thread).
  */
 export function webCryptoHashers(subtle: SubtleCrypto, digest?: OneShotSha256): Hashers {
-  const segmentDigest: OneShotSha256 = digest ?? ((data) => subtle.digest('SHA-256', data))
+  const segmentDigest: OneShotSha256 =
+    digest ??
+    ((data) => {
+      // WebCrypto takes its copy of the bytes before it returns: the buffer is free again at once
+      const result = subtle.digest('SHA-256', data)
+      segmentBuffers.give(data.buffer)
+      return result
+    })
   return {
     algorithms: ['sha256-list', 'sha256'],
     create: (algorithm) =>

@@ -1,11 +1,12 @@
-import type { OneShotSha256 } from '../HashList.js'
+import { type OneShotSha256, segmentBuffers } from '../HashList.js'
 
 /**
  * Source of the dedicated worker that hashes `sha256-list` segments for the page. Chromium runs
  * `crypto.subtle.digest` synchronously on the calling thread (measured: the call itself takes the
  * whole ~1.5 ms per MiB), so a page that hashes what it sends or receives would spend that on its
- * main thread. Requests `{ id, bytes }` (the buffer transferred) → replies `{ id, digest }` (an
- * ArrayBuffer of 32 bytes) or `{ id, error }`. Kept as a string and started from a Blob URL, so
+ * main thread. Requests `{ id, bytes }` (the buffer transferred) → replies `{ id, digest, back }`
+ * (an ArrayBuffer of 32 bytes, and the request's buffer transferred back for the next segment: on
+ * this idle heap it would wait long for a collection) or `{ id, error }`. Kept as a string and started from a Blob URL, so
  * that the SDK needs no bundler configuration.
  */
 const DIGEST_WORKER_SOURCE = `
@@ -13,7 +14,7 @@ self.onmessage = async (e) => {
   const { id, bytes } = e.data
   try {
     const digest = await crypto.subtle.digest('SHA-256', bytes)
-    self.postMessage({ id, digest }, [digest])
+    self.postMessage({ id, digest, back: bytes.buffer }, [digest, bytes.buffer])
   } catch (error) {
     self.postMessage({ id, error: String(error && error.message || error) })
   }
@@ -23,6 +24,7 @@ self.onmessage = async (e) => {
 interface Reply {
   readonly id: number
   readonly digest?: ArrayBuffer
+  readonly back?: ArrayBuffer
   readonly error?: string
 }
 
@@ -95,6 +97,7 @@ export class DigestWorker {
     const pending = this.#pending.get(reply.id)
     if (!pending) return
     this.#pending.delete(reply.id)
+    if (reply.back) segmentBuffers.give(reply.back)
     if (reply.digest) pending.resolve(reply.digest)
     else pending.reject(new Error(`digest failed in the worker: ${reply.error ?? 'no digest'}`))
   }
