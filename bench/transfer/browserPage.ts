@@ -405,11 +405,13 @@ async function parleyOpen(args: TransferConnectArgs, variant: ParleyVariant): Pr
   // the sender's place: the page for `parley` (as the web app by default), the worker for `parleyWorker`
   const manager = noHash
     ? new TransferManager(room, { hashers: noHashers })
-    : senderInWorker(variant)
-      ? new TransferManager(room, {
-          senderWorker: () => new Worker('/parley-sender-worker.js', { name: 'parley-sender' }),
-        })
-      : new TransferManager(room, { sender: senderTuning[variant] ?? {} })
+    : variant === 'parleyPageDigest'
+      ? new TransferManager(room, { hashers: window.Parley.webCryptoHashers(crypto.subtle) })
+      : senderInWorker(variant)
+        ? new TransferManager(room, {
+            senderWorker: () => new Worker('/parley-sender-worker.js', { name: 'parley-sender' }),
+          })
+        : new TransferManager(room, { sender: senderTuning[variant] ?? {} })
   return { room, manager, sinks: discard ? discardSink : window.Parley.browserSinkFactory }
 }
 

@@ -11,7 +11,8 @@ export const TRANSFER_VARIANTS = ['parley', 'raw', 'simplePeer', 'peerjsBinary',
  * writing them to OPFS (SHA-256 still on), `parleyBare` does neither; `parley64` is `parley` with
  * 64 KiB chunks (raw's message size) instead of 256 KiB, `parleyShallow` with the send buffer of sessions 1–6
  * (high / low water marks 4 / 1 MiB instead of 8 / 4), `parleyNoQuality` with the room's connection
- * quality sampling (getStats every 2 s) off. Not goals: where the time goes.
+ * quality sampling (getStats every 2 s) off, `parleyPageDigest` with the digests on the page's main
+ * thread (sessions 1–7) instead of the digest worker. Not goals: where the time goes.
  */
 export const DIAGNOSTIC_VARIANTS = [
   'parleyNoHash',
@@ -20,6 +21,7 @@ export const DIAGNOSTIC_VARIANTS = [
   'parley64',
   'parleyShallow',
   'parleyNoQuality',
+  'parleyPageDigest',
 ] as const
 
 /**
