@@ -15,23 +15,24 @@ class FakeWorker implements DigestWorkerPort {
   readonly requests: { id: number; bytes: Uint8Array<ArrayBuffer> }[] = []
   terminated = false
   /** Replies only when told to (the probe included). */
-  readonly held: (() => void)[] = []
+  readonly held: (() => Promise<void>)[] = []
 
   postMessage(message: unknown, transfer: Transferable[]): void {
     const request = structuredClone(message, { transfer }) as { id: number; bytes: Uint8Array<ArrayBuffer> }
     this.requests.push(request)
-    this.held.push(() => {
-      void subtle.digest('SHA-256', request.bytes).then((digest) => {
+    this.held.push(() =>
+      subtle.digest('SHA-256', request.bytes).then((digest) => {
         // as the real worker: the request's buffer goes back with the digest
         const back = request.bytes.buffer
         const data = structuredClone({ id: request.id, digest, back }, { transfer: [back] })
         if (!this.terminated) this.onmessage?.({ data } as MessageEvent)
-      })
-    })
+      }),
+    )
   }
 
-  reply(): void {
-    for (const run of this.held.splice(0)) run()
+  /** Answers every held request; resolves once the replies were delivered. */
+  async reply(): Promise<void> {
+    await Promise.all(this.held.splice(0).map((run) => run()))
   }
 
   terminate(): void {
@@ -39,8 +40,10 @@ class FakeWorker implements DigestWorkerPort {
   }
 }
 
+/** Waits (up to 5 s, checking every ms) for what a promise chain settles on its own time. */
 const until = async (condition: () => boolean) => {
-  for (let i = 0; i < 1000 && !condition(); i++) await new Promise((r) => setImmediate(r))
+  const deadline = Date.now() + 5000
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1))
   expect(condition()).toBe(true)
 }
 
@@ -51,12 +54,12 @@ describe('DigestWorker', () => {
     const early = new Uint8Array(1000).fill(1)
     expect(hex(await digests.digest(early))).toBe(sha(new Uint8Array(1000).fill(1)))
     expect(worker.requests).toHaveLength(1) // the probe only
-    worker.reply()
+    await worker.reply()
     await until(() => digests.inWorker)
     const data = new Uint8Array(3000).fill(2)
     const pending = digests.digest(data)
     expect(data.byteLength).toBe(0) // transferred, not copied
-    worker.reply()
+    await worker.reply()
     expect(hex(await pending)).toBe(sha(new Uint8Array(3000).fill(2)))
     expect(worker.requests).toHaveLength(2)
   })
@@ -64,7 +67,7 @@ describe('DigestWorker', () => {
   it('a worker that fails rejects what it held, is terminated, and later digests run on the page', async () => {
     const worker = new FakeWorker()
     const digests = new DigestWorker(subtle, () => worker)
-    worker.reply()
+    await worker.reply()
     await until(() => digests.inWorker)
     const held = digests.digest(new Uint8Array(10))
     worker.onerror?.(new Event('error'))
@@ -86,15 +89,14 @@ describe('DigestWorker', () => {
   it('segment buffers come back from the worker and are reused: hashing 6 MiB allocates no buffer per MiB', async () => {
     const worker = new FakeWorker()
     const digests = new DigestWorker(subtle, () => worker)
-    worker.reply()
+    await worker.reply()
     await until(() => digests.inWorker)
     while (segmentBuffers.size > 0) segmentBuffers.take()
     const h = webCryptoHashers(subtle, digests.digest).create('sha256-list')
     for (let n = 0; n < 6; n++) {
       h.update(new Uint8Array(LIST_SEGMENT_BYTES).fill(n))
       expect(segmentBuffers.size).toBe(0) // the segment's buffer is out, in the worker
-      worker.reply()
-      await until(() => segmentBuffers.size > 0)
+      await worker.reply()
       // back in the pool, where the next segment takes it: one buffer for every segment
       expect(segmentBuffers.size).toBe(1)
     }
@@ -104,7 +106,7 @@ describe('DigestWorker', () => {
   it('as the sha256-list segment digest, gives the digest WebCrypto on the page gives', async () => {
     const worker = new FakeWorker()
     const digests = new DigestWorker(subtle, () => worker)
-    worker.reply()
+    await worker.reply()
     await until(() => digests.inWorker)
     const data = new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => i * 7)
     const viaWorker = webCryptoHashers(subtle, digests.digest).create('sha256-list')
@@ -112,8 +114,8 @@ describe('DigestWorker', () => {
     viaWorker.update(data)
     onPage.update(data)
     const result = viaWorker.digestHex()
-    await until(() => worker.held.length === 4)
-    worker.reply()
+    expect(worker.held).toHaveLength(4)
+    await worker.reply()
     expect(await result).toBe(await onPage.digestHex())
   })
 })
