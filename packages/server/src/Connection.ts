@@ -39,9 +39,9 @@ type CloseIntent = 'policy' | 'heartbeat' | 'replaced' | 'shutdown'
 
 export type ConnectionEvents = { state: [next: ConnectionState, previous: ConnectionState] }
 
-/** Frames received while a join is pending; more are refused with RATE_LIMITED. */
 /** The payload of the ping that follows a resume welcome (see handleJoin). */
 const RECEIPT_PROBE = Buffer.from('resume-receipt')
+/** Frames received while a join is pending; more are refused with RATE_LIMITED. */
 const MAX_PENDING_FRAMES = 64
 /** Outgoing bytes a connection may have waiting in its socket before it is dropped as too slow. */
 const MAX_SEND_BUFFER_BYTES = 8 * 1024 * 1024

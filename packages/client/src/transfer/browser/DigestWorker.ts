@@ -1,3 +1,4 @@
+import { StateMachine, type TransitionTable } from '../../StateMachine.js'
 import { type OneShotSha256, segmentBuffers } from '../HashList.js'
 
 /**
@@ -6,8 +7,8 @@ import { type OneShotSha256, segmentBuffers } from '../HashList.js'
  * whole ~1.5 ms per MiB), so a page that hashes what it sends or receives would spend that on its
  * main thread. Requests `{ id, bytes }` (the buffer transferred) → replies `{ id, digest, back }`
  * (an ArrayBuffer of 32 bytes, and the request's buffer transferred back for the next segment: on
- * this idle heap it would wait long for a collection) or `{ id, error }`. Kept as a string and started from a Blob URL, so
- * that the SDK needs no bundler configuration.
+ * this idle heap it would wait long for a collection) or `{ id, error }`. Kept as a string and
+ * started from a Blob URL, so that the SDK needs no bundler configuration.
  */
 const DIGEST_WORKER_SOURCE = `
 self.onmessage = async (e) => {
@@ -20,6 +21,15 @@ self.onmessage = async (e) => {
   }
 }
 `
+
+/** `starting` until the probe answered (digests on the page), then `ready`; `failed` for good. */
+const DIGEST_WORKER_STATES = ['starting', 'ready', 'failed'] as const
+type DigestWorkerState = (typeof DIGEST_WORKER_STATES)[number]
+const TRANSITIONS: TransitionTable<DigestWorkerState> = {
+  starting: ['ready', 'failed'],
+  ready: ['failed'],
+  failed: [],
+}
 
 interface Reply {
   readonly id: number
@@ -47,7 +57,12 @@ export class DigestWorker {
   readonly #fallback: OneShotSha256
   readonly #pending = new Map<number, { resolve: (d: ArrayBuffer) => void; reject: (e: Error) => void }>()
   #port: DigestWorkerPort | undefined
-  #state: 'starting' | 'ready' | 'failed' = 'starting'
+  readonly #state = new StateMachine<DigestWorkerState>({
+    name: 'digest worker',
+    initial: 'starting',
+    table: TRANSITIONS,
+    onChange: () => {},
+  })
   #next = 1
 
   /** The page's shared digest worker (started on first use). */
@@ -65,23 +80,23 @@ export class DigestWorker {
       port.onerror = () => this.#fail(new Error('digest worker failed'))
       this.#post(new Uint8Array(0)).then(
         () => {
-          if (this.#state === 'starting') this.#state = 'ready'
+          if (this.#state.can('ready')) this.#state.set('ready')
         },
         () => this.#fail(new Error('digest worker probe failed')),
       )
     } catch {
-      this.#state = 'failed'
+      this.#state.set('failed')
     }
   }
 
   /** Whether digests go to the worker (false until its probe answered, and after a failure). */
   get inWorker(): boolean {
-    return this.#state === 'ready'
+    return this.#state.state === 'ready'
   }
 
   /** SHA-256 of `data`, which it owns from now on (transferred to the worker when it is ready). */
   readonly digest: OneShotSha256 = (data) =>
-    this.#state === 'ready' ? this.#post(data) : this.#fallback(data)
+    this.#state.state === 'ready' ? this.#post(data) : this.#fallback(data)
 
   #post(data: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer> {
     const port = this.#port
@@ -104,7 +119,7 @@ export class DigestWorker {
 
   /** The worker is unusable: what it holds fails (the transfer reports it), what comes next runs on the page. */
   #fail(error: Error): void {
-    this.#state = 'failed'
+    if (this.#state.can('failed')) this.#state.set('failed')
     this.#port?.terminate()
     this.#port = undefined
     for (const pending of this.#pending.values()) pending.reject(error)
