@@ -25,6 +25,14 @@ async function startCall(page: Page): Promise<void> {
     txSampler.start()
     rxSampler.start()
     const sender = tx.getSenders().find((s) => s.track?.kind === 'video') as RTCRtpSender
+    // Chromium lowers a camera's resolution by itself when encoding overuses the CPU (a loaded
+    // machine): the sizes below must be the ones BitrateController asks for, not that adaptation's
+    const parameters = sender.getParameters()
+    await sender.setParameters({ ...parameters, degradationPreference: 'maintain-resolution' })
+    if (sender.getParameters().degradationPreference !== 'maintain-resolution')
+      throw new Error(
+        'this Chromium ignores degradationPreference: the sizes would follow its CPU adaptation',
+      )
     Object.assign(window, { call: { tx, rx, media, txSampler, rxSampler, sender } })
   })
 }
