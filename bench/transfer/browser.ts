@@ -97,9 +97,9 @@ function wireDelta(
  * The threads a page's own code runs on: its renderer's main thread (named after the executable,
  * `chromium`), its dedicated workers (Parley's OPFS writer, digest worker and sender worker) and
  * the renderer's thread pool (WebCrypto's digest is not there: Chromium runs it on the calling
- * thread). Everything else in the tree is Chromium moving the
- * data: the WebRTC network thread (SCTP, DTLS), the renderer's IO thread and the network service's
- * (one IPC and one UDP socket operation per packet).
+ * thread). Everything else in the tree is Chromium moving the data: the WebRTC network thread
+ * (SCTP, DTLS), the renderer's IO thread and the network service's (one IPC and one UDP socket
+ * operation per packet).
  */
 const PAGE_THREADS = /^renderer\/(chromium|DedicatedWorker.*|ThreadPoolForeg.*)$/
 const pageMicros = (threads: ReadonlyMap<string, number>): number =>
@@ -402,11 +402,17 @@ export async function browserTransfer(opts: BrowserOptions) {
     return mine !== undefined && theirs ? r2(mine / theirs) : null
   }
   /** Median over rounds of Parley's MiB/s / the variant's in the same round (a drifting load weighs less). */
+  /** Each round's Parley MiB/s / the variant's (null where either failed). */
+  const roundRatios = (other: TransferVariant) =>
+    byRound.map((m) => {
+      const mine = m.get('parley')
+      const theirs = m.get(other)
+      return mine !== undefined && theirs ? mine / theirs : null
+    })
+  /** Their median (a drifting load weighs less than in the ratio of the totals). */
   const pairedRatio = (other: TransferVariant) => {
-    const ratios = byRound
-      .map((m) => [m.get('parley'), m.get(other)] as const)
-      .filter((p): p is readonly [number, number] => p[0] !== undefined && p[1] !== undefined && p[1] > 0)
-      .map(([mine, theirs]) => mine / theirs)
+    const ratios = roundRatios(other)
+      .filter((x): x is number => x !== null)
       .sort((x, y) => x - y)
     if (ratios.length === 0) return null
     const mid = ratios.length >> 1
@@ -436,9 +442,7 @@ export async function browserTransfer(opts: BrowserOptions) {
     ratio: {
       parleyToRaw: ratio('raw'),
       pairedParleyToRaw: pairedRatio('raw'),
-      roundsParleyToRaw: byRound
-        .map((m) => [m.get('parley'), m.get('raw')] as const)
-        .map(([mine, theirs]) => (mine !== undefined && theirs ? r2(mine / theirs) : null)),
+      roundsParleyToRaw: roundRatios('raw').map((x) => (x === null ? null : r2(x))),
       // CPU per MiB of the whole browser, Parley over raw: what throughput follows where CPU is short
       cpuPerMiBParleyToRaw: {
         sender: cpuRatio('senderCpuMsPerMiB'),
