@@ -223,11 +223,70 @@ function rawWorkerLink(pc: RTCPeerConnection, worker: Worker, close: () => void)
   }
 }
 
-async function rawOpen(args: TransferConnectArgs, offerer: boolean, inWorker = false): Promise<Link> {
-  const pc = new RTCPeerConnection({ iceServers: [] })
+/** What a raw diagnostic variant adds to raw's connection (see CONNECTION_VARIANTS). */
+interface RawExtras {
+  /** The sending loop in a dedicated worker (`rawWorker`). */
+  readonly inWorker?: boolean
+  /** The receiving side offers and creates the channel; the data flows answerer → offerer. */
+  readonly swapped?: boolean
+  /** A generated ECDSA P-256 certificate passed in the configuration, as the SDK does. */
+  readonly certificate?: boolean
+  /** The SDK's three idle negotiated channels (ids 0–2, reliable / unreliable / partial). */
+  readonly presets?: boolean
+  /** A getStats on the connection every 2 s, as the SDK's quality sampling. */
+  readonly stats?: boolean
+  /** A Parley room joined alone meanwhile (its signaling socket, heartbeats, spare connection). */
+  readonly room?: boolean
+}
+
+const RAW_EXTRAS: Readonly<Record<string, RawExtras>> = {
+  raw: {},
+  rawWorker: { inWorker: true },
+  rawSwapped: { swapped: true },
+  rawCert: { certificate: true },
+  rawPresets: { presets: true },
+  rawStats: { stats: true },
+  rawRoom: { room: true },
+}
+
+async function rawOpen(args: TransferConnectArgs, offerer: boolean, extras: RawExtras = {}): Promise<Link> {
+  const config: RTCConfiguration = { iceServers: [] }
+  if (extras.certificate)
+    config.certificates = [
+      await RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' } as EcKeyGenParams),
+    ]
+  const room = extras.room
+    ? await window.Parley.Room.join(args.parleyUrl, `${args.room}-alone-${args.localId}`, {
+        name: args.localId,
+      })
+    : undefined
+  const pc = new RTCPeerConnection(config)
+  if (extras.presets) {
+    pc.createDataChannel('parley:reliable', { negotiated: true, id: 0, ordered: true })
+    pc.createDataChannel('parley:unreliable', { negotiated: true, id: 1, ordered: false, maxRetransmits: 0 })
+    pc.createDataChannel('parley:partial', { negotiated: true, id: 2, ordered: false, maxRetransmits: 3 })
+  }
+  const sampling = extras.stats ? setInterval(() => void pc.getStats(), 2000) : undefined
+  const cleanup = () => {
+    if (sampling !== undefined) clearInterval(sampling)
+    void room?.leave()
+  }
+  // with `swapped`, the side that creates the channel and offers is the receiver, asked by the sender
+  const creates = extras.swapped ? !offerer : offerer
+  const channel = deferred<RTCDataChannel>()
+  const offer = async (created: RTCDataChannel) => {
+    created.onopen = () => channel.resolve(created)
+    await pc.setLocalDescription()
+    signal.send({ sdp: pc.localDescription })
+  }
   const signal = await relay(args.relayUrl, args.localId, args.remoteId, (data) => {
-    const { sdp, candidate } = data as { sdp?: RTCSessionDescriptionInit; candidate?: RTCIceCandidateInit }
-    if (sdp) {
+    const { sdp, candidate, hello } = data as {
+      sdp?: RTCSessionDescriptionInit
+      candidate?: RTCIceCandidateInit
+      hello?: boolean
+    }
+    if (hello) void offer(pc.createDataChannel('data'))
+    else if (sdp) {
       void pc.setRemoteDescription(sdp)
       if (sdp.type === 'offer')
         void pc.setLocalDescription().then(() => signal.send({ sdp: pc.localDescription }))
@@ -236,8 +295,11 @@ async function rawOpen(args: TransferConnectArgs, offerer: boolean, inWorker = f
   pc.onicecandidate = (event) => {
     if (event.candidate) signal.send({ candidate: event.candidate.toJSON() })
   }
-  const channel = deferred<RTCDataChannel>()
-  if (offerer && inWorker) {
+  const close = () => {
+    cleanup()
+    signal.close()
+  }
+  if (offerer && extras.inWorker) {
     const created = pc.createDataChannel('data')
     const worker = new Worker(URL.createObjectURL(new Blob([RAW_WORKER_SOURCE], { type: 'text/javascript' })))
     worker.postMessage({ channel: created }, [created as unknown as Transferable])
@@ -247,20 +309,18 @@ async function rawOpen(args: TransferConnectArgs, offerer: boolean, inWorker = f
     await pc.setLocalDescription()
     signal.send({ sdp: pc.localDescription })
     await opened
-    return rawWorkerLink(pc, worker, signal.close)
+    return rawWorkerLink(pc, worker, close)
   }
-  if (offerer) {
-    const created = pc.createDataChannel('data')
-    created.onopen = () => channel.resolve(created)
-    await pc.setLocalDescription()
-    signal.send({ sdp: pc.localDescription })
-  } else {
+  if (creates && !extras.swapped) await offer(pc.createDataChannel('data'))
+  else if (!creates) {
     pc.ondatachannel = (event) => {
       if (event.channel.readyState === 'open') channel.resolve(event.channel)
       else event.channel.onopen = () => channel.resolve(event.channel)
     }
+    // the receiver registered first: now that this side is reachable, ask it to offer
+    if (extras.swapped) signal.send({ hello: true })
   }
-  return rawLink(pc, await channel.promise, signal.close)
+  return rawLink(pc, await channel.promise, close)
 }
 
 // peerjs --------------------------------------------------------------------------------------------
@@ -521,10 +581,13 @@ export const TransferBench = {
       }
       switch (variant) {
         case 'raw':
-          link = await rawOpen(args, offerer)
-          return
         case 'rawWorker':
-          link = await rawOpen(args, offerer, true)
+        case 'rawSwapped':
+        case 'rawCert':
+        case 'rawPresets':
+        case 'rawStats':
+        case 'rawRoom':
+          link = await rawOpen(args, offerer, RAW_EXTRAS[variant])
           return
         case 'rawOnParley':
           link = await rawOnParleyOpen(args)

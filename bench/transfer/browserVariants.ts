@@ -35,9 +35,20 @@ export const WORKER_VARIANTS = ['parleyWorker', 'parleyPage', 'rawWorker'] as co
 /**
  * `rawOnParley`: raw's code (the same loop, messages and water marks) on a channel of its own,
  * negotiated on the connection a Parley room opened (`negotiated: true`, no renegotiation): what the
- * SDK's connection costs, apart from its transfer engine.
+ * SDK's connection costs, apart from its transfer engine. Then raw with one thing of the SDK's
+ * connection at a time: `rawSwapped` (the receiver offers, as it may in a room: the DTLS and SCTP
+ * roles swapped), `rawCert` (a generated ECDSA P-256 certificate in the configuration),
+ * `rawPresets` (the SDK's three idle negotiated channels), `rawStats` (a getStats every 2 s),
+ * `rawRoom` (a Parley room joined alone meanwhile: its socket, heartbeats and spare connection).
  */
-export const CONNECTION_VARIANTS = ['rawOnParley'] as const
+export const CONNECTION_VARIANTS = [
+  'rawOnParley',
+  'rawSwapped',
+  'rawCert',
+  'rawPresets',
+  'rawStats',
+  'rawRoom',
+] as const
 
 export const ALL_VARIANTS = [
   ...TRANSFER_VARIANTS,
