@@ -1,4 +1,5 @@
 import {
+  assertOfferable,
   isParleyError,
   NodeFileSource,
   type OutgoingTransfer,
@@ -24,6 +25,12 @@ export interface SendCommand {
 export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
   const logger = cliLogger(io.env)
   const sources = await openAll(cmd.files)
+  try {
+    assertOfferable(sources)
+  } catch (error) {
+    await Promise.all(sources.map((s) => s.close()))
+    throw new CliError(Exit.USAGE, error instanceof Error ? error.message : String(error), { cause: error })
+  }
   const total = sources.reduce((sum, s) => sum + s.size, 0)
   let room: Room | undefined
   const senders: OutgoingTransfer[] = []

@@ -74,6 +74,25 @@ describe('parley CLI (child processes, real server)', () => {
     for (const [i, name] of names.entries()) expect(await sha256OfFile(join(out, name))).toBe(hashes[i])
   }, 60_000)
 
+  it('receives 1,200 files with long names in one send: an offer of ~330 KiB, more than one data channel message holds', async () => {
+    const src = join(dir.path, 'many')
+    await mkdir(src)
+    const names = Array.from(
+      { length: 1200 },
+      (_, i) => `${String(i).padStart(4, '0')}-${'n'.repeat(200)}.txt`,
+    )
+    for (const [i, name] of names.entries()) await writeFile(join(src, name), `file ${i}\n`)
+    const { sender, code } = await startSend(
+      names.map((n) => join(src, n)),
+      server.url,
+    )
+    const receiver = await parley(['receive', code, '--out', out, '--server', server.url])
+    expect(await receiver.exited).toBe(0)
+    expect(await sender.exited).toBe(0)
+    expect((await readdir(out)).sort()).toEqual(names)
+    for (const i of [0, 599, 1199]) expect(await readFile(join(out, names[i]!), 'utf8')).toBe(`file ${i}\n`)
+  }, 90_000)
+
   it('the receiver link works as the receive argument (its server is used)', async () => {
     const src = join(dir.path, 'x.txt')
     await writeFile(src, 'via link')
@@ -90,6 +109,19 @@ describe('parley CLI (child processes, real server)', () => {
       expect(await p.exited).toBe(3)
       expect(p.stderr).toBe(`parley: ${join(dir.path, 'nope.bin')}: no such file\n`)
     })
+
+    it('send of more files than one transfer takes (10,001) exits 2 before it prints a code', async () => {
+      const src = join(dir.path, 'lots')
+      await mkdir(src)
+      const paths = Array.from({ length: 10_001 }, (_, i) => join(src, `f${i}`))
+      for (const p of paths) await writeFile(p, '')
+      const p = await parley(['send', ...paths, '--server', server.url])
+      expect(await p.exited).toBe(2)
+      expect(p.stdout).toBe('')
+      expect(p.stderr).toBe(
+        'parley: 10001 files are too many for one transfer (at most 10000): send them in several\n',
+      )
+    }, 60_000)
 
     it('receive of an unknown code exits 5 after the timeout', async () => {
       const p = await parley([

@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promi
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { BlobFileSource } from '../src/transfer/BlobFileSource.js'
+import { MemorySink } from '../src/transfer/browser/MemorySink.js'
 import { FileReceiver, readOffer } from '../src/transfer/FileReceiver.js'
 import { FileSender } from '../src/transfer/FileSender.js'
 import { tsHashers } from '../src/transfer/hash.js'
@@ -62,6 +63,34 @@ describe('transfer engine (in-memory channel)', () => {
     expect(receiver.progress).toMatchObject({ bytes: 11, totalBytes: 11, confirmedBytes: 11 })
   })
 
+  it('3,000 files in one offer cross channels that refuse frames over 256 KiB (as Chromium and libdatachannel do): the offer and the accept go in parts, every file arrives', async () => {
+    const { local, remote } = memoryChannelPair('parley-file:many')
+    local.maxMessageSize = remote.maxMessageSize = 256 * 1024
+    const names = Array.from(
+      { length: 3000 },
+      (_, i) => `${String(i).padStart(4, '0')}-${'é'.repeat(40)}.txt`,
+    )
+    const sender = new FileSender({ id: 'many', sources: names.map((n, i) => blob(`#${i}`, n)), hashers })
+    sender.attach(local.asChannel())
+    const receiver = await receiverOn(remote)
+    expect(receiver.files.map((f) => f.name)).toEqual(names)
+    const sinks: MemorySink[] = []
+    await receiver.accept(() => {
+      const sink = new MemorySink()
+      sinks.push(sink)
+      return sink
+    })
+    await Promise.all([sender.finished(), receiver.finished()])
+    expect(
+      local.sent.filter((f) => typeof f === 'string' && f.startsWith('{"t":"part"')).length,
+    ).toBeGreaterThan(1)
+    expect(
+      remote.sent.filter((f) => typeof f === 'string' && f.startsWith('{"t":"part"')).length,
+    ).toBeGreaterThan(1)
+    const texts = await Promise.all(sinks.map(async (s) => (await s.file()).text()))
+    expect(texts).toEqual(names.map((_, i) => `#${i}`))
+  }, 60_000)
+
   it('a receiver fails with BAD_MESSAGE (and tells the sender) when data arrives outside a file', async () => {
     const { local, remote } = memoryChannelPair('parley-file:t2')
     local.send(
@@ -115,6 +144,27 @@ describe('transfer engine (in-memory channel)', () => {
     const receiver = await receiverOn(remote)
     remote.inject('{"t":"file","id":"0","offset":-1}')
     await expect(receiver.finished()).rejects.toMatchObject({ code: 'BAD_MESSAGE' })
+  })
+
+  it('a receiver fails with BAD_MESSAGE when parts add up to more than a control message may hold, or a part holds a part', async () => {
+    const offer = () =>
+      encodeControl({
+        t: 'offer',
+        v: 1,
+        transferId: 't9',
+        files: [{ id: '0', name: 'x', size: 2, type: '', lastModified: 0 }],
+      })
+    const piece = 'x'.repeat(1024 * 1024)
+    for (const frames of [
+      [0, 1, 2, 3, 4].map(() => JSON.stringify({ t: 'part', s: piece })),
+      [JSON.stringify({ t: 'part', s: JSON.stringify({ t: 'part', s: '{}', end: true }), end: true })],
+    ]) {
+      const { local, remote } = memoryChannelPair('parley-file:t9')
+      local.send(offer())
+      const receiver = await receiverOn(remote)
+      for (const frame of frames) remote.inject(frame)
+      await expect(receiver.finished()).rejects.toMatchObject({ code: 'BAD_MESSAGE' })
+    }
   })
 
   it('FileReceiver.fromChannel() rejects when the first frame is not an offer', async () => {

@@ -1,14 +1,20 @@
 import { describe, expect, it } from 'vitest'
 import { safeFileName, uniqueFileName } from '../src/transfer/fileName.js'
 import {
+  CONTROL_PART_UNITS,
   type ControlMessage,
   encodeControl,
+  encodeControlFrames,
+  type FileMeta,
+  LIMITS,
   newTransferId,
   parseControl,
+  parseFrame,
   TRANSFER_ID_PATTERN,
   transferChannelLabel,
   transferIdOfLabel,
 } from '../src/transfer/messages.js'
+import { assertOfferable } from '../src/transfer/offer.js'
 import { eta, RateMeter } from '../src/transfer/Progress.js'
 
 const SHA = 'a'.repeat(64)
@@ -115,6 +121,89 @@ describe('parseControl', () => {
       ok: false,
       reason: 'control frame too large',
     })
+  })
+})
+
+/** `count` offered files whose names mix ASCII, accents, CJK and astral characters (surrogate pairs). */
+function offeredFiles(count: number, nameLength = 40): FileMeta[] {
+  const alphabet = ['a', 'é', '日', '📄', '"', '\\', 'z']
+  return Array.from({ length: count }, (_, i) => {
+    let name = `${i}-`
+    for (let k = 0; name.length < nameLength; k++) name += alphabet[(i + k) % alphabet.length]
+    return {
+      id: String(i),
+      name,
+      size: i * 1000,
+      type: 'application/octet-stream',
+      lastModified: 1_700_000_000_000 + i,
+    }
+  })
+}
+
+describe('encodeControlFrames / parseFrame (long control messages)', () => {
+  it('a message up to CONTROL_PART_UNITS long is one frame: its JSON, as before', () => {
+    const message: ControlMessage = { t: 'offer', v: 1, transferId: 't', files: offeredFiles(3) }
+    expect(encodeControlFrames(message)).toEqual([encodeControl(message)])
+  })
+
+  it('an offer of 4,000 files (~470 KiB) goes as part frames of at most 64 KiB of UTF-8 each; their texts joined are the offer, even where a part ends inside a surrogate pair', () => {
+    const message: ControlMessage = { t: 'offer', v: 1, transferId: 't', files: offeredFiles(4000) }
+    const whole = encodeControl(message)
+    expect(Buffer.byteLength(whole)).toBeGreaterThan(256 * 1024) // what Chromium and libdatachannel refuse
+    const frames = encodeControlFrames(message)
+    expect(frames.length).toBe(Math.ceil(whole.length / CONTROL_PART_UNITS))
+    let joined = ''
+    frames.forEach((frame, i) => {
+      expect(Buffer.byteLength(frame)).toBeLessThanOrEqual(64 * 1024)
+      const parsed = parseFrame(frame)
+      expect(parsed).toMatchObject({ kind: 'part', end: i === frames.length - 1 })
+      if (parsed.kind === 'part') joined += parsed.text
+    })
+    // the split points fall inside surrogate pairs somewhere: lone halves survive the JSON round trip
+    expect(frames.some((_, i) => /[\uD800-\uDBFF]$/.test(whole.slice(0, (i + 1) * CONTROL_PART_UNITS)))).toBe(
+      true,
+    )
+    expect(joined).toBe(whole)
+    expect(parseControl(joined)).toEqual({ ok: true, message })
+  })
+
+  it('encodeControlFrames() throws INVALID_ARGUMENT for a message longer than a receiver takes', () => {
+    const files = offeredFiles(5000, 1000)
+    expect(() => encodeControlFrames({ t: 'offer', v: 1, transferId: 't', files })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    )
+  })
+
+  it('parseFrame() rejects malformed parts; parseControl() rejects a part as a whole message', () => {
+    expect(parseFrame('{"t":"part","s":1}')).toEqual({ kind: 'invalid', reason: 'part.s must be a string' })
+    expect(parseFrame('{"t":"part","s":"x","end":false}')).toEqual({
+      kind: 'invalid',
+      reason: 'part.end must be true when present',
+    })
+    expect(parseControl('{"t":"part","s":"x","end":true}')).toMatchObject({ ok: false })
+    expect(parseFrame('{"t":"cancel","reason":"r"}')).toEqual({
+      kind: 'control',
+      message: { t: 'cancel', reason: 'r' },
+    })
+  })
+})
+
+describe('assertOfferable', () => {
+  const source = (name: string) => ({ name, size: 1, type: '', lastModified: 0 })
+
+  it(`accepts ${LIMITS.maxFiles} files with short names, refuses one more with INVALID_ARGUMENT`, () => {
+    const files = Array.from({ length: LIMITS.maxFiles }, (_, i) => source(`file-${i}.txt`))
+    expect(() => assertOfferable(files)).not.toThrow()
+    expect(() => assertOfferable([...files, source('one-more.txt')])).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('too many') }),
+    )
+  })
+
+  it('refuses files whose names make the offer (with the digests of a repeated offer) longer than a receiver takes', () => {
+    const files = Array.from({ length: 5000 }, (_, i) => source(`${i}-${'n'.repeat(1000)}`))
+    expect(() => assertOfferable(files)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('too long') }),
+    )
   })
 })
 

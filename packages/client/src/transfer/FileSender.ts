@@ -5,11 +5,11 @@ import { HashSnapshots, SNAPSHOT_SPAN } from './HashSnapshots.js'
 import type { DigestAlgorithm, Hasher, Hashers } from './hash.js'
 import {
   type ControlMessage,
-  type FileMeta,
   newTransferId,
   TRANSFER_ID_PATTERN,
   TRANSFER_PROTOCOL_VERSION,
 } from './messages.js'
+import { assertOfferable, fileMetasOf } from './offer.js'
 import { watchOpening } from './openWatch.js'
 import {
   type FileRecord,
@@ -62,17 +62,6 @@ export interface AttachOptions {
   maxMessageSize?: number | null | undefined
 }
 
-/** What an offer says of `sources`: file ids are their positions. */
-export function fileMetasOf(sources: readonly FileSource[]): FileMeta[] {
-  return sources.map((s, i) => ({
-    id: String(i),
-    name: s.name,
-    size: s.size,
-    type: s.type,
-    lastModified: s.lastModified,
-  }))
-}
-
 /** One attempt at sending a file (see FileSender.attempts). */
 export interface SendAttempt {
   readonly fileId: string
@@ -122,7 +111,9 @@ export class FileSender extends Transfer {
     const id = options.id ?? newTransferId()
     if (!TRANSFER_ID_PATTERN.test(id)) throw new ParleyError('INVALID_ARGUMENT', 'invalid transfer id')
     if (options.sources.length === 0) throw new ParleyError('INVALID_ARGUMENT', 'nothing to send')
-    super(id, fileMetasOf(options.sources), options)
+    const files = fileMetasOf(options.sources)
+    assertOfferable(options.sources)
+    super(id, files, options)
     this.#options = options
     this.#chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE
     this.#highWaterMark = options.highWaterMark ?? 8 * 1024 * 1024

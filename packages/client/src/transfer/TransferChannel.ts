@@ -1,4 +1,4 @@
-import { type ControlMessage, encodeControl, parseControl } from './messages.js'
+import { type ControlMessage, encodeControlFrames, LIMITS, parseControl, parseFrame } from './messages.js'
 
 /** What a transfer endpoint hears from its channel. */
 export interface ChannelHandlers {
@@ -27,6 +27,9 @@ export interface TransferChannelOptions {
 export class TransferChannel {
   readonly channel: RTCDataChannel
   #lastSendError: string | undefined
+  /** The parts of a long control message received so far (see encodeControlFrames). */
+  readonly #parts: string[] = []
+  #partUnits = 0
   #handlers: ChannelHandlers | undefined
   readonly #early: (() => void)[] = []
   readonly #drainWaiters = new Set<() => void>()
@@ -113,7 +116,8 @@ export class TransferChannel {
   sendControl(message: ControlMessage): boolean {
     if (!this.isOpen) return false
     try {
-      this.channel.send(encodeControl(message))
+      // a long message goes as several part frames, all in this task: nothing comes between them
+      for (const frame of encodeControlFrames(message)) this.channel.send(frame)
       return true
     } catch (error) {
       this.#lastSendError = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
@@ -210,9 +214,15 @@ export class TransferChannel {
   #onMessage(event: MessageEvent): void {
     const data: unknown = event.data
     if (typeof data === 'string') {
-      const parsed = parseControl(data)
+      const frame = parseFrame(data)
+      if (frame.kind === 'part') {
+        this.#onPart(frame.text, frame.end)
+        return
+      }
       this.#deliver(() =>
-        parsed.ok ? this.#handlers?.control(parsed.message) : this.#handlers?.invalid(parsed.reason),
+        frame.kind === 'control'
+          ? this.#handlers?.control(frame.message)
+          : this.#handlers?.invalid(frame.reason),
       )
     } else if (data instanceof ArrayBuffer) {
       const bytes = new Uint8Array(data)
@@ -223,6 +233,25 @@ export class TransferChannel {
     } else {
       this.#deliver(() => this.#handlers?.invalid('unsupported frame type'))
     }
+  }
+
+  /** Collects the parts of a long control message; the last one delivers it whole. */
+  #onPart(text: string, end: boolean): void {
+    this.#partUnits += text.length
+    if (this.#partUnits > LIMITS.maxControlFrame) {
+      this.#parts.length = 0
+      this.#partUnits = 0
+      this.#deliver(() => this.#handlers?.invalid('control message too large'))
+      return
+    }
+    this.#parts.push(text)
+    if (!end) return
+    const parsed = parseControl(this.#parts.join(''))
+    this.#parts.length = 0
+    this.#partUnits = 0
+    this.#deliver(() =>
+      parsed.ok ? this.#handlers?.control(parsed.message) : this.#handlers?.invalid(parsed.reason),
+    )
   }
 
   #onClose(): void {

@@ -16,7 +16,7 @@ import type { FileSource } from './FileSource.js'
 import { type Hashers, loadHashers } from './hash.js'
 import { CompletionRecorder } from './journalCompletions.js'
 import { type FileMeta, transferChannelLabel, transferIdOfLabel } from './messages.js'
-import { sameFiles } from './offer.js'
+import { assertOfferable, sameFiles } from './offer.js'
 import type { Transfer } from './Transfer.js'
 import { TransferChannel } from './TransferChannel.js'
 import type { TransferJournal } from './TransferJournal.js'
@@ -203,6 +203,7 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
     const blobs = files.every(isBlob) ? (files as readonly Blob[]) : undefined
     const startWorker = this.#options.senderWorker
     const sources = files.map((f) => (isBlob(f) ? new BlobFileSource(f) : f))
+    assertOfferable(sources) // before any sender or worker exists
     const senders = await Promise.all(
       peers.map(async (peer): Promise<[OutgoingTransfer, TransferPeer]> => {
         if (blobs && startWorker && canTransferDataChannels()) {

@@ -1,3 +1,4 @@
+import { ParleyError } from '../errors.js'
 import { type DigestAlgorithm, isDigestAlgorithm } from './hash.js'
 
 /**
@@ -100,6 +101,38 @@ export type ParsedControl =
 
 export function encodeControl(message: ControlMessage): string {
   return JSON.stringify(message)
+}
+
+/**
+ * A control message longer than this (UTF-16 code units) travels as `part` frames of this many
+ * units of its text each: at most ~48 KiB of UTF-8 per frame, under the 64 KiB max-message-size of a
+ * peer that advertises none (RFC 8841). A 3,000-file offer is ~256 KiB, the max-message-size of
+ * Chromium and libdatachannel: sent whole, it was refused.
+ */
+export const CONTROL_PART_UNITS = 16 * 1024
+
+/**
+ * The text frames that carry `message`: its JSON in one frame, or, past {@link CONTROL_PART_UNITS},
+ * `{"t":"part","s":…}` frames whose `s` joined in order give the JSON, the last one with
+ * `"end":true`. Throws INVALID_ARGUMENT past {@link LIMITS.maxControlFrame} (what a receiver takes).
+ */
+export function encodeControlFrames(message: ControlMessage): string[] {
+  const text = encodeControl(message)
+  if (text.length <= CONTROL_PART_UNITS) return [text]
+  if (text.length > LIMITS.maxControlFrame) {
+    throw new ParleyError(
+      'INVALID_ARGUMENT',
+      `the ${message.t} message is ${text.length} characters, over the ${LIMITS.maxControlFrame} a receiver takes`,
+    )
+  }
+  const frames: string[] = []
+  for (let at = 0; at < text.length; at += CONTROL_PART_UNITS) {
+    const s = text.slice(at, at + CONTROL_PART_UNITS)
+    frames.push(
+      JSON.stringify(at + CONTROL_PART_UNITS >= text.length ? { t: 'part', s, end: true } : { t: 'part', s }),
+    )
+  }
+  return frames
 }
 
 type Obj = Record<string, unknown>
@@ -225,18 +258,37 @@ function parseObject(m: Obj): ControlMessage | string {
   }
 }
 
-/** Validates a text frame received on a transfer channel. */
+/** Validates a control message (a whole text frame, or the joined text of `part` frames). */
 export function parseControl(text: string): ParsedControl {
-  if (text.length > LIMITS.maxControlFrame) return { ok: false, reason: 'control frame too large' }
+  const frame = parseFrame(text)
+  if (frame.kind === 'part') return { ok: false, reason: 'a part frame inside a control message' }
+  return frame.kind === 'control' ? { ok: true, message: frame.message } : { ok: false, reason: frame.reason }
+}
+
+export type ParsedFrame =
+  | { readonly kind: 'control'; readonly message: ControlMessage }
+  /** A piece of a control message's text (see {@link encodeControlFrames}); `end` on the last one. */
+  | { readonly kind: 'part'; readonly text: string; readonly end: boolean }
+  | { readonly kind: 'invalid'; readonly reason: string }
+
+/** Validates a text frame received on a transfer channel: a control message or a part of one. */
+export function parseFrame(text: string): ParsedFrame {
+  const invalid = (reason: string): ParsedFrame => ({ kind: 'invalid', reason })
+  if (text.length > LIMITS.maxControlFrame) return invalid('control frame too large')
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch {
-    return { ok: false, reason: 'control frame is not JSON' }
+    return invalid('control frame is not JSON')
   }
-  if (!isObj(value)) return { ok: false, reason: 'control frame must be a JSON object' }
+  if (!isObj(value)) return invalid('control frame must be a JSON object')
+  if (value.t === 'part') {
+    if (typeof value.s !== 'string') return invalid('part.s must be a string')
+    if (value.end !== undefined && value.end !== true) return invalid('part.end must be true when present')
+    return { kind: 'part', text: value.s, end: value.end === true }
+  }
   const parsed = parseObject(value)
-  return typeof parsed === 'string' ? { ok: false, reason: parsed } : { ok: true, message: parsed }
+  return typeof parsed === 'string' ? invalid(parsed) : { kind: 'control', message: parsed }
 }
 
 /** Channel label of a transfer. */

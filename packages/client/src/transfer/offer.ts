@@ -1,7 +1,18 @@
 import { ParleyError } from '../errors.js'
+import type { FileSource } from './FileSource.js'
 import type { DigestAlgorithm } from './hash.js'
-import type { ControlMessage, FileMeta, SentDigest } from './messages.js'
+import {
+  type ControlMessage,
+  encodeControl,
+  type FileMeta,
+  LIMITS,
+  type SentDigest,
+  TRANSFER_PROTOCOL_VERSION,
+} from './messages.js'
 import type { TransferChannel } from './TransferChannel.js'
+
+/** What an offer tells of a file to send (a FileSource, a File). */
+export type OfferedFile = Pick<FileSource, 'name' | 'size' | 'type' | 'lastModified'>
 
 /** The offer as received: what the sender proposes. */
 export interface IncomingOffer {
@@ -46,4 +57,45 @@ export function sameFiles(files: readonly FileMeta[], known: readonly FileMeta[]
       return f.id === m.id && f.name === m.name && f.size === m.size && f.lastModified === m.lastModified
     })
   )
+}
+
+/**
+ * Throws INVALID_ARGUMENT when these files cannot go in one transfer: more than `LIMITS.maxFiles`,
+ * or an offer that could be longer than a receiver takes (`LIMITS.maxControlFrame`), counted with the
+ * longest transfer id and, for every file, the digest a repeated offer may carry (`sent`): thousands
+ * of long names. Senders check when they are made; the CLI before it prints a code.
+ */
+export function assertOfferable(sources: readonly OfferedFile[]): void {
+  const files = fileMetasOf(sources)
+  if (files.length > LIMITS.maxFiles) {
+    throw new ParleyError(
+      'INVALID_ARGUMENT',
+      `${files.length} files are too many for one transfer (at most ${LIMITS.maxFiles}): send them in several`,
+    )
+  }
+  const text = encodeControl({
+    t: 'offer',
+    v: TRANSFER_PROTOCOL_VERSION,
+    transferId: 'x'.repeat(64),
+    files,
+    digests: ['sha256-list', 'sha256'],
+    sent: files.map((f) => ({ id: f.id, digest: 'sha256-list', sha256: '0'.repeat(64) })),
+  })
+  if (text.length > LIMITS.maxControlFrame) {
+    throw new ParleyError(
+      'INVALID_ARGUMENT',
+      `the names of these ${files.length} files are too long for one transfer: their offer would take ${text.length} characters, at most ${LIMITS.maxControlFrame}; send them in several`,
+    )
+  }
+}
+
+/** What an offer says of `sources`: file ids are their positions. */
+export function fileMetasOf(sources: readonly OfferedFile[]): FileMeta[] {
+  return sources.map((s, i) => ({
+    id: String(i),
+    name: s.name,
+    size: s.size,
+    type: s.type,
+    lastModified: s.lastModified,
+  }))
 }

@@ -18,8 +18,14 @@ export class MemoryChannel extends EventTarget {
     this.label = label
   }
 
+  /** Frames longer than this (bytes, strings as UTF-8) are refused as a real channel does. */
+  maxMessageSize = Number.POSITIVE_INFINITY
+
   send(data: string | ArrayBufferView): void {
     if (this.readyState !== 'open') throw new Error("InvalidStateError: readyState is not 'open'")
+    const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength
+    if (size > this.maxMessageSize)
+      throw new TypeError(`message of ${size} bytes over ${this.maxMessageSize}`)
     const frame =
       typeof data === 'string' ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice()
     this.sent.push(frame)

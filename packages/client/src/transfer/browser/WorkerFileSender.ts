@@ -1,7 +1,8 @@
 import { ParleyError } from '../../errors.js'
 import { BlobFileSource } from '../BlobFileSource.js'
-import { type AttachOptions, fileMetasOf, type SendAttempt } from '../FileSender.js'
+import type { AttachOptions, SendAttempt } from '../FileSender.js'
 import { newTransferId, TRANSFER_ID_PATTERN } from '../messages.js'
+import { assertOfferable, fileMetasOf } from '../offer.js'
 import {
   type FileRecord,
   peerErrorCode,
@@ -76,6 +77,7 @@ export class WorkerFileSender extends Transfer {
     const id = options.id ?? newTransferId()
     if (!TRANSFER_ID_PATTERN.test(id)) throw new ParleyError('INVALID_ARGUMENT', 'invalid transfer id')
     if (options.files.length === 0) throw new ParleyError('INVALID_ARGUMENT', 'nothing to send')
+    assertOfferable(options.files.map((f) => new BlobFileSource(f)))
     let worker: SenderWorker
     try {
       worker = options.worker()
