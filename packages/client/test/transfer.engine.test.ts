@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { BlobFileSource } from '../src/transfer/BlobFileSource.js'
 import { MemorySink } from '../src/transfer/browser/MemorySink.js'
 import { FileReceiver, readOffer } from '../src/transfer/FileReceiver.js'
@@ -90,6 +90,67 @@ describe('transfer engine (in-memory channel)', () => {
     const texts = await Promise.all(sinks.map(async (s) => (await s.file()).text()))
     expect(texts).toEqual(names.map((_, i) => `#${i}`))
   }, 60_000)
+
+  it('files that end within the checkpoint interval are never checkpointed, however long they waited in the write queue', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      const { local, remote } = memoryChannelPair('parley-file:small')
+      const names = Array.from({ length: 20 }, (_, i) => `s${i}.txt`)
+      const sender = new FileSender({
+        id: 'small',
+        sources: names.map((n) => blob(`small ${n}`, n)),
+        hashers,
+      })
+      sender.attach(local.asChannel())
+      const receiver = await FileReceiver.fromChannel(
+        remote.asChannel(),
+        { hashers, checkpointIntervalMs: 10_000 },
+        5000,
+      )
+      // every file's messages received (the channel's own listener came first)
+      let ends = 0
+      const allReceived = new Promise<void>((resolve) =>
+        remote.addEventListener('message', (e) => {
+          if (String((e as MessageEvent).data).startsWith('{"t":"file-end"') && ++ends === names.length)
+            resolve()
+        }),
+      )
+      let checkpoints = 0
+      let firstCompleting: () => void = () => {}
+      const completing = new Promise<void>((resolve) => {
+        firstCompleting = resolve
+      })
+      let release: () => void = () => {}
+      const gate = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      let made = 0
+      await receiver.accept(() => {
+        const sink = new MemorySink()
+        sink.checkpoint = async () => {
+          checkpoints++
+        }
+        if (made++ === 0) {
+          // the first file's end holds the write queue while the others queue up behind it
+          const complete = sink.complete.bind(sink)
+          sink.complete = async () => {
+            firstCompleting()
+            await gate
+            await complete()
+          }
+        }
+        return sink
+      })
+      await Promise.all([completing, allReceived])
+      vi.setSystemTime(Date.now() + 60_000) // the queued files waited a minute
+      release()
+      await Promise.all([sender.finished(), receiver.finished()])
+      expect(checkpoints).toBe(0)
+      expect(remote.sent.filter((f) => typeof f === 'string' && f.includes('"t":"progress"'))).toEqual([])
+    } finally {
+      vi.useRealTimers()
+    }
+  })
 
   it('a receiver fails with BAD_MESSAGE (and tells the sender) when data arrives outside a file', async () => {
     const { local, remote } = memoryChannelPair('parley-file:t2')
@@ -289,6 +350,23 @@ describe('NodeFileSink', () => {
     await expect(new NodeFileSink({ dir: file }).open(meta('a'))).rejects.toMatchObject({
       code: 'WRITE_FAILED',
     })
+  })
+
+  it('a new file has no sidecar until its first checkpoint, and none once complete', async () => {
+    const sink = new NodeFileSink({ dir: dir.path })
+    expect(await sink.open(meta('s.bin', 6))).toBe(0)
+    expect(await readdir(dir.path)).toEqual(['s.bin.parley-part'])
+    await sink.write(new Uint8Array([1, 2, 3]))
+    await sink.checkpoint(3)
+    expect((await readdir(dir.path)).sort()).toEqual(['s.bin.parley-part', 's.bin.parley-part.json'])
+    await sink.write(new Uint8Array([4, 5, 6]))
+    await sink.complete()
+    expect(await readdir(dir.path)).toEqual(['s.bin'])
+    const small = new NodeFileSink({ dir: dir.path })
+    expect(await small.open(meta('t.bin', 2))).toBe(0)
+    await small.write(new Uint8Array([7, 8]))
+    await small.complete()
+    expect((await readdir(dir.path)).sort()).toEqual(['s.bin', 't.bin'])
   })
 
   it('open() resumes from the sidecar offset for the same file and restarts for a different one', async () => {

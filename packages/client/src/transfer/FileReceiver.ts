@@ -44,6 +44,8 @@ interface ReceiveRecord extends FileRecord {
 const KEEP_PARTIAL_ON: readonly string[] = ['CLOSED', 'DISK_FULL', 'TIMEOUT', 'PEER_FAILED', 'CHANNEL_CLOSED']
 
 type Item =
+  /** A file's bytes begin (its `file` message): its checkpoint interval starts when the writer gets here. */
+  | { readonly k: 'start'; readonly r: ReceiveRecord }
   | { readonly k: 'data'; readonly r: ReceiveRecord; readonly bytes: Uint8Array }
   | { readonly k: 'end'; readonly r: ReceiveRecord; readonly sha256: string }
 
@@ -353,6 +355,7 @@ export class FileReceiver extends Transfer {
         this.#current = r
         this.#expected = message.offset
         this.setFileStatus(r, 'active')
+        this.#enqueue({ k: 'start', r })
         return
       }
       case 'file-end': {
@@ -417,7 +420,12 @@ export class FileReceiver extends Transfer {
         if (pause) await pause
         if (this.isTerminal) return
         if (item.k === 'data') await this.#writeData(item.r, item.bytes)
-        else await this.#finishFile(item.r, item.sha256)
+        else if (item.k === 'start') {
+          // The first checkpoint comes an interval into the file's writes, however long the file
+          // waited in the queue: a small file ends before it (no sidecar for it, no progress
+          // message; its file-ok says more).
+          item.r.checkpointedAt = Date.now()
+        } else await this.#finishFile(item.r, item.sha256)
       }
     } catch (error) {
       if (this.isTerminal) return

@@ -145,12 +145,19 @@ export abstract class Transfer extends TypedEmitter<TransferEvents> {
   }
 
   get progress(): TransferProgress {
-    const counted = this.records.filter((r) => r.status !== 'declined')
-    const totalBytes = counted.reduce((sum, r) => sum + r.meta.size, 0)
-    const bytes = counted.reduce((sum, r) => sum + r.bytes, 0)
-    const confirmedBytes = counted.reduce((sum, r) => sum + r.confirmed, 0)
+    // one pass: a transfer of thousands of files reports progress at every file's end
+    let totalBytes = 0
+    let bytes = 0
+    let confirmedBytes = 0
+    let current: FileRecord | undefined
+    for (const r of this.records) {
+      if (r.status === 'declined') continue
+      totalBytes += r.meta.size
+      bytes += r.bytes
+      confirmedBytes += r.confirmed
+      if (r.status === 'active') current ??= r
+    }
     const rate = this.state === 'active' ? this.#meter.rate() : 0
-    const current = this.records.find((r) => r.status === 'active')
     return {
       bytes,
       totalBytes,
@@ -213,10 +220,9 @@ export abstract class Transfer extends TypedEmitter<TransferEvents> {
   /** Notes that bytes moved; emits 'progress' at most every progressIntervalMs. */
   protected reportProgress(force = false): void {
     const now = Date.now()
-    this.#meter.sample(
-      this.records.reduce((sum, r) => sum + r.bytes, 0),
-      now,
-    )
+    let bytes = 0
+    for (const r of this.records) bytes += r.bytes
+    this.#meter.sample(bytes, now)
     if (force || now - this.#lastProgressAt >= this.#progressIntervalMs) {
       this.#emitProgress(now)
       return

@@ -69,6 +69,8 @@ export class NodeFileSink implements FileSink {
   #meta: FileMeta | undefined
   #released = false
   #existing = false
+  /** Whether `<name>.parley-part.json` may exist (found at open, or written since). */
+  #sidecarExists = false
 
   constructor(options: NodeFileSinkOptions) {
     this.#options = options
@@ -133,7 +135,7 @@ export class NodeFileSink implements FileSink {
       } else {
         // A new file rather than a truncated one: ext4 (auto_da_alloc) starts writing back the
         // whole file when closing a file that was truncated, ~70 ms per 256 MiB before the rename.
-        await fs.rm(this.#part, { force: true })
+        await unlinkIfThere(this.#part)
         this.#handle = await fs.open(this.#part, 'w+')
       }
       const toError = (cause: unknown) => writeError(cause, this.#part)
@@ -147,7 +149,10 @@ export class NodeFileSink implements FileSink {
             slabBytes: slabBytesFor(file.size - resumeAt),
           }))) ||
         new WriteBehind(this.#handle, resumeAt, toError)
-      await this.#writeSidecar(resumeAt)
+      // Nothing stored yet: no sidecar until the first checkpoint (a small file is done before it;
+      // each sidecar costs two file creations and a rename, ~1 ms here). A stale one goes.
+      if (resumeAt > 0) await this.#writeSidecar(resumeAt)
+      else if (this.#sidecarExists) await this.#removeSidecar()
     } catch (cause) {
       await this.#handle?.close().catch(() => {})
       this.#handle = undefined
@@ -206,7 +211,7 @@ export class NodeFileSink implements FileSink {
         await fs.link(this.#part, this.#path)
         await fs.unlink(this.#part)
       }
-      await fs.rm(this.#sidecar, { force: true })
+      if (this.#sidecarExists) await this.#removeSidecar()
       // the sender's modification time: also what recognises the file if the receive runs again
       const meta = this.#meta
       if (meta && meta.lastModified > 0) {
@@ -235,7 +240,7 @@ export class NodeFileSink implements FileSink {
     this.#handle = undefined
     if (this.#existing) return // a file received earlier is never deleted
     await fs.rm(this.#part, { force: true }).catch(() => {})
-    await fs.rm(this.#sidecar, { force: true }).catch(() => {})
+    if (this.#sidecarExists) await this.#removeSidecar().catch(() => {})
   }
 
   async close(): Promise<void> {
@@ -250,7 +255,9 @@ export class NodeFileSink implements FileSink {
   async #storedOffset(file: FileMeta): Promise<number> {
     const { fs } = await nodeModules()
     try {
-      const sidecar = JSON.parse(await fs.readFile(this.#sidecar, 'utf8')) as Partial<Sidecar>
+      const text = await fs.readFile(this.#sidecar, 'utf8')
+      this.#sidecarExists = true
+      const sidecar = JSON.parse(text) as Partial<Sidecar>
       const part = await fs.stat(this.#part)
       const same =
         sidecar.v === 1 &&
@@ -281,6 +288,12 @@ export class NodeFileSink implements FileSink {
     const tmp = `${this.#sidecar}.tmp`
     await fs.writeFile(tmp, JSON.stringify(sidecar))
     await fs.rename(tmp, this.#sidecar)
+    this.#sidecarExists = true
+  }
+
+  async #removeSidecar(): Promise<void> {
+    await unlinkIfThere(this.#sidecar)
+    this.#sidecarExists = false
   }
 
   #requireHandle(): FileHandle {
@@ -336,4 +349,14 @@ function writeError(cause: unknown, path: string): ParleyError {
         ? 'no such directory'
         : (code ?? String(cause))
   return new ParleyError('WRITE_FAILED', `cannot write ${path}: ${why}`, { cause })
+}
+
+/** Removes a file; one that is not there is fine. */
+async function unlinkIfThere(path: string): Promise<void> {
+  const { fs } = await nodeModules()
+  try {
+    await fs.unlink(path)
+  } catch (cause) {
+    if (errnoCode(cause) !== 'ENOENT') throw cause
+  }
 }
