@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { ParleyError } from '../src/errors.js'
 import { BlobFileSource } from '../src/transfer/BlobFileSource.js'
 import { MemorySink } from '../src/transfer/browser/MemorySink.js'
 import { FileReceiver, readOffer } from '../src/transfer/FileReceiver.js'
@@ -149,6 +150,56 @@ describe('transfer engine (in-memory channel)', () => {
       expect(remote.sent.filter((f) => typeof f === 'string' && f.includes('"t":"progress"'))).toEqual([])
     } finally {
       vi.useRealTimers()
+    }
+  })
+
+  it('accept() opens the sinks of many files several at a time, in file order; a failed open fails the transfer once every started open settled, and each sink is released', async () => {
+    for (const failAt of [undefined, 13]) {
+      const { local, remote } = memoryChannelPair('parley-file:opens')
+      const names = Array.from({ length: 40 }, (_, i) => `o${i}.txt`)
+      const sender = new FileSender({ id: 'opens', sources: names.map((n) => blob(n, n)), hashers })
+      sender.attach(local.asChannel())
+      const receiver = await receiverOn(remote)
+      let inFlight = 0
+      let most = 0
+      const order: string[] = []
+      const released = new Set<string>()
+      const accepted = receiver.accept((meta) => {
+        const sink = new MemorySink()
+        const open = sink.open.bind(sink)
+        sink.open = async (m) => {
+          order.push(m.name)
+          most = Math.max(most, ++inFlight)
+          await new Promise((resolve) => setTimeout(resolve, 5))
+          inFlight--
+          if (m.name === `o${failAt}.txt`) throw new ParleyError('WRITE_FAILED', 'no room for this one')
+          return open(m)
+        }
+        const discard = sink.discard.bind(sink)
+        sink.discard = async () => {
+          released.add(meta.name)
+          await discard()
+        }
+        sink.close = async () => {
+          released.add(meta.name)
+        }
+        return sink
+      })
+      if (failAt === undefined) {
+        await accepted
+        await Promise.all([sender.finished(), receiver.finished()])
+        expect(order).toEqual(names)
+      } else {
+        await expect(accepted).rejects.toMatchObject({ code: 'WRITE_FAILED' })
+        await expect(receiver.finished()).rejects.toMatchObject({ code: 'WRITE_FAILED' })
+        await receiver.settled()
+        expect(inFlight).toBe(0)
+        // every sink made was released; none was made after the failure was seen
+        expect([...released].sort()).toEqual([...order].sort())
+        expect(order.length).toBeLessThan(names.length)
+      }
+      expect(most).toBeGreaterThan(1)
+      expect(most).toBeLessThanOrEqual(8)
     }
   })
 

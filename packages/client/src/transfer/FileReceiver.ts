@@ -41,6 +41,9 @@ interface ReceiveRecord extends FileRecord {
 }
 
 /** Failures after which partial files are kept for a later resume. */
+/** How many accepted files' sinks open at once. */
+const OPEN_CONCURRENCY = 8
+
 const KEEP_PARTIAL_ON: readonly string[] = ['CLOSED', 'DISK_FULL', 'TIMEOUT', 'PEER_FAILED', 'CHANNEL_CLOSED']
 
 type Item =
@@ -207,15 +210,17 @@ export class FileReceiver extends Transfer {
         throw new ParleyError('BAD_MESSAGE', 'the sender offers no integrity digest this side can compute')
       }
       const context = { transferBytes: chosen.reduce((sum, r) => sum + r.meta.size, 0) }
-      for (const r of chosen) {
+      const verifiedById = new Map(verified.map((v) => [v.id, v]))
+      const sentById = new Map(this.#sent.map((d) => [d.id, d]))
+      const open = async (r: ReceiveRecord): Promise<void> => {
         const id = r.meta.id
         const opened = await openAcceptedFile(r.meta, {
           sinkFor,
           context,
           digest,
           hashers: this.#options.hashers,
-          verified: verified.find((v) => v.id === id),
-          sent: this.#sent.find((d) => d.id === id),
+          verified: verifiedById.get(id),
+          sent: sentById.get(id),
           created: (sink) => {
             r.sink = sink
           },
@@ -230,8 +235,23 @@ export class FileReceiver extends Transfer {
         } else {
           r.bytes = r.confirmed = r.checkpointedBytes = r.resumeFrom = start.offset
         }
-        if (this.isTerminal) return
       }
+      // A few sinks open at a time (files in their thousands: each open is a few file-system calls
+      // away); every one started has settled before a failure is reported, so that fail() releases it.
+      let next = 0
+      let failed = false
+      const opener = async (): Promise<void> => {
+        try {
+          while (next < chosen.length && !failed && !this.isTerminal) await open(chosen[next++]!)
+        } catch (error) {
+          failed = true
+          throw error
+        }
+      }
+      const openers = Array.from({ length: Math.min(OPEN_CONCURRENCY, chosen.length) }, opener)
+      const failure = (await Promise.allSettled(openers)).find((o) => o.status === 'rejected')
+      if (failure) throw failure.reason
+      if (this.isTerminal) return
     } catch (error) {
       const e = isParleyError(error)
         ? error
