@@ -20,6 +20,7 @@
  *
  *   npm run bench -- transfer [--size 256] [--rounds 3] [--big 4096] [--open-rounds 6]
  *                             [--targets raw,parley16,parley64,parley256]
+ *                             [--files 2000] [--file-kib 4] [--file-rounds 3]
  *                             [--browser-mib 512] [--browser-rounds 1] [--browser-budget 40]
  *                             [--browser-warmup 3] [--browser-stall-pass 15]
  *                             [--browser-variants parley,raw,simplePeer,peerjsBinary,peerjsRaw]
@@ -46,6 +47,9 @@ const sizeMiB = Number(arg('size', '256'))
 const rounds = Number(arg('rounds', '3'))
 const bigMiB = Number(arg('big', '4096'))
 const openRounds = Number(arg('open-rounds', '6'))
+const manyFiles = Number(arg('files', '2000'))
+const fileKiB = Number(arg('file-kib', '4'))
+const fileRounds = Number(arg('file-rounds', '3'))
 const targets = arg('targets', 'raw,parley16,parley64,parley256').split(',')
 const cpuProfDir = arg('cpu-prof', '')
 const browserOnly = process.argv.includes('--browser-only')
@@ -72,6 +76,9 @@ for (const [name, value, min] of [
   ['browser-budget', browserBudget, 1],
   ['browser-warmup', browserWarmup, 0],
   ['browser-stall-pass', browserStallPass, 0],
+  ['files', manyFiles, 0],
+  ['file-kib', fileKiB, 0],
+  ['file-rounds', fileRounds, 1],
 ] as const) {
   if (!Number.isInteger(value) || value < min) {
     process.stderr.write(`--${name} must be an integer ≥ ${min}\n`)
@@ -170,7 +177,7 @@ function runAttempt(
   const sctp = preset === undefined ? undefined : sctpPresets[preset]
   if (preset !== undefined && !sctp) throw new Error(`unknown SCTP preset ~${preset}`)
   const kind =
-    base === 'raw' || base === 'rawio'
+    base === 'raw' || base === 'rawio' || base === 'rawfiles' || base === 'parleyfiles'
       ? base
       : base.startsWith('parleyList')
         ? 'parleyList'
@@ -353,6 +360,9 @@ async function terminal() {
       }
       process.stderr.write(`big: ${JSON.stringify(big)}\n`)
     }
+    // 4. many small files: per-file work (offer, accept, one file created, hashed and renamed each)
+    const files = manyFiles > 0 ? await smallFiles(dir) : undefined
+
     // idle RSS of a peer process (modules loaded, connection open, 1 MiB moved) for "above idle"
     const idle = await runOnce(
       'parley256',
@@ -375,11 +385,47 @@ async function terminal() {
       ratioToRaw,
       pairedRatioToRaw,
       big,
+      files,
       idleRssMiB: idle ? { sender: idle.sender.maxRssMiB, receiver: idle.receiver.maxRssMiB } : undefined,
       failures,
     }
   } finally {
     await rm(dir, { recursive: true, force: true })
+  }
+}
+
+/** `--files` files of `--file-kib` KiB, Parley's one offer against plain code, `--file-rounds` each. */
+async function smallFiles(dir: string) {
+  const src = join(dir, 'files')
+  await mkdir(src)
+  process.stderr.write(`writing ${manyFiles} files of ${fileKiB} KiB…\n`)
+  for (let i = 0; i < manyFiles; i++) {
+    await writeRandomFile(join(src, `f${String(i).padStart(6, '0')}.bin`), fileKiB * 1024)
+  }
+  const kinds = ['rawfiles', 'parleyfiles'] as const
+  const seconds: Record<(typeof kinds)[number], number[]> = { rawfiles: [], parleyfiles: [] }
+  for (let round = 0; round < fileRounds; round++) {
+    for (const kind of round % 2 ? [...kinds].reverse() : kinds) {
+      const out = await mkdtemp(join(dir, 'files-out-'))
+      const run = await runOnce(kind, 256 * 1024, manyFiles, src, out)
+      seconds[kind].push(run.receiver.seconds)
+      process.stderr.write(
+        `files round ${round + 1} ${kind}: ${run.receiver.seconds.toFixed(2)} s, ${Math.round(manyFiles / run.receiver.seconds)} files/s\n`,
+      )
+      await rm(out, { recursive: true, force: true })
+    }
+  }
+  const figures = (xs: number[]) => ({
+    seconds: xs.map((x) => Math.round(x * 100) / 100),
+    filesPerSec: Math.round(manyFiles / median(xs)),
+  })
+  return {
+    count: manyFiles,
+    fileKiB,
+    rounds: fileRounds,
+    raw: figures(seconds.rawfiles),
+    parley: figures(seconds.parleyfiles),
+    parleyToRaw: Math.round((median(seconds.rawfiles) / median(seconds.parleyfiles)) * 100) / 100,
   }
 }
 

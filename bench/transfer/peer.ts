@@ -11,6 +11,10 @@
  *   of the engine itself, rawio vs raw the cost of reading, hashing and writing on this machine.
  * - parley: FileSender/FileReceiver from a file on disk to a file on disk, SHA-256 on both sides.
  * - parleyBuffered: the same, the receiver writing through the page cache (no O_DIRECT).
+ * - rawfiles / parleyfiles: many small files, <path> a directory (the sender's sources, sent in name
+ *   order; the receiver's output), <sizeBytes> their count. rawfiles is the plain code for it: each
+ *   file read whole and hashed, a JSON header then its bytes, the receiver hashing and writing each
+ *   file with writeFile (one at a time); parleyfiles is one FileSender offer of every file.
  * signaling: 'naive' trickles candidates at once (the usual example code); 'held' holds the
  * offerer's candidates until the answer is applied (what the Parley SDK does); 'active' trickles at
  * once but makes the offerer the DTLS client (the offer says a=setup:active).
@@ -18,7 +22,7 @@
  * thread, from channel open to the result) is written to <dir>/<target>-<chunk>-<role>-<pid>.cpuprofile.
  */
 import { createHash } from 'node:crypto'
-import { open, writeFile } from 'node:fs/promises'
+import { open, readdir, readFile, writeFile } from 'node:fs/promises'
 import { Session } from 'node:inspector/promises'
 import { join } from 'node:path'
 import nodeDataChannel from 'node-datachannel'
@@ -164,7 +168,32 @@ async function main(): Promise<void> {
     send({ kind: 'open', ms: performance.now() - t0 })
     await startMeasuring()
     const started = performance.now()
-    if (target === 'raw') {
+    if (target === 'rawfiles') {
+      dc.bufferedAmountLowThreshold = MiB
+      const drained = async () => {
+        while (dc.bufferedAmount >= 4 * MiB)
+          await new Promise((resolve) => dc.addEventListener('bufferedamountlow', resolve, { once: true }))
+      }
+      for (const name of (await readdir(path!)).sort()) {
+        const bytes = await readFile(join(path!, name))
+        const sha256 = createHash('sha256').update(bytes).digest('hex')
+        await drained()
+        dc.send(JSON.stringify({ name, size: bytes.byteLength, sha256 }))
+        for (let at = 0; at < bytes.byteLength; at += chunk) {
+          await drained()
+          dc.send(bytes.subarray(at, Math.min(at + chunk, bytes.byteLength)))
+        }
+      }
+      dc.send(JSON.stringify({ end: true }))
+      await new Promise<void>((resolve) => dc.addEventListener('close', () => resolve(), { once: true }))
+    } else if (target === 'parleyfiles') {
+      const names = (await readdir(path!)).sort()
+      const sources = []
+      for (const name of names) sources.push(await NodeFileSource.open(join(path!, name)))
+      const sender = new FileSender({ id: 'bench', sources, hashers: await benchHashers(), chunkSize: chunk })
+      sender.attach(dc, { maxMessageSize: pc.sctp?.maxMessageSize })
+      await sender.finished()
+    } else if (target === 'raw') {
       dc.bufferedAmountLowThreshold = MiB
       const buf = new Uint8Array(chunk)
       let sent = 0
@@ -236,7 +265,37 @@ async function main(): Promise<void> {
       lastByteAt = performance.now()
       firstByteAt ||= lastByteAt
     })
-    if (target === 'raw') {
+    if (target === 'rawfiles') {
+      channel.binaryType = 'arraybuffer'
+      let file: { name: string; size: number; sha256: string; parts: Uint8Array[]; got: number } | undefined
+      let writes: Promise<unknown> = Promise.resolve()
+      let files = 0
+      const store = (f: NonNullable<typeof file>) => {
+        const bytes = Buffer.concat(f.parts)
+        if (createHash('sha256').update(bytes).digest('hex') !== f.sha256)
+          throw new Error(`rawfiles: ${f.name} corrupt`)
+        files++
+        writes = writes.then(() => writeFile(join(path!, f.name), bytes))
+      }
+      await new Promise<void>((resolve) => {
+        channel.onmessage = (e) => {
+          if (typeof e.data === 'string') {
+            const header = JSON.parse(e.data) as { end?: true; name: string; size: number; sha256: string }
+            if (header.end) return resolve()
+            file = { ...header, parts: [], got: 0 }
+            if (file.size === 0) store(file)
+            return
+          }
+          const bytes = new Uint8Array(e.data as ArrayBuffer)
+          file!.parts.push(bytes)
+          file!.got += bytes.byteLength
+          if (file!.got === file!.size) store(file!)
+        }
+      })
+      await writes
+      if (files !== size) throw new Error(`rawfiles: ${files} files of ${size}`)
+      channel.close()
+    } else if (target === 'raw') {
       channel.binaryType = 'arraybuffer'
       let got = 0
       await new Promise<void>((resolve) => {

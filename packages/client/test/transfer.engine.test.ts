@@ -203,6 +203,57 @@ describe('transfer engine (in-memory channel)', () => {
     }
   })
 
+  it("a file's end (its sink's complete()) is stored behind the next files' writes: a slow one holds nobody, and every file still ends done", async () => {
+    const { local, remote } = memoryChannelPair('parley-file:ends')
+    const names = ['a.txt', 'b.txt', 'c.txt']
+    const sender = new FileSender({
+      id: 'ends',
+      sources: names.map((n) => blob(`bytes of ${n}`, n)),
+      hashers,
+    })
+    sender.attach(local.asChannel())
+    const receiver = await receiverOn(remote)
+    let release: () => void = () => {}
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let lastWritten: () => void = () => {}
+    const lastFileWritten = new Promise<void>((resolve) => {
+      lastWritten = resolve
+    })
+    const sinks: MemorySink[] = []
+    await receiver.accept((meta) => {
+      const sink = new MemorySink()
+      sinks.push(sink)
+      if (meta.name === 'a.txt') {
+        const complete = sink.complete.bind(sink)
+        sink.complete = async () => {
+          await gate
+          await complete()
+        }
+      }
+      if (meta.name === 'c.txt') {
+        const write = sink.write.bind(sink)
+        sink.write = async (chunk) => {
+          await write(chunk)
+          lastWritten()
+        }
+      }
+      return sink
+    })
+    // the last file's bytes are written while the first file's end is still held
+    await Promise.race([
+      lastFileWritten,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('c.txt waited for a.txt')), 5000)),
+    ])
+    expect(receiver.files[0]?.status).toBe('active') // a.txt: its end is still held
+    release()
+    await Promise.all([sender.finished(), receiver.finished()])
+    expect(await Promise.all(sinks.map(async (s) => (await s.file()).text()))).toEqual(
+      names.map((n) => `bytes of ${n}`),
+    )
+  })
+
   it('a receiver fails with BAD_MESSAGE (and tells the sender) when data arrives outside a file', async () => {
     const { local, remote } = memoryChannelPair('parley-file:t2')
     local.send(

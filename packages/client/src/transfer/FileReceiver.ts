@@ -43,6 +43,8 @@ interface ReceiveRecord extends FileRecord {
 /** Failures after which partial files are kept for a later resume. */
 /** How many accepted files' sinks open at once. */
 const OPEN_CONCURRENCY = 8
+/** How many files' ends are stored at once, behind the writes of the next files. */
+const MAX_FINISHING = 8
 
 const KEEP_PARTIAL_ON: readonly string[] = ['CLOSED', 'DISK_FULL', 'TIMEOUT', 'PEER_FAILED', 'CHANNEL_CLOSED']
 
@@ -73,6 +75,8 @@ export class FileReceiver extends Transfer {
   #pauseSent = false
   #writer: Promise<void> | undefined
   #cleanup: Promise<void> | undefined
+  /** Ends of files being stored behind the writes of later files (at most MAX_FINISHING). */
+  readonly #finishing = new Set<Promise<void>>()
   /** The peer sent the transfer's last message: close the channel at once. */
   #peerEnded = false
   /** The integrity digest of this transfer; undefined when the sender offers none this side knows. */
@@ -316,7 +320,7 @@ export class FileReceiver extends Transfer {
     // Keep partial files when the cause is local and passing (resume later); drop them otherwise.
     const keep = state === 'failed' && KEEP_PARTIAL_ON.includes(this.error?.code ?? 'CANCELLED')
     this.#cleanup = (async () => {
-      await this.#writer
+      await this.#drained()
       const files = (this.records as ReceiveRecord[]).map((r) => ({ ...r, done: r.status === 'done' }))
       await releaseSinks(files, keep, this.logger, this.id)
       // Our last message (e.g. the final file-ok) is delivered once the sender closes the channel.
@@ -347,7 +351,7 @@ export class FileReceiver extends Transfer {
 
   /** Re-attached after a loss: answer once everything received before the loss is stored. */
   async #answerResume(link: TransferChannel, gen: number): Promise<void> {
-    while (this.#writer) await this.#writer
+    await this.#drained()
     if (gen !== this.#generation || this.isTerminal) return
     for (const r of this.records as ReceiveRecord[]) {
       if (r.sink && r.status !== 'done' && r.confirmed < r.bytes) await this.#checkpoint(r)
@@ -445,18 +449,44 @@ export class FileReceiver extends Transfer {
           // waited in the queue: a small file ends before it (no sidecar for it, no progress
           // message; its file-ok says more).
           item.r.checkpointedAt = Date.now()
-        } else await this.#finishFile(item.r, item.sha256)
+        } else {
+          // A file's end (digest, rename, time stamp: a few file-system calls) overlaps the writes
+          // of the files after it: thousands of small files are not stored one call at a time.
+          const finishing = this.#finishFile(item.r, item.sha256).then(
+            () => {
+              this.#finishing.delete(finishing)
+            },
+            (error: unknown) => {
+              this.#finishing.delete(finishing)
+              this.#writeFailed(error)
+            },
+          )
+          this.#finishing.add(finishing)
+          if (this.#finishing.size >= MAX_FINISHING) await Promise.race(this.#finishing)
+        }
       }
     } catch (error) {
-      if (this.isTerminal) return
-      const e = isParleyError(error)
-        ? error
-        : new ParleyError('WRITE_FAILED', error instanceof Error ? error.message : String(error), {
-            cause: error,
-          })
-      this.#link?.sendControl({ t: 'error', code: e.code, message: e.message })
-      this.fail(e)
+      this.#writeFailed(error)
     }
+  }
+
+  /** Everything queued is written and every file's end is stored (or failed). */
+  async #drained(): Promise<void> {
+    while (this.#writer || this.#finishing.size > 0) {
+      await this.#writer
+      await Promise.all(this.#finishing)
+    }
+  }
+
+  #writeFailed(error: unknown): void {
+    if (this.isTerminal) return
+    const e = isParleyError(error)
+      ? error
+      : new ParleyError('WRITE_FAILED', error instanceof Error ? error.message : String(error), {
+          cause: error,
+        })
+    this.#link?.sendControl({ t: 'error', code: e.code, message: e.message })
+    this.fail(e)
   }
 
   async #writeData(r: ReceiveRecord, bytes: Uint8Array): Promise<void> {
@@ -497,6 +527,9 @@ export class FileReceiver extends Transfer {
       throw mismatchError(r.meta.name, actual, expected, existing)
     }
     await r.sink!.complete()
+    // the transfer ended meanwhile (its files were marked failed or cancelled): the file is stored
+    // whole, and nothing more is said of it
+    if (this.isTerminal) return
     r.sha256 = actual
     r.digest = this.#digest
     r.confirmed = r.meta.size

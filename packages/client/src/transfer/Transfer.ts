@@ -94,6 +94,7 @@ export abstract class Transfer extends TypedEmitter<TransferEvents> {
   readonly #progressIntervalMs: number
   #lastProgressAt = 0
   #progressTimer: ReturnType<typeof setTimeout> | undefined
+  #byId: Map<string, FileRecord> | undefined
   readonly #settled: Promise<void>
   #settle!: { resolve: () => void; reject: (error: ParleyError) => void }
 
@@ -214,7 +215,9 @@ export abstract class Transfer extends TypedEmitter<TransferEvents> {
   }
 
   protected record(fileId: string): FileRecord | undefined {
-    return this.records.find((r) => r.meta.id === fileId)
+    // by id: a message names a file, and a transfer may hold ten thousand of them
+    this.#byId ??= new Map(this.records.map((r) => [r.meta.id, r]))
+    return this.#byId.get(fileId)
   }
 
   /** Notes that bytes moved; emits 'progress' at most every progressIntervalMs. */
