@@ -40,12 +40,12 @@ interface ReceiveRecord extends FileRecord {
   checkpointedBytes: number
 }
 
-/** Failures after which partial files are kept for a later resume. */
 /** How many accepted files' sinks open at once. */
 const OPEN_CONCURRENCY = 8
 /** How many files' ends are stored at once, behind the writes of the next files. */
 const MAX_FINISHING = 8
 
+/** Failures after which partial files are kept for a later resume. */
 const KEEP_PARTIAL_ON: readonly string[] = ['CLOSED', 'DISK_FULL', 'TIMEOUT', 'PEER_FAILED', 'CHANNEL_CLOSED']
 
 type Item =
