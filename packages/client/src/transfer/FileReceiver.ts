@@ -1,9 +1,11 @@
 import { isParleyError, ParleyError } from '../errors.js'
 import type { SaveOptions } from './browser/save.js'
+import { eachLimited } from './concurrency.js'
 import type { FileSink, SinkFactory } from './FileSink.js'
 import { chooseDigest, type DigestAlgorithm, type Hasher, type Hashers } from './hash.js'
 import type { ControlMessage, SentDigest } from './messages.js'
 import { type IncomingOffer, readOffer, sameFiles } from './offer.js'
+import { ReceiveQueue } from './ReceiveQueue.js'
 import { mismatchError, openAcceptedFile, releaseSinks, saveReceived } from './receiverSinks.js'
 import {
   type FileRecord,
@@ -14,7 +16,6 @@ import {
 } from './Transfer.js'
 import { TransferChannel } from './TransferChannel.js'
 import type { VerifiedFile } from './TransferJournal.js'
-import { Yielder } from './yielder.js'
 
 export interface FileReceiverOptions extends TransferOptions {
   /** The integrity digests this side computes (one is picked from the offer's: see chooseDigest). */
@@ -42,17 +43,9 @@ interface ReceiveRecord extends FileRecord {
 
 /** How many accepted files' sinks open at once. */
 const OPEN_CONCURRENCY = 8
-/** How many files' ends are stored at once, behind the writes of the next files. */
-const MAX_FINISHING = 8
 
 /** Failures after which partial files are kept for a later resume. */
 const KEEP_PARTIAL_ON: readonly string[] = ['CLOSED', 'DISK_FULL', 'TIMEOUT', 'PEER_FAILED', 'CHANNEL_CLOSED']
-
-type Item =
-  /** A file's bytes begin (its `file` message): its checkpoint interval starts when the writer gets here. */
-  | { readonly k: 'start'; readonly r: ReceiveRecord }
-  | { readonly k: 'data'; readonly r: ReceiveRecord; readonly bytes: Uint8Array }
-  | { readonly k: 'end'; readonly r: ReceiveRecord; readonly sha256: string }
 
 /**
  * Receives the files of one offer: the application accepts (some) or declines; accepted files are
@@ -70,13 +63,21 @@ export class FileReceiver extends Transfer {
   #accepting = false
   #current: ReceiveRecord | undefined
   #expected = 0
-  readonly #queue: Item[] = []
+  readonly #queue = new ReceiveQueue<ReceiveRecord>({
+    start: (r) => {
+      // The first checkpoint comes an interval into the file's writes, however long the file
+      // waited in the queue: a small file ends before it (no sidecar for it, no progress message;
+      // its file-ok says more).
+      r.checkpointedAt = Date.now()
+    },
+    data: (r, bytes) => this.#writeData(r, bytes),
+    end: (r, sha256) => this.#finishFile(r, sha256),
+    failed: (error) => this.#writeFailed(error),
+    stopped: () => this.isTerminal,
+  })
   #queuedBytes = 0
   #pauseSent = false
-  #writer: Promise<void> | undefined
   #cleanup: Promise<void> | undefined
-  /** Ends of files being stored behind the writes of later files (at most MAX_FINISHING). */
-  readonly #finishing = new Set<Promise<void>>()
   /** The peer sent the transfer's last message: close the channel at once. */
   #peerEnded = false
   /** The integrity digest of this transfer; undefined when the sender offers none this side knows. */
@@ -240,21 +241,8 @@ export class FileReceiver extends Transfer {
           r.bytes = r.confirmed = r.checkpointedBytes = r.resumeFrom = start.offset
         }
       }
-      // A few sinks open at a time (files in their thousands: each open is a few file-system calls
-      // away); every one started has settled before a failure is reported, so that fail() releases it.
-      let next = 0
-      let failed = false
-      const opener = async (): Promise<void> => {
-        try {
-          while (next < chosen.length && !failed && !this.isTerminal) await open(chosen[next++]!)
-        } catch (error) {
-          failed = true
-          throw error
-        }
-      }
-      const openers = Array.from({ length: Math.min(OPEN_CONCURRENCY, chosen.length) }, opener)
-      const failure = (await Promise.allSettled(openers)).find((o) => o.status === 'rejected')
-      if (failure) throw failure.reason
+      // a few sinks open at a time: each open is a few file-system calls, files come in thousands
+      await eachLimited(chosen, OPEN_CONCURRENCY, open, () => this.isTerminal)
       if (this.isTerminal) return
     } catch (error) {
       const e = isParleyError(error)
@@ -315,12 +303,12 @@ export class FileReceiver extends Transfer {
       if (this.#peerEnded || this.error?.code === 'CLOSED') link.close()
       else linkClosed = link.closeAfter()
     }
-    this.#queue.length = 0
+    this.#queue.clear()
     this.#queuedBytes = 0
     // Keep partial files when the cause is local and passing (resume later); drop them otherwise.
     const keep = state === 'failed' && KEEP_PARTIAL_ON.includes(this.error?.code ?? 'CANCELLED')
     this.#cleanup = (async () => {
-      await this.#drained()
+      await this.#queue.drained()
       const files = (this.records as ReceiveRecord[]).map((r) => ({ ...r, done: r.status === 'done' }))
       await releaseSinks(files, keep, this.logger, this.id)
       // Our last message (e.g. the final file-ok) is delivered once the sender closes the channel.
@@ -351,7 +339,7 @@ export class FileReceiver extends Transfer {
 
   /** Re-attached after a loss: answer once everything received before the loss is stored. */
   async #answerResume(link: TransferChannel, gen: number): Promise<void> {
-    await this.#drained()
+    await this.#queue.drained()
     if (gen !== this.#generation || this.isTerminal) return
     for (const r of this.records as ReceiveRecord[]) {
       if (r.sink && r.status !== 'done' && r.confirmed < r.bytes) await this.#checkpoint(r)
@@ -379,7 +367,7 @@ export class FileReceiver extends Transfer {
         this.#current = r
         this.#expected = message.offset
         this.setFileStatus(r, 'active')
-        this.#enqueue({ k: 'start', r })
+        this.#queue.push({ k: 'start', r })
         return
       }
       case 'file-end': {
@@ -389,7 +377,7 @@ export class FileReceiver extends Transfer {
           return
         }
         this.#current = undefined
-        this.#enqueue({ k: 'end', r, sha256: message.sha256 })
+        this.#queue.push({ k: 'end', r, sha256: message.sha256 })
         return
       }
       case 'cancel':
@@ -425,57 +413,7 @@ export class FileReceiver extends Transfer {
     if (!this.#pauseSent && this.#queuedBytes > (this.#options.pauseAboveBytes ?? 8 * 1024 * 1024)) {
       this.#pauseSent = link.sendControl({ t: 'pause' })
     }
-    this.#enqueue({ k: 'data', r, bytes })
-  }
-
-  #enqueue(item: Item): void {
-    this.#queue.push(item)
-    this.#writer ??= this.#write().finally(() => {
-      this.#writer = undefined
-    })
-  }
-
-  /** The one writer: items in order, each write awaited (sinks see sequential writes only). */
-  async #write(): Promise<void> {
-    const yielder = new Yielder()
-    try {
-      for (let item = this.#queue.shift(); item; item = this.#queue.shift()) {
-        const pause = yielder.maybeYield()
-        if (pause) await pause
-        if (this.isTerminal) return
-        if (item.k === 'data') await this.#writeData(item.r, item.bytes)
-        else if (item.k === 'start') {
-          // The first checkpoint comes an interval into the file's writes, however long the file
-          // waited in the queue: a small file ends before it (no sidecar for it, no progress
-          // message; its file-ok says more).
-          item.r.checkpointedAt = Date.now()
-        } else {
-          // A file's end (digest, rename, time stamp: a few file-system calls) overlaps the writes
-          // of the files after it: thousands of small files are not stored one call at a time.
-          const finishing = this.#finishFile(item.r, item.sha256).then(
-            () => {
-              this.#finishing.delete(finishing)
-            },
-            (error: unknown) => {
-              this.#finishing.delete(finishing)
-              this.#writeFailed(error)
-            },
-          )
-          this.#finishing.add(finishing)
-          if (this.#finishing.size >= MAX_FINISHING) await Promise.race(this.#finishing)
-        }
-      }
-    } catch (error) {
-      this.#writeFailed(error)
-    }
-  }
-
-  /** Everything queued is written and every file's end is stored (or failed). */
-  async #drained(): Promise<void> {
-    while (this.#writer || this.#finishing.size > 0) {
-      await this.#writer
-      await Promise.all(this.#finishing)
-    }
+    this.#queue.push({ k: 'data', r, bytes })
   }
 
   #writeFailed(error: unknown): void {
