@@ -71,7 +71,8 @@ export class FileReceiver extends Transfer {
       r.checkpointedAt = Date.now()
     },
     data: (r, bytes) => this.#writeData(r, bytes),
-    end: (r, sha256) => this.#finishFile(r, sha256),
+    store: (r, sha256) => this.#storeEnd(r, sha256),
+    stored: (r, sha256) => this.#reportEnd(r, sha256),
     failed: (error) => this.#writeFailed(error),
     stopped: () => this.isTerminal,
   })
@@ -455,7 +456,8 @@ export class FileReceiver extends Transfer {
     this.#link?.sendControl({ t: 'progress', id: r.meta.id, offset })
   }
 
-  async #finishFile(r: ReceiveRecord, expected: string): Promise<void> {
+  /** Compares a file's digest with the sender's and completes its sink; resolves with the digest. */
+  async #storeEnd(r: ReceiveRecord, expected: string): Promise<string> {
     const actual = await r.hasher!.digestHex()
     r.hasher = undefined
     if (actual !== expected) {
@@ -465,10 +467,12 @@ export class FileReceiver extends Transfer {
       throw mismatchError(r.meta.name, actual, expected, existing)
     }
     await r.sink!.complete()
-    // the transfer ended meanwhile (its files were marked failed or cancelled): the file is stored
-    // whole, and nothing more is said of it
-    if (this.isTerminal) return
-    r.sha256 = actual
+    return actual
+  }
+
+  /** A file is stored whole and verified (called in file order): tell the sender and the listeners. */
+  #reportEnd(r: ReceiveRecord, sha256: string): void {
+    r.sha256 = sha256
     r.digest = this.#digest
     r.confirmed = r.meta.size
     this.setFileStatus(r, 'done')
