@@ -246,14 +246,7 @@ export class FileReceiver extends Transfer {
       await eachLimited(chosen, OPEN_CONCURRENCY, open, () => this.isTerminal)
       if (this.isTerminal) return
     } catch (error) {
-      const e = isParleyError(error)
-        ? error
-        : new ParleyError('WRITE_FAILED', error instanceof Error ? error.message : String(error), {
-            cause: error,
-          })
-      this.#link?.sendControl({ t: 'error', code: e.code, message: e.message })
-      this.fail(e)
-      throw e
+      throw this.#writeFailed(error)
     } finally {
       this.#accepting = false
     }
@@ -417,15 +410,20 @@ export class FileReceiver extends Transfer {
     this.#queue.push({ k: 'data', r, bytes })
   }
 
-  #writeFailed(error: unknown): void {
-    if (this.isTerminal) return
+  /**
+   * Fails the transfer with `error` (WRITE_FAILED unless it is a ParleyError) and tells the sender,
+   * unless it ended already; returns the error.
+   */
+  #writeFailed(error: unknown): ParleyError {
     const e = isParleyError(error)
       ? error
       : new ParleyError('WRITE_FAILED', error instanceof Error ? error.message : String(error), {
           cause: error,
         })
+    if (this.isTerminal) return e
     this.#link?.sendControl({ t: 'error', code: e.code, message: e.message })
     this.fail(e)
+    return e
   }
 
   async #writeData(r: ReceiveRecord, bytes: Uint8Array): Promise<void> {
