@@ -313,7 +313,7 @@ describe('transfer engine (in-memory channel)', () => {
     await expect(receiver.finished()).rejects.toMatchObject({ code: 'BAD_MESSAGE' })
   })
 
-  it('a receiver fails with BAD_MESSAGE when parts add up to more than a control message may hold, or a part holds a part', async () => {
+  it('a receiver fails with BAD_MESSAGE when parts add up to more than a control message may hold, a part holds a part, or a frame comes between parts', async () => {
     const offer = () =>
       encodeControl({
         t: 'offer',
@@ -325,6 +325,12 @@ describe('transfer engine (in-memory channel)', () => {
     for (const frames of [
       [0, 1, 2, 3, 4].map(() => JSON.stringify({ t: 'part', s: piece })),
       [JSON.stringify({ t: 'part', s: JSON.stringify({ t: 'part', s: '{}', end: true }), end: true })],
+      // a whole message between the parts of another (the second half alone would be valid JSON)
+      [
+        JSON.stringify({ t: 'part', s: '{"t":"pro' }),
+        JSON.stringify({ t: 'cancel', reason: 'slipped in' }),
+        JSON.stringify({ t: 'part', s: 'gress","id":"0","offset":1}', end: true }),
+      ],
     ]) {
       const { local, remote } = memoryChannelPair('parley-file:t9')
       local.send(offer())

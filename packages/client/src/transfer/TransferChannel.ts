@@ -213,12 +213,19 @@ export class TransferChannel {
 
   #onMessage(event: MessageEvent): void {
     const data: unknown = event.data
-    if (typeof data === 'string') {
-      const frame = parseFrame(data)
-      if (frame.kind === 'part') {
-        this.#onPart(frame.text, frame.end)
-        return
-      }
+    const frame = typeof data === 'string' ? parseFrame(data) : undefined
+    if (frame?.kind === 'part') {
+      this.#onPart(frame.text, frame.end)
+      return
+    }
+    if (this.#parts.length > 0) {
+      // the parts of a message are sent in one task: nothing comes between them
+      this.#parts.length = 0
+      this.#partUnits = 0
+      this.#deliver(() => this.#handlers?.invalid('a frame between the parts of a control message'))
+      return
+    }
+    if (frame) {
       this.#deliver(() =>
         frame.kind === 'control'
           ? this.#handlers?.control(frame.message)
