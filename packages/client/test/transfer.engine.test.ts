@@ -12,7 +12,7 @@ import { NodeFileSink } from '../src/transfer/node/NodeFileSink.js'
 import { NodeFileSource } from '../src/transfer/node/NodeFileSource.js'
 import { TransferChannel } from '../src/transfer/TransferChannel.js'
 import { type MemoryChannel, memoryChannelPair } from './transfer/memoryChannel.js'
-import { tempDir } from './transfer/support.js'
+import { deferred, tempDir } from './transfer/support.js'
 
 const hashers = tsHashers
 const blob = (text: string, name: string) =>
@@ -117,14 +117,8 @@ describe('transfer engine (in-memory channel)', () => {
         }),
       )
       let checkpoints = 0
-      let firstCompleting: () => void = () => {}
-      const completing = new Promise<void>((resolve) => {
-        firstCompleting = resolve
-      })
-      let release: () => void = () => {}
-      const gate = new Promise<void>((resolve) => {
-        release = resolve
-      })
+      const completing = deferred()
+      const gate = deferred()
       let made = 0
       await receiver.accept(() => {
         const sink = new MemorySink()
@@ -135,16 +129,16 @@ describe('transfer engine (in-memory channel)', () => {
           // the first file's end holds the write queue while the others queue up behind it
           const complete = sink.complete.bind(sink)
           sink.complete = async () => {
-            firstCompleting()
-            await gate
+            completing.resolve()
+            await gate.promise
             await complete()
           }
         }
         return sink
       })
-      await Promise.all([completing, allReceived])
+      await Promise.all([completing.promise, allReceived])
       vi.setSystemTime(Date.now() + 60_000) // the queued files waited a minute
-      release()
+      gate.resolve()
       await Promise.all([sender.finished(), receiver.finished()])
       expect(checkpoints).toBe(0)
       expect(remote.sent.filter((f) => typeof f === 'string' && f.includes('"t":"progress"'))).toEqual([])
@@ -213,14 +207,8 @@ describe('transfer engine (in-memory channel)', () => {
     })
     sender.attach(local.asChannel())
     const receiver = await receiverOn(remote)
-    let release: () => void = () => {}
-    const gate = new Promise<void>((resolve) => {
-      release = resolve
-    })
-    let lastWritten: () => void = () => {}
-    const lastFileWritten = new Promise<void>((resolve) => {
-      lastWritten = resolve
-    })
+    const gate = deferred()
+    const lastWritten = deferred()
     const sinks: MemorySink[] = []
     await receiver.accept((meta) => {
       const sink = new MemorySink()
@@ -228,7 +216,7 @@ describe('transfer engine (in-memory channel)', () => {
       if (meta.name === 'a.txt') {
         const complete = sink.complete.bind(sink)
         sink.complete = async () => {
-          await gate
+          await gate.promise
           await complete()
         }
       }
@@ -236,21 +224,21 @@ describe('transfer engine (in-memory channel)', () => {
         const write = sink.write.bind(sink)
         sink.write = async (chunk) => {
           await write(chunk)
-          lastWritten()
+          lastWritten.resolve()
         }
       }
       return sink
     })
     // the last file's bytes are written while the first file's end is still held
     await Promise.race([
-      lastFileWritten,
+      lastWritten.promise,
       new Promise((_, reject) => setTimeout(() => reject(new Error('c.txt waited for a.txt')), 5000)),
     ])
     // a.txt's end is held; b.txt's may be stored, but is reported only after a.txt's
     expect(receiver.files.map((f) => f.status)).toEqual(['active', 'active', 'active'])
     const done: string[] = []
     receiver.on('file', (f) => f.status === 'done' && done.push(f.name))
-    release()
+    gate.resolve()
     await Promise.all([sender.finished(), receiver.finished()])
     expect(done).toEqual(names)
     expect(await Promise.all(sinks.map(async (s) => (await s.file()).text()))).toEqual(

@@ -216,3 +216,12 @@ export function waitForBytes(transfer: Transfer, bytes: number, timeoutMs = 30_0
     })
   })
 }
+
+/** A promise and the function that resolves it (a test's gate or signal). */
+export function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => {}
+  const promise = new Promise<void>((r) => {
+    resolve = r
+  })
+  return { promise, resolve }
+}
