@@ -74,7 +74,7 @@ describe('parley CLI (child processes, real server)', () => {
     for (const [i, name] of names.entries()) expect(await sha256OfFile(join(out, name))).toBe(hashes[i])
   }, 60_000)
 
-  it('receives 1,200 files with long names in one send: an offer of ~330 KiB, more than one data channel message holds', async () => {
+  it('receives 1,200 files with long names in one send, both processes limited to 200 open files: an offer of ~330 KiB (more than one data channel message holds), files opened as they are sent and received', async () => {
     const src = join(dir.path, 'many')
     await mkdir(src)
     const names = Array.from(
@@ -82,11 +82,14 @@ describe('parley CLI (child processes, real server)', () => {
       (_, i) => `${String(i).padStart(4, '0')}-${'n'.repeat(200)}.txt`,
     )
     for (const [i, name] of names.entries()) await writeFile(join(src, name), `file ${i}\n`)
+    const limited = { maxOpenFiles: 200 }
     const { sender, code } = await startSend(
       names.map((n) => join(src, n)),
       server.url,
+      {},
+      limited,
     )
-    const receiver = await parley(['receive', code, '--out', out, '--server', server.url])
+    const receiver = await parley(['receive', code, '--out', out, '--server', server.url], {}, limited)
     expect(await receiver.exited).toBe(0)
     expect(await sender.exited).toBe(0)
     expect((await readdir(out)).sort()).toEqual(names)

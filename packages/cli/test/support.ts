@@ -45,10 +45,24 @@ export interface CliProcess {
 
 const running = new Set<CliProcess>()
 
+export interface ParleyOptions {
+  /** Runs the process under this limit of open files, soft and hard (`ulimit -n`). */
+  readonly maxOpenFiles?: number
+}
+
 /** Runs `parley <args>` as a child process. */
-export async function parley(args: string[], env: Record<string, string> = {}): Promise<CliProcess> {
+export async function parley(
+  args: string[],
+  env: Record<string, string> = {},
+  options: ParleyOptions = {},
+): Promise<CliProcess> {
   const bundle = await cliBundle()
-  const child = spawn(process.execPath, [bundle, ...args], {
+  const command = [process.execPath, bundle, ...args]
+  const limit = options.maxOpenFiles
+  // the shell sets both limits (Node raises its soft limit to the hard one at start)
+  const argv =
+    limit === undefined ? command : ['/bin/sh', '-c', `ulimit -n ${limit} && exec "$@"`, 'sh', ...command]
+  const child = spawn(argv[0]!, argv.slice(1), {
     env: { ...process.env, PARLEY_SERVER: '', PARLEY_TEST_HOOKS: '1', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   })
@@ -121,8 +135,13 @@ export async function killAll(): Promise<void> {
 }
 
 /** Starts `parley send`, returns it with its code once printed. */
-export async function startSend(files: string[], server: string, env: Record<string, string> = {}) {
-  const sender = await parley(['send', ...files, '--server', server], env)
+export async function startSend(
+  files: string[],
+  server: string,
+  env: Record<string, string> = {},
+  options: ParleyOptions = {},
+) {
+  const sender = await parley(['send', ...files, '--server', server], env, options)
   const [, code] = await sender.waitFor(/Code: (\S+)/)
   return { sender, code: code! }
 }

@@ -62,7 +62,11 @@ interface Sidecar {
 export class NodeFileSink implements FileSink {
   readonly #options: NodeFileSinkOptions
   #handle: FileHandle | undefined
+  /** The writer of the partial file, opened at the first write (see open()). */
+  #writing: Promise<SequentialWriter> | undefined
   #writer: SequentialWriter | undefined
+  /** Bytes [0, #stored) were in the partial file at open: where the writes start. */
+  #stored = 0
   #path = ''
   #part = ''
   #sidecar = ''
@@ -110,42 +114,24 @@ export class NodeFileSink implements FileSink {
     this.#sidecar = `${this.#path}${SIDECAR_SUFFIX}`
     if (!this.#options.overwrite && (await exists(this.#path))) {
       if (await receivedEarlier(this.#path, file)) {
-        try {
-          this.#handle = await fs.open(this.#path, 'r')
-        } catch (cause) {
-          throw writeError(cause, this.#path)
-        }
         this.#existing = true
+        this.#stored = file.size
         return file.size
       }
       throw new ParleyError('FILE_EXISTS', `${this.#path} exists (allow overwriting to replace it)`)
     }
     const resumeAt = await this.#storedOffset(file)
     try {
-      if (resumeAt > 0) {
-        this.#handle = await fs.open(this.#part, 'r+')
-        await this.#handle.truncate(resumeAt)
-      } else {
-        this.#handle = await createNew(this.#part)
-      }
-      const toError = (cause: unknown) => writeError(cause, this.#part)
-      const direct =
-        this.#options.directIo !== false && file.size - resumeAt >= DIRECT_IO_MIN_BYTES
-          ? await openDirect(this.#part)
-          : undefined
-      this.#writer =
-        (direct &&
-          (await DirectWriteBehind.create(this.#handle, direct, resumeAt, toError, {
-            slabBytes: slabBytesFor(file.size - resumeAt),
-          }))) ||
-        new WriteBehind(this.#handle, resumeAt, toError)
+      // the partial file is made (or cut to what is stored) now, and opened for writing when its
+      // first byte comes: accepting thousands of files holds no descriptor per file
+      if (resumeAt > 0) await fs.truncate(this.#part, resumeAt)
+      else await (await createNew(this.#part)).close()
+      this.#stored = resumeAt
       // Nothing stored yet: no sidecar until the first checkpoint (a small file is done before it;
       // each sidecar costs two file creations and a rename, ~1 ms here). A stale one goes.
       if (resumeAt > 0) await this.#writeSidecar(resumeAt)
       else if (this.#sidecarExists) await this.#removeSidecar()
     } catch (cause) {
-      await this.#handle?.close().catch(() => {})
-      this.#handle = undefined
       const code = errnoCode(cause)
       // the directory is checked only when a file cannot be made in it (one call less per file)
       if (code === 'ENOENT' || code === 'ENOTDIR') await checkDirectory(this.#options.dir)
@@ -155,28 +141,69 @@ export class NodeFileSink implements FileSink {
   }
 
   async readBack(offset: number, length: number): Promise<Uint8Array> {
-    const handle = this.#requireHandle()
-    await this.#writer?.drain()
-    const buffer = Buffer.allocUnsafe(length)
-    let filled = 0
-    while (filled < length) {
-      const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled)
-      if (bytesRead === 0) break
-      filled += bytesRead
+    this.#requireOpen()
+    if (this.#writing) {
+      await this.#settled()
+      return readAt(this.#handle!, offset, length)
     }
-    return buffer.subarray(0, filled)
+    // before the first write (a resumed prefix hashed at accept, a file received earlier verified in
+    // place): a descriptor for this read only
+    const { fs } = await nodeModules()
+    const path = this.#existing ? this.#path : this.#part
+    let handle: FileHandle
+    try {
+      handle = await fs.open(path, 'r')
+    } catch (cause) {
+      throw writeError(cause, path)
+    }
+    try {
+      return await readAt(handle, offset, length)
+    } finally {
+      await handle.close().catch(() => {})
+    }
   }
 
   async write(chunk: Uint8Array): Promise<void> {
-    this.#requireHandle()
+    this.#requireOpen()
     if (this.#existing) throw new ParleyError('WRITE_FAILED', `${this.#path} is complete already`)
-    await this.#writer!.write(chunk)
+    this.#writing ??= this.#openWriter()
+    const writer = await this.#writing
+    await writer.write(chunk)
+  }
+
+  /** Opens the partial file for the writes, at the stored offset. */
+  async #openWriter(): Promise<SequentialWriter> {
+    const { fs } = await nodeModules()
+    const meta = this.#meta!
+    const at = this.#stored
+    let handle: FileHandle | undefined
+    try {
+      handle = await fs.open(this.#part, 'r+')
+      const toError = (cause: unknown) => writeError(cause, this.#part)
+      const direct =
+        this.#options.directIo !== false && meta.size - at >= DIRECT_IO_MIN_BYTES
+          ? await openDirect(this.#part)
+          : undefined
+      const writer =
+        (direct &&
+          (await DirectWriteBehind.create(handle, direct, at, toError, {
+            slabBytes: slabBytesFor(meta.size - at),
+          }))) ||
+        new WriteBehind(handle, at, toError)
+      this.#handle = handle
+      this.#writer = writer
+      return writer
+    } catch (cause) {
+      this.#writing = undefined
+      await handle?.close().catch(() => {})
+      throw cause instanceof ParleyError ? cause : writeError(cause, this.#part)
+    }
   }
 
   async checkpoint(offset: number): Promise<void> {
-    this.#requireHandle()
+    this.#requireOpen()
     if (this.#existing) return
-    await this.#writer!.drain()
+    await this.#settled()
     try {
       await this.#writeSidecar(offset)
     } catch (cause) {
@@ -186,17 +213,12 @@ export class NodeFileSink implements FileSink {
 
   async complete(): Promise<void> {
     const { fs } = await nodeModules()
-    const handle = this.#requireHandle()
-    await this.#writer?.drain()
+    this.#requireOpen()
+    await this.#settled()
     this.#released = true
-    this.#handle = undefined
-    if (this.#existing) {
-      await handle.close().catch(() => {})
-      return
-    }
+    if (this.#existing) return
     try {
-      await this.#writer?.close()
-      await handle.close()
+      await this.#closeWriter(true)
       // link() fails with EEXIST instead of replacing a file created meanwhile
       if (this.#options.overwrite) await fs.rename(this.#part, this.#path)
       else await fs.link(this.#part, this.#path)
@@ -228,9 +250,7 @@ export class NodeFileSink implements FileSink {
     if (this.#released || !this.#part) return
     this.#released = true
     const { fs } = await nodeModules()
-    await this.#writer?.close()
-    await this.#handle?.close().catch(() => {})
-    this.#handle = undefined
+    await this.#closeWriter(false)
     if (this.#existing) return // a file received earlier is never deleted
     await fs.rm(this.#part, { force: true }).catch(() => {})
     if (this.#sidecarExists) await this.#removeSidecar().catch(() => {})
@@ -239,9 +259,35 @@ export class NodeFileSink implements FileSink {
   async close(): Promise<void> {
     if (this.#released) return
     this.#released = true
-    await this.#writer?.close()
-    await this.#handle?.close().catch(() => {})
+    await this.#closeWriter(false)
+  }
+
+  /** Waits for the writer (if any) to be open and its queued writes to be written. */
+  async #settled(): Promise<void> {
+    if (!this.#writing) return
+    const writer = await this.#writing
+    await writer.drain()
+  }
+
+  /**
+   * Closes the writer and the file. `strict`: a failure to close rejects (complete); otherwise it
+   * is ignored (the data is kept or dropped anyway).
+   */
+  async #closeWriter(strict: boolean): Promise<void> {
+    const writing = this.#writing
+    this.#writing = undefined
+    const writer = await writing?.catch(() => undefined)
+    const handle = this.#handle
     this.#handle = undefined
+    this.#writer = undefined
+    if (!writer || !handle) return
+    if (strict) {
+      await writer.close()
+      await handle.close()
+    } else {
+      await writer.close().catch(() => {})
+      await handle.close().catch(() => {})
+    }
   }
 
   /** Bytes a previous attempt stored for this same file, per its sidecar (0 when none or stale). */
@@ -289,10 +335,20 @@ export class NodeFileSink implements FileSink {
     this.#sidecarExists = false
   }
 
-  #requireHandle(): FileHandle {
-    if (!this.#handle) throw new ParleyError('WRITE_FAILED', 'the file sink is not open')
-    return this.#handle
+  #requireOpen(): void {
+    if (!this.#meta || this.#released) throw new ParleyError('WRITE_FAILED', 'the file sink is not open')
   }
+}
+
+async function readAt(handle: FileHandle, offset: number, length: number): Promise<Uint8Array> {
+  const buffer = Buffer.allocUnsafe(length)
+  let filled = 0
+  while (filled < length) {
+    const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled)
+    if (bytesRead === 0) break
+    filled += bytesRead
+  }
+  return buffer.subarray(0, filled)
 }
 
 /** Staging buffers of a direct writer: four cover the file (2 MiB each at most, 64 KiB at least). */
