@@ -1,15 +1,22 @@
 /**
  * Source of the dedicated worker that owns OPFS sync access handles (available in workers only):
  * positioned writes that land in the file itself (no swap file). Handles stay open until `close`
- * or `remove` (the sidecar's too: a checkpoint is one write and one truncate, no handle to create).
+ * or `remove` (the sidecar's too: a checkpoint is one write and one truncate, no handle to create),
+ * at most MAX_OPEN of them: each is an open file and an exclusive lock in the browser, and a
+ * transfer of thousands of files opens every sink at its accept. Past that, the least recently
+ * used handle is closed, and opened again by the next request for its file.
  * Nothing is flushed before `close`: written bytes are in the operating system's cache at once, so
- * a page reload or a browser crash keeps them. Kept as a string and started from a Blob URL, so
+ * a page reload or a browser crash keeps them (and an evicted handle loses nothing). Kept as a string and started from a Blob URL, so
  * that the SDK needs no bundler configuration.
  *
  * Requests: { id, op, path, … } → replies { id, ok: true, value } | { id, ok: false, name, message }.
  */
 export const OPFS_WORKER_SOURCE = `
+const MAX_OPEN = 64
+// path → open sync access handle, least recently used first
 const handles = new Map()
+// path → handle being opened (requests for one file come before the first open ends)
+const opening = new Map()
 async function fileHandle(path, create) {
   let dir = await navigator.storage.getDirectory()
   const parts = path.split('/')
@@ -17,14 +24,35 @@ async function fileHandle(path, create) {
   for (const p of parts) dir = await dir.getDirectoryHandle(p, { create: true })
   return { dir, file: await dir.getFileHandle(name, { create }), name }
 }
-async function open(path) {
-  let h = handles.get(path)
-  if (!h) {
-    const { file } = await fileHandle(path, true)
-    h = await file.createSyncAccessHandle()
+function open(path) {
+  const h = handles.get(path)
+  if (h) {
+    handles.delete(path)
     handles.set(path, h)
+    return h
   }
-  return h
+  let pending = opening.get(path)
+  if (!pending) {
+    pending = (async () => {
+      const { file } = await fileHandle(path, true)
+      const opened = await file.createSyncAccessHandle()
+      handles.set(path, opened)
+      for (const [old, h] of handles) {
+        if (handles.size <= MAX_OPEN) break
+        h.close()
+        handles.delete(old)
+      }
+      return opened
+    })().finally(() => opening.delete(path))
+    opening.set(path, pending)
+  }
+  return pending
+}
+/** The handle of path if open or being opened, without opening it. */
+async function openedOnly(path) {
+  const pending = opening.get(path)
+  if (pending) await pending.catch(() => {})
+  return handles.get(path)
 }
 const ops = {
   async open({ path }) { return (await open(path)).getSize() },
@@ -41,7 +69,11 @@ const ops = {
     return out.subarray(0, n)
   },
   async truncate({ path, size }) { (await open(path)).truncate(size); return size },
-  async close({ path }) { const h = handles.get(path); if (h) { h.flush(); h.close(); handles.delete(path) } return true },
+  async close({ path }) {
+    const h = await openedOnly(path)
+    if (h) { h.flush(); h.close(); handles.delete(path) }
+    return true
+  },
   async writeText({ path, text }) {
     const h = await open(path)
     const bytes = new TextEncoder().encode(text)
@@ -51,7 +83,7 @@ const ops = {
     return true
   },
   async readText({ path }) {
-    const h = handles.get(path)
+    const h = await openedOnly(path)
     if (h) {
       const out = new Uint8Array(h.getSize())
       const n = h.read(out, { at: 0 })
@@ -63,7 +95,8 @@ const ops = {
     } catch { return null }
   },
   async remove({ path }) {
-    const h = handles.get(path); if (h) { h.close(); handles.delete(path) }
+    const h = await openedOnly(path)
+    if (h) { h.close(); handles.delete(path) }
     try { const { dir, name } = await fileHandle(path, false); await dir.removeEntry(name) } catch {}
     return true
   },

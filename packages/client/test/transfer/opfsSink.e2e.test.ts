@@ -1,0 +1,63 @@
+/**
+ * OpfsSink in Chromium with many files at once: the OPFS worker keeps a bounded number of sync
+ * access handles open (each is an open file and an exclusive lock in the browser), closing the
+ * least recently used and opening them again on demand.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Harness, openHarness, type ParleyGlobal } from '../media/browserHarness.js'
+
+type W = Window & { Parley: ParleyGlobal }
+
+describe('OpfsSink with many files', () => {
+  let harness: Harness
+  beforeAll(async () => {
+    harness = await openHarness()
+  })
+  afterAll(async () => {
+    await harness?.close()
+  })
+
+  it('150 sinks open at once hold at most 64 sync access handles, and each file written in turn (reopened as needed) completes byte for byte', async () => {
+    const page = await harness.newPage()
+    const result = await page.evaluate(async () => {
+      const P = (window as unknown as W).Parley
+      const count = 150
+      const meta = (i: number) => ({ id: String(i), name: `f${i}.bin`, size: 2, type: '', lastModified: 1 })
+      const sinks: InstanceType<typeof P.OpfsSink>[] = []
+      for (let i = 0; i < count; i++) {
+        const sink = new P.OpfsSink()
+        await sink.open(meta(i))
+        sinks.push(sink)
+      }
+      // an entry with a sync access handle open cannot be opened for writing from here
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(P.OPFS_ROOT)
+      let entries = 0
+      let locked = 0
+      for await (const name of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) {
+        entries++
+        const file = await dir.getFileHandle(name)
+        try {
+          await (await file.createWritable({ keepExistingData: true })).abort()
+        } catch {
+          locked++
+        }
+      }
+      // every sink written in turn, byte by byte: each write may reopen a closed handle
+      for (let round = 0; round < 2; round++) {
+        for (const [i, sink] of sinks.entries()) await sink.write(new Uint8Array([(i + round) & 0xff]))
+      }
+      for (const sink of sinks) await sink.checkpoint(2)
+      for (const sink of sinks) await sink.complete()
+      const wrong: number[] = []
+      for (const [i, sink] of sinks.entries()) {
+        const bytes = new Uint8Array(await (await sink.file()).arrayBuffer())
+        if (bytes.join() !== [i, i + 1].map((b) => b & 0xff).join()) wrong.push(i)
+      }
+      for (const sink of sinks) await sink.remove()
+      return { entries, locked, wrong }
+    })
+    expect(result.entries).toBe(300) // each file and its sidecar
+    expect(result.locked).toBeLessThanOrEqual(64)
+    expect(result.wrong).toEqual([])
+  }, 120_000)
+})
