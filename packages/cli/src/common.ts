@@ -67,11 +67,16 @@ export function installTestHooks(room: Room, env: Readonly<Record<string, string
   })
 }
 
-/** Resolves on the first SIGINT/SIGTERM (Ctrl-C). */
+/**
+ * Resolves on the first SIGINT (Ctrl-C), SIGTERM or SIGHUP (the terminal closed), with what to call
+ * it in the one-line reason: each stops the command cleanly (the other side told, partial files
+ * removed) instead of killing it mid-write.
+ */
 export function interrupted(): Promise<string> {
   return new Promise((resolve) => {
-    const on = (signal: string) => () => resolve(signal)
-    process.once('SIGINT', on('SIGINT'))
+    const on = (why: string) => () => resolve(why)
+    process.once('SIGINT', on('Ctrl-C'))
     process.once('SIGTERM', on('SIGTERM'))
+    process.once('SIGHUP', on('hang-up'))
   })
 }

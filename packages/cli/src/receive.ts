@@ -180,13 +180,14 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
         return Exit.OK
       }
     })()
-    const winner = await Promise.race([work, stop.then(() => 'interrupted' as const)])
-    if (winner === 'interrupted') {
+    const winner = await Promise.race([work, stop.then((why) => ({ interrupted: why }))])
+    if (typeof winner === 'object') {
+      const why = winner.interrupted
       if (current && !current.transfer.isTerminal) {
         await withTimeout(current.transfer.cancel('cancelled by the receiver'), 3000)
-        throw new CliError(Exit.INTERRUPTED, 'cancelled (Ctrl-C); the partial file was removed')
+        throw new CliError(Exit.INTERRUPTED, `cancelled (${why}); the partial file was removed`)
       }
-      throw new CliError(Exit.INTERRUPTED, 'stopped (Ctrl-C)')
+      throw new CliError(Exit.INTERRUPTED, `stopped (${why})`)
     }
     return winner
   } catch (error) {

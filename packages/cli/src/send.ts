@@ -99,11 +99,12 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
       })
     })
 
-    const winner = await Promise.race([outcome, interrupted().then(() => 'interrupted' as const)])
-    if (winner === 'interrupted') {
+    const winner = await Promise.race([outcome, interrupted().then((why) => ({ interrupted: why }))])
+    if (typeof winner === 'object') {
+      const why = winner.interrupted
       const running = senders.filter((s) => !s.isTerminal)
       await withTimeout(Promise.all(running.map((s) => s.cancel('cancelled by the sender'))), 3000)
-      throw new CliError(Exit.INTERRUPTED, running.length > 0 ? 'cancelled (Ctrl-C)' : 'stopped (Ctrl-C)')
+      throw new CliError(Exit.INTERRUPTED, `${running.length > 0 ? 'cancelled' : 'stopped'} (${why})`)
     }
     return winner
   } catch (error) {

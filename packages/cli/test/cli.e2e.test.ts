@@ -231,16 +231,22 @@ describe('parley CLI (child processes, real server)', () => {
     expect(await readFile(join(out, 'x.txt'), 'utf8')).toBe('new content')
   }, 30_000)
 
-  for (const side of ['sender', 'receiver'] as const) {
-    it(`Ctrl-C on the ${side} mid-transfer cancels both sides (130 and 7) and removes the partial file`, async () => {
+  const stops = [
+    ['sender', 'SIGINT', 'Ctrl-C'],
+    ['receiver', 'SIGINT', 'Ctrl-C'],
+    ['receiver', 'SIGHUP', 'hang-up'],
+  ] as const
+  for (const [side, signal, why] of stops) {
+    it(`${signal} (${why}) on the ${side} mid-transfer cancels both sides (130 and 7) and removes the partial file`, async () => {
       const src = join(dir.path, 'big.bin')
       await writeRandomFile(src, 256 * MiB)
       const { sender, code } = await startSend([src], server.url)
       const receiver = await parley(['receive', code, '--out', out, '--server', server.url])
       await receiver.waitFor(/Receiving +\d+% [1-9]/)
       const [stopped, other] = side === 'sender' ? [sender, receiver] : [receiver, sender]
-      stopped.kill('SIGINT')
+      stopped.kill(signal)
       expect(await stopped.exited).toBe(130)
+      expect(stopped.stderr).toContain(`cancelled (${why})`)
       expect(await other.exited).toBe(7)
       expect(other.stderr).toMatch(side === 'sender' ? /the sender cancelled/ : /the receiver cancelled/)
       expect(await readdir(out)).toEqual([])

@@ -1,4 +1,5 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process'
+import { constants } from 'node:os'
 import { dirname, join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
@@ -74,7 +75,7 @@ export async function parley(
     exited: new Promise((resolve) => {
       child.on('exit', (code, signal) => {
         running.delete(proc)
-        resolve(code ?? 128 + (signal === 'SIGKILL' ? 9 : signal === 'SIGTERM' ? 15 : 2))
+        resolve(code ?? 128 + (signal ? constants.signals[signal] : 0))
       })
     }),
     waitFor(pattern, timeoutMs = 20_000) {
