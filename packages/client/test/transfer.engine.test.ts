@@ -452,11 +452,12 @@ describe('NodeFileSink', () => {
     })
   })
 
-  it('a new file has no sidecar until its first checkpoint, and none once complete', async () => {
+  it('a new file has no partial file until its first write, no sidecar until its first checkpoint, and neither once complete; an empty one is made at complete()', async () => {
     const sink = new NodeFileSink({ dir: dir.path })
     expect(await sink.open(meta('s.bin', 6))).toBe(0)
-    expect(await readdir(dir.path)).toEqual(['s.bin.parley-part'])
+    expect(await readdir(dir.path)).toEqual([])
     await sink.write(new Uint8Array([1, 2, 3]))
+    expect(await readdir(dir.path)).toEqual(['s.bin.parley-part'])
     await sink.checkpoint(3)
     expect((await readdir(dir.path)).sort()).toEqual(['s.bin.parley-part', 's.bin.parley-part.json'])
     await sink.write(new Uint8Array([4, 5, 6]))
@@ -467,6 +468,11 @@ describe('NodeFileSink', () => {
     await small.write(new Uint8Array([7, 8]))
     await small.complete()
     expect((await readdir(dir.path)).sort()).toEqual(['s.bin', 't.bin'])
+    const empty = new NodeFileSink({ dir: dir.path })
+    expect(await empty.open(meta('e.bin', 0))).toBe(0)
+    await empty.complete()
+    expect((await readdir(dir.path)).sort()).toEqual(['e.bin', 's.bin', 't.bin'])
+    expect((await stat(join(dir.path, 'e.bin'))).size).toBe(0)
   })
 
   it('open() resumes from the sidecar offset for the same file and restarts for a different one', async () => {

@@ -46,13 +46,14 @@ interface Sidecar {
 }
 
 /**
- * Writes a received file into `dir` (Node): bytes go to `<name>.parley-part` with positioned
- * writes, behind the engine (see {@link WriteBehind}: `write()` resolves once the chunk is queued,
- * at most 8 MiB are queued, and `checkpoint()`, `readBack()` and `complete()` wait for the queued
- * writes; a failed write rejects the next call); a JSON sidecar `<name>.parley-part.json` records the stored offset at each checkpoint,
- * so a later receive of the same file (same name, size, last-modified) resumes there. On success
- * the partial file is renamed to `<name>` without replacing an existing file unless allowed, and
- * given the offered last-modified as its modification time.
+ * Writes a received file into `dir` (Node): bytes go to `<name>.parley-part` (created at the first
+ * write, open from then to the file's end: see open()) with positioned writes, behind the engine
+ * (see {@link WriteBehind}: `write()` resolves once the chunk is queued, at most 8 MiB are queued,
+ * and `checkpoint()`, `readBack()` and `complete()` wait for the queued writes; a failed write
+ * rejects the next call); a JSON sidecar `<name>.parley-part.json` records the stored offset at
+ * each checkpoint, so a later receive of the same file (same name, size, last-modified) resumes
+ * there. On success the partial file is renamed to `<name>` without replacing an existing file
+ * unless allowed, and given the offered last-modified as its modification time.
  *
  * A file received earlier (same name, size and modification time: a receive run again after it was
  * interrupted in a later file) is not received again: `open` reports it as fully stored, the
@@ -122,10 +123,12 @@ export class NodeFileSink implements FileSink {
     }
     const resumeAt = await this.#storedOffset(file)
     try {
-      // the partial file is made (or cut to what is stored) now, and opened for writing when its
-      // first byte comes: accepting thousands of files holds no descriptor per file
+      // The partial file is made when the first byte comes (a resumed one is cut to what is stored
+      // now): accepting thousands of files holds no descriptor per file, and a receive killed
+      // midway leaves no empty partial file for each file it never started. The directory must
+      // take files now, though: a read-only one fails the accept, not the first file.
       if (resumeAt > 0) await fs.truncate(this.#part, resumeAt)
-      else await (await createNew(this.#part)).close()
+      else await fs.access(this.#options.dir, fs.constants.W_OK | fs.constants.X_OK)
       this.#stored = resumeAt
       // Nothing stored yet: no sidecar until the first checkpoint (a small file is done before it;
       // each sidecar costs two file creations and a rename, ~1 ms here). A stale one goes.
@@ -178,7 +181,7 @@ export class NodeFileSink implements FileSink {
     const at = this.#stored
     let handle: FileHandle | undefined
     try {
-      handle = await fs.open(this.#part, 'r+')
+      handle = at > 0 ? await fs.open(this.#part, 'r+') : await createNew(this.#part)
       const toError = (cause: unknown) => writeError(cause, this.#part)
       const direct =
         this.#options.directIo !== false && meta.size - at >= DIRECT_IO_MIN_BYTES
@@ -219,6 +222,8 @@ export class NodeFileSink implements FileSink {
     if (this.#existing) return
     try {
       await this.#closeWriter(true)
+      // an empty file was never written: made now
+      if (this.#stored === 0 && this.#meta!.size === 0) await (await createNew(this.#part)).close()
       // link() fails with EEXIST instead of replacing a file created meanwhile
       if (this.#options.overwrite) await fs.rename(this.#part, this.#path)
       else await fs.link(this.#part, this.#path)
