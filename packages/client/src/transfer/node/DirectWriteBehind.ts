@@ -1,5 +1,6 @@
 import type { FileHandle } from 'node:fs/promises'
 import { errnoCode, nodeModules } from './nodeModules.js'
+import { readFully } from './readFully.js'
 import type { SequentialWriter } from './WriteBehind.js'
 
 /** File offsets and lengths of direct writes are multiples of this (covers 512 B and 4 KiB devices). */
@@ -114,11 +115,7 @@ export class DirectWriteBehind implements SequentialWriter {
     // the stored start of the first block, which direct writes rewrite whole
     const head = new Uint8Array(A)
     const stored = position - blockStart
-    for (let got = 0; got < stored; ) {
-      const { bytesRead } = await handle.read(head, got, stored - got, blockStart + got)
-      if (bytesRead === 0) break
-      got += bytesRead
-    }
+    await readFully(handle, head, stored, blockStart)
     const memory = new Uint8Array(count * slabBytes + A)
     const probeAt = stored === 0 ? blockStart : blockStart + A
     const start = await findAlignedStart(direct, memory, probeAt)

@@ -5,6 +5,7 @@ import { safeFileName } from '../fileName.js'
 import type { FileMeta } from '../messages.js'
 import { DIRECT_IO_ALIGNMENT, DirectWriteBehind, openDirect } from './DirectWriteBehind.js'
 import { errnoCode, nodeModules } from './nodeModules.js'
+import { readFully } from './readFully.js'
 import { type SequentialWriter, WriteBehind } from './WriteBehind.js'
 
 export const PART_SUFFIX = '.parley-part'
@@ -347,13 +348,7 @@ export class NodeFileSink implements FileSink {
 
 async function readAt(handle: FileHandle, offset: number, length: number): Promise<Uint8Array> {
   const buffer = Buffer.allocUnsafe(length)
-  let filled = 0
-  while (filled < length) {
-    const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled)
-    if (bytesRead === 0) break
-    filled += bytesRead
-  }
-  return buffer.subarray(0, filled)
+  return buffer.subarray(0, await readFully(handle, buffer, length, offset))
 }
 
 /** Staging buffers of a direct writer: four cover the file (2 MiB each at most, 64 KiB at least). */

@@ -3,6 +3,7 @@ import { ParleyError } from '../../errors.js'
 import type { FileSource } from '../FileSource.js'
 import { mimeTypeOf } from '../mime.js'
 import { errnoCode, nodeModules } from './nodeModules.js'
+import { readFully } from './readFully.js'
 
 /** What makes a file on disk the one that was offered: the same inode, size and modification time. */
 interface Identity {
@@ -69,11 +70,7 @@ export class NodeFileSource implements FileSource {
       const handle = await this.#handle
       const buffer = Buffer.allocUnsafe(length)
       try {
-        while (filled < length) {
-          const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled)
-          if (bytesRead === 0) break
-          filled += bytesRead
-        }
+        filled = await readFully(handle, buffer, length, offset)
       } catch (cause) {
         throw new ParleyError(
           'READ_FAILED',
