@@ -6,8 +6,8 @@
  * transfer of thousands of files opens every sink at its accept. Past that, the least recently
  * used handle is closed, and opened again by the next request for its file.
  * Nothing is flushed before `close`: written bytes are in the operating system's cache at once, so
- * a page reload or a browser crash keeps them (and an evicted handle loses nothing). Kept as a string and started from a Blob URL, so
- * that the SDK needs no bundler configuration.
+ * a page reload or a browser crash keeps them (and an evicted handle loses nothing). Kept as a
+ * string and started from a Blob URL, so that the SDK needs no bundler configuration.
  *
  * Requests: { id, op, path, … } → replies { id, ok: true, value } | { id, ok: false, name, message }.
  */

@@ -91,7 +91,7 @@ export class NodeFileSink implements FileSink {
     return this.#part
   }
 
-  /** True when the bytes go to the disk with O_DIRECT (known after open). */
+  /** True when the bytes go to the disk with O_DIRECT (known after the first write). */
   get directIo(): boolean {
     return this.#writer instanceof DirectWriteBehind
   }
@@ -117,7 +117,6 @@ export class NodeFileSink implements FileSink {
     if (!this.#options.overwrite && (await exists(this.#path))) {
       if (await receivedEarlier(this.#path, file)) {
         this.#existing = true
-        this.#stored = file.size
         return file.size
       }
       throw new ParleyError('FILE_EXISTS', `${this.#path} exists (allow overwriting to replace it)`)
@@ -137,7 +136,7 @@ export class NodeFileSink implements FileSink {
       else if (this.#sidecarExists) await this.#removeSidecar()
     } catch (cause) {
       const code = errnoCode(cause)
-      // the directory is checked only when a file cannot be made in it (one call less per file)
+      // a missing directory, or a file in its place, is named as such
       if (code === 'ENOENT' || code === 'ENOTDIR') await checkDirectory(this.#options.dir)
       throw writeError(cause, this.#part)
     }
