@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises'
+import { join } from 'node:path'
 import {
   assertOfferable,
   isParleyError,
@@ -132,15 +134,28 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
 
 async function openAll(paths: readonly string[]): Promise<NodeFileSource[]> {
   const sources: NodeFileSource[] = []
-  try {
-    for (const path of paths) sources.push(await NodeFileSource.open(path))
-    return sources
-  } catch (error) {
-    await Promise.all(sources.map((s) => s.close()))
-    if (isParleyError(error) && error.code === 'FILE_NOT_FOUND') {
-      throw new CliError(Exit.FILE_NOT_FOUND, error.message, { cause: error })
+  for (const path of paths) {
+    try {
+      sources.push(await NodeFileSource.open(path))
+    } catch (error) {
+      await Promise.all(sources.map((s) => s.close()))
+      if (isParleyError(error) && error.code === 'FILE_NOT_FOUND') {
+        const message = (await isDirectory(path))
+          ? `${path} is a directory: send the files in it (e.g. ${join(path, '*')})`
+          : error.message
+        throw new CliError(Exit.FILE_NOT_FOUND, message, { cause: error })
+      }
+      throw error
     }
-    throw error
+  }
+  return sources
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory()
+  } catch {
+    return false
   }
 }
 

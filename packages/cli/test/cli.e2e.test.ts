@@ -107,10 +107,13 @@ describe('parley CLI (child processes, real server)', () => {
   }, 30_000)
 
   describe('bad input: one-line reason and a distinct exit code', () => {
-    it('send of a missing file exits 3', async () => {
+    it('send of a missing file or of a directory exits 3', async () => {
       const p = await parley(['send', join(dir.path, 'nope.bin'), '--server', server.url])
       expect(await p.exited).toBe(3)
       expect(p.stderr).toBe(`parley: ${join(dir.path, 'nope.bin')}: no such file\n`)
+      const d = await parley(['send', out, '--server', server.url])
+      expect(await d.exited).toBe(3)
+      expect(d.stderr).toBe(`parley: ${out} is a directory: send the files in it (e.g. ${join(out, '*')})\n`)
     })
 
     it('send of more files than one transfer takes (10,001) exits 2 before it prints a code', async () => {
