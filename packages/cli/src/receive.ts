@@ -112,10 +112,12 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
           io.stderr.write('The sender is back: resuming.\n')
         }
         const chosen = names!
+        // by position in the offer (a resumed offer has the same files in the same order)
+        const nameById = new Map(offer.files.map((m, i) => [m.id, chosen.get(i)!]))
         await offer.accept('all', (meta) => {
           const sink = new NodeFileSink({
             dir,
-            name: chosen.get(offer.files.indexOf(meta))!,
+            name: nameById.get(meta.id)!,
             overwrite: cmd.force,
           })
           return {
@@ -169,7 +171,7 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
         view.finish()
         for (const f of transfer.files) {
           if (f.status !== 'done') continue
-          const name = chosen.get(offer.files.findIndex((m) => m.id === f.id))!
+          const name = nameById.get(f.id)!
           const digest = f.digest === 'sha256-list' ? 'SHA-256 hash list' : 'SHA-256'
           // received by an earlier run (same size and time): verified in place, nothing was sent
           const verb = transfer.sink(f.id)?.existing ? 'Already here:' : 'Saved'
@@ -217,8 +219,14 @@ function describeOffer(io: Io, offer: IncomingOffer): void {
   const total = offer.files.reduce((sum, f) => sum + f.size, 0)
   const who = offer.from.sas ? ` (verification code ${offer.from.sas})` : ''
   io.stderr.write(`Offer${who}: ${offer.files.length} file(s), ${formatBytes(total)}\n`)
-  for (const f of offer.files) io.stderr.write(`  ${safeFileName(f.name)}  ${formatBytes(f.size)}\n`)
+  const listed = offer.files.slice(0, MAX_LISTED)
+  for (const f of listed) io.stderr.write(`  ${safeFileName(f.name)}  ${formatBytes(f.size)}\n`)
+  const more = offer.files.length - listed.length
+  if (more > 0) io.stderr.write(`  … and ${more} more\n`)
 }
+
+/** Files of an offer listed by name (an offer may hold up to 10,000; each saved one is listed at the end). */
+const MAX_LISTED = 20
 
 /** Sanitized, distinct names for the offered files, by index. */
 function chooseNames(files: readonly FileMeta[]): Map<number, string> {

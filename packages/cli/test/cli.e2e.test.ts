@@ -74,7 +74,7 @@ describe('parley CLI (child processes, real server)', () => {
     for (const [i, name] of names.entries()) expect(await sha256OfFile(join(out, name))).toBe(hashes[i])
   }, 60_000)
 
-  it('receives 1,200 files with long names in one send, both processes limited to 200 open files: an offer of ~330 KiB (more than one data channel message holds), files opened as they are sent and received', async () => {
+  it('receives 1,200 files with long names in one send, both processes limited to 200 open files: an offer of ~330 KiB (more than one data channel message holds), files opened as they are sent and received, the listing of the offer capped at 20 names', async () => {
     const src = join(dir.path, 'many')
     await mkdir(src)
     const names = Array.from(
@@ -94,7 +94,25 @@ describe('parley CLI (child processes, real server)', () => {
     expect(await sender.exited).toBe(0)
     expect((await readdir(out)).sort()).toEqual(names)
     for (const i of [0, 599, 1199]) expect(await readFile(join(out, names[i]!), 'utf8')).toBe(`file ${i}\n`)
+    // the offer lists 20 names and counts the rest; each saved file has its line
+    expect(receiver.stderr).toContain(`  ${names[19]}  `)
+    expect(receiver.stderr).not.toContain(`  ${names[20]}  `)
+    expect(receiver.stderr).toContain('  … and 1180 more\n')
+    expect(receiver.stdout.split('\n').filter((l) => l.startsWith('Saved ')).length).toBe(1200)
   }, 90_000)
+
+  it('a receiver whose output reader went away (| head -1) still receives and verifies every file, exit 0', async () => {
+    const paths = ['a.bin', 'b.bin', 'c.bin'].map((n) => join(dir.path, n))
+    const hashes = await Promise.all(paths.map((p) => writeRandomFile(p, 2 * MiB)))
+    const { sender, code } = await startSend(paths, server.url)
+    const receiver = await parley(['receive', code, '--out', out, '--server', server.url])
+    receiver.child.stdout.destroy() // its writes to stdout now fail with EPIPE
+    expect(await receiver.exited).toBe(0)
+    expect(await sender.exited).toBe(0)
+    for (const [i, name] of ['a.bin', 'b.bin', 'c.bin'].entries()) {
+      expect(await sha256OfFile(join(out, name))).toBe(hashes[i])
+    }
+  }, 60_000)
 
   it('the receiver link works as the receive argument (its server is used)', async () => {
     const src = join(dir.path, 'x.txt')
