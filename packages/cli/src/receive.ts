@@ -7,6 +7,7 @@ import {
   isParleyError,
   NodeFileSink,
   Room,
+  SpaceBudget,
   safeFileName,
   TransferManager,
   uniqueFileName,
@@ -114,11 +115,14 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
         const chosen = names!
         // by position in the offer (a resumed offer has the same files in the same order)
         const nameById = new Map(offer.files.map((m, i) => [m.id, chosen.get(i)!]))
+        // the files must fit: refused at the accept, not when the disk fills up
+        const space = await SpaceBudget.of(dir).catch(() => undefined)
         await offer.accept('all', (meta) => {
           const sink = new NodeFileSink({
             dir,
             name: nameById.get(meta.id)!,
             overwrite: cmd.force,
+            ...(space ? { space } : {}),
           })
           return {
             open: async (m) => {

@@ -193,17 +193,44 @@ describe('parley CLI (child processes, real server)', () => {
     })
   })
 
-  it('a disk that fills up mid-transfer: the receiver exits 9 (disk full), the sender says so too', async (ctx) => {
-    // a real ENOSPC: an 8 MiB tmpfs (needs mount rights: root with CAP_SYS_ADMIN, as in CI here)
+  /** Mounts a tmpfs of `size` at `path` (needs mount rights: root with CAP_SYS_ADMIN, as in CI here). */
+  function mountTmpfs(path: string, size: string): boolean {
+    return spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', path]).status === 0
+  }
+
+  it('files larger than the free space are refused at the accept: the receiver exits 9 (not enough space) before a byte is sent, the sender says so too', async (ctx) => {
     const small = join(dir.path, 'small')
     await mkdir(small)
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', small]).status === 0
-    if (!mounted) ctx.skip()
+    if (!mountTmpfs(small, '8m')) ctx.skip()
     try {
       const src = join(dir.path, 'big.bin')
       await writeRandomFile(src, 32 * MiB)
       const { sender, code } = await startSend([src], server.url)
       const receiver = await parley(['receive', code, '--out', small, '--server', server.url])
+      expect(await receiver.exitCode(60_000)).toBe(9)
+      expect(receiver.stderr).toMatch(
+        /parley: not enough space in .*small for big\.bin: it needs 32\.0 MiB, 8\.0 MiB of the 8\.0 MiB free are left\n$/,
+      )
+      expect(await sender.exitCode(10_000)).toBe(9)
+      expect(sender.stderr).toMatch(/parley: the receiver cannot store the files: not enough space/)
+      expect(senderStats(sender.stderr)[0]?.dataBytesSent).toBe(0)
+      expect(await readdir(small)).toEqual([])
+    } finally {
+      spawnSync('umount', [small])
+    }
+  }, 60_000)
+
+  it('a disk that fills up mid-transfer (another writer takes the space): the receiver exits 9 (disk full), the sender says so too', async (ctx) => {
+    const small = join(dir.path, 'small')
+    await mkdir(small)
+    if (!mountTmpfs(small, '64m')) ctx.skip()
+    try {
+      const src = join(dir.path, 'big.bin')
+      await writeRandomFile(src, 48 * MiB)
+      const { sender, code } = await startSend([src], server.url)
+      const receiver = await parley(['receive', code, '--out', small, '--server', server.url])
+      await receiver.waitFor(/Receiving +\d+% [1-9]/)
+      await writeFile(join(small, 'filler'), new Uint8Array(32 * MiB))
       expect(await receiver.exitCode(60_000)).toBe(9)
       expect(receiver.stderr).toMatch(/parley: disk full while writing .*big\.bin\.parley-part\n$/)
       expect(await sender.exitCode(10_000)).toBe(9)

@@ -92,6 +92,7 @@ export {
 } from './messages.js'
 export { NodeFileSink, type NodeFileSinkOptions, PART_SUFFIX, SIDECAR_SUFFIX } from './node/NodeFileSink.js'
 export { NodeFileSource } from './node/NodeFileSource.js'
+export { SpaceBudget } from './node/SpaceBudget.js'
 export { assertOfferable } from './offer.js'
 export type { TransferProgress } from './Progress.js'
 export { Sha256, type Sha256State } from './Sha256.js'

@@ -6,6 +6,7 @@ import type { FileMeta } from '../messages.js'
 import { DIRECT_IO_ALIGNMENT, DirectWriteBehind, openDirect } from './DirectWriteBehind.js'
 import { errnoCode, nodeModules } from './nodeModules.js'
 import { readFully } from './readFully.js'
+import type { SpaceBudget } from './SpaceBudget.js'
 import { type SequentialWriter, WriteBehind } from './WriteBehind.js'
 
 export const PART_SUFFIX = '.parley-part'
@@ -27,6 +28,11 @@ export interface NodeFileSinkOptions {
    * see {@link DirectWriteBehind}. False: always through the page cache.
    */
   directIo?: boolean
+  /**
+   * Free space shared with the other sinks of the transfer: `open` reserves what the file still
+   * needs and rejects with DISK_FULL when it does not fit (see {@link SpaceBudget}).
+   */
+  space?: SpaceBudget
 }
 
 /**
@@ -122,6 +128,7 @@ export class NodeFileSink implements FileSink {
       throw new ParleyError('FILE_EXISTS', `${this.#path} exists (allow overwriting to replace it)`)
     }
     const resumeAt = await this.#storedOffset(file)
+    this.#options.space?.reserve(file.size - resumeAt, name)
     try {
       // The partial file is made when the first byte comes (a resumed one is cut to what is stored
       // now): accepting thousands of files holds no descriptor per file, and a receive killed
