@@ -9,7 +9,7 @@ import {
   TRANSFER_ID_PATTERN,
   TRANSFER_PROTOCOL_VERSION,
 } from './messages.js'
-import { assertOfferable, fileMetasOf } from './offer.js'
+import { acceptProblem, assertOfferable, fileMetasOf } from './offer.js'
 import { watchOpening } from './openWatch.js'
 import {
   type FileRecord,
@@ -328,17 +328,16 @@ export class FileSender extends Transfer {
       return
     }
     const records = this.records as SendRecord[]
-    const known = new Set(records.map((r) => r.meta.id))
-    const mentioned = [...message.files.map((f) => f.id), ...message.declined, ...message.completed]
-    if (mentioned.some((id) => !known.has(id)) || new Set(mentioned).size !== mentioned.length) {
-      this.#protocolError(link, 'accept names unknown or repeated files')
+    const problem = acceptProblem(
+      message,
+      new Map(records.map((r) => [r.meta.id, r])),
+      this.#options.hashers.algorithms,
+    )
+    if (problem) {
+      this.#protocolError(link, problem)
       return
     }
     const digest = message.digest ?? 'sha256'
-    if (!this.#options.hashers.algorithms.includes(digest)) {
-      this.#protocolError(link, `accept picks the digest ${digest}, which was not offered`)
-      return
-    }
     if (digest !== this.#digest) for (const r of records) r.snapshots.clear()
     this.#digest = digest
     for (const id of message.declined) {
@@ -353,14 +352,6 @@ export class FileSender extends Transfer {
     }
     for (const f of message.files) {
       const r = this.record(f.id) as SendRecord
-      if (f.offset > r.meta.size) {
-        this.#protocolError(link, 'resume offset beyond the end of the file')
-        return
-      }
-      if (r.status === 'declined') {
-        this.#protocolError(link, 'accept asks for a declined file')
-        return
-      }
       // A file verified before may be asked for again: a reloaded receiver that lost it (from 0) or
       // kept it without a record of its verification (at its size: only the digest is sent).
       r.startOffset = f.offset
@@ -368,9 +359,10 @@ export class FileSender extends Transfer {
       r.bytes = f.offset
       this.setFileStatus(r, 'pending')
     }
+    const mentioned = new Set([...message.files.map((f) => f.id), ...message.declined, ...message.completed])
     // A file the answer does not mention is declined.
     for (const r of records) {
-      if (r.status === 'pending' && !mentioned.includes(r.meta.id)) this.setFileStatus(r, 'declined')
+      if (r.status === 'pending' && !mentioned.has(r.meta.id)) this.setFileStatus(r, 'declined')
     }
     this.#accepted = true
     if (records.every((r) => r.status === 'declined')) {

@@ -99,3 +99,30 @@ export function fileMetasOf(sources: readonly OfferedFile[]): FileMeta[] {
     lastModified: s.lastModified,
   }))
 }
+
+/** The receiver's answer to an offer. */
+export type AcceptMessage = Extract<ControlMessage, { t: 'accept' }>
+
+/**
+ * Why `accept` cannot answer this offer (a protocol error), undefined when it can: every file it
+ * names is offered and named once, its digest was offered, no resume offset passes its file's end,
+ * and it asks for no file it declined before.
+ */
+export function acceptProblem(
+  accept: AcceptMessage,
+  offered: ReadonlyMap<string, { readonly meta: FileMeta; readonly status: string }>,
+  digests: readonly DigestAlgorithm[],
+): string | undefined {
+  const mentioned = [...accept.files.map((f) => f.id), ...accept.declined, ...accept.completed]
+  if (mentioned.some((id) => !offered.has(id)) || new Set(mentioned).size !== mentioned.length) {
+    return 'accept names unknown or repeated files'
+  }
+  const digest = accept.digest ?? 'sha256'
+  if (!digests.includes(digest)) return `accept picks the digest ${digest}, which was not offered`
+  for (const f of accept.files) {
+    const file = offered.get(f.id)!
+    if (f.offset > file.meta.size) return 'resume offset beyond the end of the file'
+    if (file.status === 'declined') return 'accept asks for a declined file'
+  }
+  return undefined
+}
