@@ -124,6 +124,46 @@ describe('transfer journals', () => {
     expect(new StorageTransferJournal(storage).entries().map((e) => e.transferId)).toEqual(['t2', 't1'])
   })
 
+  it('StorageTransferJournal parses the stored text again only when it changed (its own writes are not read back); a change by another tab is seen', () => {
+    const storage = new MapStorage()
+    const journal = new StorageTransferJournal(storage)
+    journal.remember(entry('t1'))
+    const parse = vi.spyOn(JSON, 'parse')
+    try {
+      expect(journal.recall('ada', 't1')?.transferId).toBe('t1')
+      journal.remember(withCompleted(journal.recall('ada', 't1')!, [verified('0')]))
+      expect(journal.recall('ada', 't1')?.completed).toEqual([verified('0')])
+      expect(parse).not.toHaveBeenCalled()
+      // another tab (another instance on the same storage) forgets it
+      new StorageTransferJournal(storage).forget('ada', 't1')
+      parse.mockClear()
+      expect(journal.recall('ada', 't1')).toBeUndefined()
+      expect(parse).toHaveBeenCalledTimes(1)
+    } finally {
+      parse.mockRestore()
+    }
+  })
+
+  it('a journal entry of 10,000 files records 9,000 completions in batches and reads them back after a reload, each once', () => {
+    const storage = new MapStorage()
+    const files = Array.from({ length: 10_000 }, (_, i) => ({
+      id: String(i),
+      name: `f${i}.txt`,
+      size: 10,
+      type: '',
+      lastModified: 1,
+    }))
+    const journal = new StorageTransferJournal(storage)
+    journal.remember({ peerId: 'ada', transferId: 'many', files, fileIds: files.map((f) => f.id) })
+    for (let from = 0; from < 9000; from += 1000) {
+      const batch = files.slice(from, from + 1000).map((f) => verified(f.id))
+      // a repeated record keeps the first
+      journal.remember(withCompleted(journal.recall('ada', 'many')!, [...batch, verified('0')]))
+    }
+    const completed = new StorageTransferJournal(storage).recall('ada', 'many')?.completed ?? []
+    expect(completed.map((c) => c.id)).toEqual(files.slice(0, 9000).map((f) => f.id))
+  })
+
   describe('CompletionRecorder', () => {
     afterEach(() => {
       vi.useRealTimers()

@@ -27,8 +27,13 @@ export interface AcceptedTransfer {
 /** `entry` with `files` added to its completed files (a file already listed keeps its record). */
 export function withCompleted(entry: AcceptedTransfer, files: readonly VerifiedFile[]): AcceptedTransfer {
   const completed = [...(entry.completed ?? [])]
+  const accepted = new Set(entry.fileIds)
+  const listed = new Set(completed.map((c) => c.id))
   for (const f of files) {
-    if (entry.fileIds.includes(f.id) && !completed.some((c) => c.id === f.id)) completed.push(f)
+    if (accepted.has(f.id) && !listed.has(f.id)) {
+      completed.push(f)
+      listed.add(f.id)
+    }
   }
   return { ...entry, completed }
 }
@@ -87,6 +92,8 @@ export type JournalStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>
 export class StorageTransferJournal implements TransferJournal {
   readonly #storage: JournalStorage
   readonly #key: string
+  /** The last text read or written, and the journal it holds. */
+  #cache: { readonly text: string; readonly journal: MemoryTransferJournal } | undefined
 
   constructor(storage: JournalStorage, key = 'parley:accepted-transfers') {
     this.#storage = storage
@@ -115,11 +122,19 @@ export class StorageTransferJournal implements TransferJournal {
     this.#save(journal)
   }
 
+  /**
+   * The journal stored now. Parsed again only when the stored text changed since this journal last
+   * read or wrote it (another tab, another journal): a transfer of thousands of files records its
+   * completions every 250 ms, and each parse and check of such an entry takes milliseconds.
+   */
   #load(): MemoryTransferJournal {
+    const text = this.#storage.getItem(this.#key) ?? '[]'
+    if (this.#cache?.text === text) return this.#cache.journal
     const journal = new MemoryTransferJournal()
+    this.#cache = { text, journal }
     let parsed: unknown
     try {
-      parsed = JSON.parse(this.#storage.getItem(this.#key) ?? '[]')
+      parsed = JSON.parse(text)
     } catch {
       return journal
     }
@@ -133,9 +148,17 @@ export class StorageTransferJournal implements TransferJournal {
 
   #save(journal: MemoryTransferJournal): void {
     const entries = journal.entries()
+    // the journal was changed: cached again once it is stored as it is
+    this.#cache = undefined
     try {
-      if (entries.length === 0) this.#storage.removeItem(this.#key)
-      else this.#storage.setItem(this.#key, JSON.stringify(entries))
+      if (entries.length === 0) {
+        this.#storage.removeItem(this.#key)
+        this.#cache = { text: '[]', journal }
+      } else {
+        const text = JSON.stringify(entries)
+        this.#storage.setItem(this.#key, text)
+        this.#cache = { text, journal }
+      }
     } catch {
       // storage full or unavailable: a reload will offer the transfer again instead
     }
@@ -178,15 +201,16 @@ function readEntry(x: unknown): AcceptedTransfer | undefined {
 /** A list of verified files: each an accepted file, once, with a known digest of 64 hex digits. */
 function readCompleted(x: unknown, fileIds: readonly string[]): VerifiedFile[] | undefined {
   if (!Array.isArray(x)) return undefined
+  const accepted = new Set(fileIds)
+  const listed = new Set<string>()
   const completed: VerifiedFile[] = []
   for (const c of x) {
     if (typeof c !== 'object' || c === null) return undefined
     const v = c as Record<string, unknown>
-    if (typeof v.id !== 'string' || !fileIds.includes(v.id) || completed.some((d) => d.id === v.id)) {
-      return undefined
-    }
+    if (typeof v.id !== 'string' || !accepted.has(v.id) || listed.has(v.id)) return undefined
     if (!isDigestAlgorithm(v.digest) || !isDigestHex(v.sha256)) return undefined
     completed.push({ id: v.id, digest: v.digest, sha256: v.sha256 })
+    listed.add(v.id)
   }
   return completed
 }
