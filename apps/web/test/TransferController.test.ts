@@ -115,4 +115,35 @@ describe('TransferController', () => {
       { id: file.id, name: file.name, size: file.size, status: 'done', sha256, digest: 'sha256-list' },
     ])
   })
+
+  it('progress and file events of a transfer are published at most every 100 ms, the last one included; a change of its state at once', () => {
+    vi.useFakeTimers()
+    try {
+      const { engine, changed } = fakeEngine()
+      const controller = new TransferController(engine)
+      let published = 0
+      controller.subscribe(() => published++)
+      const t: { -readonly [K in keyof EngineTransfer]: EngineTransfer[K] } = {
+        ...transfer('t5'),
+        state: 'active',
+      }
+      changed(t) // a new transfer: at once
+      expect(published).toBe(1)
+      for (let i = 0; i < 1000; i++) {
+        t.progress = { ...t.progress, bytes: i }
+        changed(t)
+      }
+      expect(published).toBe(1)
+      vi.advanceTimersByTime(100)
+      expect(published).toBe(2)
+      expect(controller.get()[0]?.bytes).toBe(999)
+      t.state = 'done'
+      changed(t)
+      expect(published).toBe(3)
+      expect(controller.get()[0]?.state).toBe('done')
+      controller.close()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatBytes, formatEta, formatRate, summarizeNames } from '../src/transfer/format.js'
+import { formatBytes, formatEta, formatRate, listNames, summarizeNames } from '../src/transfer/format.js'
 import { hookState } from '../src/transfer/types.js'
 
 describe('transfer formatting', () => {
@@ -17,6 +17,12 @@ describe('transfer formatting', () => {
     expect(formatEta(9.4)).toBe('9 s left')
     expect(formatEta(75)).toBe('1 min 15 s left')
     expect(formatEta(3 * 3600 + 120)).toBe('3 h 2 min left')
+  })
+
+  it('listNames lists 20 names a line each and counts the rest', () => {
+    expect(listNames(['a', 'b'])).toBe('a\nb')
+    const many = Array.from({ length: 1000 }, (_, i) => `f${i}`)
+    expect(listNames(many).split('\n')).toEqual([...many.slice(0, 20), '… and 980 more'])
   })
 
   it('summarizeNames names the first file and counts the rest', () => {

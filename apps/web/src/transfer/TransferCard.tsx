@@ -1,5 +1,5 @@
 import { Icon } from '../ui/icons.js'
-import { formatBytes, formatEta, formatRate, summarizeNames } from './format.js'
+import { formatBytes, formatEta, formatRate, listNames, summarizeNames } from './format.js'
 import { TransferFiles } from './TransferFiles.js'
 import { hookState, type TransferActions, type TransferView } from './types.js'
 
@@ -51,7 +51,7 @@ export function TransferCard({ transfer: t, actions }: { transfer: TransferView;
           <Icon name={incoming ? 'download' : 'file'} size={18} />
         </span>
         <div class="transfer__what">
-          <div class="transfer__names" title={t.files.map((f) => f.name).join('\n')}>
+          <div class="transfer__names" title={listNames(t.files.map((f) => f.name))}>
             {names}
           </div>
           <div class="transfer__meta">

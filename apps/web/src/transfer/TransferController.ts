@@ -88,7 +88,16 @@ interface Entry {
   readonly sinks: EngineSink[]
   /** Set once accepted or declined here, so the buttons go away at once. */
   answered: boolean
+  /** The transfer's state in the last views published (undefined: not published yet). */
+  publishedState: TransferState | undefined
 }
+
+/**
+ * Least time between two publications for progress and file events, ms. A transfer emits an event
+ * per status change of each file: thousands of files would otherwise rebuild every view (each
+ * with every file) thousands of times — a transfer's own state changes are published at once.
+ */
+const PUBLISH_INTERVAL_MS = 100
 
 /**
  * The call's file transfers as one list for the UI, and the actions on them. Every transfer of the
@@ -107,6 +116,8 @@ export class TransferController<Sink extends EngineSink>
   readonly #off: (() => void)[]
   readonly #onError: (message: string) => void
   #closed = false
+  #lastPublish = Number.NEGATIVE_INFINITY
+  #timer: ReturnType<typeof setTimeout> | undefined
 
   constructor(engine: TransferEngine<Sink>, onError: (message: string) => void = () => {}) {
     super([])
@@ -120,8 +131,9 @@ export class TransferController<Sink extends EngineSink>
         else this.#publish()
       }),
       engine.onTransfer((transfer, peer) => {
-        this.#entry(transfer, peer)
-        this.#publish()
+        const entry = this.#entry(transfer, peer)
+        if (entry.publishedState !== transfer.state) this.#publish()
+        else this.#publishSoon()
       }),
     ]
   }
@@ -187,6 +199,8 @@ export class TransferController<Sink extends EngineSink>
   close(): void {
     if (this.#closed) return
     this.#closed = true
+    clearTimeout(this.#timer)
+    this.#timer = undefined
     for (const off of this.#off.splice(0)) off()
     this.#engine.close()
   }
@@ -195,16 +209,30 @@ export class TransferController<Sink extends EngineSink>
     const key = `${peer.peerId}/${transfer.id}`
     let entry = this.#entries.get(key)
     if (!entry && !this.#dismissed.has(key)) {
-      entry = { transfer, peer, offer: undefined, sinks: [], answered: false }
+      entry = { transfer, peer, offer: undefined, sinks: [], answered: false, publishedState: undefined }
       this.#entries.set(key, entry)
     }
-    return entry ?? { transfer, peer, offer: undefined, sinks: [], answered: true }
+    return (
+      entry ?? { transfer, peer, offer: undefined, sinks: [], answered: true, publishedState: transfer.state }
+    )
+  }
+
+  /** Publishes now, or at the end of the interval since the last publication. */
+  #publishSoon(): void {
+    if (this.#timer !== undefined) return
+    const wait = this.#lastPublish + PUBLISH_INTERVAL_MS - performance.now()
+    if (wait <= 0) this.#publish()
+    else this.#timer = setTimeout(() => this.#publish(), wait)
   }
 
   #publish(): void {
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    this.#lastPublish = performance.now()
     const views: TransferView[] = []
     for (const [id, e] of this.#entries) {
       const t = e.transfer
+      e.publishedState = t.state
       const p = t.progress
       views.push({
         id,

@@ -33,3 +33,9 @@ export function summarizeNames(names: readonly string[]): string {
   if (first === undefined) return 'No files'
   return rest.length === 0 ? first : `${first} and ${rest.length} more`
 }
+
+/** Names one per line, at most `max` of them, the rest counted (a tooltip for thousands of files). */
+export function listNames(names: readonly string[], max = 20): string {
+  const listed = names.slice(0, max).join('\n')
+  return names.length > max ? `${listed}\n… and ${names.length - max} more` : listed
+}
