@@ -2,7 +2,7 @@ import { readdir, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { NodeFileSink } from '../src/transfer/node/NodeFileSink.js'
-import { SpaceBudget } from '../src/transfer/node/SpaceBudget.js'
+import { SpaceBudget } from '../src/transfer/SpaceBudget.js'
 import { tempDir } from './transfer/support.js'
 
 const LAST_MODIFIED = 1_700_000_000_000

@@ -110,8 +110,11 @@ function createTransfers(room: RoomPort, onError: (message: string) => void) {
   const opfs = !opfsDisabledForTests() && OpfsSink.isSupported()
   if (opfs) cleanUpOpfsOnce(onError, journal)
   // The download worker is registered only where it can be chosen (no OPFS), on the first accept.
+  // one factory with OPFS: the files of one accept share one estimate of the site's storage
+  const opfsSinks = opfs ? createBrowserSinkFactory({ opfs }) : undefined
   const sinkFor = async (file: FileMeta, context?: SinkContext): Promise<AppSink> => {
-    const serviceWorkerDownloads = opfs ? undefined : await downloadWorker()
+    if (opfsSinks) return (await opfsSinks(file, context)) as AppSink
+    const serviceWorkerDownloads = await downloadWorker()
     return (await createBrowserSinkFactory({ serviceWorkerDownloads, opfs })(file, context)) as AppSink
   }
   return new TransferController<AppSink>(

@@ -92,10 +92,10 @@ export {
 } from './messages.js'
 export { NodeFileSink, type NodeFileSinkOptions, PART_SUFFIX, SIDECAR_SUFFIX } from './node/NodeFileSink.js'
 export { NodeFileSource } from './node/NodeFileSource.js'
-export { SpaceBudget } from './node/SpaceBudget.js'
 export { assertOfferable } from './offer.js'
 export type { TransferProgress } from './Progress.js'
 export { Sha256, type Sha256State } from './Sha256.js'
+export { SpaceBudget, type StorageEstimator } from './SpaceBudget.js'
 export {
   type FileStatus,
   TRANSFER_TRANSITIONS,

@@ -60,4 +60,49 @@ describe('OpfsSink with many files', () => {
     expect(result.locked).toBeLessThanOrEqual(64)
     expect(result.wrong).toEqual([])
   }, 120_000)
+
+  it("an accept whose OPFS files do not fit the site's storage left fails with DISK_FULL at the file that does not fit, before anything is written", async () => {
+    const page = await harness.newPage()
+    const result = await page.evaluate(async () => {
+      const P = (window as unknown as W).Parley
+      // the real estimate first: a quota is known in Chromium
+      const real = await P.SpaceBudget.ofOrigin()
+      // every file to OPFS (a transfer of 1 B and more)
+      const factory = P.createBrowserSinkFactory({
+        memoryLimit: 1,
+        storage: { estimate: async () => ({ quota: 2500, usage: 500 }) },
+      })
+      const context = { transferBytes: 3 * 1000 }
+      const meta = (i: number) => ({
+        id: String(i),
+        name: `q${i}.bin`,
+        size: 1000,
+        type: '',
+        lastModified: 1,
+      })
+      const opened: string[] = []
+      let failure: { code: string | undefined; message: string } | undefined
+      const sinks = []
+      for (let i = 0; i < 3; i++) {
+        const sink = await factory(meta(i), context)
+        sinks.push(sink)
+        try {
+          await sink.open(meta(i))
+          opened.push(meta(i).name)
+        } catch (error) {
+          failure = { code: (error as { code?: string }).code, message: (error as Error).message }
+          break
+        }
+      }
+      for (const sink of sinks) await sink.discard()
+      return { realFree: real?.freeBytes ?? -1, opened, failure }
+    })
+    expect(result.realFree).toBeGreaterThan(0)
+    expect(result.opened).toEqual(['q0.bin', 'q1.bin'])
+    expect(result.failure).toEqual({
+      code: 'DISK_FULL',
+      message:
+        "not enough space in this site's browser storage for q2.bin: it needs 1000 B, 0 B of the 2000 B free are left",
+    })
+  })
 })

@@ -1,6 +1,7 @@
 import { ParleyError } from '../../errors.js'
 import type { FileSink } from '../FileSink.js'
 import type { FileMeta } from '../messages.js'
+import type { SpaceBudget } from '../SpaceBudget.js'
 import { holdOpfsEntry, OPFS_ROOT, opfsEntryName } from './opfsHousekeeping.js'
 import { OPFS_WORKER_SOURCE } from './opfsWorker.js'
 import { type SavableSink, type SaveOptions, saveBlob } from './save.js'
@@ -76,6 +77,7 @@ const MAX_IN_FLIGHT = 8
  */
 export class OpfsSink implements FileSink, SavableSink {
   readonly #worker = OpfsWorker.get()
+  readonly #space: SpaceBudget | undefined
   #meta: FileMeta | undefined
   #path = ''
   #position = 0
@@ -83,6 +85,15 @@ export class OpfsSink implements FileSink, SavableSink {
   #failure: ParleyError | undefined
   /** Releases this page's hold on the entry (see opfsHousekeeping.ts). */
   #release: (() => void) | undefined
+
+  /**
+   * `space`: the site's storage left, shared with the other sinks of the transfer: `open` reserves
+   * what the file still needs and rejects with DISK_FULL when it does not fit (see
+   * {@link SpaceBudget.ofOrigin}).
+   */
+  constructor(options: { space?: SpaceBudget } = {}) {
+    this.#space = options.space
+  }
 
   /** True when this browser has OPFS sync access handles and workers. */
   static isSupported(): boolean {
@@ -111,6 +122,7 @@ export class OpfsSink implements FileSink, SavableSink {
         sidecar.offset <= stored &&
         sidecar.offset <= file.size
       const offset = same ? (sidecar.offset as number) : 0
+      this.#space?.reserve(file.size - offset, file.name)
       await this.#worker.call('truncate', { path: this.#path, size: offset })
       this.#position = offset
       // a complete entry stays marked complete until the receiver completes (or discards) it again
@@ -247,6 +259,7 @@ function parseSidecar(text: string | null): Partial<Sidecar> | undefined {
 }
 
 function storageError(error: unknown, name: string): ParleyError {
+  if (error instanceof ParleyError) return error
   const kind = (error as { name?: string } | undefined)?.name
   if (kind === 'QuotaExceededError') {
     return new ParleyError('DISK_FULL', `storage quota exceeded while receiving ${name}`, { cause: error })

@@ -1,6 +1,7 @@
 import { ParleyError } from '../../errors.js'
 import type { FileSink, SinkContext, SinkFactory } from '../FileSink.js'
 import type { FileMeta } from '../messages.js'
+import { SpaceBudget, type StorageEstimator } from '../SpaceBudget.js'
 import { ServiceWorkerDownloadSink } from './download/ServiceWorkerDownloadSink.js'
 import type { ServiceWorkerDownloads } from './download/ServiceWorkerDownloads.js'
 import { MEMORY_SINK_LIMIT, MemorySink } from './MemorySink.js'
@@ -50,6 +51,11 @@ export interface BrowserSinkOptions {
   opfs?: boolean
   /** Largest file kept in memory (default MEMORY_SINK_LIMIT, 64 MiB). */
   memoryLimit?: number
+  /**
+   * Where the site's storage estimate comes from (default `navigator.storage`): the files an
+   * accept puts in OPFS must fit what is left of the quota, or the accept fails with DISK_FULL.
+   */
+  storage?: StorageEstimator
 }
 
 /**
@@ -58,7 +64,17 @@ export interface BrowserSinkOptions {
  */
 export function createBrowserSinkFactory(options: BrowserSinkOptions = {}): SinkFactory {
   const memoryLimit = options.memoryLimit ?? MEMORY_SINK_LIMIT
-  return (file: FileMeta, context?: SinkContext): FileSink => {
+  // one estimate of the site's storage per accept (its files share one context), reserved file by file
+  const budgets = new WeakMap<SinkContext, Promise<SpaceBudget | undefined>>()
+  const spaceFor = (context: SinkContext) => {
+    let budget = budgets.get(context)
+    if (!budget) {
+      budget = SpaceBudget.ofOrigin(options.storage)
+      budgets.set(context, budget)
+    }
+    return budget
+  }
+  return (file: FileMeta, context?: SinkContext): FileSink | Promise<FileSink> => {
     const downloads = options.serviceWorkerDownloads
     const storage = {
       opfs: options.opfs !== false && OpfsSink.isSupported(),
@@ -68,7 +84,9 @@ export function createBrowserSinkFactory(options: BrowserSinkOptions = {}): Sink
     const kind = chooseBrowserSink(file.size, storage, context?.transferBytes ?? file.size)
     switch (kind) {
       case 'opfs':
-        return new OpfsSink()
+        return context
+          ? spaceFor(context).then((space) => new OpfsSink(space ? { space } : {}))
+          : new OpfsSink()
       case 'service-worker':
         return new ServiceWorkerDownloadSink(downloads!)
       case 'memory':
