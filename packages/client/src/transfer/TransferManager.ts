@@ -438,7 +438,8 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
         }
         const ids = fileIds === 'all' ? offer.files.map((f) => f.id) : fileIds
         // files verified before the reload stay recorded (they are checked again in accept)
-        const verified = (before?.completed ?? []).filter((v) => ids.includes(v.id))
+        const accepted = new Set(ids)
+        const verified = (before?.completed ?? []).filter((v) => accepted.has(v.id))
         journal?.remember({
           peerId: peer.peerId,
           transferId: id,
