@@ -137,6 +137,66 @@ describe('file transfer in Chromium', () => {
     expect(await sha256ListOfFile(await download(page))).toBe(result.sent)
   }, 120_000)
 
+  it("browser → browser 400 files of 240 KiB in one offer (94 MiB: all in OPFS, more files than the OPFS worker keeps open): every file verified with the sender's digest", async () => {
+    const page = await harness.newPage()
+    await makeBlob(page, 400 * 240 * 1024)
+    const result = await page.evaluate(async () => {
+      const w = window as unknown as W
+      const P = w.Parley
+      const a = new RTCPeerConnection()
+      const b = new RTCPeerConnection()
+      const gathered = (pc: RTCPeerConnection) =>
+        new Promise<void>((resolve) => {
+          if (pc.iceGatheringState === 'complete') return resolve()
+          pc.addEventListener(
+            'icegatheringstatechange',
+            () => pc.iceGatheringState === 'complete' && resolve(),
+          )
+        })
+      const remote = new Promise<RTCDataChannel>((resolve) => {
+        b.ondatachannel = (e) => resolve(e.channel)
+      })
+      const hashers = await P.loadHashers()
+      const blob = w.T.blob as Blob
+      const piece = 240 * 1024
+      const sources = Array.from(
+        { length: 400 },
+        (_, i) => new P.BlobFileSource(blob.slice(i * piece, (i + 1) * piece), `f${i}.bin`),
+      )
+      const sender = new P.FileSender({ sources, hashers })
+      const channel = a.createDataChannel(P.transferChannelLabel(sender.id))
+      await a.setLocalDescription(await a.createOffer())
+      await gathered(a)
+      await b.setRemoteDescription(a.localDescription!)
+      await b.setLocalDescription(await b.createAnswer())
+      await gathered(b)
+      await a.setRemoteDescription(b.localDescription!)
+      if (channel.readyState !== 'open') {
+        await new Promise((resolve) => channel.addEventListener('open', resolve, { once: true }))
+      }
+      sender.attach(channel, { maxMessageSize: a.sctp?.maxMessageSize })
+      const receiver = await P.FileReceiver.fromChannel(await remote, { hashers })
+      const kinds = new Set<string>()
+      const sinks: { remove(): Promise<void> }[] = []
+      const factory = P.createBrowserSinkFactory()
+      await receiver.accept(async (file, context) => {
+        const sink = await factory(file, context)
+        kinds.add(sink instanceof P.OpfsSink ? 'opfs' : 'other')
+        sinks.push(sink as unknown as { remove(): Promise<void> })
+        return sink
+      })
+      await Promise.all([sender.finished(), receiver.finished()])
+      const sent = sender.files.map((f) => f.sha256)
+      const received = receiver.files.map((f) => f.sha256)
+      const done = receiver.files.filter((f) => f.status === 'done').length
+      for (const sink of sinks) await sink.remove()
+      return { kinds: [...kinds], done, same: sent.every((d, i) => d !== undefined && d === received[i]) }
+    })
+    expect(result.kinds).toEqual(['opfs'])
+    expect(result.done).toBe(400)
+    expect(result.same).toBe(true)
+  }, 120_000)
+
   it('terminal → browser 32 MiB: parley send, the page accepts the offer and saves the file', async () => {
     const src = join(dir.path, 'to-browser.bin')
     const expected = await writeRandomFile(src, 32 * MiB)
