@@ -37,6 +37,51 @@ async function download(page: Page): Promise<string> {
   return path
 }
 
+/** An open channel between two RTCPeerConnections of one page, and the other end's channel. */
+interface PagePair {
+  channel: RTCDataChannel
+  remote: RTCDataChannel
+  maxMessageSize: number | undefined
+}
+type WithPair = W & { openPair(label: string): Promise<PagePair> }
+
+/**
+ * Defines `window.openPair(label)` in the page: two connected peer connections of the page (no
+ * trickle: each description carries all its candidates), resolved once the labelled channel is
+ * open on the offering side and announced on the other.
+ */
+async function definePair(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    ;(window as unknown as WithPair).openPair = async (label: string) => {
+      const a = new RTCPeerConnection()
+      const b = new RTCPeerConnection()
+      const gathered = (pc: RTCPeerConnection) =>
+        new Promise<void>((resolve) => {
+          if (pc.iceGatheringState === 'complete') return resolve()
+          pc.addEventListener(
+            'icegatheringstatechange',
+            () => pc.iceGatheringState === 'complete' && resolve(),
+          )
+        })
+      const remote = new Promise<RTCDataChannel>((resolve) => {
+        b.ondatachannel = (e) => resolve(e.channel)
+      })
+      const channel = a.createDataChannel(label)
+      await a.setLocalDescription(await a.createOffer())
+      await gathered(a)
+      await b.setRemoteDescription(a.localDescription!)
+      await b.setLocalDescription(await b.createAnswer())
+      await gathered(b)
+      await a.setRemoteDescription(b.localDescription!)
+      // the channel may have opened while setRemoteDescription's continuation waited for its turn
+      if (channel.readyState !== 'open') {
+        await new Promise((resolve) => channel.addEventListener('open', resolve, { once: true }))
+      }
+      return { channel, remote: await remote, maxMessageSize: a.sctp?.maxMessageSize }
+    }
+  })
+}
+
 describe('file transfer in Chromium', () => {
   let harness: Harness
   let server: ParleyServer
@@ -59,41 +104,18 @@ describe('file transfer in Chromium', () => {
   it('browser → browser 64 MiB: File slices in, OPFS out, saved by download with the same SHA-256', async () => {
     const page = await harness.newPage()
     await makeBlob(page, 64 * MiB)
+    await definePair(page)
     const result = await page.evaluate(async () => {
-      const w = window as unknown as W
+      const w = window as unknown as WithPair
       const P = w.Parley
-      const a = new RTCPeerConnection()
-      const b = new RTCPeerConnection()
-      // no trickle: each description carries all its candidates
-      const gathered = (pc: RTCPeerConnection) =>
-        new Promise<void>((resolve) => {
-          if (pc.iceGatheringState === 'complete') return resolve()
-          pc.addEventListener(
-            'icegatheringstatechange',
-            () => pc.iceGatheringState === 'complete' && resolve(),
-          )
-        })
-      const remote = new Promise<RTCDataChannel>((resolve) => {
-        b.ondatachannel = (e) => resolve(e.channel)
-      })
       const hashers = await P.loadHashers()
       const sender = new P.FileSender({
         sources: [new P.BlobFileSource(w.T.blob as Blob, 'big.bin')],
         hashers,
       })
-      const channel = a.createDataChannel(P.transferChannelLabel(sender.id))
-      await a.setLocalDescription(await a.createOffer())
-      await gathered(a)
-      await b.setRemoteDescription(a.localDescription!)
-      await b.setLocalDescription(await b.createAnswer())
-      await gathered(b)
-      await a.setRemoteDescription(b.localDescription!)
-      // the channel may have opened while setRemoteDescription's continuation waited for its turn
-      if (channel.readyState !== 'open') {
-        await new Promise((resolve) => channel.addEventListener('open', resolve, { once: true }))
-      }
-      sender.attach(channel, { maxMessageSize: a.sctp?.maxMessageSize })
-      const receiver = await P.FileReceiver.fromChannel(await remote, { hashers })
+      const { channel, remote, maxMessageSize } = await w.openPair(P.transferChannelLabel(sender.id))
+      sender.attach(channel, { maxMessageSize })
+      const receiver = await P.FileReceiver.fromChannel(remote, { hashers })
       const started = performance.now()
       // main-thread stalls: the longest gap between animation frames while transferring
       let longest = 0
@@ -140,22 +162,10 @@ describe('file transfer in Chromium', () => {
   it("browser → browser 400 files of 240 KiB in one offer (94 MiB: all in OPFS, more files than the OPFS worker keeps open): every file verified with the sender's digest", async () => {
     const page = await harness.newPage()
     await makeBlob(page, 400 * 240 * 1024)
+    await definePair(page)
     const result = await page.evaluate(async () => {
-      const w = window as unknown as W
+      const w = window as unknown as WithPair
       const P = w.Parley
-      const a = new RTCPeerConnection()
-      const b = new RTCPeerConnection()
-      const gathered = (pc: RTCPeerConnection) =>
-        new Promise<void>((resolve) => {
-          if (pc.iceGatheringState === 'complete') return resolve()
-          pc.addEventListener(
-            'icegatheringstatechange',
-            () => pc.iceGatheringState === 'complete' && resolve(),
-          )
-        })
-      const remote = new Promise<RTCDataChannel>((resolve) => {
-        b.ondatachannel = (e) => resolve(e.channel)
-      })
       const hashers = await P.loadHashers()
       const blob = w.T.blob as Blob
       const piece = 240 * 1024
@@ -164,18 +174,9 @@ describe('file transfer in Chromium', () => {
         (_, i) => new P.BlobFileSource(blob.slice(i * piece, (i + 1) * piece), `f${i}.bin`),
       )
       const sender = new P.FileSender({ sources, hashers })
-      const channel = a.createDataChannel(P.transferChannelLabel(sender.id))
-      await a.setLocalDescription(await a.createOffer())
-      await gathered(a)
-      await b.setRemoteDescription(a.localDescription!)
-      await b.setLocalDescription(await b.createAnswer())
-      await gathered(b)
-      await a.setRemoteDescription(b.localDescription!)
-      if (channel.readyState !== 'open') {
-        await new Promise((resolve) => channel.addEventListener('open', resolve, { once: true }))
-      }
-      sender.attach(channel, { maxMessageSize: a.sctp?.maxMessageSize })
-      const receiver = await P.FileReceiver.fromChannel(await remote, { hashers })
+      const { channel, remote, maxMessageSize } = await w.openPair(P.transferChannelLabel(sender.id))
+      sender.attach(channel, { maxMessageSize })
+      const receiver = await P.FileReceiver.fromChannel(remote, { hashers })
       const kinds = new Set<string>()
       const sinks: { remove(): Promise<void> }[] = []
       const factory = P.createBrowserSinkFactory()
