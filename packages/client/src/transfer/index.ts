@@ -58,6 +58,7 @@ export {
   WorkerFileSender,
   type WorkerFileSenderOptions,
 } from './browser/WorkerFileSender.js'
+export { Crc32 } from './Crc32.js'
 export { FileReceiver, type FileReceiverOptions, type IncomingOffer as OfferDetails } from './FileReceiver.js'
 export {
   type AttachOptions,
@@ -124,3 +125,4 @@ export {
   type TransferPeer,
   type TransferRoom,
 } from './TransferManager.js'
+export { type ZipEntry, type ZipOptions, zipBlob } from './zipBlob.js'
