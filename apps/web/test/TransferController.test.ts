@@ -43,6 +43,8 @@ function fakeEngine() {
   /** The context each sink was chosen with. */
   const contexts: unknown[] = []
   let transferListener: ((t: EngineTransfer, p: EnginePeer) => void) | undefined
+  /** saveZip() calls: the archive's file names and its name. */
+  const zips: { names: string[]; name: string }[] = []
   const engine: TransferEngine<EngineSink> = {
     onOffer: (fn) => {
       offerListener = fn
@@ -59,6 +61,9 @@ function fakeEngine() {
       sinks.push(sink)
       return sink
     },
+    saveZip: async (files, name) => {
+      zips.push({ names: files.map((f) => f.name), name })
+    },
     close: () => {},
   }
   const offer = (id: string, acceptedBefore: readonly string[] | undefined) =>
@@ -74,7 +79,7 @@ function fakeEngine() {
       decline: async () => {},
     })
   const changed = (t: EngineTransfer) => transferListener?.(t, peer)
-  return { engine, offer, answers, calls, contexts, changed }
+  return { engine, offer, answers, calls, contexts, changed, zips }
 }
 
 describe('TransferController', () => {
@@ -145,5 +150,60 @@ describe('TransferController', () => {
     } finally {
       vi.useRealTimers()
     }
+  })
+
+  it("saveZip() archives the verified files of a finished transfer in file order, through each file's sink; canSaveZip needs two sinks that keep their file", async () => {
+    const { engine, zips, changed } = fakeEngine()
+    let offerListener: ((offer: EngineOffer<EngineSink>) => void) | undefined
+    const files: EngineFile[] = ['a.txt', 'b.txt', 'c.txt'].map((name, i) => ({
+      id: String(i),
+      name,
+      size: 1,
+      type: '',
+      lastModified: 1000 + i,
+    }))
+    const t: { -readonly [K in keyof EngineTransfer]: EngineTransfer[K] } = {
+      ...transfer('t6'),
+      files: files.map((f, i) => ({
+        id: f.id,
+        name: f.name,
+        size: 1,
+        status: i === 1 ? 'declined' : 'done',
+        sha256: undefined,
+        digest: undefined,
+      })),
+    }
+    const engineSinks = new Map<string, EngineSink>()
+    const controller = new TransferController({
+      ...engine,
+      onOffer: (fn) => {
+        offerListener = fn
+        return () => {}
+      },
+      sinkFor: (file) => {
+        const sink: EngineSink = { save: async () => {}, file: async () => new Blob([file.name]) }
+        engineSinks.set(file.id, sink)
+        return sink
+      },
+    })
+    offerListener?.({
+      transfer: t,
+      from: peer,
+      acceptedBefore: undefined,
+      // sinks made out of order (several open at once)
+      accept: async (_ids, sinkFor) => {
+        for (const f of [files[2]!, files[0]!]) await sinkFor(f)
+      },
+      decline: async () => {},
+    })
+    const [view] = controller.get()
+    controller.accept(view!.id)
+    await vi.waitFor(() => expect(engineSinks.size).toBe(2))
+    t.state = 'done'
+    changed(t)
+    await vi.waitFor(() => expect(controller.get()[0]?.canSaveZip).toBe(true))
+    controller.saveZip(view!.id)
+    await vi.waitFor(() => expect(zips).toEqual([{ names: ['a.txt', 'c.txt'], name: 'Ada - 2 files.zip' }]))
+    controller.close()
   })
 })

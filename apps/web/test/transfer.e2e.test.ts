@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join as joinPath } from 'node:path'
 import type { Download } from 'playwright-core'
 import { afterAll, describe, expect, it } from 'vitest'
+import { readZip } from '../../../packages/client/test/transfer/zipReader.js'
 import { sha256Of } from './support/files.js'
 import { expectFullMesh, type Participant, poll, useWebAppSuite } from './support/webApp.js'
 
@@ -61,7 +63,7 @@ async function sendVerified(ada: Participant, bo: Participant, file: { path: str
 }
 
 describe('web app file transfer', () => {
-  it('a file offered through the file input is accepted, arrives verified, and the save action downloads the same bytes', async () => {
+  it('a file offered through the file input is accepted, arrives verified, and the save action downloads the same bytes; save all downloads them in one ZIP', async () => {
     const room = nextRoom()
     const ada = await join(room, 'Ada')
     const bo = await join(room, 'Bo')
@@ -90,6 +92,19 @@ describe('web app file transfer', () => {
       if (!download) throw new Error(`no download of ${name}`)
       expect(await sha256Of(await download.path())).toBe(file.sha256)
     }
+
+    // both in one ZIP archive: one download, each file stored with its CRC-32
+    await bo.page.getByTestId('file-save-zip').click()
+    await expect.poll(() => downloads.length, { timeout: 30_000 }).toBe(3)
+    const zip = downloads[2]!
+    expect(zip.suggestedFilename()).toBe('Ada - 2 files.zip')
+    const { entries } = readZip(await readFile(await zip.path()))
+    expect(entries.map((e) => [e.name, e.crcMatches])).toEqual([
+      ['notes.bin', true],
+      ['video.bin', true],
+    ])
+    expect(createHash('sha256').update(entries[0]!.data).digest('hex')).toBe(small.sha256)
+    expect(createHash('sha256').update(entries[1]!.data).digest('hex')).toBe(large.sha256)
   })
 
   it('with the sender worker on (test flag: as on machines of more than 2 cores), the page hands no file byte to a channel; the file arrives verified', async () => {

@@ -15,7 +15,9 @@ import {
   type SavableSink,
   type SinkContext,
   StorageTransferJournal,
+  saveBlob,
   TransferManager,
+  zipBlob,
 } from '@parley/client'
 import { TransferController } from '../transfer/TransferController.js'
 import { downloadWorker, opfsDisabledForTests, senderWorkerForcedForTests } from './downloads.js'
@@ -127,6 +129,7 @@ function createTransfers(room: RoomPort, onError: (message: string) => void) {
         await manager.sendFiles(peer, files)
       },
       sinkFor,
+      saveZip: async (files, name) => saveBlob(await zipBlob(files), name),
       close: () => manager.close(),
     },
     onError,

@@ -131,14 +131,27 @@ export function TransferCard({ transfer: t, actions }: { transfer: TransferView;
               <Icon name="check" size={14} /> Saved
             </button>
           ) : t.state === 'done' && incoming && t.canSave ? (
-            <button
-              type="button"
-              class="btn btn--primary btn--small"
-              data-testid="file-save"
-              onClick={() => actions.save(t.id)}
-            >
-              <Icon name="download" size={14} /> Save
-            </button>
+            <>
+              {t.canSaveZip ? (
+                <button
+                  type="button"
+                  class="btn btn--ghost btn--small"
+                  data-testid="file-save-zip"
+                  title="One download: the files in an uncompressed ZIP archive"
+                  onClick={() => actions.saveZip(t.id)}
+                >
+                  <Icon name="download" size={14} /> Save all (.zip)
+                </button>
+              ) : null}
+              <button
+                type="button"
+                class="btn btn--primary btn--small"
+                data-testid="file-save"
+                onClick={() => actions.save(t.id)}
+              >
+                <Icon name="download" size={14} /> Save
+              </button>
+            </>
           ) : null}
         </span>
       </div>

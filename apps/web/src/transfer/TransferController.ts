@@ -51,6 +51,8 @@ export interface EngineSinkContext {
 export interface EngineSink {
   /** Downloads the received file (sinks that keep the file: memory, OPFS). */
   save?(): Promise<void>
+  /** The received file (sinks that keep it), for an archive of several. */
+  file?(): Promise<Blob>
   /** The file streams into the browser's Downloads while it arrives: that download is the save. */
   readonly savedAsDownload?: boolean
 }
@@ -77,15 +79,25 @@ export interface TransferEngine<Sink extends EngineSink> {
    * service-worker download when OPFS is unavailable, memory below 64 MiB).
    */
   sinkFor(file: EngineFile, context?: EngineSinkContext): Sink | Promise<Sink>
+  /** Saves files as one ZIP archive named `name` (a download). */
+  saveZip(files: readonly ZipFile[], name: string): Promise<void>
   /** Stops every transfer here (receivers keep partial data). Idempotent. */
   close(): void
+}
+
+/** A received file for an archive. */
+export interface ZipFile {
+  readonly name: string
+  readonly blob: Blob
+  readonly lastModified: number
 }
 
 interface Entry {
   readonly transfer: EngineTransfer
   readonly peer: EnginePeer
   offer: EngineOffer<EngineSink> | undefined
-  readonly sinks: EngineSink[]
+  /** The sink of each accepted file, in the order they were made. */
+  readonly sinks: { readonly file: EngineFile; readonly sink: EngineSink }[]
   /** Set once accepted or declined here, so the buttons go away at once. */
   answered: boolean
   /** The transfer's state in the last views published (undefined: not published yet). */
@@ -157,7 +169,7 @@ export class TransferController<Sink extends EngineSink>
     offer
       .accept(fileIds, async (file, context) => {
         const sink = await this.#engine.sinkFor(file, context)
-        entry.sinks.push(sink)
+        entry.sinks.push({ file, sink })
         return sink
       })
       .catch((error: unknown) => this.#onError(messageOf(error, 'The files could not be received.')))
@@ -182,9 +194,27 @@ export class TransferController<Sink extends EngineSink>
   save(id: string): void {
     const entry = this.#entries.get(id)
     if (entry?.transfer.state !== 'done') return
-    for (const sink of entry.sinks) {
+    for (const { sink } of entry.sinks) {
       sink.save?.().catch((error: unknown) => this.#onError(messageOf(error, 'The file could not be saved.')))
     }
+  }
+
+  /** Saves the verified files of a finished transfer as one ZIP archive (one download). */
+  saveZip(id: string): void {
+    const entry = this.#entries.get(id)
+    if (entry?.transfer.state !== 'done') return
+    const sinks = new Map(entry.sinks.map((s) => [s.file.id, s]))
+    const done = entry.transfer.files.filter((f) => f.status === 'done')
+    void (async () => {
+      const files: ZipFile[] = []
+      for (const f of done) {
+        const held = sinks.get(f.id)
+        const blob = await held?.sink.file?.()
+        if (!held || !blob) continue
+        files.push({ name: f.name, blob, lastModified: held.file.lastModified })
+      }
+      await this.#engine.saveZip(files, `${entry.peer.name || 'parley'} - ${files.length} files.zip`)
+    })().catch((error: unknown) => this.#onError(messageOf(error, 'The files could not be saved.')))
   }
 
   dismiss(id: string): void {
@@ -258,8 +288,13 @@ export class TransferController<Sink extends EngineSink>
         canSave:
           t.direction === 'receive' &&
           t.state === 'done' &&
-          e.sinks.some((s) => typeof s.save === 'function'),
-        downloading: t.direction === 'receive' && e.sinks.some((s) => s.savedAsDownload === true),
+          e.sinks.some(({ sink }) => typeof sink.save === 'function'),
+        canSaveZip:
+          t.direction === 'receive' &&
+          t.state === 'done' &&
+          e.sinks.length > 1 &&
+          e.sinks.every(({ sink }) => typeof sink.file === 'function'),
+        downloading: t.direction === 'receive' && e.sinks.some(({ sink }) => sink.savedAsDownload === true),
       })
     }
     this.set(views)

@@ -34,6 +34,8 @@ export interface TransferView {
   readonly awaitingAnswer: boolean
   /** A received file is ready to be saved with the save action. */
   readonly canSave: boolean
+  /** Several received files can be saved together as one ZIP archive. */
+  readonly canSaveZip: boolean
   /**
    * Received files stream into the browser's Downloads as they arrive (service-worker download):
    * the download is the save, so the save action shows as done once the transfer is.
@@ -53,6 +55,8 @@ export interface TransferActions {
   decline(id: string): void
   cancel(id: string): void
   save(id: string): void
+  /** Saves the received files of a transfer as one ZIP archive. */
+  saveZip(id: string): void
   /** Removes a finished transfer from the list. */
   dismiss(id: string): void
 }
