@@ -105,4 +105,27 @@ describe('OpfsSink with many files', () => {
         "not enough space in this site's browser storage for q2.bin: it needs 1000 B, 0 B of the 2000 B free are left",
     })
   })
+
+  it('after the OPFS directory of received files was deleted (site data cleared), the next sink makes it again and stores its file', async () => {
+    const page = await harness.newPage()
+    const text = await page.evaluate(async () => {
+      const P = (window as unknown as W).Parley
+      const meta = (name: string) => ({ id: '0', name, size: 2, type: '', lastModified: 1 })
+      const first = new P.OpfsSink()
+      await first.open(meta('one.bin'))
+      await first.write(new Uint8Array([1, 2]))
+      await first.complete()
+      await first.remove()
+      const root = await navigator.storage.getDirectory()
+      await root.removeEntry(P.OPFS_ROOT, { recursive: true })
+      const second = new P.OpfsSink()
+      await second.open(meta('two.bin'))
+      await second.write(new Uint8Array([3, 4]))
+      await second.complete()
+      const bytes = new Uint8Array(await (await second.file()).arrayBuffer())
+      await second.remove()
+      return [...bytes].join()
+    })
+    expect(text).toBe('3,4')
+  })
 })
