@@ -48,41 +48,31 @@ export async function zipBlob(entries: readonly ZipEntry[], options: ZipOptions 
     const size = entry.blob.size
     const zip64 = always || size >= MAX32 || offset >= MAX32
     const { time, date } = dosDateTime(entry.lastModified ?? 0)
+    // from "version needed" to the name's length: the same in both headers
+    const fields = (w: Writer, extraLength: number) =>
+      w
+        .u16(zip64 ? 45 : 20)
+        .u16(0x0800) // UTF-8 names
+        .u16(0) // stored
+        .u16(time)
+        .u16(date)
+        .u32(crc)
+        .u32(zip64 ? MAX32 : size)
+        .u32(zip64 ? MAX32 : size)
+        .u16(nameBytes.length)
+        .u16(extraLength)
     const local = new Writer(30 + nameBytes.length + (zip64 ? 20 : 0))
-    local
-      .u32(0x04034b50)
-      .u16(zip64 ? 45 : 20)
-      .u16(0x0800)
-      .u16(0)
-      .u16(time)
-      .u16(date)
-      .u32(crc)
-    local.u32(zip64 ? MAX32 : size).u32(zip64 ? MAX32 : size)
-    local
-      .u16(nameBytes.length)
-      .u16(zip64 ? 20 : 0)
-      .bytes(nameBytes)
+    fields(local.u32(0x04034b50), zip64 ? 20 : 0).bytes(nameBytes)
     if (zip64) local.u16(0x0001).u16(16).u64(size).u64(size)
     const record = new Writer(46 + nameBytes.length + (zip64 ? 28 : 0))
     // made by Unix (3): unzip then takes the names as UTF-8 and gives the files mode 644
-    record
-      .u32(0x02014b50)
-      .u16((3 << 8) | 45)
-      .u16(zip64 ? 45 : 20)
-      .u16(0x0800)
-      .u16(0)
-      .u16(time)
-      .u16(date)
-      .u32(crc)
-    record.u32(zip64 ? MAX32 : size).u32(zip64 ? MAX32 : size)
-    record
-      .u16(nameBytes.length)
-      .u16(zip64 ? 28 : 0)
-      .u16(0)
-      .u16(0)
-      .u16(0)
+    fields(record.u32(0x02014b50).u16((3 << 8) | 45), zip64 ? 28 : 0)
+      .u16(0) // comment
+      .u16(0) // disk
+      .u16(0) // internal attributes
       .u32(0o100644 << 16)
-    record.u32(zip64 ? MAX32 : offset).bytes(nameBytes)
+      .u32(zip64 ? MAX32 : offset)
+      .bytes(nameBytes)
     if (zip64) record.u16(0x0001).u16(24).u64(size).u64(size).u64(offset)
     parts.push(local.out, entry.blob)
     central.push(record.out)
