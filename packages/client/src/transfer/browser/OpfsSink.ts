@@ -125,8 +125,10 @@ export class OpfsSink implements FileSink, SavableSink {
       this.#space?.reserve(file.size - offset, file.name)
       await this.#worker.call('truncate', { path: this.#path, size: offset })
       this.#position = offset
-      // a complete entry stays marked complete until the receiver completes (or discards) it again
-      if (!(same && sidecar.complete === true && offset === file.size)) await this.checkpoint(offset)
+      // a complete entry stays marked complete until the receiver completes (or discards) it again;
+      // a new file gets its sidecar at its first checkpoint or its end (a small file: once, not twice)
+      const keep = same && sidecar.complete === true && offset === file.size
+      if (!keep && (text !== null || offset > 0)) await this.checkpoint(offset)
       return offset
     } catch (error) {
       throw storageError(error, file.name)
