@@ -64,6 +64,49 @@ describe('transfer engine (in-memory channel)', () => {
     expect(receiver.progress).toMatchObject({ bytes: 11, totalBytes: 11, confirmedBytes: 11 })
   })
 
+  it('progress on both sides, a file declined: every event equals the sums over the files not declined, names the active file, and ends at the accepted total', async () => {
+    const { local, remote } = memoryChannelPair('parley-file:sums')
+    const sizes = [700_000, 5, 300_000, 0, 64 * 1024]
+    const sender = new FileSender({
+      id: 'sums',
+      sources: sizes.map((n, i) => blob('x'.repeat(n), `f${i}.bin`)),
+      hashers,
+      chunkSize: 16 * 1024,
+      progressIntervalMs: 0,
+    })
+    sender.attach(local.asChannel())
+    const receiver = await FileReceiver.fromChannel(
+      remote.asChannel(),
+      { hashers, progressIntervalMs: 0, checkpointBytes: 64 * 1024 },
+      5000,
+    )
+    const wrong: string[] = []
+    let events = 0
+    for (const t of [sender, receiver]) {
+      t.on('progress', (p) => {
+        events++
+        const counted = t.files.filter((f) => f.status !== 'declined')
+        const bytes = counted.reduce((n, f) => n + f.bytes, 0)
+        const total = counted.reduce((n, f) => n + f.size, 0)
+        const active = t.files.find((f) => f.status === 'active')?.id
+        if (p.bytes !== bytes || p.totalBytes !== total || p.fileId !== active) {
+          wrong.push(`${t.direction}: ${JSON.stringify(p)} vs bytes ${bytes}, total ${total}, file ${active}`)
+        }
+        if (p.confirmedBytes > p.bytes)
+          wrong.push(`${t.direction}: confirmed past bytes ${JSON.stringify(p)}`)
+      })
+    }
+    await receiver.accept(() => new NodeFileSink({ dir: dir.path }), ['0', '2', '3', '4'])
+    await Promise.all([sender.finished(), receiver.finished()])
+    expect(wrong).toEqual([])
+    expect(events).toBeGreaterThan(20)
+    const accepted = 700_000 + 300_000 + 64 * 1024
+    for (const t of [sender, receiver]) {
+      expect(t.progress).toMatchObject({ bytes: accepted, totalBytes: accepted, confirmedBytes: accepted })
+      expect(t.files.map((f) => f.status)).toEqual(['done', 'declined', 'done', 'done', 'done'])
+    }
+  })
+
   it('3,000 files in one offer cross channels that refuse frames over 256 KiB (as Chromium and libdatachannel do): the offer and the accept go in parts, every file arrives', async () => {
     const { local, remote } = memoryChannelPair('parley-file:many')
     local.maxMessageSize = remote.maxMessageSize = 256 * 1024

@@ -236,10 +236,14 @@ export class FileReceiver extends Transfer {
         if (start.kind === 'completed') {
           r.sha256 = start.verified.sha256
           r.digest = start.verified.digest
-          r.bytes = r.confirmed = r.checkpointedBytes = r.resumeFrom = r.meta.size
+          this.setBytes(r, r.meta.size)
+          this.setConfirmed(r, r.meta.size)
+          r.checkpointedBytes = r.resumeFrom = r.meta.size
           this.setFileStatus(r, 'done')
         } else {
-          r.bytes = r.confirmed = r.checkpointedBytes = r.resumeFrom = start.offset
+          this.setBytes(r, start.offset)
+          this.setConfirmed(r, start.offset)
+          r.checkpointedBytes = r.resumeFrom = start.offset
         }
       }
       // a few sinks open at a time: each open is a few file-system calls, files come in thousands
@@ -327,7 +331,7 @@ export class FileReceiver extends Transfer {
     })
     this.reportProgress(true)
     // every accepted file was verified before (a reload): nothing more to receive
-    if (records.every((r) => r.status === 'done' || r.status === 'declined')) this.setState('done')
+    if (this.allFilesSettled) this.setState('done')
     else this.setState('active')
   }
 
@@ -430,7 +434,7 @@ export class FileReceiver extends Transfer {
     const length = bytes.byteLength // a sink may transfer (detach) the buffer
     r.hasher!.update(bytes)
     await r.sink!.write(bytes)
-    r.bytes += length
+    this.setBytes(r, r.bytes + length)
     this.#queuedBytes -= length
     if (this.#pauseSent && this.#queuedBytes <= (this.#options.continueBelowBytes ?? 2 * 1024 * 1024)) {
       this.#pauseSent = !(this.#link?.sendControl({ t: 'continue' }) ?? true)
@@ -450,7 +454,7 @@ export class FileReceiver extends Transfer {
     await r.sink!.checkpoint(offset)
     r.checkpointedAt = Date.now()
     r.checkpointedBytes = offset
-    r.confirmed = offset
+    this.setConfirmed(r, offset)
     this.#link?.sendControl({ t: 'progress', id: r.meta.id, offset })
   }
 
@@ -472,12 +476,11 @@ export class FileReceiver extends Transfer {
   #reportEnd(r: ReceiveRecord, sha256: string): void {
     r.sha256 = sha256
     r.digest = this.#digest
-    r.confirmed = r.meta.size
+    this.setConfirmed(r, r.meta.size)
     this.setFileStatus(r, 'done')
     this.#link?.sendControl({ t: 'file-ok', id: r.meta.id })
     this.reportProgress(true)
-    const records = this.records as ReceiveRecord[]
-    if (records.every((x) => x.status === 'done' || x.status === 'declined')) this.setState('done')
+    if (this.allFilesSettled) this.setState('done')
   }
 
   #onLinkClosed(): void {

@@ -1,8 +1,8 @@
 import { ParleyError } from '../errors.js'
 import { ChunkReader } from './ChunkReader.js'
 import type { FileSource } from './FileSource.js'
-import { HashSnapshots, SNAPSHOT_SPAN } from './HashSnapshots.js'
-import type { DigestAlgorithm, Hasher, Hashers } from './hash.js'
+import { HashSnapshots } from './HashSnapshots.js'
+import type { DigestAlgorithm, Hashers } from './hash.js'
 import {
   type ControlMessage,
   newTransferId,
@@ -11,6 +11,7 @@ import {
 } from './messages.js'
 import { acceptProblem, assertOfferable, fileMetasOf } from './offer.js'
 import { watchOpening } from './openWatch.js'
+import { type SendAttempt, SendAttempts } from './SendAttempts.js'
 import {
   type FileRecord,
   peerErrorCode,
@@ -57,20 +58,11 @@ export interface FileSenderOptions extends TransferOptions {
   mutateChunk?: (fileId: string, offset: number, chunk: Uint8Array) => Uint8Array
 }
 
+export type { SendAttempt }
+
 export interface AttachOptions {
   /** The connection's negotiated max-message-size (RTCSctpTransport.maxMessageSize). */
   maxMessageSize?: number | null | undefined
-}
-
-/** One attempt at sending a file (see FileSender.attempts). */
-export interface SendAttempt {
-  readonly fileId: string
-  /** Offset the attempt started from (what the receiver had stored). */
-  readonly from: number
-  /** End of the bytes handed to the channel. */
-  to: number
-  /** Bytes [0, confirmed) the receiver confirmed as stored, last known. */
-  confirmed: number
 }
 
 interface SendRecord extends FileRecord {
@@ -105,7 +97,7 @@ export class FileSender extends Transfer {
   #cancelling = false
   /** The peer sent the transfer's last message: close the channel at once. */
   #peerEnded = false
-  readonly #attempts: SendAttempt[] = []
+  readonly #attempts = new SendAttempts()
 
   constructor(options: FileSenderOptions) {
     const id = options.id ?? newTransferId()
@@ -131,7 +123,7 @@ export class FileSender extends Transfer {
 
   /** Offsets each attempt started from, in order (diagnostics and tests). */
   get resumeOffsets(): readonly { fileId: string; offset: number }[] {
-    return this.#attempts.map((a) => ({ fileId: a.fileId, offset: a.from }))
+    return this.#attempts.list.map((a) => ({ fileId: a.fileId, offset: a.from }))
   }
 
   /**
@@ -139,7 +131,7 @@ export class FileSender extends Transfer {
    * the channel, and what the receiver had confirmed when the attempt ended (diagnostics, tests).
    */
   get attempts(): readonly Readonly<SendAttempt>[] {
-    return this.#attempts
+    return this.#attempts.list
   }
 
   /** Bytes [0, n) of file `fileId` the receiver confirmed as stored (0 for an unknown id). */
@@ -275,9 +267,8 @@ export class FileSender extends Transfer {
           return
         }
         if (message.offset > r.confirmed) {
-          r.confirmed = message.offset
-          const attempt = this.#attempts.findLast((a) => a.fileId === r.meta.id)
-          if (attempt) attempt.confirmed = r.confirmed
+          this.setConfirmed(r, message.offset)
+          this.#attempts.confirmed(r.meta.id, r.confirmed)
           r.snapshots.confirmed(message.offset)
           this.reportProgress()
         }
@@ -289,12 +280,12 @@ export class FileSender extends Transfer {
           this.#protocolError(link, 'file-ok for a file not sent')
           return
         }
-        r.confirmed = r.meta.size
-        r.bytes = r.meta.size
+        this.setConfirmed(r, r.meta.size)
+        this.setBytes(r, r.meta.size)
         this.setFileStatus(r, 'done')
         ;(r as SendRecord).snapshots.clear()
         this.reportProgress(true)
-        if (this.records.every((x) => x.status === 'done' || x.status === 'declined')) {
+        if (this.allFilesSettled) {
           this.#peerEnded = true
           this.setState('done')
         }
@@ -346,8 +337,8 @@ export class FileSender extends Transfer {
     }
     for (const id of message.completed) {
       const r = this.record(id)!
-      r.bytes = r.meta.size
-      r.confirmed = r.meta.size
+      this.setBytes(r, r.meta.size)
+      this.setConfirmed(r, r.meta.size)
       this.setFileStatus(r, 'done')
     }
     for (const f of message.files) {
@@ -355,8 +346,8 @@ export class FileSender extends Transfer {
       // A file verified before may be asked for again: a reloaded receiver that lost it (from 0) or
       // kept it without a record of its verification (at its size: only the digest is sent).
       r.startOffset = f.offset
-      r.confirmed = r.status === 'done' ? f.offset : Math.max(r.confirmed, f.offset)
-      r.bytes = f.offset
+      this.setConfirmed(r, r.status === 'done' ? f.offset : Math.max(r.confirmed, f.offset))
+      this.setBytes(r, f.offset)
       this.setFileStatus(r, 'pending')
     }
     const mentioned = new Set([...message.files.map((f) => f.id), ...message.declined, ...message.completed])
@@ -369,7 +360,7 @@ export class FileSender extends Transfer {
       this.fail(new ParleyError('DECLINED', 'the receiver declined every file'))
       return
     }
-    if (records.every((r) => r.status === 'done' || r.status === 'declined')) {
+    if (this.allFilesSettled) {
       this.#peerEnded = true // every file was verified before: the accept is the last message
       this.setState('done')
       return
@@ -399,8 +390,7 @@ export class FileSender extends Transfer {
     const id = r.meta.id
     const size = r.meta.size
     let offset = r.startOffset
-    const attempt: SendAttempt = { fileId: id, from: offset, to: offset, confirmed: r.confirmed }
-    this.#attempts.push(attempt)
+    const attempt = this.#attempts.start(id, offset, r.confirmed)
     if (offset === size && r.sha256 !== undefined && r.digest === this.#digest) {
       // The receiver holds every byte already: announce the digest of what was sent, read nothing.
       this.setFileStatus(r, 'active')
@@ -409,7 +399,12 @@ export class FileSender extends Transfer {
       this.setFileStatus(r, 'sent')
       return
     }
-    const hasher = await this.#hasherAt(r, offset, gen)
+    const hasher = await r.snapshots.hasherAt(
+      r.source,
+      offset,
+      () => this.#options.hashers.create(this.#digest),
+      () => gen === this.#generation,
+    )
     if (!hasher || gen !== this.#generation) return
     this.setFileStatus(r, 'active')
     if (!link.sendControl({ t: 'file', id, offset })) return
@@ -446,7 +441,7 @@ export class FileSender extends Transfer {
       offset += chunk.byteLength
       attempt.to = offset
       this.#dataBytesSent += chunk.byteLength
-      r.bytes = offset
+      this.setBytes(r, offset)
       r.snapshots.afterChunk(offset, chunk.byteLength, hasher)
       this.reportProgress()
     }
@@ -456,31 +451,6 @@ export class FileSender extends Transfer {
     r.digest = this.#digest
     if (!link.sendControl({ t: 'file-end', id, sha256 })) return
     this.setFileStatus(r, 'sent')
-  }
-
-  /**
-   * The running hash at `offset`: the nearest snapshot at or before it, brought forward by reading
-   * the bytes between them again (all of [0, offset) when there is none).
-   */
-  async #hasherAt(r: SendRecord, offset: number, gen: number): Promise<Hasher | undefined> {
-    const snapshot = r.snapshots.nearest(offset)
-    const hasher = snapshot?.hasher ?? this.#options.hashers.create(this.#digest)
-    const from = snapshot?.at ?? 0
-    if (offset - from > SNAPSHOT_SPAN) {
-      this.logger.debug({ transferId: this.id, fileId: r.meta.id, from, offset }, 'rehashing prefix')
-    }
-    for (let at = from; at < offset; ) {
-      if (gen !== this.#generation) return undefined
-      const length = Math.min(4 * 1024 * 1024, offset - at)
-      const chunk = await r.source.read(at, length)
-      if (chunk.byteLength !== length) {
-        throw new ParleyError('READ_FAILED', `${r.meta.name} changed while being sent (short read)`)
-      }
-      hasher.update(chunk)
-      at += length
-    }
-    r.snapshots.set(offset, hasher)
-    return hasher
   }
 
   #waitForRoom(link: TransferChannel): Promise<void> {

@@ -1,3 +1,5 @@
+import { ParleyError } from '../errors.js'
+import type { FileSource } from './FileSource.js'
 import { type Hasher, LIST_SEGMENT_BYTES } from './hash.js'
 
 /** Snapshots kept per file at most (a resume before the oldest one re-reads the file from 0). */
@@ -35,6 +37,33 @@ export class HashSnapshots {
     const at = this.#nearestOffset(offset)
     const snapshot = at < 0 ? undefined : this.#snapshots.get(at)
     return snapshot ? { at, hasher: snapshot.clone() } : undefined
+  }
+
+  /**
+   * The running hash at `offset`: the nearest snapshot at or before it (or `create()` at 0),
+   * brought forward by reading the bytes between them from `source` again, 4 MiB at a time, and
+   * kept as the snapshot at `offset`. Undefined when `stillWanted()` turns false between reads.
+   */
+  async hasherAt(
+    source: FileSource,
+    offset: number,
+    create: () => Hasher,
+    stillWanted: () => boolean,
+  ): Promise<Hasher | undefined> {
+    const snapshot = this.nearest(offset)
+    const hasher = snapshot?.hasher ?? create()
+    for (let at = snapshot?.at ?? 0; at < offset; ) {
+      if (!stillWanted()) return undefined
+      const length = Math.min(4 * 1024 * 1024, offset - at)
+      const chunk = await source.read(at, length)
+      if (chunk.byteLength !== length) {
+        throw new ParleyError('READ_FAILED', `${source.name} changed while being sent (short read)`)
+      }
+      hasher.update(chunk)
+      at += length
+    }
+    this.set(offset, hasher)
+    return hasher
   }
 
   /**

@@ -72,15 +72,23 @@ export interface TransferOptions {
   progressIntervalMs?: number
 }
 
-/** @internal Mutable per-file record shared by sender and receiver. */
+/**
+ * @internal Per-file record shared by sender and receiver. Its status and byte counts change
+ * through Transfer's setters (setFileStatus, setBytes, setConfirmed), which keep the transfer's
+ * sums: a transfer may hold ten thousand files, and its progress is read at every chunk.
+ */
 export interface FileRecord {
   readonly meta: FileMeta
-  status: FileStatus
-  bytes: number
-  confirmed: number
+  readonly status: FileStatus
+  /** Bytes of the file moved so far (sender: handed to the channel; receiver: stored). */
+  readonly bytes: number
+  /** Bytes [0, confirmed) the receiver confirmed as stored. */
+  readonly confirmed: number
   sha256: string | undefined
   digest: DigestAlgorithm | undefined
 }
+
+type WritableRecord = { -readonly [K in keyof FileRecord]: FileRecord[K] }
 
 /** What both directions have in common: identity, files, state, progress, completion. */
 export abstract class Transfer extends TypedEmitter<TransferEvents> {
@@ -95,6 +103,12 @@ export abstract class Transfer extends TypedEmitter<TransferEvents> {
   #lastProgressAt = 0
   #progressTimer: ReturnType<typeof setTimeout> | undefined
   #byId: Map<string, FileRecord> | undefined
+  /** Sums over the files not declined (what progress reports), kept by the setters. */
+  readonly #sums = { size: 0, bytes: 0, confirmed: 0 }
+  /** Files done or declined: all of them settled means nothing more moves. */
+  #settledFiles = 0
+  /** Files being moved, in the order they started. */
+  readonly #activeFiles = new Set<FileRecord>()
   readonly #settled: Promise<void>
   #settle!: { resolve: () => void; reject: (error: ParleyError) => void }
 
@@ -111,6 +125,7 @@ export abstract class Transfer extends TypedEmitter<TransferEvents> {
       sha256: undefined,
       digest: undefined,
     }))
+    for (const f of files) this.#sums.size += f.size
     this.#progressIntervalMs = options.progressIntervalMs ?? 200
     this.#settled = new Promise<void>((resolve, reject) => {
       this.#settle = { resolve, reject }
@@ -145,19 +160,9 @@ export abstract class Transfer extends TypedEmitter<TransferEvents> {
     return this.records.map((r) => this.#fileView(r))
   }
 
+  /** Bytes over the files not declined; `fileId` is the file being moved (the first started). */
   get progress(): TransferProgress {
-    // one pass: a transfer of thousands of files reports progress at every file's end
-    let totalBytes = 0
-    let bytes = 0
-    let confirmedBytes = 0
-    let current: FileRecord | undefined
-    for (const r of this.records) {
-      if (r.status === 'declined') continue
-      totalBytes += r.meta.size
-      bytes += r.bytes
-      confirmedBytes += r.confirmed
-      if (r.status === 'active') current ??= r
-    }
+    const { size: totalBytes, bytes, confirmed: confirmedBytes } = this.#sums
     const rate = this.state === 'active' ? this.#meter.rate() : 0
     return {
       bytes,
@@ -165,7 +170,7 @@ export abstract class Transfer extends TypedEmitter<TransferEvents> {
       confirmedBytes,
       bytesPerSecond: rate,
       etaSeconds: this.state === 'done' ? 0 : eta(totalBytes - bytes, rate),
-      fileId: current?.meta.id,
+      fileId: this.#activeFiles.values().next().value?.meta.id,
     }
   }
 
@@ -208,10 +213,37 @@ export abstract class Transfer extends TypedEmitter<TransferEvents> {
     this.setState(next, e)
   }
 
+  /** True when every file is done or declined. */
+  protected get allFilesSettled(): boolean {
+    return this.#settledFiles === this.records.length
+  }
+
   protected setFileStatus(record: FileRecord, status: FileStatus): void {
-    if (record.status === status) return
-    record.status = status
+    const was = record.status
+    if (was === status) return
+    if (was === 'declined' || status === 'declined') {
+      const sign = status === 'declined' ? -1 : 1
+      this.#sums.size += sign * record.meta.size
+      this.#sums.bytes += sign * record.bytes
+      this.#sums.confirmed += sign * record.confirmed
+    }
+    this.#settledFiles += Number(isSettled(status)) - Number(isSettled(was))
+    if (status === 'active') this.#activeFiles.add(record)
+    else this.#activeFiles.delete(record)
+    ;(record as WritableRecord).status = status
     this.emit('file', this.#fileView(record))
+  }
+
+  /** Sets the bytes of `record` moved so far. */
+  protected setBytes(record: FileRecord, bytes: number): void {
+    if (record.status !== 'declined') this.#sums.bytes += bytes - record.bytes
+    ;(record as WritableRecord).bytes = bytes
+  }
+
+  /** Sets the bytes of `record` the receiver confirmed as stored. */
+  protected setConfirmed(record: FileRecord, confirmed: number): void {
+    if (record.status !== 'declined') this.#sums.confirmed += confirmed - record.confirmed
+    ;(record as WritableRecord).confirmed = confirmed
   }
 
   protected record(fileId: string): FileRecord | undefined {
@@ -223,9 +255,7 @@ export abstract class Transfer extends TypedEmitter<TransferEvents> {
   /** Notes that bytes moved; emits 'progress' at most every progressIntervalMs. */
   protected reportProgress(force = false): void {
     const now = Date.now()
-    let bytes = 0
-    for (const r of this.records) bytes += r.bytes
-    this.#meter.sample(bytes, now)
+    this.#meter.sample(this.#sums.bytes, now)
     if (force || now - this.#lastProgressAt >= this.#progressIntervalMs) {
       this.#emitProgress(now)
       return
@@ -265,6 +295,10 @@ export abstract class Transfer extends TypedEmitter<TransferEvents> {
   #fileView(r: FileRecord): TransferFile {
     return { ...r.meta, status: r.status, bytes: r.bytes, sha256: r.sha256, digest: r.digest }
   }
+}
+
+function isSettled(status: FileStatus): boolean {
+  return status === 'done' || status === 'declined'
 }
 
 /** Maps an error code received from the peer to a local ParleyError code. */

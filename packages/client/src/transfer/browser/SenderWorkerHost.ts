@@ -3,7 +3,7 @@ import { BlobFileSource } from '../BlobFileSource.js'
 import { closedChannel } from '../closedChannel.js'
 import { FileSender } from '../FileSender.js'
 import { type Hashers, loadHashers } from '../hash.js'
-import type { TransferFile } from '../Transfer.js'
+import type { FileRecord, TransferFile } from '../Transfer.js'
 import type {
   FromSenderWorker,
   ToSenderWorker,
@@ -38,7 +38,7 @@ export interface HostFileSenderOptions {
 export function hostFileSender(scope: SenderWorkerScope, options: HostFileSenderOptions = {}): void {
   const post = (message: FromSenderWorker): void => scope.postMessage(message)
   const logger = forwardingLogger(post)
-  let sender: FileSender | undefined
+  let sender: HostedFileSender | undefined
   let channel: RTCDataChannel | undefined
   /** The page's number for `channel` (see the `attach` message). */
   let channelAttempt = 0
@@ -47,7 +47,7 @@ export function hostFileSender(scope: SenderWorkerScope, options: HostFileSender
 
   const create = async (m: Extract<ToSenderWorker, { t: 'create' }>): Promise<void> => {
     try {
-      sender = new FileSender({
+      sender = new HostedFileSender({
         ...m.options,
         id: m.id,
         sources: m.files.map((f) => new BlobFileSource(f)),
@@ -70,14 +70,9 @@ export function hostFileSender(scope: SenderWorkerScope, options: HostFileSender
       if (s.isTerminal) void endWhenClosed()
     })
     s.on('file', (file) => post({ t: 'file', file: recordOf(file, s) }))
-    s.on('progress', () =>
-      post({
-        t: 'progress',
-        files: s.files.map((f) => recordOf(f, s)),
-        attempts: s.attempts.map((a) => ({ ...a })),
-        dataBytesSent: s.dataBytesSent,
-      }),
-    )
+    // only the files that moved since the last one: a transfer may hold ten thousand files, and
+    // one progress message goes out at every file's end
+    s.on('progress', () => post({ t: 'progress', files: s.takeChanged(), dataBytesSent: s.dataBytesSent }))
     s.on('flow', (paused) => post({ t: 'flow', paused }))
     s.on('channel-closed', () => post({ t: 'channel-closed' }))
     post({ t: 'created' })
@@ -129,6 +124,35 @@ export function hostFileSender(scope: SenderWorkerScope, options: HostFileSender
       .catch((error: unknown) => logger.error({ error }, 'sender worker message failed'))
   })
   post({ t: 'ready' })
+}
+
+/** A FileSender that notes which files' byte counts changed since they were last reported. */
+class HostedFileSender extends FileSender {
+  readonly #changed = new Set<FileRecord>()
+
+  /** The files whose bytes or confirmed bytes changed since the last call. */
+  takeChanged(): WorkerFileRecord[] {
+    const records = [...this.#changed].map((r) => ({
+      id: r.meta.id,
+      status: r.status,
+      bytes: r.bytes,
+      confirmed: r.confirmed,
+      sha256: r.sha256,
+      digest: r.digest,
+    }))
+    this.#changed.clear()
+    return records
+  }
+
+  protected override setBytes(record: FileRecord, bytes: number): void {
+    if (bytes !== record.bytes) this.#changed.add(record)
+    super.setBytes(record, bytes)
+  }
+
+  protected override setConfirmed(record: FileRecord, confirmed: number): void {
+    if (confirmed !== record.confirmed) this.#changed.add(record)
+    super.setConfirmed(record, confirmed)
+  }
 }
 
 function recordOf(file: TransferFile, sender: FileSender): WorkerFileRecord {

@@ -104,7 +104,7 @@ export class WorkerFileSender extends Transfer {
     return this.#dataBytesSent
   }
 
-  /** The worker's FileSender.attempts, as last reported (diagnostics, tests). */
+  /** The worker's FileSender.attempts, as of its last state change (diagnostics, tests). */
   get attempts(): readonly Readonly<SendAttempt>[] {
     return this.#attempts
   }
@@ -206,7 +206,6 @@ export class WorkerFileSender extends Transfer {
         return
       case 'progress':
         for (const f of m.files) this.#apply(f)
-        this.#attempts = m.attempts
         this.#dataBytesSent = m.dataBytesSent
         this.reportProgress()
         return
@@ -231,8 +230,8 @@ export class WorkerFileSender extends Transfer {
   #apply(f: WorkerFileRecord): void {
     const r: FileRecord | undefined = this.record(f.id)
     if (!r || this.isTerminal) return
-    r.bytes = f.bytes
-    r.confirmed = f.confirmed
+    this.setBytes(r, f.bytes)
+    this.setConfirmed(r, f.confirmed)
     r.sha256 = f.sha256
     r.digest = f.digest
     this.setFileStatus(r, f.status)

@@ -64,8 +64,8 @@ export type FromSenderWorker =
   | { t: 'file'; file: WorkerFileRecord }
   | {
       t: 'progress'
+      /** The files whose byte counts changed since the last progress message. */
       files: readonly WorkerFileRecord[]
-      attempts: readonly SendAttempt[]
       dataBytesSent: number
     }
   | { t: 'flow'; paused: boolean }
