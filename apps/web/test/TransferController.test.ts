@@ -206,4 +206,67 @@ describe('TransferController', () => {
     await vi.waitFor(() => expect(zips).toEqual([{ names: ['a.txt', 'c.txt'], name: 'Ada - 2 files.zip' }]))
     controller.close()
   })
+
+  it('saveZip() while the archive is being read: the view shows how far (zipProgress 0 → 0.5), a second click makes no second archive, and zipProgress clears when it is saved', async () => {
+    const { engine, changed } = fakeEngine()
+    let offerListener: ((offer: EngineOffer<EngineSink>) => void) | undefined
+    const files: EngineFile[] = ['a.txt', 'b.txt'].map((name, i) => ({
+      id: String(i),
+      name,
+      size: 1,
+      type: '',
+      lastModified: 1000,
+    }))
+    const t: { -readonly [K in keyof EngineTransfer]: EngineTransfer[K] } = {
+      ...transfer('t7'),
+      files: files.map((f) => ({ ...f, status: 'done', sha256: undefined, digest: undefined })),
+    }
+    const calls: ((fraction: number) => void)[] = []
+    let sinks = 0
+    let finish = () => {}
+    const saved = new Promise<void>((resolve) => {
+      finish = resolve
+    })
+    const controller = new TransferController({
+      ...engine,
+      onOffer: (fn) => {
+        offerListener = fn
+        return () => {}
+      },
+      sinkFor: () => {
+        sinks++
+        return { save: async () => {}, file: async () => new Blob(['x']) }
+      },
+      saveZip: async (_files, _name, onProgress) => {
+        calls.push(onProgress ?? (() => {}))
+        await saved
+      },
+    })
+    offerListener?.({
+      transfer: t,
+      from: peer,
+      acceptedBefore: undefined,
+      accept: async (_ids, sinkFor) => {
+        for (const f of files) await sinkFor(f)
+      },
+      decline: async () => {},
+    })
+    const id = controller.get()[0]!.id
+    controller.accept(id)
+    await vi.waitFor(() => expect(sinks).toBe(2))
+    t.state = 'done'
+    changed(t)
+    await vi.waitFor(() => expect(controller.get()[0]?.canSaveZip).toBe(true))
+    expect(controller.get()[0]?.zipProgress).toBeUndefined()
+    controller.saveZip(id)
+    expect(controller.get()[0]?.zipProgress).toBe(0)
+    await vi.waitFor(() => expect(calls).toHaveLength(1))
+    calls[0]!(0.5)
+    await vi.waitFor(() => expect(controller.get()[0]?.zipProgress).toBe(0.5))
+    controller.saveZip(id)
+    finish()
+    await vi.waitFor(() => expect(controller.get()[0]?.zipProgress).toBeUndefined())
+    expect(calls).toHaveLength(1)
+    controller.close()
+  })
 })

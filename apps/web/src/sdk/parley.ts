@@ -129,7 +129,11 @@ function createTransfers(room: RoomPort, onError: (message: string) => void) {
         await manager.sendFiles(peer, files)
       },
       sinkFor,
-      saveZip: async (files, name) => saveBlob(await zipBlob(files), name),
+      saveZip: async (files, name, onProgress) =>
+        saveBlob(
+          await zipBlob(files, { onProgress: (bytes, total) => onProgress?.(total > 0 ? bytes / total : 1) }),
+          name,
+        ),
       close: () => manager.close(),
     },
     onError,

@@ -137,10 +137,15 @@ export function TransferCard({ transfer: t, actions }: { transfer: TransferView;
                   type="button"
                   class="btn btn--ghost btn--small"
                   data-testid="file-save-zip"
+                  data-preparing={t.zipProgress === undefined ? undefined : 'true'}
+                  disabled={t.zipProgress !== undefined}
                   title="One download: the files in an uncompressed ZIP archive"
                   onClick={() => actions.saveZip(t.id)}
                 >
-                  <Icon name="download" size={14} /> Save all (.zip)
+                  <Icon name="download" size={14} />{' '}
+                  {t.zipProgress === undefined
+                    ? 'Save all (.zip)'
+                    : `Preparing… ${Math.floor(t.zipProgress * 100)}%`}
                 </button>
               ) : null}
               <button

@@ -79,8 +79,11 @@ export interface TransferEngine<Sink extends EngineSink> {
    * service-worker download when OPFS is unavailable, memory below 64 MiB).
    */
   sinkFor(file: EngineFile, context?: EngineSinkContext): Sink | Promise<Sink>
-  /** Saves files as one ZIP archive named `name` (a download). */
-  saveZip(files: readonly ZipFile[], name: string): Promise<void>
+  /**
+   * Saves files as one ZIP archive named `name` (a download). The files are read once first (their
+   * checksums): `onProgress` tells how far, from 0 to 1.
+   */
+  saveZip(files: readonly ZipFile[], name: string, onProgress?: (fraction: number) => void): Promise<void>
   /** Stops every transfer here (receivers keep partial data). Idempotent. */
   close(): void
 }
@@ -102,6 +105,8 @@ interface Entry {
   answered: boolean
   /** The transfer's state in the last views published (undefined: not published yet). */
   publishedState: TransferState | undefined
+  /** How far the archive being made for "save all" is, 0–1 (undefined: none being made). */
+  zipping: number | undefined
 }
 
 /**
@@ -202,9 +207,12 @@ export class TransferController<Sink extends EngineSink>
   /** Saves the verified files of a finished transfer as one ZIP archive (one download). */
   saveZip(id: string): void {
     const entry = this.#entries.get(id)
-    if (entry?.transfer.state !== 'done') return
+    // one archive at a time: a second click while the files are read does nothing
+    if (entry?.transfer.state !== 'done' || entry.zipping !== undefined) return
     const sinks = new Map(entry.sinks.map((s) => [s.file.id, s]))
     const done = entry.transfer.files.filter((f) => f.status === 'done')
+    entry.zipping = 0
+    this.#publish()
     void (async () => {
       const files: ZipFile[] = []
       for (const f of done) {
@@ -213,8 +221,16 @@ export class TransferController<Sink extends EngineSink>
         if (!held || !blob) continue
         files.push({ name: f.name, blob, lastModified: held.file.lastModified })
       }
-      await this.#engine.saveZip(files, `${entry.peer.name || 'parley'} - ${files.length} files.zip`)
-    })().catch((error: unknown) => this.#onError(messageOf(error, 'The files could not be saved.')))
+      await this.#engine.saveZip(files, `${entry.peer.name || 'parley'} - ${files.length} files.zip`, (f) => {
+        entry.zipping = f
+        this.#publishSoon()
+      })
+    })()
+      .catch((error: unknown) => this.#onError(messageOf(error, 'The files could not be saved.')))
+      .finally(() => {
+        entry.zipping = undefined
+        if (!this.#closed) this.#publish()
+      })
   }
 
   dismiss(id: string): void {
@@ -239,11 +255,27 @@ export class TransferController<Sink extends EngineSink>
     const key = `${peer.peerId}/${transfer.id}`
     let entry = this.#entries.get(key)
     if (!entry && !this.#dismissed.has(key)) {
-      entry = { transfer, peer, offer: undefined, sinks: [], answered: false, publishedState: undefined }
+      entry = {
+        transfer,
+        peer,
+        offer: undefined,
+        sinks: [],
+        answered: false,
+        publishedState: undefined,
+        zipping: undefined,
+      }
       this.#entries.set(key, entry)
     }
     return (
-      entry ?? { transfer, peer, offer: undefined, sinks: [], answered: true, publishedState: transfer.state }
+      entry ?? {
+        transfer,
+        peer,
+        offer: undefined,
+        sinks: [],
+        answered: true,
+        publishedState: transfer.state,
+        zipping: undefined,
+      }
     )
   }
 
@@ -294,6 +326,7 @@ export class TransferController<Sink extends EngineSink>
           t.state === 'done' &&
           e.sinks.length > 1 &&
           e.sinks.every(({ sink }) => typeof sink.file === 'function'),
+        zipProgress: e.zipping,
         downloading: t.direction === 'receive' && e.sinks.some(({ sink }) => sink.savedAsDownload === true),
       })
     }

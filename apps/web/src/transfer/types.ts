@@ -37,6 +37,11 @@ export interface TransferView {
   /** Several received files can be saved together as one ZIP archive. */
   readonly canSaveZip: boolean
   /**
+   * The archive of "save all" is being made (its files are read for their checksums first): how
+   * far, 0–1. Undefined when none is being made.
+   */
+  readonly zipProgress: number | undefined
+  /**
    * Received files stream into the browser's Downloads as they arrive (service-worker download):
    * the download is the save, so the save action shows as done once the transfer is.
    */

@@ -11,8 +11,10 @@ export interface ZipEntry {
 }
 
 export interface ZipOptions {
-  /** After each file's checksum: bytes read so far of all of them. */
+  /** As the files are read for their checksums: bytes read so far of all of them. */
   onProgress?: (bytes: number, totalBytes: number) => void
+  /** Stops the reading: zipBlob then rejects with the signal's reason. */
+  signal?: AbortSignal
   /** Write ZIP64 records for every file and the archive (default: only where a size needs them). */
   zip64?: 'auto' | 'always'
 }
@@ -42,9 +44,15 @@ export async function zipBlob(entries: readonly ZipEntry[], options: ZipOptions 
     const nameBytes = encoder.encode(name)
     if (nameBytes.length > MAX16)
       throw new ParleyError('INVALID_ARGUMENT', `file name too long for a ZIP: ${name}`)
-    const crc = await crc32Of(entry.blob)
-    read += entry.blob.size
-    options.onProgress?.(read, totalBytes)
+    const before = read
+    const crc = await crc32Of(
+      entry.blob,
+      (n) => {
+        read = before + n
+        options.onProgress?.(read, totalBytes)
+      },
+      options.signal,
+    )
     const size = entry.blob.size
     const zip64 = always || size >= MAX32 || offset >= MAX32
     const { time, date } = dosDateTime(entry.lastModified ?? 0)
@@ -100,13 +108,27 @@ export async function zipBlob(entries: readonly ZipEntry[], options: ZipOptions 
   return new Blob([...parts, ...central, end.out] as BlobPart[], { type: 'application/zip' })
 }
 
-async function crc32Of(blob: Blob): Promise<number> {
+/** CRC-32 of `blob`, read as a stream; `onRead` after each piece with the bytes read so far. */
+async function crc32Of(blob: Blob, onRead: (bytes: number) => void, signal?: AbortSignal): Promise<number> {
   const crc = new Crc32()
+  signal?.throwIfAborted()
+  if (blob.size === 0) {
+    onRead(0)
+    return crc.digest()
+  }
   const reader = blob.stream().getReader()
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) return crc.digest()
-    crc.update(value)
+  let bytes = 0
+  try {
+    for (;;) {
+      signal?.throwIfAborted()
+      const { done, value } = await reader.read()
+      if (done) return crc.digest()
+      crc.update(value)
+      bytes += value.byteLength
+      onRead(bytes)
+    }
+  } finally {
+    reader.cancel().catch(() => {})
   }
 }
 
