@@ -80,9 +80,29 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
     const work = (async (): Promise<ExitCode> => {
       let names: Map<number, string> | undefined
       let first: readonly FileMeta[] | undefined
+      let waitedForBusy = false
       for (;;) {
-        const offer = await nextOffer(first ? COME_BACK_MS : cmd.timeoutMs)
+        let offer = await nextOffer(first ? COME_BACK_MS : cmd.timeoutMs)
+        if (!offer && !first && room.participants.size > 0) {
+          // Someone holds the code but made no offer: a sender busy with another receiver (it
+          // hands over when that one is lost: a receive that crashed and runs again).
+          waitedForBusy = true
+          io.stderr.write('The sender is busy with another receiver; waiting for it…\n')
+          // until an offer comes, the time is up, or nobody is left to make one
+          const off = room.on('participant-left', () => {
+            if (room.participants.size === 0) wake?.()
+          })
+          offer = await nextOffer(COME_BACK_MS).finally(off)
+        }
         if (!offer) {
+          if (waitedForBusy && !first) {
+            throw new CliError(
+              Exit.NO_SUCH_CODE,
+              room.participants.size === 0
+                ? `the sender of code ${parsed.code} sent its files to another receiver and left`
+                : `the sender of code ${parsed.code} stayed busy with another receiver (waited ${Math.round((cmd.timeoutMs + COME_BACK_MS) / 1000)} s)`,
+            )
+          }
           if (!first) {
             throw new CliError(
               Exit.NO_SUCH_CODE,

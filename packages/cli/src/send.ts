@@ -55,14 +55,39 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
     const joined = room
     const manager = new TransferManager(joined, { ...(logger ? { logger } : {}) })
     const offered = new Set<string>()
+    /**
+     * Receivers that came while a transfer was under way, latest last: one takes over when that
+     * transfer's receiver is lost (a receive that crashed or was killed, run again: its partial
+     * file resumes), instead of waiting for a receiver that will not come back.
+     */
+    const waiting: Participant[] = []
+    /** Transfers closed because another receiver took over (their end is not news). */
+    const replaced = new Set<OutgoingTransfer>()
     const started = Date.now()
 
     const outcome = new Promise<ExitCode>((resolve, reject) => {
+      /** The latest waiting receiver still here and connected takes over from a lost transfer. */
+      const takeOver = () => {
+        while (waiting.length > 0) {
+          const peer = waiting.pop()!
+          if (joined.participant(peer.peerId) !== peer || peer.state !== 'connected') continue
+          for (const s of senders) {
+            if (s.state !== 'interrupted') continue
+            replaced.add(s)
+            s.close('another receiver took over')
+          }
+          offerTo(peer).catch(reject)
+          return
+        }
+      }
       const offerTo = async (peer: Participant) => {
         if (offered.has(peer.peerId)) return
         const busy = senders.find((s) => !s.isTerminal && s.state !== 'interrupted')
         if (busy) {
-          io.stderr.write(`${peer.name || 'Someone'} joined, but a transfer is under way: ignored.\n`)
+          if (!waiting.includes(peer)) waiting.push(peer)
+          io.stderr.write(
+            `${peer.name || 'Someone'} joined while a transfer is under way: it takes over if the current receiver is lost.\n`,
+          )
           return
         }
         offered.add(peer.peerId)
@@ -78,6 +103,7 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
           else if (state === 'interrupted') {
             view.finish()
             io.stderr.write('Connection lost; resuming when the receiver is back…\n')
+            queueMicrotask(takeOver)
           } else if (state === 'done') {
             view.update(sender.progress, true)
             view.finish()
@@ -88,8 +114,10 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
             resolve(Exit.OK)
           } else if (state === 'failed' || state === 'cancelled') {
             view.finish()
+            if (replaced.has(sender)) return
             if (error && PEER_GONE.includes(error.code)) {
               io.stderr.write(`${error.message}. Waiting for a receiver…\n`)
+              queueMicrotask(takeOver)
             } else {
               reject(error ?? new ParleyError('CANCELLED', 'cancelled'))
             }

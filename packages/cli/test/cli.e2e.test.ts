@@ -300,6 +300,51 @@ describe('parley CLI (child processes, real server)', () => {
       expect(await readdir(out)).toEqual([])
     }, 60_000)
   }
+
+  it('a receive killed mid-transfer (SIGKILL) and run again with the code: the new receiver takes over once the first is lost and resumes from its partial file; no stored byte is sent again, both exit 0', async () => {
+    const size = 192 * MiB
+    const src = join(dir.path, 'big.bin')
+    const expected = await writeRandomFile(src, size)
+    const { sender, code } = await startSend([src], server.url)
+    const first = await parley(['receive', code, '--out', out, '--server', server.url])
+    await first.waitFor(/Receiving +[1-9]\d% /)
+    first.kill('SIGKILL')
+    expect(await first.exited).toBe(137)
+    // run again at once: the sender has not noticed the loss yet (no goodbye from a killed process)
+    const second = await parley(['receive', code, '--out', out, '--server', server.url])
+    expect(await second.exitCode(90_000)).toBe(0)
+    expect(await sender.exitCode(10_000)).toBe(0)
+    expect(sender.stderr).toContain('it takes over if the current receiver is lost')
+    expect(second.stderr).toMatch(/Resuming big\.bin at [1-9]/)
+    expect(await sha256OfFile(join(out, 'big.bin'))).toBe(expected)
+    expect(await readdir(out)).toEqual(['big.bin'])
+    // two transfers: the first, closed when the second receiver took over, and the second, which
+    // starts where the partial file ends: at or after what the first receiver confirmed
+    const [before, after] = senderStats(sender.stderr)
+    const cut = before!.attempts.at(-1)!
+    const resumed = after!.attempts[0]!
+    expect(resumed.from).toBeGreaterThanOrEqual(cut.confirmed)
+    expect(resumed.from).toBeGreaterThan(0)
+    expect(resumed.from).toBeLessThanOrEqual(cut.to)
+    expect(after!.dataBytesSent).toBe(size - resumed.from)
+  }, 120_000)
+
+  it('a second receive while the sender is busy with a first one says so and waits past its timeout; once the sender is done and gone it exits 5 at once with why', async () => {
+    const src = join(dir.path, 'big.bin')
+    await writeRandomFile(src, 192 * MiB)
+    const { sender, code } = await startSend([src], server.url)
+    const first = await parley(['receive', code, '--out', out, '--server', server.url])
+    await first.waitFor(/Receiving +\d+% [1-9]/)
+    const other = join(dir.path, 'other')
+    await mkdir(other)
+    const second = await parley(['receive', code, '--out', other, '--server', server.url, '--timeout', '1'])
+    await second.waitFor(/busy with another receiver; waiting/)
+    expect(await first.exitCode(60_000)).toBe(0)
+    expect(await sender.exitCode(10_000)).toBe(0)
+    expect(await second.exitCode(15_000)).toBe(5)
+    expect(second.stderr).toContain('sent its files to another receiver and left')
+    expect(await readdir(other)).toEqual([])
+  }, 120_000)
 })
 
 describe('parley CLI resume', () => {
