@@ -31,8 +31,10 @@ import { FileReceiver } from '../../packages/client/src/transfer/FileReceiver.js
 import { FileSender } from '../../packages/client/src/transfer/FileSender.js'
 import { type Hashers, loadHashers, webCryptoHashers } from '../../packages/client/src/transfer/hash.js'
 import { transferChannelLabel } from '../../packages/client/src/transfer/messages.js'
+import { DirectoryListing } from '../../packages/client/src/transfer/node/DirectoryListing.js'
 import { NodeFileSink } from '../../packages/client/src/transfer/node/NodeFileSink.js'
 import { NodeFileSource } from '../../packages/client/src/transfer/node/NodeFileSource.js'
+import { SpaceBudget } from '../../packages/client/src/transfer/SpaceBudget.js'
 
 type Msg =
   | { kind: 'sdp'; sdp: RTCSessionDescriptionInit }
@@ -328,8 +330,14 @@ async function main(): Promise<void> {
       channel.close()
     } else {
       const receiver = await FileReceiver.fromChannel(channel, { hashers })
+      // many files: the sinks `parley receive` makes (no overwriting, one space check and one
+      // listing of the directory per accept)
+      const shared =
+        target === 'parleyfiles'
+          ? { space: await SpaceBudget.of(path!), listing: DirectoryListing.of(path!) }
+          : { overwrite: true }
       await receiver.accept(
-        () => new NodeFileSink({ dir: path!, overwrite: true, directIo: target !== 'parleyBuffered' }),
+        () => new NodeFileSink({ dir: path!, ...shared, directIo: target !== 'parleyBuffered' }),
       )
       await receiver.finished()
       await receiver.settled()

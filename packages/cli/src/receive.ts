@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { rm, stat, writeFile } from 'node:fs/promises'
 import { join, resolve as resolvePath } from 'node:path'
 import {
+  DirectoryListing,
   type FileMeta,
   type IncomingOffer,
   isParleyError,
@@ -137,11 +138,14 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
         const nameById = new Map(offer.files.map((m, i) => [m.id, chosen.get(i)!]))
         // the files must fit: refused at the accept, not when the disk fills up
         const space = await SpaceBudget.of(dir).catch(() => undefined)
+        // one listing of the directory instead of a few lookups per file
+        const listing = DirectoryListing.of(dir)
         await offer.accept('all', (meta) => {
           const sink = new NodeFileSink({
             dir,
             name: nameById.get(meta.id)!,
             overwrite: cmd.force,
+            listing,
             ...(space ? { space } : {}),
           })
           return {

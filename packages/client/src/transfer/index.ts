@@ -91,6 +91,7 @@ export {
   transferChannelLabel,
   transferIdOfLabel,
 } from './messages.js'
+export { DirectoryListing } from './node/DirectoryListing.js'
 export { NodeFileSink, type NodeFileSinkOptions, PART_SUFFIX, SIDECAR_SUFFIX } from './node/NodeFileSink.js'
 export { NodeFileSource } from './node/NodeFileSource.js'
 export { assertOfferable } from './offer.js'

@@ -4,6 +4,7 @@ import type { FileSink } from '../FileSink.js'
 import { safeFileName } from '../fileName.js'
 import type { FileMeta } from '../messages.js'
 import type { SpaceBudget } from '../SpaceBudget.js'
+import type { DirectoryListing } from './DirectoryListing.js'
 import { DIRECT_IO_ALIGNMENT, DirectWriteBehind, openDirect } from './DirectWriteBehind.js'
 import { errnoCode, nodeModules } from './nodeModules.js'
 import { readFully } from './readFully.js'
@@ -33,6 +34,12 @@ export interface NodeFileSinkOptions {
    * needs and rejects with DISK_FULL when it does not fit (see {@link SpaceBudget}).
    */
   space?: SpaceBudget
+  /**
+   * The listing of `dir` shared with the other sinks of the transfer: a name absent from it is
+   * not looked for, and the directory's permission is checked once (see {@link DirectoryListing}).
+   * Ignored when it lists another directory.
+   */
+  listing?: DirectoryListing
 }
 
 /**
@@ -120,14 +127,17 @@ export class NodeFileSink implements FileSink {
     this.#path = path.join(this.#options.dir, name)
     this.#part = `${this.#path}${PART_SUFFIX}`
     this.#sidecar = `${this.#path}${SIDECAR_SUFFIX}`
-    if (!this.#options.overwrite && (await exists(this.#path))) {
+    const listing = this.#options.listing?.dir === this.#options.dir ? this.#options.listing : undefined
+    // nothing of this name in the directory: no file to check, no partial file to resume
+    const fresh = (await listing?.isFresh(name)) ?? false
+    if (!fresh && !this.#options.overwrite && (await exists(this.#path))) {
       if (await receivedEarlier(this.#path, file)) {
         this.#existing = true
         return file.size
       }
       throw new ParleyError('FILE_EXISTS', `${this.#path} exists (allow overwriting to replace it)`)
     }
-    const resumeAt = await this.#storedOffset(file)
+    const resumeAt = fresh ? 0 : await this.#storedOffset(file)
     this.#options.space?.reserve(file.size - resumeAt, name)
     try {
       // The partial file is made when the first byte comes (a resumed one is cut to what is stored
@@ -135,6 +145,7 @@ export class NodeFileSink implements FileSink {
       // midway leaves no empty partial file for each file it never started. The directory must
       // take files now, though: a read-only one fails the accept, not the first file.
       if (resumeAt > 0) await fs.truncate(this.#part, resumeAt)
+      else if (listing) await listing.writable()
       else await fs.access(this.#options.dir, fs.constants.W_OK | fs.constants.X_OK)
       this.#stored = resumeAt
       // Nothing stored yet: no sidecar until the first checkpoint (a small file is done before it;
