@@ -16,9 +16,20 @@
  * - `simplePeer`: simple-peer's stream interface, write() and wait for 'drain' when it returns false.
  */
 import type * as ParleyClient from '@parley/client'
-import { type DataConnection, Peer } from 'peerjs'
 import type SimplePeerType from 'simple-peer'
-
+import {
+  deferred,
+  type Link,
+  OPEN_TIMEOUT_MS,
+  peerjsOpen,
+  RAW_EXTRAS,
+  rawLink,
+  rawOpen,
+  signaling,
+  simplePeerOpen,
+  timeout,
+  wall,
+} from './browserPageLinks.js'
 import { isParleyVariant, type ParleyVariant, type TransferVariant } from './browserVariants.js'
 
 export interface TransferConnectArgs {
@@ -66,349 +77,6 @@ declare global {
   }
 }
 
-const MESSAGE_BYTES = 64 * 1024
-const READ_BYTES = 256 * 1024
-const HIGH_WATER = 4 * 1024 * 1024
-const LOW_WATER = 1024 * 1024
-const OPEN_TIMEOUT_MS = 20_000
-
-const wall = (): number => performance.timeOrigin + performance.now()
-
-function deferred<T>() {
-  let resolve!: (value: T) => void
-  let reject!: (error: unknown) => void
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  return { promise, resolve, reject }
-}
-
-function timeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)),
-  ])
-}
-
-// ------------------------------------------------------------------------------- the connection
-
-/** Resolved once this side's signaling is registered (relay socket open, PeerJS id, room joined). */
-let signalingReady = deferred<void>()
-
-/** What a variant needs to send and receive. */
-interface Link {
-  /** The connection under it, for transport(). */
-  readonly pc: RTCPeerConnection
-  send(file: File, stopped: () => boolean): Promise<void>
-  /** Calls `count(bytes)` for every message received. */
-  receive(count: (bytes: number) => void): void
-  close(): void
-}
-
-interface RelayMessage {
-  type: string
-  data?: unknown
-}
-
-/** A bare ws relay (bench/signaling/wsRelayServer.mjs) between two ids. */
-async function relay(url: string, id: string, remoteId: string, onSignal: (data: unknown) => void) {
-  const ws = await new Promise<WebSocket>((resolve, reject) => {
-    const socket = new WebSocket(`${url}/?id=${encodeURIComponent(id)}`)
-    socket.onerror = () => reject(new Error('relay socket error'))
-    socket.onmessage = (event) => {
-      if ((JSON.parse(String(event.data)) as RelayMessage).type === 'open') resolve(socket)
-    }
-  })
-  ws.onmessage = (event) => {
-    const message = JSON.parse(String(event.data)) as RelayMessage
-    if (message.type === 'signal') onSignal(message.data)
-  }
-  signalingReady.resolve()
-  return { send: (data: unknown) => ws.send(JSON.stringify({ to: remoteId, data })), close: () => ws.close() }
-}
-
-/** File.slice() reads of 256 KiB, handed out as 64 KiB views. */
-async function* messages(file: File, stopped: () => boolean): AsyncGenerator<Uint8Array<ArrayBuffer>> {
-  for (let offset = 0; offset < file.size && !stopped(); offset += READ_BYTES) {
-    const block = new Uint8Array(await file.slice(offset, offset + READ_BYTES).arrayBuffer())
-    for (let at = 0; at < block.byteLength; at += MESSAGE_BYTES) {
-      yield block.subarray(at, Math.min(at + MESSAGE_BYTES, block.byteLength))
-    }
-  }
-}
-
-// raw ----------------------------------------------------------------------------------------------
-
-function rawLink(pc: RTCPeerConnection, channel: RTCDataChannel, close: () => void): Link {
-  channel.binaryType = 'arraybuffer'
-  return {
-    pc,
-    async send(file, stopped) {
-      channel.bufferedAmountLowThreshold = LOW_WATER
-      for await (const message of messages(file, stopped)) {
-        if (channel.bufferedAmount > HIGH_WATER) {
-          await new Promise<void>((resolve) => {
-            channel.onbufferedamountlow = () => {
-              channel.onbufferedamountlow = null
-              resolve()
-            }
-          })
-        }
-        channel.send(message)
-      }
-    },
-    receive(count) {
-      channel.onmessage = (event: MessageEvent<ArrayBuffer>) => count(event.data.byteLength)
-    },
-    close() {
-      pc.close()
-      close()
-    },
-  }
-}
-
-/**
- * `rawWorker`: the raw sender's loop in a dedicated worker (the channel transferred to it at
- * creation, Chromium only); the File read there as one stream, 64 KiB messages, same water marks.
- */
-const RAW_WORKER_SOURCE = `
-let channel
-let stop = false
-self.onmessage = async (e) => {
-  const m = e.data
-  if (m.channel) {
-    channel = m.channel
-    if (channel.readyState === 'open') postMessage({ open: true })
-    else channel.onopen = () => postMessage({ open: true })
-    return
-  }
-  if (m.stop) { stop = true; return }
-  stop = false
-  channel.bufferedAmountLowThreshold = ${LOW_WATER}
-  const reader = m.file.stream().getReader()
-  for (;;) {
-    const { value, done } = await reader.read()
-    if (done || stop) break
-    for (let at = 0; at < value.byteLength && !stop; at += ${MESSAGE_BYTES}) {
-      if (channel.bufferedAmount > ${HIGH_WATER}) {
-        await new Promise((resolve) => { channel.onbufferedamountlow = () => { channel.onbufferedamountlow = null; resolve() } })
-      }
-      channel.send(value.subarray(at, Math.min(at + ${MESSAGE_BYTES}, value.byteLength)))
-    }
-  }
-  postMessage({ done: true })
-}`
-
-function rawWorkerLink(pc: RTCPeerConnection, worker: Worker, close: () => void): Link {
-  return {
-    pc,
-    async send(file, stopped) {
-      const done = new Promise<void>((resolve) => {
-        worker.onmessage = () => resolve()
-      })
-      worker.postMessage({ file })
-      const poll = setInterval(() => stopped() && worker.postMessage({ stop: true }), 100)
-      await done
-      clearInterval(poll)
-    },
-    receive() {
-      throw new Error('rawWorker sends only')
-    },
-    close() {
-      worker.terminate()
-      pc.close()
-      close()
-    },
-  }
-}
-
-/** What a raw diagnostic variant adds to raw's connection (see CONNECTION_VARIANTS). */
-interface RawExtras {
-  /** The sending loop in a dedicated worker (`rawWorker`). */
-  readonly inWorker?: boolean
-  /** The receiving side offers and creates the channel; the data flows answerer → offerer. */
-  readonly swapped?: boolean
-  /** A generated ECDSA P-256 certificate passed in the configuration, as the SDK does. */
-  readonly certificate?: boolean
-  /** The SDK's three idle negotiated channels (ids 0–2, reliable / unreliable / partial). */
-  readonly presets?: boolean
-  /** A getStats on the connection every 2 s, as the SDK's quality sampling. */
-  readonly stats?: boolean
-  /** A Parley room joined alone meanwhile (its signaling socket, heartbeats, spare connection). */
-  readonly room?: boolean
-}
-
-const RAW_EXTRAS: Readonly<Record<string, RawExtras>> = {
-  raw: {},
-  rawWorker: { inWorker: true },
-  rawSwapped: { swapped: true },
-  rawCert: { certificate: true },
-  rawPresets: { presets: true },
-  rawStats: { stats: true },
-  rawRoom: { room: true },
-}
-
-async function rawOpen(args: TransferConnectArgs, offerer: boolean, extras: RawExtras = {}): Promise<Link> {
-  const config: RTCConfiguration = { iceServers: [] }
-  if (extras.certificate)
-    config.certificates = [
-      await RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' } as EcKeyGenParams),
-    ]
-  const room = extras.room
-    ? await window.Parley.Room.join(args.parleyUrl, `${args.room}-alone-${args.localId}`, {
-        name: args.localId,
-      })
-    : undefined
-  const pc = new RTCPeerConnection(config)
-  if (extras.presets) {
-    pc.createDataChannel('parley:reliable', { negotiated: true, id: 0, ordered: true })
-    pc.createDataChannel('parley:unreliable', { negotiated: true, id: 1, ordered: false, maxRetransmits: 0 })
-    pc.createDataChannel('parley:partial', { negotiated: true, id: 2, ordered: false, maxRetransmits: 3 })
-  }
-  const sampling = extras.stats ? setInterval(() => void pc.getStats(), 2000) : undefined
-  const cleanup = () => {
-    if (sampling !== undefined) clearInterval(sampling)
-    void room?.leave()
-  }
-  // with `swapped`, the side that creates the channel and offers is the receiver, asked by the sender
-  const creates = extras.swapped ? !offerer : offerer
-  const channel = deferred<RTCDataChannel>()
-  const offer = async (created: RTCDataChannel) => {
-    created.onopen = () => channel.resolve(created)
-    await pc.setLocalDescription()
-    signal.send({ sdp: pc.localDescription })
-  }
-  const signal = await relay(args.relayUrl, args.localId, args.remoteId, (data) => {
-    const { sdp, candidate, hello } = data as {
-      sdp?: RTCSessionDescriptionInit
-      candidate?: RTCIceCandidateInit
-      hello?: boolean
-    }
-    if (hello) void offer(pc.createDataChannel('data'))
-    else if (sdp) {
-      void pc.setRemoteDescription(sdp)
-      if (sdp.type === 'offer')
-        void pc.setLocalDescription().then(() => signal.send({ sdp: pc.localDescription }))
-    } else if (candidate) void pc.addIceCandidate(candidate).catch(() => undefined)
-  })
-  pc.onicecandidate = (event) => {
-    if (event.candidate) signal.send({ candidate: event.candidate.toJSON() })
-  }
-  const close = () => {
-    cleanup()
-    signal.close()
-  }
-  if (offerer && extras.inWorker) {
-    const created = pc.createDataChannel('data')
-    const worker = new Worker(URL.createObjectURL(new Blob([RAW_WORKER_SOURCE], { type: 'text/javascript' })))
-    worker.postMessage({ channel: created }, [created as unknown as Transferable])
-    const opened = new Promise<void>((resolve) => {
-      worker.onmessage = (e: MessageEvent<{ open?: boolean }>) => e.data.open && resolve()
-    })
-    await pc.setLocalDescription()
-    signal.send({ sdp: pc.localDescription })
-    await opened
-    return rawWorkerLink(pc, worker, close)
-  }
-  if (creates && !extras.swapped) await offer(pc.createDataChannel('data'))
-  else if (!creates) {
-    pc.ondatachannel = (event) => {
-      if (event.channel.readyState === 'open') channel.resolve(event.channel)
-      else event.channel.onopen = () => channel.resolve(event.channel)
-    }
-    // the receiver registered first: now that this side is reachable, ask it to offer
-    if (extras.swapped) signal.send({ hello: true })
-  }
-  return rawLink(pc, await channel.promise, close)
-}
-
-// peerjs --------------------------------------------------------------------------------------------
-
-function peerjsLink(peer: Peer, conn: DataConnection): Link {
-  return {
-    pc: conn.peerConnection,
-    async send(file, stopped) {
-      // no back-pressure in PeerJS's API: what its users write
-      for await (const message of messages(file, stopped)) conn.send(message)
-    },
-    receive(count) {
-      conn.on('data', (data) => {
-        const d = data as ArrayBuffer | ArrayBufferView
-        count(d.byteLength)
-      })
-    },
-    close: () => peer.destroy(),
-  }
-}
-
-async function peerjsOpen(
-  args: TransferConnectArgs,
-  offerer: boolean,
-  serialization: 'raw' | 'binary',
-): Promise<Link> {
-  const peer = await new Promise<Peer>((resolve, reject) => {
-    const p = new Peer(args.localId, {
-      host: '127.0.0.1',
-      port: args.peerjsPort,
-      path: '/',
-      key: 'peerjs',
-      secure: false,
-      debug: 0,
-      config: { iceServers: [] },
-    })
-    p.once('open', () => resolve(p))
-    p.once('error', reject)
-  })
-  signalingReady.resolve()
-  const conn = deferred<DataConnection>()
-  const opened = (c: DataConnection) => {
-    if (c.open) conn.resolve(c)
-    else c.once('open', () => conn.resolve(c))
-  }
-  if (offerer) opened(peer.connect(args.remoteId, { reliable: true, serialization }))
-  else peer.on('connection', opened)
-  return peerjsLink(peer, await conn.promise)
-}
-
-// simple-peer ---------------------------------------------------------------------------------------
-
-async function simplePeerOpen(args: TransferConnectArgs, offerer: boolean): Promise<Link> {
-  const SimplePeer = window.SimplePeer
-  // the relay first: simple-peer emits its offer as soon as it is made, before a late listener
-  let peer: SimplePeerType.Instance | undefined
-  const early: SimplePeerType.SignalData[] = []
-  const signal = await relay(args.relayUrl, args.localId, args.remoteId, (data) => {
-    if (peer) peer.signal(data as SimplePeerType.SignalData)
-    else early.push(data as SimplePeerType.SignalData)
-  })
-  peer = new SimplePeer({ initiator: offerer, trickle: true, config: { iceServers: [] } })
-  peer.on('signal', (data) => signal.send(data))
-  for (const data of early) peer.signal(data)
-  const connected = peer
-  await new Promise<void>((resolve, reject) => {
-    connected.once('connect', () => resolve())
-    connected.once('error', reject)
-  })
-  return {
-    // simple-peer keeps its connection in `_pc` (no public accessor)
-    pc: (connected as unknown as { _pc: RTCPeerConnection })._pc,
-    async send(file, stopped) {
-      for await (const message of messages(file, stopped)) {
-        if (!connected.write(message))
-          await new Promise<void>((resolve) => connected.once('drain', () => resolve()))
-      }
-    },
-    receive(count) {
-      connected.on('data', (data: Uint8Array) => count(data.byteLength))
-    },
-    close() {
-      connected.destroy()
-      signal.close()
-    },
-  }
-}
-
 // parley --------------------------------------------------------------------------------------------
 
 interface ParleyLink {
@@ -452,7 +120,7 @@ async function parleyOpen(args: TransferConnectArgs, variant: ParleyVariant): Pr
     name: args.localId,
     ...(variant === 'parleyNoQuality' ? { quality: false as const } : {}),
   })
-  signalingReady.resolve()
+  signaling.ready.resolve()
   await new Promise<void>((resolve) => {
     room.on('connection-state', (_participant, state) => {
       if (state === 'connected') resolve()
@@ -478,7 +146,7 @@ async function parleyOpen(args: TransferConnectArgs, variant: ParleyVariant): Pr
 /** `rawOnParley`: a Parley room's connection, and raw's code on a negotiated channel of its own. */
 async function rawOnParleyOpen(args: TransferConnectArgs): Promise<Link> {
   const room = await window.Parley.Room.join(args.parleyUrl, args.room, { name: args.localId })
-  signalingReady.resolve()
+  signaling.ready.resolve()
   const pc = await new Promise<RTCPeerConnection>((resolve) => {
     const check = () => {
       for (const participant of room.participants.values())
@@ -573,7 +241,7 @@ export const TransferBench = {
 
   /** Opens a connection of `variant`; the receiver (offerer = false) first, then the sender. */
   async open(variant: TransferVariant, args: TransferConnectArgs, offerer: boolean): Promise<void> {
-    signalingReady = deferred<void>()
+    signaling.ready = deferred<void>()
     const opening = (async () => {
       if (isParleyVariant(variant)) {
         parley = await parleyOpen(args, variant)
@@ -610,7 +278,7 @@ export const TransferBench = {
       `${variant} open`,
     )
     // resolves once the other side can reach this one (the receiver's registration before the offer)
-    await timeout(Promise.race([signalingReady.promise, opening]), OPEN_TIMEOUT_MS, `${variant} signaling`)
+    await timeout(Promise.race([signaling.ready.promise, opening]), OPEN_TIMEOUT_MS, `${variant} signaling`)
   },
 
   /** Waits for the connection started by open(). */
