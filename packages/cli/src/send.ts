@@ -66,16 +66,14 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
     const started = Date.now()
 
     const outcome = new Promise<ExitCode>((resolve, reject) => {
-      /** The latest waiting receiver still here and connected takes over from a lost transfer. */
+      /**
+       * The latest waiting receiver still here and connected takes over from a lost transfer (one
+       * still connecting is offered to once connected, like any receiver).
+       */
       const takeOver = () => {
         while (waiting.length > 0) {
           const peer = waiting.pop()!
           if (joined.participant(peer.peerId) !== peer || peer.state !== 'connected') continue
-          for (const s of senders) {
-            if (s.state !== 'interrupted') continue
-            replaced.add(s)
-            s.close('another receiver took over')
-          }
           offerTo(peer).catch(reject)
           return
         }
@@ -89,6 +87,13 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
             `${peer.name || 'Someone'} joined while a transfer is under way: it takes over if the current receiver is lost.\n`,
           )
           return
+        }
+        // one receiver at a time: a transfer waiting for its lost receiver ends (its partial file
+        // stays with that receiver, which a receive run again in the same place resumes)
+        for (const s of senders) {
+          if (s.state !== 'interrupted') continue
+          replaced.add(s)
+          s.close('another receiver took over')
         }
         offered.add(peer.peerId)
         const sas = peer.sas ? ` (verification code ${peer.sas})` : ''
