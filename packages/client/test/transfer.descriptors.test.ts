@@ -8,7 +8,7 @@ import { tsHashers } from '../src/transfer/hash.js'
 import { NodeFileSink } from '../src/transfer/node/NodeFileSink.js'
 import { NodeFileSource } from '../src/transfer/node/NodeFileSource.js'
 import { memoryChannelPair } from './transfer/memoryChannel.js'
-import { tempDir } from './transfer/support.js'
+import { fileMeta, tempDir } from './transfer/support.js'
 
 /** How many of this process's file descriptors point inside `dir` (Linux: /proc/self/fd). */
 function descriptorsIn(dir: string): number {
@@ -23,13 +23,7 @@ function descriptorsIn(dir: string): number {
   return count
 }
 
-const meta = (name: string, size: number) => ({
-  id: '0',
-  name,
-  size,
-  type: '',
-  lastModified: 1_700_000_000_000,
-})
+const meta = fileMeta
 
 describe('file descriptors of Node sources and sinks', () => {
   let dir: { path: string; remove: () => Promise<void> }

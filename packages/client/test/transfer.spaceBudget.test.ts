@@ -3,10 +3,10 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { NodeFileSink } from '../src/transfer/node/NodeFileSink.js'
 import { SpaceBudget } from '../src/transfer/SpaceBudget.js'
-import { tempDir } from './transfer/support.js'
+import { fileMeta, tempDir } from './transfer/support.js'
 
 const LAST_MODIFIED = 1_700_000_000_000
-const meta = (name: string, size: number) => ({ id: '0', name, size, type: '', lastModified: LAST_MODIFIED })
+const meta = fileMeta
 
 describe('SpaceBudget with NodeFileSink', () => {
   let dir: { path: string; remove: () => Promise<void> }

@@ -4,6 +4,7 @@ import { mkdtemp, open, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { RTCPeerConnection as PolyfillPeerConnection } from 'node-datachannel/polyfill'
+import type { FileMeta } from '../../src/transfer/messages.js'
 import type { Transfer, TransferState } from '../../src/transfer/Transfer.js'
 
 /**
@@ -224,4 +225,9 @@ export function deferred(): { promise: Promise<void>; resolve: () => void } {
     resolve = r
   })
   return { promise, resolve }
+}
+
+/** The offer's description of a file `name` of `size` bytes (id '0', no type). */
+export function fileMeta(name: string, size: number, lastModified = 1_700_000_000_000): FileMeta {
+  return { id: '0', name, size, type: '', lastModified }
 }
