@@ -115,6 +115,36 @@ describe('NodeFileSink', () => {
     await other.discard()
     expect(await readdir(dir.path)).toEqual([])
   })
+
+  it('discard() leaves a partial file that another sink resumed meanwhile (a receive run again beside a stopped one): the other completes it', async () => {
+    const stopped = new NodeFileSink({ dir: dir.path })
+    await stopped.open(meta('r.bin', 10))
+    await stopped.write(new Uint8Array([1, 2, 3, 4, 5, 6]))
+    await stopped.checkpoint(6)
+    const again = new NodeFileSink({ dir: dir.path })
+    expect(await again.open(meta('r.bin', 10))).toBe(6)
+    await stopped.discard() // e.g. the stopped receive woke up and was cancelled
+    await again.write(new Uint8Array([7, 8, 9, 10]))
+    await again.complete()
+    expect(new Uint8Array(await readFile(join(dir.path, 'r.bin')))).toEqual(
+      new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
+    )
+    expect(await readdir(dir.path)).toEqual(['r.bin'])
+  })
+
+  it('discard() leaves a partial file that another sink started again meanwhile (another file of that name): the other completes it', async () => {
+    const stopped = new NodeFileSink({ dir: dir.path })
+    await stopped.open(meta('r.bin', 10))
+    await stopped.write(new Uint8Array([1, 2, 3]))
+    const other = new NodeFileSink({ dir: dir.path })
+    expect(await other.open(meta('r.bin', 4))).toBe(0)
+    await other.write(new Uint8Array([9, 9]))
+    await stopped.discard()
+    await other.write(new Uint8Array([9, 9]))
+    await other.complete()
+    expect(new Uint8Array(await readFile(join(dir.path, 'r.bin')))).toEqual(new Uint8Array([9, 9, 9, 9]))
+    expect(await readdir(dir.path)).toEqual(['r.bin'])
+  })
 })
 
 describe('NodeFileSource', () => {

@@ -57,6 +57,11 @@ interface Sidecar {
   lastModified: number
   /** Bytes [0, offset) of the partial file are stored. */
   offset: number
+  /**
+   * The sink that wrote it last (random per sink): a partial file another receive has resumed
+   * since is not deleted by this one's discard.
+   */
+  owner?: string
 }
 
 /**
@@ -90,6 +95,8 @@ export class NodeFileSink implements FileSink {
   #existing = false
   /** Whether `<name>.parley-part.json` may exist (found at open, or written since). */
   #sidecarExists = false
+  /** Written into the sidecar: whose partial file it is. */
+  readonly #owner = globalThis.crypto.randomUUID()
 
   constructor(options: NodeFileSinkOptions) {
     this.#options = options
@@ -273,10 +280,37 @@ export class NodeFileSink implements FileSink {
     if (this.#released || !this.#part) return
     this.#released = true
     const { fs } = await nodeModules()
+    // the partial file this sink writes, to tell it from one another receive made since
+    const ino = await this.#handle?.stat().then(
+      (st) => st.ino,
+      () => undefined,
+    )
     await this.#closeWriter(false)
     if (this.#existing) return // a file received earlier is never deleted
+    // Another receive into the same directory may have taken the name over meanwhile (resumed
+    // this partial file: its sidecar names it; or started it again: another file): it keeps it.
+    if (this.#sidecarExists && !(await this.#ownsSidecar())) return
+    if (
+      ino !== undefined &&
+      (await fs.lstat(this.#part).then(
+        (st) => st.ino,
+        () => ino,
+      )) !== ino
+    )
+      return
     await fs.rm(this.#part, { force: true }).catch(() => {})
     if (this.#sidecarExists) await this.#removeSidecar().catch(() => {})
+  }
+
+  /** False when the sidecar on disk was written by another sink (true when unreadable). */
+  async #ownsSidecar(): Promise<boolean> {
+    const { fs } = await nodeModules()
+    try {
+      const sidecar = JSON.parse(await fs.readFile(this.#sidecar, 'utf8')) as Partial<Sidecar>
+      return sidecar.owner === undefined || sidecar.owner === this.#owner
+    } catch {
+      return true
+    }
   }
 
   async close(): Promise<void> {
@@ -346,6 +380,7 @@ export class NodeFileSink implements FileSink {
       size: meta.size,
       lastModified: meta.lastModified,
       offset,
+      owner: this.#owner,
     }
     const tmp = `${this.#sidecar}.tmp`
     await fs.writeFile(tmp, JSON.stringify(sidecar))
