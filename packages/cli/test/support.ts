@@ -49,6 +49,8 @@ const running = new Set<CliProcess>()
 export interface ParleyOptions {
   /** Runs the process under this limit of open files, soft and hard (`ulimit -n`). */
   readonly maxOpenFiles?: number
+  /** Runs the process in this network namespace (`ip netns exec`, which execs it: same pid). */
+  readonly netns?: string
 }
 
 /** Runs `parley <args>` as a child process. */
@@ -61,8 +63,9 @@ export async function parley(
   const command = [process.execPath, bundle, ...args]
   const limit = options.maxOpenFiles
   // the shell sets both limits (Node raises its soft limit to the hard one at start)
-  const argv =
+  const limited =
     limit === undefined ? command : ['/bin/sh', '-c', `ulimit -n ${limit} && exec "$@"`, 'sh', ...command]
+  const argv = options.netns === undefined ? limited : ['ip', 'netns', 'exec', options.netns, ...limited]
   const child = spawn(argv[0]!, argv.slice(1), {
     env: { ...process.env, PARLEY_SERVER: '', PARLEY_TEST_HOOKS: '1', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
