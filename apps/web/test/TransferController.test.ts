@@ -7,6 +7,7 @@ import {
   type EngineTransfer,
   TransferController,
   type TransferEngine,
+  type ZipSaveOptions,
 } from '../src/transfer/TransferController.js'
 
 const file: EngineFile = { id: '0', name: 'big.bin', size: 100, type: '', lastModified: 1 }
@@ -207,7 +208,7 @@ describe('TransferController', () => {
     controller.close()
   })
 
-  it('saveZip() while the archive is being read: the view shows how far (zipProgress 0 → 0.5), a second click makes no second archive, and zipProgress clears when it is saved', async () => {
+  it('saveZip() while the archive is being read: the view shows how far (zipProgress 0 → 0.5); a second click stops it (no error shown, zipProgress clears); a third makes a new one, which is saved', async () => {
     const { engine, changed } = fakeEngine()
     let offerListener: ((offer: EngineOffer<EngineSink>) => void) | undefined
     const files: EngineFile[] = ['a.txt', 'b.txt'].map((name, i) => ({
@@ -221,27 +222,31 @@ describe('TransferController', () => {
       ...transfer('t7'),
       files: files.map((f) => ({ ...f, status: 'done', sha256: undefined, digest: undefined })),
     }
-    const calls: ((fraction: number) => void)[] = []
+    /** Each archive begun: its options, and how to finish it. */
+    const zips: { options: ZipSaveOptions; finish: () => void }[] = []
+    const saved: number[] = []
+    const errors: string[] = []
     let sinks = 0
-    let finish = () => {}
-    const saved = new Promise<void>((resolve) => {
-      finish = resolve
-    })
-    const controller = new TransferController({
-      ...engine,
-      onOffer: (fn) => {
-        offerListener = fn
-        return () => {}
+    const controller = new TransferController(
+      {
+        ...engine,
+        onOffer: (fn) => {
+          offerListener = fn
+          return () => {}
+        },
+        sinkFor: () => {
+          sinks++
+          return { save: async () => {}, file: async () => new Blob(['x']) }
+        },
+        saveZip: (_files, _name, options = {}) =>
+          new Promise<void>((resolve, reject) => {
+            const n = zips.length
+            zips.push({ options, finish: () => resolve(void saved.push(n)) })
+            options.signal?.addEventListener('abort', () => reject(options.signal?.reason))
+          }),
       },
-      sinkFor: () => {
-        sinks++
-        return { save: async () => {}, file: async () => new Blob(['x']) }
-      },
-      saveZip: async (_files, _name, onProgress) => {
-        calls.push(onProgress ?? (() => {}))
-        await saved
-      },
-    })
+      (message) => errors.push(message),
+    )
     offerListener?.({
       transfer: t,
       from: peer,
@@ -260,13 +265,18 @@ describe('TransferController', () => {
     expect(controller.get()[0]?.zipProgress).toBeUndefined()
     controller.saveZip(id)
     expect(controller.get()[0]?.zipProgress).toBe(0)
-    await vi.waitFor(() => expect(calls).toHaveLength(1))
-    calls[0]!(0.5)
+    await vi.waitFor(() => expect(zips).toHaveLength(1))
+    zips[0]!.options.onProgress?.(0.5)
     await vi.waitFor(() => expect(controller.get()[0]?.zipProgress).toBe(0.5))
-    controller.saveZip(id)
-    finish()
+    controller.saveZip(id) // stop
+    expect(zips[0]!.options.signal?.aborted).toBe(true)
     await vi.waitFor(() => expect(controller.get()[0]?.zipProgress).toBeUndefined())
-    expect(calls).toHaveLength(1)
+    controller.saveZip(id) // again
+    await vi.waitFor(() => expect(zips).toHaveLength(2))
+    zips[1]!.finish()
+    await vi.waitFor(() => expect(saved).toEqual([1]))
+    await vi.waitFor(() => expect(controller.get()[0]?.zipProgress).toBeUndefined())
+    expect(errors).toEqual([])
     controller.close()
   })
 })

@@ -129,11 +129,15 @@ function createTransfers(room: RoomPort, onError: (message: string) => void) {
         await manager.sendFiles(peer, files)
       },
       sinkFor,
-      saveZip: async (files, name, onProgress) =>
-        saveBlob(
-          await zipBlob(files, { onProgress: (bytes, total) => onProgress?.(total > 0 ? bytes / total : 1) }),
-          name,
-        ),
+      saveZip: async (files, name, options = {}) => {
+        const { onProgress, signal } = options
+        const zip = await zipBlob(files, {
+          onProgress: (bytes, total) => onProgress?.(total > 0 ? bytes / total : 1),
+          ...(signal ? { signal } : {}),
+        })
+        signal?.throwIfAborted()
+        await saveBlob(zip, name)
+      },
       close: () => manager.close(),
     },
     onError,

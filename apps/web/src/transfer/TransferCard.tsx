@@ -138,14 +138,17 @@ export function TransferCard({ transfer: t, actions }: { transfer: TransferView;
                   class="btn btn--ghost btn--small"
                   data-testid="file-save-zip"
                   data-preparing={t.zipProgress === undefined ? undefined : 'true'}
-                  disabled={t.zipProgress !== undefined}
-                  title="One download: the files in an uncompressed ZIP archive"
+                  title={
+                    t.zipProgress === undefined
+                      ? 'One download: the files in an uncompressed ZIP archive'
+                      : 'Stop making the archive'
+                  }
                   onClick={() => actions.saveZip(t.id)}
                 >
                   <Icon name="download" size={14} />{' '}
                   {t.zipProgress === undefined
                     ? 'Save all (.zip)'
-                    : `Preparing… ${Math.floor(t.zipProgress * 100)}%`}
+                    : `Preparing… ${Math.floor(t.zipProgress * 100)}% · Stop`}
                 </button>
               ) : null}
               <button

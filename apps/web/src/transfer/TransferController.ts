@@ -81,11 +81,16 @@ export interface TransferEngine<Sink extends EngineSink> {
   sinkFor(file: EngineFile, context?: EngineSinkContext): Sink | Promise<Sink>
   /**
    * Saves files as one ZIP archive named `name` (a download). The files are read once first (their
-   * checksums): `onProgress` tells how far, from 0 to 1.
+   * checksums): `onProgress` tells how far, from 0 to 1; `signal` stops it (the promise rejects).
    */
-  saveZip(files: readonly ZipFile[], name: string, onProgress?: (fraction: number) => void): Promise<void>
+  saveZip(files: readonly ZipFile[], name: string, options?: ZipSaveOptions): Promise<void>
   /** Stops every transfer here (receivers keep partial data). Idempotent. */
   close(): void
+}
+
+export interface ZipSaveOptions {
+  readonly onProgress?: (fraction: number) => void
+  readonly signal?: AbortSignal
 }
 
 /** A received file for an archive. */
@@ -105,8 +110,8 @@ interface Entry {
   answered: boolean
   /** The transfer's state in the last views published (undefined: not published yet). */
   publishedState: TransferState | undefined
-  /** How far the archive being made for "save all" is, 0–1 (undefined: none being made). */
-  zipping: number | undefined
+  /** The archive being made for "save all": how far, 0–1, and its stop (undefined: none). */
+  zipping: { fraction: number; readonly stop: AbortController } | undefined
 }
 
 /**
@@ -204,14 +209,21 @@ export class TransferController<Sink extends EngineSink>
     }
   }
 
-  /** Saves the verified files of a finished transfer as one ZIP archive (one download). */
+  /**
+   * Saves the verified files of a finished transfer as one ZIP archive (one download); called again
+   * while the archive is being made (its files read for their checksums), stops it.
+   */
   saveZip(id: string): void {
     const entry = this.#entries.get(id)
-    // one archive at a time: a second click while the files are read does nothing
-    if (entry?.transfer.state !== 'done' || entry.zipping !== undefined) return
+    if (entry?.transfer.state !== 'done') return
+    if (entry.zipping) {
+      entry.zipping.stop.abort()
+      return
+    }
     const sinks = new Map(entry.sinks.map((s) => [s.file.id, s]))
     const done = entry.transfer.files.filter((f) => f.status === 'done')
-    entry.zipping = 0
+    const zipping = { fraction: 0, stop: new AbortController() }
+    entry.zipping = zipping
     this.#publish()
     void (async () => {
       const files: ZipFile[] = []
@@ -221,12 +233,19 @@ export class TransferController<Sink extends EngineSink>
         if (!held || !blob) continue
         files.push({ name: f.name, blob, lastModified: held.file.lastModified })
       }
-      await this.#engine.saveZip(files, `${entry.peer.name || 'parley'} - ${files.length} files.zip`, (f) => {
-        entry.zipping = f
-        this.#publishSoon()
+      zipping.stop.signal.throwIfAborted()
+      await this.#engine.saveZip(files, `${entry.peer.name || 'parley'} - ${files.length} files.zip`, {
+        signal: zipping.stop.signal,
+        onProgress: (f) => {
+          zipping.fraction = f
+          this.#publishSoon()
+        },
       })
     })()
-      .catch((error: unknown) => this.#onError(messageOf(error, 'The files could not be saved.')))
+      .catch((error: unknown) => {
+        // stopped on purpose (a click, leaving the call): nothing to report
+        if (!zipping.stop.signal.aborted) this.#onError(messageOf(error, 'The files could not be saved.'))
+      })
       .finally(() => {
         entry.zipping = undefined
         if (!this.#closed) this.#publish()
@@ -248,6 +267,7 @@ export class TransferController<Sink extends EngineSink>
     clearTimeout(this.#timer)
     this.#timer = undefined
     for (const off of this.#off.splice(0)) off()
+    for (const entry of this.#entries.values()) entry.zipping?.stop.abort()
     this.#engine.close()
   }
 
@@ -326,7 +346,7 @@ export class TransferController<Sink extends EngineSink>
           t.state === 'done' &&
           e.sinks.length > 1 &&
           e.sinks.every(({ sink }) => typeof sink.file === 'function'),
-        zipProgress: e.zipping,
+        zipProgress: e.zipping?.fraction,
         downloading: t.direction === 'receive' && e.sinks.some(({ sink }) => sink.savedAsDownload === true),
       })
     }

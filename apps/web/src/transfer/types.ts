@@ -38,7 +38,7 @@ export interface TransferView {
   readonly canSaveZip: boolean
   /**
    * The archive of "save all" is being made (its files are read for their checksums first): how
-   * far, 0–1. Undefined when none is being made.
+   * far, 0–1 (the save action stops it meanwhile). Undefined when none is being made.
    */
   readonly zipProgress: number | undefined
   /**
@@ -60,7 +60,10 @@ export interface TransferActions {
   decline(id: string): void
   cancel(id: string): void
   save(id: string): void
-  /** Saves the received files of a transfer as one ZIP archive. */
+  /**
+   * Saves the received files of a transfer as one ZIP archive; again while the archive is being
+   * made (`zipProgress`), stops it.
+   */
   saveZip(id: string): void
   /** Removes a finished transfer from the list. */
   dismiss(id: string): void
