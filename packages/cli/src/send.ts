@@ -17,6 +17,11 @@ import { formatBytes, formatDuration, type Io, ProgressView } from './ui.js'
 
 /** Failures after which the sender keeps waiting for a receiver (it went away; it may come back). */
 const PEER_GONE = ['CLOSED', 'TIMEOUT', 'PEER_FAILED']
+/**
+ * How long an interrupted transfer's receiver has to come back before a waiting receiver takes
+ * over: a short network blip heals first (ICE restart), a killed receive does not.
+ */
+const HANDOVER_AFTER_MS = 5000
 
 export interface SendCommand {
   readonly files: readonly string[]
@@ -73,6 +78,7 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
       const takeOver = () => {
         while (waiting.length > 0) {
           const peer = waiting.pop()!
+          if (offered.has(peer.peerId)) continue
           if (joined.participant(peer.peerId) !== peer || peer.state !== 'connected') continue
           offerTo(peer).catch(reject)
           return
@@ -108,7 +114,10 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
           else if (state === 'interrupted') {
             view.finish()
             io.stderr.write('Connection lost; resuming when the receiver is back…\n')
-            queueMicrotask(takeOver)
+            // unless it is back by then, a waiting receiver takes over
+            setTimeout(() => {
+              if (sender.state === 'interrupted') takeOver()
+            }, HANDOVER_AFTER_MS).unref()
           } else if (state === 'done') {
             view.update(sender.progress, true)
             view.finish()
