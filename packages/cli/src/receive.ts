@@ -140,6 +140,8 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
         const space = await SpaceBudget.of(dir).catch(() => undefined)
         // one listing of the directory instead of a few lookups per file
         const listing = DirectoryListing.of(dir)
+        // named one per line up to MAX_LISTED of each kind, then counted
+        const found = { here: 0, resumed: 0 }
         await offer.accept('all', (meta) => {
           const sink = new NodeFileSink({
             dir,
@@ -151,9 +153,12 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
           return {
             open: async (m) => {
               const offset = await sink.open(m)
-              if (sink.existing)
-                io.stderr.write(`${m.name} is here already (same size and time): checking it.\n`)
-              else if (offset > 0) io.stderr.write(`Resuming ${m.name} at ${formatBytes(offset)}.\n`)
+              if (sink.existing) {
+                if (found.here++ < MAX_LISTED)
+                  io.stderr.write(`${m.name} is here already (same size and time): checking it.\n`)
+              } else if (offset > 0 && found.resumed++ < MAX_LISTED) {
+                io.stderr.write(`Resuming ${m.name} at ${formatBytes(offset)}.\n`)
+              }
               return offset
             },
             get existing() {
@@ -167,6 +172,12 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
             close: () => sink.close(),
           }
         })
+        if (found.here > MAX_LISTED) {
+          io.stderr.write(`… and ${found.here - MAX_LISTED} more files are here already: checking them.\n`)
+        }
+        if (found.resumed > MAX_LISTED) {
+          io.stderr.write(`… and ${found.resumed - MAX_LISTED} more partial files resume.\n`)
+        }
         const transfer = offer.transfer
         const view = new ProgressView(io, 'Receiving')
         transfer.on('progress', (p) => view.update(p))

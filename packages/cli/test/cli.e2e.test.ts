@@ -279,6 +279,27 @@ describe('parley CLI (child processes, real server)', () => {
     expect(await readFile(join(out, 'x.txt'), 'utf8')).toBe('new content')
   }, 30_000)
 
+  it('35 files received again: 20 "here already" lines on stderr and the rest counted; every file still gets its stdout line', async () => {
+    const src = join(dir.path, 'src')
+    await mkdir(src)
+    const paths: string[] = []
+    for (let i = 0; i < 35; i++) {
+      const path = join(src, `f${String(i).padStart(2, '0')}.txt`)
+      await writeFile(path, `file ${i}`)
+      paths.push(path)
+    }
+    const first = await startSend(paths, server.url)
+    expect(await (await parley(['receive', first.code, '--out', out, '--server', server.url])).exited).toBe(0)
+    expect(await first.sender.exited).toBe(0)
+    const second = await startSend(paths, server.url)
+    const again = await parley(['receive', second.code, '--out', out, '--server', server.url])
+    expect(await again.exited).toBe(0)
+    expect(again.stderr.match(/is here already \(same size and time\): checking it/g)).toHaveLength(20)
+    expect(again.stderr).toContain('… and 15 more files are here already: checking them.')
+    expect(again.stdout.match(/^Already here: /gm)).toHaveLength(35)
+    expect(await second.sender.exited).toBe(0)
+  }, 30_000)
+
   const stops = [
     ['sender', 'SIGINT', 'Ctrl-C'],
     ['receiver', 'SIGINT', 'Ctrl-C'],
