@@ -287,30 +287,28 @@ export class NodeFileSink implements FileSink {
     )
     await this.#closeWriter(false)
     if (this.#existing) return // a file received earlier is never deleted
-    // Another receive into the same directory may have taken the name over meanwhile (resumed
-    // this partial file: its sidecar names it; or started it again: another file): it keeps it.
-    if (this.#sidecarExists && !(await this.#ownsSidecar())) return
-    if (
-      ino !== undefined &&
-      (await fs.lstat(this.#part).then(
-        (st) => st.ino,
-        () => ino,
-      )) !== ino
-    )
-      return
+    if (!(await this.#partStillOurs(ino))) return
     await fs.rm(this.#part, { force: true }).catch(() => {})
     if (this.#sidecarExists) await this.#removeSidecar().catch(() => {})
   }
 
-  /** False when the sidecar on disk was written by another sink (true when unreadable). */
-  async #ownsSidecar(): Promise<boolean> {
+  /**
+   * Whether the partial file is still this sink's (`ino`: the one it wrote, if known). Another
+   * receive into the same directory may have taken the name over meanwhile: resumed the file (the
+   * sidecar names another owner) or started it again (another inode under the name).
+   */
+  async #partStillOurs(ino: number | undefined): Promise<boolean> {
     const { fs } = await nodeModules()
-    try {
-      const sidecar = JSON.parse(await fs.readFile(this.#sidecar, 'utf8')) as Partial<Sidecar>
-      return sidecar.owner === undefined || sidecar.owner === this.#owner
-    } catch {
-      return true
+    if (this.#sidecarExists) {
+      const owner = ownerOf(await fs.readFile(this.#sidecar, 'utf8').catch(() => ''))
+      if (owner !== undefined && owner !== this.#owner) return false
     }
+    if (ino === undefined) return true
+    const now = await fs.lstat(this.#part).then(
+      (st) => st.ino,
+      () => ino, // gone already: nothing of another's to keep
+    )
+    return now === ino
   }
 
   async close(): Promise<void> {
@@ -395,6 +393,16 @@ export class NodeFileSink implements FileSink {
 
   #requireOpen(): void {
     if (!this.#meta || this.#released) throw new ParleyError('WRITE_FAILED', 'the file sink is not open')
+  }
+}
+
+/** The owner a sidecar's text names (undefined: none, or not a sidecar). */
+function ownerOf(text: string): string | undefined {
+  try {
+    const owner: unknown = (JSON.parse(text) as Partial<Sidecar> | null)?.owner
+    return typeof owner === 'string' ? owner : undefined
+  } catch {
+    return undefined
   }
 }
 
