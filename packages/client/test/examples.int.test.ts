@@ -1,11 +1,13 @@
 /** The Node examples, run as their READMEs say, against a real signaling server. */
 import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { type ParleyServer, startServer } from '@parley/server'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Room } from '../src/index.js'
 import { nextRoomMessages } from './support/rooms.js'
+import { sha256OfFile, tempDir, writeRandomFile } from './transfer/support.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 const children: ChildProcess[] = []
@@ -21,10 +23,12 @@ async function server(): Promise<ParleyServer> {
   return s
 }
 
-/** Runs an example with tsx; `output()` is everything it printed so far. */
-function run(file: string, args: string[], url: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'examples', file), ...args], {
-    cwd: root,
+/** Runs an example with tsx (in `cwd`, default the repository); `output()` is everything it printed so far. */
+function run(file: string, args: string[], url: string, cwd = root) {
+  // tsx by path: `--import tsx` resolves from the working directory
+  const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href
+  const child = spawn(process.execPath, ['--import', tsx, join(root, 'examples', file), ...args], {
+    cwd,
     env: { ...process.env, PARLEY_URL: url },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -53,6 +57,32 @@ function run(file: string, args: string[], url: string) {
 }
 
 describe('examples', () => {
+  it('file-drop: a sender process offers two files to two receivers, each saves them into ./received with the SHA-256 sha256sum prints', async () => {
+    const s = await server()
+    const dir = await tempDir('parley-file-drop-')
+    cleanups.push(() => dir.remove())
+    const files = { 'a.bin': await writeRandomFile(join(dir.path, 'a.bin'), 3 << 20), 'b.txt': '' }
+    await writeFile(join(dir.path, 'b.txt'), 'hello, file drop\n')
+    files['b.txt'] = await sha256OfFile(join(dir.path, 'b.txt'))
+    const receivers = ['one', 'two'].map(async (name) => {
+      await mkdir(join(dir.path, name))
+      return run('file-drop/drop.ts', ['drop-room'], s.url, join(dir.path, name))
+    })
+    const [one, two] = await Promise.all(receivers)
+    await Promise.all([one!.waitFor(/joined drop-room/), two!.waitFor(/joined drop-room/)])
+    const sender = run('file-drop/drop.ts', ['drop-room', 'a.bin', 'b.txt'], s.url, dir.path)
+    for (const [receiver, name] of [
+      [one!, 'one'],
+      [two!, 'two'],
+    ] as const) {
+      for (const [file, sha256] of Object.entries(files)) {
+        await receiver.waitFor(new RegExp(`saved .*received/${file.replace('.', '\\.')}, SHA-256 ${sha256}`))
+        expect(await sha256OfFile(join(dir.path, name, 'received', file))).toBe(sha256)
+      }
+    }
+    await sender.waitFor(/receiver has the files, verified[\s\S]*receiver has the files, verified/)
+  }, 60_000)
+
   it('hello-data-channel: two processes greet each other peer to peer', async () => {
     const s = await server()
     const ada = run('hello-data-channel/hello.ts', ['Ada'], s.url)
