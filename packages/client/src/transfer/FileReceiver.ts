@@ -1,4 +1,4 @@
-import { isParleyError, ParleyError } from '../errors.js'
+import { ParleyError, toParleyError } from '../errors.js'
 import type { SaveOptions } from './browser/save.js'
 import { eachLimited } from './concurrency.js'
 import type { FileSink, SinkFactory } from './FileSink.js'
@@ -419,11 +419,7 @@ export class FileReceiver extends Transfer {
    * unless it ended already; returns the error.
    */
   #writeFailed(error: unknown): ParleyError {
-    const e = isParleyError(error)
-      ? error
-      : new ParleyError('WRITE_FAILED', error instanceof Error ? error.message : String(error), {
-          cause: error,
-        })
+    const e = toParleyError(error, 'WRITE_FAILED')
     if (this.isTerminal) return e
     this.#link?.sendControl({ t: 'error', code: e.code, message: e.message })
     this.fail(e)

@@ -1,4 +1,4 @@
-import { isParleyError, ParleyError, ParleyErrorCode } from '../errors.js'
+import { ParleyError, ParleyErrorCode, toParleyError } from '../errors.js'
 import { type Logger, silentLogger } from '../Logger.js'
 import { StateMachine, type TransitionTable } from '../StateMachine.js'
 import { TypedEmitter } from '../TypedEmitter.js'
@@ -203,11 +203,7 @@ export abstract class Transfer extends TypedEmitter<TransferEvents> {
 
   /** Moves to failed (or cancelled for CANCELLED/DECLINED) with `error`. */
   protected fail(error: unknown): void {
-    const e = isParleyError(error)
-      ? error
-      : new ParleyError('BAD_MESSAGE', error instanceof Error ? error.message : String(error), {
-          cause: error,
-        })
+    const e = toParleyError(error, 'BAD_MESSAGE')
     const next = e.code === 'CANCELLED' || e.code === 'DECLINED' ? 'cancelled' : 'failed'
     this.logger.info({ transferId: this.id, code: e.code, message: e.message }, `transfer ${next}`)
     this.setState(next, e)
