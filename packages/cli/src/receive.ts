@@ -81,13 +81,12 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
     const work = (async (): Promise<ExitCode> => {
       let names: Map<number, string> | undefined
       let first: readonly FileMeta[] | undefined
-      let waitedForBusy = false
       for (;;) {
         let offer = await nextOffer(first ? COME_BACK_MS : cmd.timeoutMs)
-        if (!offer && !first && room.participants.size > 0) {
-          // Someone holds the code but made no offer: a sender busy with another receiver (it
-          // hands over when that one is lost: a receive that crashed and runs again).
-          waitedForBusy = true
+        // Someone holds the code but made no offer: a sender busy with another receiver (it hands
+        // over when that one is lost: a receive that crashed and runs again).
+        const busy = !offer && !first && room.participants.size > 0
+        if (busy) {
           io.stderr.write('The sender is busy with another receiver; waiting for it…\n')
           // until an offer comes, the time is up, or nobody is left to make one
           const off = room.on('participant-left', () => {
@@ -96,7 +95,7 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
           offer = await nextOffer(COME_BACK_MS).finally(off)
         }
         if (!offer) {
-          if (waitedForBusy && !first) {
+          if (busy) {
             throw new CliError(
               Exit.NO_SUCH_CODE,
               room.participants.size === 0
