@@ -23,6 +23,8 @@ export class ChunkReader {
   readonly #blockSize: number
   readonly #readAhead: number
   readonly #chunks: Promise<Uint8Array>[] = []
+  /** Where the reads started. */
+  readonly from: number
   #readOffset: number
 
   constructor(source: FileSource, from: number, options: ChunkReaderOptions) {
@@ -32,7 +34,20 @@ export class ChunkReader {
     const perBlock = Math.max(1, Math.floor((options.blockSize ?? 1024 * 1024) / options.chunkSize))
     this.#blockSize = perBlock * options.chunkSize
     this.#readAhead = Math.max(perBlock, options.readAhead)
+    this.from = from
     this.#readOffset = from
+  }
+
+  /** True once every read up to the end of the file is issued. */
+  get issuedAll(): boolean {
+    return this.#readOffset >= this.#end
+  }
+
+  /** Issues the first block's read if none is issued yet (a file read ahead of its turn); returns its bytes. */
+  start(): number {
+    const at = this.#readOffset
+    if (this.#chunks.length === 0) this.#readMore()
+    return this.#readOffset - at
   }
 
   /** Starts reads until `readAhead` chunks are read or being read. */

@@ -1,5 +1,5 @@
 import { ParleyError } from '../errors.js'
-import { ChunkReader } from './ChunkReader.js'
+import { FileReaders } from './FileReaders.js'
 import type { FileSource } from './FileSource.js'
 import { HashSnapshots } from './HashSnapshots.js'
 import type { DigestAlgorithm, Hashers } from './hash.js'
@@ -12,6 +12,7 @@ import {
 import { acceptProblem, assertOfferable, fileMetasOf } from './offer.js'
 import { watchOpening } from './openWatch.js'
 import { type SendAttempt, SendAttempts } from './SendAttempts.js'
+import { SendPause } from './SendPause.js'
 import {
   type FileRecord,
   peerErrorCode,
@@ -91,8 +92,7 @@ export class FileSender extends Transfer {
   /** The digest the receiver picked (its accept). */
   #digest: DigestAlgorithm = 'sha256'
   #accepted = false
-  #paused = false
-  #wake: (() => void) | undefined
+  readonly #pause = new SendPause()
   #dataBytesSent = 0
   #cancelling = false
   /** The peer sent the transfer's last message: close the channel at once. */
@@ -141,7 +141,7 @@ export class FileSender extends Transfer {
 
   /** True while the receiver asked to pause (its storage is slower than the network). */
   get paused(): boolean {
-    return this.#paused
+    return this.#pause.paused
   }
 
   /** Chunk size of the current attempt. */
@@ -165,7 +165,7 @@ export class FileSender extends Transfer {
     const gen = ++this.#generation
     const link = new TransferChannel(channel, { lowWaterMark: this.#lowWaterMark })
     this.#link = link
-    this.#paused = false
+    this.#pause.resume() // a new channel starts unpaused
     link.bind({
       open: () => this.#sendOffer(link),
       control: (message) => {
@@ -208,7 +208,7 @@ export class FileSender extends Transfer {
 
   protected onTerminal(_state: TransferState): void {
     this.#generation++
-    this.#wakeUp()
+    this.#pause.wake()
     const link = this.#link
     if (link) {
       // Closing at once when the peer sent the last word (or we just stop here); else let it close.
@@ -292,12 +292,11 @@ export class FileSender extends Transfer {
         return
       }
       case 'pause':
-        this.#paused = true
+        this.#pause.pause()
         this.emit('flow', true)
         return
       case 'continue':
-        this.#paused = false
-        this.#wakeUp()
+        this.#pause.resume()
         this.emit('flow', false)
         return
       case 'cancel':
@@ -371,11 +370,17 @@ export class FileSender extends Transfer {
   }
 
   async #pump(link: TransferChannel, gen: number): Promise<void> {
+    const chunkSize = this.#chunkSize
+    const window = Math.max(this.#highWaterMark - this.#lowWaterMark, chunkSize)
+    const readAhead = Math.max(1, this.#options.readAhead ?? Math.ceil(window / chunkSize))
+    const records = this.records as SendRecord[]
+    const readers = new FileReaders(records, { chunkSize, readAhead })
     try {
-      for (const r of this.records as SendRecord[]) {
+      for (let i = 0; i < records.length; i++) {
+        const r = records[i]!
         if (gen !== this.#generation) return
         if (r.status !== 'pending') continue
-        await this.#sendFile(r, link, gen)
+        await this.#sendFile(r, link, gen, readers, i)
       }
     } catch (error) {
       if (gen !== this.#generation) return
@@ -386,7 +391,13 @@ export class FileSender extends Transfer {
     }
   }
 
-  async #sendFile(r: SendRecord, link: TransferChannel, gen: number): Promise<void> {
+  async #sendFile(
+    r: SendRecord,
+    link: TransferChannel,
+    gen: number,
+    readers: FileReaders,
+    index: number,
+  ): Promise<void> {
     const id = r.meta.id
     const size = r.meta.size
     let offset = r.startOffset
@@ -408,26 +419,24 @@ export class FileSender extends Transfer {
     if (!hasher || gen !== this.#generation) return
     this.setFileStatus(r, 'active')
     if (!link.sendControl({ t: 'file', id, offset })) return
-    const chunkSize = this.#chunkSize
-    const reader = new ChunkReader(r.source, offset, {
-      chunkSize,
-      readAhead: Math.max(
-        1,
-        this.#options.readAhead ??
-          Math.ceil(Math.max(this.#highWaterMark - this.#lowWaterMark, chunkSize) / chunkSize),
-      ),
-    })
+    const reader = readers.readerFor(index)
+    let readAhead = false
     const yielder = new Yielder()
     while (offset < size) {
       // a closed link ends this attempt ('close' moved the transfer to interrupted); waiting for
       // room there would spin: a closed channel resolves every wait at once
       if (gen !== this.#generation || link.isClosed) return
-      if (this.#paused || link.bufferedAmount > this.#highWaterMark) {
+      if (this.#pause.paused || link.bufferedAmount > this.#highWaterMark) {
         reader.fill()
-        await this.#waitForRoom(link)
+        await this.#pause.wait(link)
         continue
       }
-      const chunk = await reader.next()
+      const reading = reader.next()
+      if (!readAhead && reader.issuedAll) {
+        readAhead = true
+        readers.readAheadAfter(index)
+      }
+      const chunk = await reading
       const pause = yielder.maybeYield()
       if (pause) await pause
       if (gen !== this.#generation) return
@@ -453,28 +462,8 @@ export class FileSender extends Transfer {
     this.setFileStatus(r, 'sent')
   }
 
-  #waitForRoom(link: TransferChannel): Promise<void> {
-    if (this.#paused) {
-      return new Promise((resolve) => {
-        const timer = setTimeout(done, 1000)
-        function done() {
-          clearTimeout(timer)
-          resolve()
-        }
-        this.#wake = done
-      })
-    }
-    return link.whenDrained()
-  }
-
-  #wakeUp(): void {
-    const wake = this.#wake
-    this.#wake = undefined
-    wake?.()
-  }
-
   #onLinkClosed(): void {
-    this.#wakeUp()
+    this.#pause.wake()
     if (this.isTerminal) return
     this.logger.info({ transferId: this.id }, 'transfer channel closed: interrupted')
     for (const r of this.records) if (r.status === 'active') this.setFileStatus(r, 'pending')
