@@ -1,7 +1,8 @@
-import { readdir, readFile, utimes, writeFile } from 'node:fs/promises'
+import { readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DirectoryListing } from '../src/transfer/node/DirectoryListing.js'
+import { HELD_FILE_MAX_BYTES } from '../src/transfer/node/HeldFile.js'
 import { NodeFileSink } from '../src/transfer/node/NodeFileSink.js'
 import { fileMeta, tempDir } from './transfer/support.js'
 
@@ -65,5 +66,61 @@ describe('NodeFileSink with a DirectoryListing', () => {
     await expect(
       new NodeFileSink({ dir: dir.path, listing: elsewhere }).open(meta('x.bin', 9)),
     ).rejects.toMatchObject({ code: 'FILE_EXISTS' })
+  })
+
+  it('a new file of up to 1 MiB absent from the listing is held in memory: nothing is created while its bytes arrive, then it is written whole under its name with the offered time; a larger one gets a partial file at its first write', async () => {
+    const listing = DirectoryListing.of(dir.path)
+    const small = new NodeFileSink({ dir: dir.path, listing })
+    expect(await small.open(meta('small.bin', HELD_FILE_MAX_BYTES))).toBe(0)
+    await small.write(new Uint8Array(HELD_FILE_MAX_BYTES - 10).fill(1))
+    await small.write(new Uint8Array(10).fill(2))
+    expect(await readdir(dir.path)).toEqual([])
+    // bytes across the two writes read back from memory (a resume's hash)
+    expect([...(await small.readBack(HELD_FILE_MAX_BYTES - 12, 4))]).toEqual([1, 1, 2, 2])
+    await small.complete()
+    const bytes = await readFile(join(dir.path, 'small.bin'))
+    expect(bytes.byteLength).toBe(HELD_FILE_MAX_BYTES)
+    expect([bytes[0], bytes[HELD_FILE_MAX_BYTES - 11], bytes[HELD_FILE_MAX_BYTES - 1]]).toEqual([1, 1, 2])
+    expect((await stat(join(dir.path, 'small.bin'))).mtimeMs).toBe(LAST_MODIFIED)
+
+    const empty = new NodeFileSink({ dir: dir.path, listing })
+    await empty.open(meta('empty.bin', 0))
+    await empty.complete()
+    expect((await readFile(join(dir.path, 'empty.bin'))).byteLength).toBe(0)
+
+    const large = new NodeFileSink({ dir: dir.path, listing })
+    await large.open(meta('large.bin', HELD_FILE_MAX_BYTES + 1))
+    await large.write(new Uint8Array(10))
+    expect(await readdir(dir.path)).toContain('large.bin.parley-part')
+    await large.close()
+    expect((await readdir(dir.path)).sort()).toEqual(['empty.bin', 'large.bin.parley-part', 'small.bin'])
+  })
+
+  it('a held file is spilled to a partial file at its first checkpoint, which a later receive resumes; a held file closed or discarded leaves nothing behind', async () => {
+    const listing = DirectoryListing.of(dir.path)
+    const first = new NodeFileSink({ dir: dir.path, listing })
+    await first.open(meta('slow.bin', 100))
+    await first.write(new Uint8Array(60).fill(7))
+    await first.checkpoint(60)
+    expect((await readdir(dir.path)).sort()).toEqual(['slow.bin.parley-part', 'slow.bin.parley-part.json'])
+    await first.write(new Uint8Array(10).fill(8))
+    await first.close() // crash after the checkpoint: 60 bytes stored, 10 more were not confirmed
+
+    const again = new NodeFileSink({ dir: dir.path, listing: DirectoryListing.of(dir.path) })
+    expect(await again.open(meta('slow.bin', 100))).toBe(60)
+    await again.write(new Uint8Array(40).fill(9))
+    await again.complete()
+    const bytes = await readFile(join(dir.path, 'slow.bin'))
+    expect([bytes.byteLength, bytes[59], bytes[60], bytes[99]]).toEqual([100, 7, 9, 9])
+    expect(await readdir(dir.path)).toEqual(['slow.bin'])
+
+    for (const end of ['close', 'discard'] as const) {
+      const sink = new NodeFileSink({ dir: dir.path, listing })
+      await sink.open(meta(`${end}.bin`, 5))
+      await sink.write(new Uint8Array(5))
+      await sink[end]()
+      await expect(sink.complete()).rejects.toMatchObject({ code: 'WRITE_FAILED' })
+    }
+    expect(await readdir(dir.path)).toEqual(['slow.bin'])
   })
 })

@@ -6,8 +6,17 @@ import type { FileMeta } from '../messages.js'
 import type { SpaceBudget } from '../SpaceBudget.js'
 import type { DirectoryListing } from './DirectoryListing.js'
 import { DIRECT_IO_ALIGNMENT, DirectWriteBehind, openDirect } from './DirectWriteBehind.js'
+import { HELD_FILE_MAX_BYTES, HeldFile } from './HeldFile.js'
 import { errnoCode, nodeModules } from './nodeModules.js'
-import { readFully } from './readFully.js'
+import {
+  checkDirectory,
+  createNew,
+  exists,
+  readAt,
+  receivedEarlier,
+  unlinkIfThere,
+  writeError,
+} from './sinkFiles.js'
 import { type SequentialWriter, WriteBehind } from './WriteBehind.js'
 
 export const PART_SUFFIX = '.parley-part'
@@ -72,7 +81,10 @@ interface Sidecar {
  * rejects the next call); a JSON sidecar `<name>.parley-part.json` records the stored offset at
  * each checkpoint, so a later receive of the same file (same name, size, last-modified) resumes
  * there. On success the partial file is renamed to `<name>` without replacing an existing file
- * unless allowed, and given the offered last-modified as its modification time.
+ * unless allowed, and given the offered last-modified as its modification time. A file of up to
+ * 1 MiB that nothing in the directory is named like (per the shared listing) is held in memory
+ * instead, and written whole under its name once verified (see {@link HeldFile}), unless a
+ * checkpoint comes first.
  *
  * A file received earlier (same name, size and modification time: a receive run again after it was
  * interrupted in a later file) is not received again: `open` reports it as fully stored, the
@@ -82,6 +94,8 @@ interface Sidecar {
 export class NodeFileSink implements FileSink {
   readonly #options: NodeFileSinkOptions
   #handle: FileHandle | undefined
+  /** A small new file's bytes, until it completes or a checkpoint spills them to the partial file. */
+  #held: HeldFile | undefined
   /** The writer of the partial file, opened at the first write (see open()). */
   #writing: Promise<SequentialWriter> | undefined
   #writer: SequentialWriter | undefined
@@ -159,6 +173,7 @@ export class NodeFileSink implements FileSink {
       // each sidecar costs two file creations and a rename, ~1 ms here). A stale one goes.
       if (resumeAt > 0) await this.#writeSidecar(resumeAt)
       else if (this.#sidecarExists) await this.#removeSidecar()
+      if (fresh && !this.#options.overwrite && file.size <= HELD_FILE_MAX_BYTES) this.#held = new HeldFile()
     } catch (cause) {
       const code = errnoCode(cause)
       // a missing directory, or a file in its place, is named as such
@@ -170,6 +185,7 @@ export class NodeFileSink implements FileSink {
 
   async readBack(offset: number, length: number): Promise<Uint8Array> {
     this.#requireOpen()
+    if (this.#held) return this.#held.read(offset, length)
     if (this.#writing) {
       await this.#settled()
       return readAt(this.#handle!, offset, length)
@@ -194,6 +210,10 @@ export class NodeFileSink implements FileSink {
   async write(chunk: Uint8Array): Promise<void> {
     this.#requireOpen()
     if (this.#existing) throw new ParleyError('WRITE_FAILED', `${this.#path} is complete already`)
+    if (this.#held) {
+      this.#held.add(chunk)
+      return
+    }
     this.#writing ??= this.#openWriter()
     const writer = await this.#writing
     await writer.write(chunk)
@@ -231,6 +251,7 @@ export class NodeFileSink implements FileSink {
   async checkpoint(offset: number): Promise<void> {
     this.#requireOpen()
     if (this.#existing) return
+    if (this.#held) await this.#spill(this.#held)
     await this.#settled()
     try {
       await this.#writeSidecar(offset)
@@ -245,6 +266,7 @@ export class NodeFileSink implements FileSink {
     await this.#settled()
     this.#released = true
     if (this.#existing) return
+    if (this.#held) return this.#completeHeld(this.#held)
     try {
       await this.#closeWriter(true)
       // an empty file was never written: made now
@@ -276,9 +298,37 @@ export class NodeFileSink implements FileSink {
     }
   }
 
+  /** Writes the held bytes to the partial file: from now on the file is written as a large one. */
+  async #spill(held: HeldFile): Promise<void> {
+    this.#held = undefined
+    this.#writing ??= this.#openWriter()
+    const writer = await this.#writing
+    for (const chunk of held.chunks) await writer.write(chunk)
+  }
+
+  /** Writes a held file whole under its name; one that appeared meanwhile keeps the bytes aside. */
+  async #completeHeld(held: HeldFile): Promise<void> {
+    this.#held = undefined
+    try {
+      await held.writeTo(this.#path, this.#meta!.lastModified)
+    } catch (cause) {
+      if (errnoCode(cause) !== 'EEXIST') throw writeError(cause, this.#path)
+      try {
+        const handle = await createNew(this.#part)
+        await handle.writev(held.chunks, 0).finally(() => handle.close())
+      } catch (error) {
+        throw writeError(error, this.#part)
+      }
+      throw new ParleyError('FILE_EXISTS', `${this.#path} appeared during the transfer; kept ${this.#part}`, {
+        cause,
+      })
+    }
+  }
+
   async discard(): Promise<void> {
     if (this.#released || !this.#part) return
     this.#released = true
+    this.#held = undefined
     const { fs } = await nodeModules()
     // the partial file this sink writes, to tell it from one another receive made since
     const ino = await this.#handle?.stat().then(
@@ -314,6 +364,7 @@ export class NodeFileSink implements FileSink {
   async close(): Promise<void> {
     if (this.#released) return
     this.#released = true
+    this.#held = undefined // never confirmed to the sender: it sends them again
     await this.#closeWriter(false)
   }
 
@@ -406,94 +457,9 @@ function ownerOf(text: string): string | undefined {
   }
 }
 
-async function readAt(handle: FileHandle, offset: number, length: number): Promise<Uint8Array> {
-  const buffer = Buffer.allocUnsafe(length)
-  return buffer.subarray(0, await readFully(handle, buffer, length, offset))
-}
-
 /** Staging buffers of a direct writer: four cover the file (2 MiB each at most, 64 KiB at least). */
 function slabBytesFor(left: number): number {
   const A = DIRECT_IO_ALIGNMENT
   const quarter = Math.ceil(left / 4 / A) * A
   return Math.min(2 << 20, Math.max(64 << 10, quarter))
-}
-
-/** A regular file of the offered size whose modification time is exactly the offered last-modified. */
-async function receivedEarlier(path: string, file: FileMeta): Promise<boolean> {
-  const { fs } = await nodeModules()
-  try {
-    const stat = await fs.lstat(path)
-    return (
-      stat.isFile() &&
-      stat.size === file.size &&
-      file.lastModified > 0 &&
-      // the whole millisecond this sink set (utimes): a file written by anything else has a time
-      // in nanoseconds, almost never within a microsecond of a whole millisecond
-      Math.abs(stat.mtimeMs - file.lastModified) < 0.001
-    )
-  } catch {
-    return false
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  const { fs } = await nodeModules()
-  try {
-    await fs.lstat(path)
-    return true
-  } catch {
-    return false
-  }
-}
-
-function writeError(cause: unknown, path: string): ParleyError {
-  const code = errnoCode(cause)
-  if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new ParleyError('DISK_FULL', `disk full while writing ${path}`, { cause })
-  }
-  const why =
-    code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
-      ? 'permission denied'
-      : code === 'ENOENT'
-        ? 'no such directory'
-        : (code ?? String(cause))
-  return new ParleyError('WRITE_FAILED', `cannot write ${path}: ${why}`, { cause })
-}
-
-/** Throws why `dir` cannot hold files: missing, or not a directory. */
-async function checkDirectory(dir: string): Promise<void> {
-  const { fs } = await nodeModules()
-  let stat: Awaited<ReturnType<typeof fs.stat>>
-  try {
-    stat = await fs.stat(dir)
-  } catch (cause) {
-    throw writeError(cause, dir)
-  }
-  if (!stat.isDirectory()) throw new ParleyError('WRITE_FAILED', `${dir} is not a directory`)
-}
-
-/**
- * Creates `path` for reading and writing: a new file, never a truncated one — ext4 (auto_da_alloc)
- * starts writing back the whole file when closing a file that was truncated, ~70 ms per 256 MiB
- * before the rename. A file there already (a stale partial file) is removed first.
- */
-async function createNew(path: string): Promise<FileHandle> {
-  const { fs } = await nodeModules()
-  try {
-    return await fs.open(path, 'wx+')
-  } catch (cause) {
-    if (errnoCode(cause) !== 'EEXIST') throw cause
-  }
-  await fs.unlink(path)
-  return fs.open(path, 'wx+')
-}
-
-/** Removes a file; one that is not there is fine. */
-async function unlinkIfThere(path: string): Promise<void> {
-  const { fs } = await nodeModules()
-  try {
-    await fs.unlink(path)
-  } catch (cause) {
-    if (errnoCode(cause) !== 'ENOENT') throw cause
-  }
 }
