@@ -190,8 +190,14 @@ async function main(): Promise<void> {
       await new Promise<void>((resolve) => dc.addEventListener('close', () => resolve(), { once: true }))
     } else if (target === 'parleyfiles') {
       const names = (await readdir(path!)).sort()
-      const sources = []
-      for (const name of names) sources.push(await NodeFileSource.open(join(path!, name)))
+      // opened eight at a time, as `parley send` does
+      const sources: NodeFileSource[] = new Array(names.length)
+      let next = 0
+      const opener = async () => {
+        for (let i = next++; i < names.length; i = next++)
+          sources[i] = await NodeFileSource.open(join(path!, names[i]!))
+      }
+      await Promise.all(Array.from({ length: 8 }, opener))
       const sender = new FileSender({ id: 'bench', sources, hashers: await benchHashers(), chunkSize: chunk })
       sender.attach(dc, { maxMessageSize: pc.sctp?.maxMessageSize })
       await sender.finished()

@@ -134,6 +134,22 @@ describe('parley CLI (child processes, real server)', () => {
       expect(d.stderr).toBe(`parley: ${out} is a directory: send the files in it (e.g. ${join(out, '*')})\n`)
     })
 
+    it('send of 40 files of which several cannot be opened names the first of them in the order given', async () => {
+      const src = join(dir.path, 'some')
+      await mkdir(src)
+      const paths = Array.from({ length: 40 }, (_, i) => join(src, `f${String(i).padStart(2, '0')}`))
+      // opened eight at a time: the 30th fails first, the 13th (a directory) is named
+      for (const [i, path] of paths.entries()) {
+        if (i === 12) await mkdir(path)
+        else if (i !== 29 && i !== 35) await writeFile(path, `${i}`)
+      }
+      const p = await parley(['send', ...paths, '--server', server.url])
+      expect(await p.exited).toBe(3)
+      expect(p.stderr).toBe(
+        `parley: ${paths[12]} is a directory: send the files in it (e.g. ${join(paths[12]!, '*')})\n`,
+      )
+    })
+
     it('send of more files than one transfer takes (10,001) exits 2 before it prints a code', async () => {
       const src = join(dir.path, 'lots')
       await mkdir(src)
