@@ -3,7 +3,7 @@ import { BlobFileSource } from '../BlobFileSource.js'
 import { closedChannel } from '../closedChannel.js'
 import { FileSender } from '../FileSender.js'
 import { type Hashers, loadHashers } from '../hash.js'
-import type { FileRecord, TransferFile } from '../Transfer.js'
+import type { FileRecord } from '../Transfer.js'
 import type {
   FromSenderWorker,
   ToSenderWorker,
@@ -69,7 +69,7 @@ export function hostFileSender(scope: SenderWorkerScope, options: HostFileSender
       })
       if (s.isTerminal) void endWhenClosed()
     })
-    s.on('file', (file) => post({ t: 'file', file: recordOf(file, s) }))
+    s.on('file', (file) => post({ t: 'file', file: s.workerRecordOf(file.id) }))
     // only the files that moved since the last one: a transfer may hold ten thousand files, and
     // one progress message goes out at every file's end
     s.on('progress', () => post({ t: 'progress', files: s.takeChanged(), dataBytesSent: s.dataBytesSent }))
@@ -132,16 +132,14 @@ class HostedFileSender extends FileSender {
 
   /** The files whose bytes or confirmed bytes changed since the last call. */
   takeChanged(): WorkerFileRecord[] {
-    const records = [...this.#changed].map((r) => ({
-      id: r.meta.id,
-      status: r.status,
-      bytes: r.bytes,
-      confirmed: r.confirmed,
-      sha256: r.sha256,
-      digest: r.digest,
-    }))
+    const records = [...this.#changed].map(workerRecord)
     this.#changed.clear()
     return records
+  }
+
+  /** File `id` as the page mirrors it. */
+  workerRecordOf(id: string): WorkerFileRecord {
+    return workerRecord(this.record(id)!)
   }
 
   protected override setBytes(record: FileRecord, bytes: number): void {
@@ -155,14 +153,15 @@ class HostedFileSender extends FileSender {
   }
 }
 
-function recordOf(file: TransferFile, sender: FileSender): WorkerFileRecord {
+/** What the page's mirror of a file is told. */
+function workerRecord(r: FileRecord): WorkerFileRecord {
   return {
-    id: file.id,
-    status: file.status,
-    bytes: file.bytes,
-    confirmed: sender.confirmedOf(file.id),
-    sha256: file.sha256,
-    digest: file.digest,
+    id: r.meta.id,
+    status: r.status,
+    bytes: r.bytes,
+    confirmed: r.confirmed,
+    sha256: r.sha256,
+    digest: r.digest,
   }
 }
 
