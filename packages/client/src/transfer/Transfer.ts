@@ -227,7 +227,8 @@ export abstract class Transfer extends TypedEmitter<TransferEvents> {
     if (status === 'active') this.#activeFiles.add(record)
     else this.#activeFiles.delete(record)
     ;(record as WritableRecord).status = status
-    this.emit('file', this.#fileView(record))
+    // a view per change of every file is not free (thousands of files): built for listeners only
+    if (this.listenerCount('file') > 0) this.emit('file', this.#fileView(record))
   }
 
   /** Sets the bytes of `record` moved so far. */
