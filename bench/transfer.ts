@@ -110,6 +110,7 @@ const sctpPresets: Record<string, string> = {
   sack: JSON.stringify({ delayedSackTime: 200 }),
   cc1: JSON.stringify({ congestionControlModule: 1 }),
   cc3: JSON.stringify({ congestionControlModule: 3 }),
+  hwm1: 'hwm1',
   hwm8: 'hwm8',
   hwm16: 'hwm16',
 }

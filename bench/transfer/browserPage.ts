@@ -111,7 +111,7 @@ const senderTuning: Partial<
   Record<ParleyVariant, { chunkSize?: number; highWaterMark?: number; lowWaterMark?: number }>
 > = {
   parley64: { chunkSize: 64 * 1024 },
-  parleyShallow: { highWaterMark: 4 * 1024 * 1024, lowWaterMark: 1024 * 1024 },
+  parleyDeep: { highWaterMark: 8 * 1024 * 1024, lowWaterMark: 4 * 1024 * 1024 },
 }
 
 async function parleyOpen(args: TransferConnectArgs, variant: ParleyVariant): Promise<ParleyLink> {

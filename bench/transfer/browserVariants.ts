@@ -9,8 +9,8 @@ export const TRANSFER_VARIANTS = ['parley', 'raw', 'simplePeer', 'peerjsBinary',
  * Opt-in variants that take the SDK's work apart (`--browser-variants parley,parleyNoHash,…`):
  * `parleyNoHash` hashes nothing on either side, `parleyDiscard` drops the received bytes instead of
  * writing them to OPFS (SHA-256 still on), `parleyBare` does neither; `parley64` is `parley` with
- * 64 KiB chunks (raw's message size) instead of 256 KiB, `parleyShallow` with the send buffer of sessions 1–6
- * (high / low water marks 4 / 1 MiB instead of 8 / 4), `parleyNoQuality` with the room's connection
+ * 64 KiB chunks (raw's message size) instead of 256 KiB, `parleyDeep` with the send buffer of sessions
+ * 7–11 (high / low water marks 8 / 4 MiB instead of 1 / 0.25), `parleyNoQuality` with the room's connection
  * quality sampling (getStats every 2 s) off, `parleyPageDigest` with the digests on the page's main
  * thread (sessions 1–7) instead of the digest worker. Not goals: where the time goes.
  */
@@ -19,7 +19,7 @@ export const DIAGNOSTIC_VARIANTS = [
   'parleyDiscard',
   'parleyBare',
   'parley64',
-  'parleyShallow',
+  'parleyDeep',
   'parleyNoQuality',
   'parleyPageDigest',
 ] as const

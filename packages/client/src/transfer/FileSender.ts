@@ -12,7 +12,7 @@ import {
 import { acceptProblem, assertOfferable, fileMetasOf } from './offer.js'
 import { watchOpening } from './openWatch.js'
 import { type SendAttempt, SendAttempts } from './SendAttempts.js'
-import { SendPause } from './SendPause.js'
+import { defaultWaterMarks, SendPause } from './SendPause.js'
 import {
   type FileRecord,
   peerErrorCode,
@@ -37,17 +37,20 @@ export interface FileSenderOptions extends TransferOptions {
   hashers: Hashers
   /** Preferred chunk size; capped by the connection's max-message-size (default 256 KiB). */
   chunkSize?: number
-  /** Stop queueing data when the channel's bufferedAmount exceeds this (default 8 MiB). */
+  /**
+   * Stop queueing data when the channel's bufferedAmount exceeds this (default: 1 MiB in browsers,
+   * 8 MiB in Node; see {@link defaultWaterMarks}).
+   */
   highWaterMark?: number
   /**
-   * Resume queueing when it falls to this (bufferedAmountLowThreshold, default 4 MiB): what the
-   * channel still has to send while the sender waits for its thread — a browser's main thread can
-   * wait 100 ms and more for a core on a busy machine.
+   * Resume queueing when it falls to this (bufferedAmountLowThreshold; default: 256 KiB in
+   * browsers, 4 MiB in Node): what the channel still has to send while the sender waits for its
+   * thread.
    */
   lowWaterMark?: number
   /**
-   * Chunks read ahead of the channel (default: the refill's worth, high − low water mark, 16 of
-   * 256 KiB), read 1 MiB at a time: when the channel drains, the chunks to fill it again are read.
+   * Chunks read ahead of the channel (default: the refill's worth, high − low water mark, and at
+   * least 1 MiB), read 1 MiB at a time: when the channel drains, the chunks to fill it again are read.
    */
   readAhead?: number
   /**
@@ -108,8 +111,9 @@ export class FileSender extends Transfer {
     super(id, files, options)
     this.#options = options
     this.#chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE
-    this.#highWaterMark = options.highWaterMark ?? 8 * 1024 * 1024
-    this.#lowWaterMark = options.lowWaterMark ?? 4 * 1024 * 1024
+    const marks = defaultWaterMarks()
+    this.#highWaterMark = options.highWaterMark ?? marks.high
+    this.#lowWaterMark = options.lowWaterMark ?? marks.low
     const records = this.records as SendRecord[]
     options.sources.forEach((source, i) => {
       Object.assign(records[i]!, { source, startOffset: 0, snapshots: new HashSnapshots() })

@@ -45,3 +45,18 @@ export class SendPause {
     wake?.()
   }
 }
+
+/**
+ * The send buffer's water marks when none are given. Browsers: 1 / 0.25 MiB. With 8 / 4 MiB queued
+ * (sessions 7–11), the two pages' longest main-thread tasks took 50–250 ms of wall clock for a few
+ * ms of CPU on this 2-core machine; with 1 / 0.25 MiB, 32–49 ms, at the same or a higher
+ * throughput (alternated runs: docs/file-transfer.md). A browser channel's bufferedAmount counts
+ * bytes not yet transmitted, not those in flight, so a shallow buffer does not cap a long path's
+ * throughput. Node (node-datachannel): 8 / 4 MiB, where both measured alike.
+ */
+export function defaultWaterMarks(): { readonly high: number; readonly low: number } {
+  const node = (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node
+  return typeof node === 'string'
+    ? { high: 8 * 1024 * 1024, low: 4 * 1024 * 1024 }
+    : { high: 1024 * 1024, low: 256 * 1024 }
+}

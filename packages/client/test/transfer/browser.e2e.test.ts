@@ -101,7 +101,7 @@ describe('file transfer in Chromium', () => {
     await dir?.remove()
   })
 
-  it('browser → browser 64 MiB: File slices in, OPFS out, saved by download with the same SHA-256', async () => {
+  it('browser → browser 64 MiB: File slices in, OPFS out, saved by download with the same SHA-256, the send queue within the browser default of 1 MiB', async () => {
     const page = await harness.newPage()
     await makeBlob(page, 64 * MiB)
     await definePair(page)
@@ -116,6 +116,11 @@ describe('file transfer in Chromium', () => {
       const { channel, remote, maxMessageSize } = await w.openPair(P.transferChannelLabel(sender.id))
       sender.attach(channel, { maxMessageSize })
       const receiver = await P.FileReceiver.fromChannel(remote, { hashers })
+      // the send queue, sampled right after sends (progress is reported from the send loop)
+      let mostBuffered = 0
+      sender.on('progress', () => {
+        mostBuffered = Math.max(mostBuffered, channel.bufferedAmount)
+      })
       const started = performance.now()
       // main-thread stalls: the longest gap between animation frames while transferring
       let longest = 0
@@ -142,6 +147,7 @@ describe('file transfer in Chromium', () => {
       observer.disconnect()
       return {
         longTasks,
+        mostBuffered,
         seconds: (performance.now() - started) / 1000,
         chunkSize: sender.chunkSize,
         longestFrameMs: Math.round(longest),
@@ -157,6 +163,9 @@ describe('file transfer in Chromium', () => {
     expect(result.digest).toBe('sha256-list')
     expect(result.received).toBe(result.sent)
     expect(await sha256ListOfFile(await download(page))).toBe(result.sent)
+    // a browser's default send queue: 1 MiB (a chunk over it at most), not Node's 8 MiB
+    expect(result.mostBuffered).toBeGreaterThan(0)
+    expect(result.mostBuffered).toBeLessThanOrEqual(MiB + result.chunkSize)
   }, 120_000)
 
   it("browser → browser 400 files of 240 KiB in one offer (94 MiB: all in OPFS, more files than the OPFS worker keeps open): every file verified with the sender's digest", async () => {
