@@ -48,11 +48,12 @@ export class SendPause {
 
 /**
  * The send buffer's water marks when none are given. Browsers: 1 / 0.25 MiB. With 8 / 4 MiB queued
- * (sessions 7–11), the two pages' longest main-thread tasks took 50–250 ms of wall clock for a few
- * ms of CPU on this 2-core machine; with 1 / 0.25 MiB, 32–49 ms, at the same or a higher
- * throughput (alternated runs: docs/file-transfer.md). A browser channel's bufferedAmount counts
- * bytes not yet transmitted, not those in flight, so a shallow buffer does not cap a long path's
- * throughput. Node (node-datachannel): 8 / 4 MiB, where both measured alike.
+ * (sessions 7–11), the sending page's longest main-thread tasks took 51–207 ms of wall clock for a
+ * few ms of CPU on this 2-core machine; with 1 / 0.25 MiB, 40–53 ms, and the receiving page's were
+ * shorter in most runs, at about the same throughput (alternated runs: docs/file-transfer.md). A
+ * browser channel's bufferedAmount counts bytes not yet transmitted, not those in flight, so a
+ * shallow buffer does not cap a long path's throughput. Node (node-datachannel): 8 / 4 MiB, where
+ * both measured alike.
  */
 export function defaultWaterMarks(): { readonly high: number; readonly low: number } {
   const node = (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node
