@@ -1,4 +1,4 @@
-import { errnoCode, nodeModules } from './nodeModules.js'
+import { nodeModules } from './nodeModules.js'
 
 /**
  * Files up to this size that are new to the directory are held in memory until verified, then
@@ -65,9 +65,7 @@ export class HeldFile {
       await handle.close()
     } catch (cause) {
       await handle.close().catch(() => {})
-      await fs.unlink(path).catch((error: unknown) => {
-        if (errnoCode(error) !== 'ENOENT') throw error
-      })
+      await fs.unlink(path).catch(() => {}) // best effort: the write's failure is what to report
       throw cause
     }
   }
