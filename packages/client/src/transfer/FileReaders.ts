@@ -48,7 +48,7 @@ export class FileReaders {
     this.#files = files
     const { chunkSize, readAhead, blockSize } = options
     this.#options = blockSize === undefined ? { chunkSize, readAhead } : { chunkSize, readAhead, blockSize }
-    this.#aheadFiles = options.aheadFiles ?? 8
+    this.#aheadFiles = options.aheadFiles ?? FILES_READ_AHEAD
     this.#aheadBytes = options.aheadBytes ?? 4 * 1024 * 1024
   }
 

@@ -19,11 +19,6 @@ export class HeldFile {
   readonly #chunks: Uint8Array[] = []
   #bytes = 0
 
-  /** Bytes held. */
-  get bytes(): number {
-    return this.#bytes
-  }
-
   /** The held chunks, in order. */
   get chunks(): readonly Uint8Array[] {
     return this.#chunks
