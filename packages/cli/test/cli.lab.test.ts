@@ -50,7 +50,11 @@ describe('parley CLI in a network lab (namespaces)', () => {
     // when ICE consent expires or the server drops the sender's session, ~30 s here
     await receiver.waitFor(/Connection lost; resuming|left; waiting for the sender to come back/, 90_000)
     await lab.restore()
-    expect(await receiver.exitCode(120_000)).toBe(0)
+    // a receiver still waiting: the sender's side of the story goes with the failure
+    const received = await receiver.exitCode(120_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}\nthe sender's stderr:\n${sender.stderr.slice(-4000)}`)
+    })
+    expect(received).toBe(0)
     expect(await sender.exitCode(10_000)).toBe(0)
     expect(await sha256OfFile(join(out, 'big.bin'))).toBe(expected)
     expect(receiver.stderr).toMatch(/Resuming big\.bin at [1-9]|The sender is back: resuming/)

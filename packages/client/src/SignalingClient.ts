@@ -14,6 +14,7 @@ import { Backoff, type BackoffOptions } from './Backoff.js'
 import { ParleyError } from './errors.js'
 import { type Logger, silentLogger } from './Logger.js'
 import type { WebSocketConstructor, WebSocketLike } from './runtime.js'
+import { isPingingSocket, SocketLiveness } from './SocketLiveness.js'
 import { StateMachine, type TransitionTable } from './StateMachine.js'
 import { TypedEmitter } from './TypedEmitter.js'
 
@@ -101,6 +102,8 @@ interface Attempt {
   readonly joinId: string
   timer: ReturnType<typeof setTimeout> | undefined
   joined: boolean
+  /** Where the socket reports the server's pings (Node): tells a dead socket that reads open. */
+  liveness?: SocketLiveness
 }
 
 function defaultOnlineEvents(): SignalingClientOptions['onlineEvents'] {
@@ -268,6 +271,15 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
     }
     const attempt: Attempt = { socket, joinId, timer: undefined, joined: false }
     this.#attempt = attempt
+    if (isPingingSocket(socket)) {
+      const liveness = new SocketLiveness((silentMs) => {
+        if (this.#attempt !== attempt) return
+        this.#logger.info({ silentMs }, 'signaling socket silent: dropped')
+        socket.terminate() // its close (1006) reconnects
+      })
+      attempt.liveness = liveness
+      socket.on('ping', () => liveness.ping())
+    }
     attempt.timer = setTimeout(() => {
       this.#logger.info({ timeoutMs: this.#requestTimeoutMs }, 'signaling connect/join timed out')
       this.#attemptFailed(attempt, new ParleyError('TIMEOUT', 'no answer from the signaling server in time'))
@@ -277,6 +289,7 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
       this.#send(this.#joinMessage(attempt.joinId))
     }
     socket.onmessage = (event) => {
+      attempt.liveness?.message()
       if (this.#attempt !== attempt) return
       if (typeof event.data !== 'string') {
         this.#logger.warn('ignored non-text frame from the signaling server')
@@ -293,6 +306,7 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
       // the close event follows and carries the code
     }
     socket.onclose = (event) => {
+      attempt.liveness?.stop()
       if (this.#attempt !== attempt) return
       this.#onClose(attempt, event.code, event.reason)
     }
