@@ -61,7 +61,11 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
     installTestHooks(room, io.env)
     const joined = room
     const manager = new TransferManager(joined, { ...(logger ? { logger } : {}) })
-    const offered = new Set<string>()
+    /**
+     * Receivers offered to, by participant: one met afresh under the same peer id (our session was
+     * dropped and it saw us leave) is a new participant, offered to again (its partial file resumes).
+     */
+    const offered = new WeakSet<Participant>()
     /**
      * Receivers that came while a transfer was under way, latest last: one takes over when that
      * transfer's receiver is lost (a receive that crashed or was killed, run again: its partial
@@ -80,14 +84,14 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
       const takeOver = () => {
         while (waiting.length > 0) {
           const peer = waiting.pop()!
-          if (offered.has(peer.peerId)) continue
+          if (offered.has(peer)) continue
           if (joined.participant(peer.peerId) !== peer || peer.state !== 'connected') continue
           offerTo(peer).catch(reject)
           return
         }
       }
       const offerTo = async (peer: Participant) => {
-        if (offered.has(peer.peerId)) return
+        if (offered.has(peer)) return
         const busy = senders.find((s) => !s.isTerminal && s.state !== 'interrupted')
         if (busy) {
           if (!waiting.includes(peer)) waiting.push(peer)
@@ -103,7 +107,7 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
           replaced.add(s)
           s.close('another receiver took over')
         }
-        offered.add(peer.peerId)
+        offered.add(peer)
         const sas = peer.sas ? ` (verification code ${peer.sas})` : ''
         io.stderr.write(`Receiver connected${sas}. Waiting for them to accept…\n`)
         const [sender] = await manager.sendFiles(peer, sources)

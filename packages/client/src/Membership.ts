@@ -47,6 +47,12 @@ export class Membership {
   /** Participants that suspended (page reload?) and may come back under the same id. */
   readonly #away: AwayPeers<Participant>
   #localPeerId = ''
+  /**
+   * The ids the server announced to our current session (welcome, peer-joined, the sender of a
+   * signal), but for those that left since: a peer listed under one of them after we got a new id
+   * was kept while our previous session was dropped.
+   */
+  #announced = new Set<string>()
 
   constructor(deps: MembershipDeps) {
     this.#deps = deps
@@ -88,13 +94,26 @@ export class Membership {
     // A session taken over from an earlier instance (option resume): the peers it knew still hold
     // connections to that instance. `restart` goes first, before any offer of ours.
     const restarted = previous === '' && welcome.resumed === true && this.#deps.resuming
+    /** Peers met afresh: they dropped the session of our previous id. */
+    const afresh = new Set<string>()
     if (previous && previous !== welcome.peerId) {
-      // The server forgot our session (e.g. it restarted) and gave us a new id. The peer
-      // connections are still up: tell each peer our new id over its data channel; it does the same.
+      // The server forgot our session and gave us a new id. Two stories, told apart by the ids it
+      // lists now. A peer it still lists under an id it had announced to our previous session was
+      // kept while we were dropped: the server told it we left, so it closed its connection to us
+      // and will meet our new id as a new peer. We do the same: a session with our new id (both
+      // sides must agree on the ids, which also pick who is polite). Every other peer was
+      // forgotten too (the server restarted): the connections are still up, so each side tells
+      // the other its new id over the data channel.
       this.#logger.info({ previous, peerId: welcome.peerId }, 'rejoined with a new peer id')
-      this.#roster.unrouteExcept(new Set(welcome.peers.map((p) => p.peerId)))
+      const listed = new Set(welcome.peers.map((p) => p.peerId))
+      this.#roster.unrouteExcept(listed)
       for (const participant of [...this.#roster.values()]) {
-        if (participant.state === 'connected' || participant.state === 'reconnecting') {
+        const id = this.#roster.signalingIdOf(participant)
+        if (id !== undefined && this.#announced.has(id)) {
+          this.#logger.info({ peer: participant.peerId }, 'the peer saw us leave: meeting it afresh')
+          afresh.add(id)
+          this.remove(participant)
+        } else if (participant.state === 'connected' || participant.state === 'reconnecting') {
           participant.session.sendControl({ type: 'route', id: welcome.peerId })
         } else {
           this.remove(participant)
@@ -111,14 +130,21 @@ export class Membership {
         if (id !== undefined && !present.has(id)) this.remove(participant)
       }
     }
+    this.#announced = new Set()
     for (const peer of welcome.peers) {
       if (restarted && peer.peerId !== welcome.peerId) this.#deps.signal(peer.peerId, { kind: 'restart' })
-      this.peerJoined(peer)
+      if (afresh.has(peer.peerId) && !this.#deps.leaving()) {
+        this.#announced.add(peer.peerId)
+        this.#create(peer)
+      } else {
+        this.peerJoined(peer)
+      }
     }
   }
 
   peerJoined(peer: PeerInfo): void {
     if (peer.peerId === this.#localPeerId || this.#deps.leaving()) return
+    this.#announced.add(peer.peerId)
     const existing = this.#roster.lookup(peer.peerId)
     if (existing) {
       if (peer.name) existing.setName(peer.name)
@@ -130,6 +156,7 @@ export class Membership {
   }
 
   peerLeft(peerId: string): void {
+    this.#announced.delete(peerId)
     const participant = this.#roster.lookup(peerId)
     if (participant) this.remove(participant)
     else this.#roster.forget(peerId)
@@ -142,6 +169,7 @@ export class Membership {
       this.#logger.debug({ from }, 'ignored a signal that is not a Parley peer signal')
       return
     }
+    if (from !== this.#localPeerId) this.#announced.add(from)
     const participant = this.#roster.lookup(from)
     if (participant) {
       this.#deliver(participant, signal)

@@ -130,7 +130,8 @@ function defaultOnlineEvents(): SignalingClientOptions['onlineEvents'] {
  * a browser `online` event retries at once. Reconnects resume the session with the server's token
  * (same peer id, signals queued by the server are delivered); if the server no longer knows the
  * session, the client joins afresh and emits a welcome with a new peer id. Signals sent while
- * reconnecting are queued (bounded) and flushed after the welcome.
+ * reconnecting are queued (bounded) and flushed after a welcome under the same peer id; under a
+ * new one they are dropped (they were sent as the forgotten session).
  */
 export class SignalingClient extends TypedEmitter<SignalingEvents> {
   readonly #options: SignalingClientOptions
@@ -349,12 +350,21 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
     attempt.timer = undefined
     attempt.joined = true
     const resumed = this.#peerId !== undefined && welcome.peerId === this.#peerId
+    // Under a new peer id, what was queued was sent as the session the server forgot: to peers
+    // that dropped that session (they meet the new id afresh) or to ids gone with a restarted
+    // server. The sessions signal again under the new id.
+    const renamed = this.#peerId !== undefined && !resumed
     this.#peerId = welcome.peerId
     this.#resumeToken = welcome.resume
     this.#backoff.reset()
     this.#logger.info({ peerId: welcome.peerId, resumed, peers: welcome.peers.length }, 'joined')
     this.#machine.set('joined')
-    for (const message of this.#outbox.splice(0)) this.#send(message)
+    const queued = this.#outbox.splice(0)
+    if (renamed && queued.length > 0) {
+      this.#logger.info({ dropped: queued.length }, 'signals queued under the previous peer id dropped')
+    } else {
+      for (const message of queued) this.#send(message)
+    }
     this.emit('welcome', welcome)
     const first = this.#firstJoin
     this.#firstJoin = undefined

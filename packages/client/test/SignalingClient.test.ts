@@ -193,6 +193,24 @@ describe.each([
     ])
   })
 
+  it('signals queued while reconnecting are dropped when the welcome brings a new peer id (they were sent as the forgotten session); signals after it go out', async () => {
+    const { c } = client()
+    const joined = c.connect()
+    FakeWebSocket.last.serverOpen()
+    FakeWebSocket.last.welcome('p1')
+    await joined
+    FakeWebSocket.last.serverClose(1006)
+    c.signal('p2', { n: 1 })
+    await vi.advanceTimersByTimeAsync(100)
+    const ws = FakeWebSocket.last
+    ws.serverOpen()
+    const welcomed = new Promise<string>((resolve) => c.on('welcome', (w) => resolve(w.peerId)))
+    ws.welcome('p9')
+    expect(await welcomed).toBe('p9')
+    c.signal('p2', { n: 2 })
+    expect(ws.sent.filter((m) => m.type === 'signal')).toEqual([{ type: 'signal', to: 'p2', data: { n: 2 } }])
+  })
+
   it('emits peer-joined, peer-left and relayed signals; ignores invalid frames', async () => {
     const { c } = client()
     const joined = c.connect()

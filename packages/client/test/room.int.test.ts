@@ -203,6 +203,44 @@ describe('Room (Node ↔ Node through the signaling server)', () => {
     expect(a.participant(b.localPeerId)?.state).toBe('connected')
   })
 
+  it('our session dropped by the server (resume grace over) while a peer stayed, our connection to it being recovered: the rejoin under a new id meets that peer afresh — a new participant on our side (left, then joined), connected both ways, messages flow', async () => {
+    const s = await server({ resumeGraceMs: 300 })
+    const proxy = await TcpProxy.start(s.port)
+    cleanups.push(() => proxy.close())
+    const a = await join(proxy.url, 'grace-over', { reconnect: { initialDelayMs: 50, maxDelayMs: 200 } })
+    const b = await join(s.url, 'grace-over')
+    await allConnected([a, b])
+    const oldId = a.localPeerId
+    const bId = b.localPeerId
+    const before = a.participant(bId)
+    const flaps: string[] = []
+    a.on('participant-left', (p) => flaps.push(`left ${p.peerId}`))
+    a.on('participant-joined', (p) => flaps.push(`joined ${p.peerId}`))
+    // a's signaling is down and stays down past the grace: the server ends a's session, tells b,
+    // and b drops its connection to a, which a starts recovering
+    proxy.pause()
+    proxy.dropAll()
+    await nextEvent(b, 'participant-left', 10_000, (p: Participant) => p.peerId === oldId)
+    await participantInState(a, bId, 'reconnecting', 10_000)
+    const back = nextEvent(a, 'state', 15_000, (st) => st === 'joined')
+    proxy.resume()
+    await back
+    expect(a.localPeerId).not.toBe(oldId)
+    await allConnected([a, b])
+    const after = a.participant(bId)
+    expect(after).toBeDefined()
+    expect(after).not.toBe(before)
+    expect(before?.state).toBe('closed')
+    expect(flaps).toEqual([`left ${bId}`, `joined ${bId}`])
+    expect([...b.participants.keys()]).toEqual([a.localPeerId])
+    const atB = nextRoomMessages(b, 1)
+    await after?.send('from a')
+    expect((await atB)[0]).toMatchObject({ from: a.localPeerId, message: 'from a' })
+    const atA = nextRoomMessages(a, 1)
+    await b.participant(a.localPeerId)?.send('from b')
+    expect((await atA)[0]).toMatchObject({ from: bId, message: 'from b' })
+  }, 45_000)
+
   it('server restarted with its resume secret: both keep their peer ids, P2P keeps flowing, no leave/join', async () => {
     const secret = 'parley-test-resume-secret'
     const first = await startServer({ port: 0, host: '127.0.0.1', logLevel: 'silent', resumeSecret: secret })
