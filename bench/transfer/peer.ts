@@ -27,6 +27,7 @@ import { Session } from 'node:inspector/promises'
 import { join } from 'node:path'
 import nodeDataChannel from 'node-datachannel'
 import { RTCPeerConnection } from 'node-datachannel/polyfill'
+import { eachLimited } from '../../packages/client/src/transfer/concurrency.js'
 import { FileReceiver } from '../../packages/client/src/transfer/FileReceiver.js'
 import { FileSender } from '../../packages/client/src/transfer/FileSender.js'
 import { type Hashers, loadHashers, webCryptoHashers } from '../../packages/client/src/transfer/hash.js'
@@ -192,12 +193,9 @@ async function main(): Promise<void> {
       const names = (await readdir(path!)).sort()
       // opened eight at a time, as `parley send` does
       const sources: NodeFileSource[] = new Array(names.length)
-      let next = 0
-      const opener = async () => {
-        for (let i = next++; i < names.length; i = next++)
-          sources[i] = await NodeFileSource.open(join(path!, names[i]!))
-      }
-      await Promise.all(Array.from({ length: 8 }, opener))
+      await eachLimited([...names.keys()], 8, async (i) => {
+        sources[i] = await NodeFileSource.open(join(path!, names[i]!))
+      })
       const sender = new FileSender({ id: 'bench', sources, hashers: await benchHashers(), chunkSize: chunk })
       sender.attach(dc, { maxMessageSize: pc.sctp?.maxMessageSize })
       await sender.finished()

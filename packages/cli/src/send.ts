@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   assertOfferable,
+  eachLimited,
   isParleyError,
   NodeFileSource,
   type OutgoingTransfer,
@@ -188,19 +189,15 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
 async function openAll(paths: readonly string[]): Promise<NodeFileSource[]> {
   const sources: (NodeFileSource | undefined)[] = new Array(paths.length)
   const failures: { index: number; error: unknown }[] = []
-  let next = 0
-  const opener = async (): Promise<void> => {
-    // paths are taken in order: when one fails, every earlier one was tried already
-    while (next < paths.length && failures.length === 0) {
-      const index = next++
-      try {
-        sources[index] = await NodeFileSource.open(paths[index]!)
-      } catch (error) {
-        failures.push({ index, error })
-      }
+  // paths are taken in order and none starts after a failure: every earlier one was tried already
+  await eachLimited([...paths.keys()], OPEN_CONCURRENCY, async (index) => {
+    try {
+      sources[index] = await NodeFileSource.open(paths[index]!)
+    } catch (error) {
+      failures.push({ index, error })
+      throw error
     }
-  }
-  await Promise.all(Array.from({ length: Math.min(OPEN_CONCURRENCY, paths.length) }, opener))
+  }).catch(() => undefined) // every failure is in `failures`: the first in the given order is named
   const failed = failures.sort((a, b) => a.index - b.index)[0]
   if (!failed) return sources as NodeFileSource[]
   await Promise.all(sources.map((s) => s?.close()))

@@ -59,6 +59,7 @@ export {
   type WorkerFileSenderOptions,
 } from './browser/WorkerFileSender.js'
 export { Crc32 } from './Crc32.js'
+export { eachLimited } from './concurrency.js'
 export { FileReceiver, type FileReceiverOptions, type IncomingOffer as OfferDetails } from './FileReceiver.js'
 export {
   type AttachOptions,
