@@ -1,3 +1,4 @@
+import type { FileHandle } from 'node:fs/promises'
 import { nodeModules } from './nodeModules.js'
 
 /**
@@ -44,6 +45,13 @@ export class HeldFile {
     return out
   }
 
+  /** Writes the held bytes at the start of an open file, all of them or fails. */
+  async writeInto(handle: FileHandle): Promise<void> {
+    // libuv writes every buffer (looping over short writes) or fails
+    const { bytesWritten } = await handle.writev(this.#chunks, 0)
+    if (bytesWritten !== this.#bytes) throw new Error(`wrote ${bytesWritten} of ${this.#bytes} bytes`)
+  }
+
   /**
    * Creates `path` with the held bytes, never replacing a file (EEXIST rejects, with nothing
    * written), and gives it the modification time `lastModified` (ms; none when not positive). A
@@ -53,9 +61,7 @@ export class HeldFile {
     const { fs } = await nodeModules()
     const handle = await fs.open(path, 'wx')
     try {
-      // libuv writes every buffer (looping over short writes) or fails
-      const { bytesWritten } = await handle.writev(this.#chunks, 0)
-      if (bytesWritten !== this.#bytes) throw new Error(`wrote ${bytesWritten} of ${this.#bytes} bytes`)
+      await this.writeInto(handle)
       if (lastModified > 0) await handle.utimes(new Date(), new Date(lastModified))
       await handle.close()
     } catch (cause) {

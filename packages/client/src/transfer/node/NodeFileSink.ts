@@ -315,7 +315,7 @@ export class NodeFileSink implements FileSink {
       if (errnoCode(cause) !== 'EEXIST') throw writeError(cause, this.#path)
       try {
         const handle = await createNew(this.#part)
-        await handle.writev(held.chunks, 0).finally(() => handle.close())
+        await held.writeInto(handle).finally(() => handle.close())
       } catch (error) {
         throw writeError(error, this.#part)
       }
