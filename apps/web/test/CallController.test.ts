@@ -30,8 +30,20 @@ describe('CallController', () => {
     room.join('p1', 'Ada')
     expect(controller.get().peers.map((p) => p.name)).toEqual(['Ada'])
     expect(controller.notices.get().map((n) => n.text)).toEqual(['Ada joined'])
-    room.fire('participant-left', room.participants.get('p1')!)
+    room.fire('participant-left', room.participants.get('p1')!, 'left')
     expect(controller.get().peers).toEqual([])
+    expect(controller.notices.get().map((n) => n.text)).toEqual(['Ada joined', 'Ada left'])
+  })
+
+  it('a peer met afresh (participant-left with reason afresh, then joined again) stays listed and gets no left/joined notices', () => {
+    const { room, controller } = setup()
+    room.join('p1', 'Ada')
+    room.fire('participant-left', room.participants.get('p1')!, 'afresh')
+    room.participants.delete('p1')
+    room.join('p1', 'Ada')
+    expect(controller.get().peers.map((p) => p.name)).toEqual(['Ada'])
+    expect(controller.notices.get().map((n) => n.text)).toEqual(['Ada joined'])
+    room.fire('participant-left', room.participants.get('p1')!, 'left')
     expect(controller.notices.get().map((n) => n.text)).toEqual(['Ada joined', 'Ada left'])
   })
 

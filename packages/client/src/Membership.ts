@@ -6,6 +6,18 @@ import { PeerSession } from './PeerSession.js'
 import type { SharedSessionOptions } from './RoomOptions.js'
 import { Roster } from './Roster.js'
 
+/**
+ * Why a participant is gone:
+ * - `left`: the server says it left (or no longer lists it after we resumed), or it said goodbye;
+ * - `not-back`: it suspended (a page reload?) and did not come back within its grace;
+ * - `afresh`: the server dropped our session and told it we left: it is met again at once, as a
+ *   new participant with the same `peerId` and a new connection;
+ * - `unreachable`: we came back under a new id while its connection was down, and the server
+ *   does not list it;
+ * - `duplicate`: it turned out to be another participant under a new id (it told us so).
+ */
+export type LeaveReason = 'left' | 'not-back' | 'afresh' | 'unreachable' | 'duplicate'
+
 export interface MembershipDeps {
   readonly logger: Logger
   /** The room was joined with the `resume` option (it may take over an earlier instance's session). */
@@ -19,7 +31,7 @@ export interface MembershipDeps {
   /** A participant was created and is in the roster; its session starts right after this returns. */
   readonly created: (participant: Participant) => void
   /** A participant left (its session is closed; it is disposed right after this returns). */
-  readonly left: (participant: Participant) => void
+  readonly left: (participant: Participant, reason: LeaveReason) => void
   /** A participant came back as a new instance under the same id (its page was reloaded). */
   readonly restarted: (participant: Participant) => void
 }
@@ -59,7 +71,7 @@ export class Membership {
     this.#logger = deps.logger
     this.#away = new AwayPeers<Participant>((p) => {
       this.#logger.info({ peer: p.peerId }, 'peer did not come back in time')
-      this.remove(p)
+      this.remove(p, 'not-back')
     })
   }
 
@@ -112,11 +124,11 @@ export class Membership {
         if (id !== undefined && this.#announced.has(id)) {
           this.#logger.info({ peer: participant.peerId }, 'the peer saw us leave: meeting it afresh')
           afresh.add(id)
-          this.remove(participant)
+          this.remove(participant, 'afresh')
         } else if (participant.state === 'connected' || participant.state === 'reconnecting') {
           participant.session.sendControl({ type: 'route', id: welcome.peerId })
         } else {
-          this.remove(participant)
+          this.remove(participant, 'unreachable')
         }
       }
     } else if (welcome.restored) {
@@ -127,7 +139,7 @@ export class Membership {
       const present = new Set(welcome.peers.map((p) => p.peerId))
       for (const participant of [...this.#roster.values()]) {
         const id = this.#roster.signalingIdOf(participant)
-        if (id !== undefined && !present.has(id)) this.remove(participant)
+        if (id !== undefined && !present.has(id)) this.remove(participant, 'left')
       }
     }
     this.#announced = new Set()
@@ -158,7 +170,7 @@ export class Membership {
   peerLeft(peerId: string): void {
     this.#announced.delete(peerId)
     const participant = this.#roster.lookup(peerId)
-    if (participant) this.remove(participant)
+    if (participant) this.remove(participant, 'left')
     else this.#roster.forget(peerId)
   }
 
@@ -180,12 +192,12 @@ export class Membership {
     }
   }
 
-  remove(participant: Participant): void {
+  remove(participant: Participant, reason: LeaveReason): void {
     if (this.#roster.get(participant.peerId) !== participant) return
     this.#away.back(participant)
     this.#roster.remove(participant)
     participant.session.close()
-    this.#deps.left(participant)
+    this.#deps.left(participant, reason)
     participant.dispose()
   }
 
@@ -212,7 +224,7 @@ export class Membership {
     const p = new Participant(peer.peerId, peer.name, session, logger)
     participant = p
     this.#roster.add(p)
-    session.on('bye', () => this.remove(p))
+    session.on('bye', () => this.remove(p, 'left'))
     session.on('control', (message) => this.#onControl(p, message))
     this.#deps.created(p)
     session.start()
@@ -238,7 +250,7 @@ export class Membership {
     if (holder && holder !== participant) {
       // the server announced the new id before the peer told us: that duplicate is the same peer
       if (holder.state === 'connected') return
-      this.remove(holder)
+      this.remove(holder, 'duplicate')
     }
     if (this.#roster.route(participant, id)) {
       this.#logger.info({ peer: participant.peerId, signalingId: id }, 'peer re-joined with a new id')

@@ -4,7 +4,7 @@ import { ParleyError } from './errors.js'
 import { mergeIceServers } from './iceServers.js'
 import type { LocalMediaLike, MediaState } from './LocalMediaLike.js'
 import { childLogger, type Logger, silentLogger } from './Logger.js'
-import { Membership } from './Membership.js'
+import { type LeaveReason, Membership } from './Membership.js'
 import { onPageHide } from './PageLifecycle.js'
 import type { Participant, SendOptions } from './Participant.js'
 import type { PeerState } from './PeerSession.js'
@@ -38,7 +38,8 @@ export const ROOM_TRANSITIONS: TransitionTable<RoomState> = {
 export interface RoomEvents {
   state: (state: RoomState) => void
   'participant-joined': (participant: Participant) => void
-  'participant-left': (participant: Participant) => void
+  /** The participant is gone, and why (see {@link LeaveReason}). */
+  'participant-left': (participant: Participant, reason: LeaveReason) => void
   /**
    * A participant came back as a new instance under the same id (its page was reloaded): its
    * connection is being re-established, and whatever state its old instance had is gone.
@@ -154,7 +155,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       signal: (to, signal) => this.#signaling.signal(to, signal),
       leaving: () => this.#leaving !== undefined,
       created: (participant) => this.#wire(participant),
-      left: (participant) => this.emit('participant-left', participant),
+      left: (participant, reason) => this.emit('participant-left', participant, reason),
       restarted: (participant) => this.emit('participant-restarted', participant),
     })
     this.#media = new RoomMedia({

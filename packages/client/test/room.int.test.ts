@@ -101,18 +101,19 @@ describe('Room (Node ↔ Node through the signaling server)', () => {
     await Promise.all(pairs)
   }, 60_000)
 
-  it('explicit leave: the others see participant-left at once and the leaver is left', async () => {
+  it('explicit leave: the others see participant-left (reason left) at once and the leaver is left', async () => {
     const s = await server()
     const a = await join(s.url, 'int-4')
     const b = await join(s.url, 'int-4')
     await allConnected([a, b])
-    const left = nextEvent<[Participant]>(a, 'participant-left', 2000)
+    const left = nextEvent<[Participant, string]>(a, 'participant-left', 2000)
     const states: string[] = []
     b.on('state', (st) => states.push(st))
     await b.leave()
     await b.leave()
-    const [p] = await left
+    const [p, reason] = await left
     expect(p.peerId).toBe(b.localPeerId)
+    expect(reason).toBe('left')
     expect(a.participants.size).toBe(0)
     expect(b.state).toBe('left')
     expect(states).toEqual(['left'])
@@ -203,7 +204,7 @@ describe('Room (Node ↔ Node through the signaling server)', () => {
     expect(a.participant(b.localPeerId)?.state).toBe('connected')
   })
 
-  it('our session dropped by the server (resume grace over) while a peer stayed, our connection to it being recovered: the rejoin under a new id meets that peer afresh — a new participant on our side (left, then joined), connected both ways, messages flow', async () => {
+  it('our session dropped by the server (resume grace over) while a peer stayed, our connection to it being recovered: the rejoin under a new id meets that peer afresh — a new participant on our side (left with reason afresh, then joined), connected both ways, messages flow', async () => {
     const s = await server({ resumeGraceMs: 300 })
     const proxy = await TcpProxy.start(s.port)
     cleanups.push(() => proxy.close())
@@ -214,7 +215,7 @@ describe('Room (Node ↔ Node through the signaling server)', () => {
     const bId = b.localPeerId
     const before = a.participant(bId)
     const flaps: string[] = []
-    a.on('participant-left', (p) => flaps.push(`left ${p.peerId}`))
+    a.on('participant-left', (p, reason) => flaps.push(`left ${p.peerId} (${reason})`))
     a.on('participant-joined', (p) => flaps.push(`joined ${p.peerId}`))
     // a's signaling is down and stays down past the grace: the server ends a's session, tells b,
     // and b drops its connection to a, which a starts recovering
@@ -231,7 +232,7 @@ describe('Room (Node ↔ Node through the signaling server)', () => {
     expect(after).toBeDefined()
     expect(after).not.toBe(before)
     expect(before?.state).toBe('closed')
-    expect(flaps).toEqual([`left ${bId}`, `joined ${bId}`])
+    expect(flaps).toEqual([`left ${bId} (afresh)`, `joined ${bId}`])
     expect([...b.participants.keys()]).toEqual([a.localPeerId])
     const atB = nextRoomMessages(b, 1)
     await after?.send('from a')

@@ -34,6 +34,8 @@ export class CallController extends Store<CallSnapshot> {
   readonly #meterTrack: MeterTrack
   /** Peers whose connection has opened at least once (whiteboard sync sent). */
   readonly #synced = new Set<string>()
+  /** Peers that left with reason 'afresh': they are back at once, as new participants. */
+  readonly #metAfresh = new Set<string>()
   #closed = false
 
   #screenStream: MediaStream | undefined
@@ -167,17 +169,19 @@ export class CallController extends Store<CallSnapshot> {
       room.on('participant-joined', (p) => {
         this.refreshSelf()
         this.#upsert(p)
-        this.notices.push(`${p.name || 'Someone'} joined`)
+        // one met afresh (left with reason 'afresh' just before) never went away for the user
+        if (!this.#metAfresh.delete(p.peerId)) this.notices.push(`${p.name || 'Someone'} joined`)
       }),
     )
     on.push(
-      room.on('participant-left', (p) => {
+      room.on('participant-left', (p, reason) => {
         const s = this.get()
         this.set({ ...s, peers: s.peers.filter((v) => v.peerId !== p.peerId) })
         this.#synced.delete(p.peerId)
         this.board.peerLeft(p.peerId)
         this.#dropLevel(p.peerId)
-        this.notices.push(`${p.name || 'Someone'} left`)
+        if (reason === 'afresh') this.#metAfresh.add(p.peerId)
+        else this.notices.push(`${p.name || 'Someone'} left`)
       }),
     )
     on.push(room.on('track', (p) => this.#upsert(p, { bumpStream: true })))

@@ -65,7 +65,8 @@ export interface ErrorLike {
 export interface RoomEventsPort {
   state: (state: RoomPhase) => void
   'participant-joined': (p: ParticipantPort) => void
-  'participant-left': (p: ParticipantPort) => void
+  /** `reason` 'afresh': the same peer is back at once as a new participant (our session was dropped). */
+  'participant-left': (p: ParticipantPort, reason: string) => void
   /** `p` came back under the same id after reloading its page (its connection is re-established). */
   'participant-restarted': (p: ParticipantPort) => void
   track: (p: ParticipantPort, track: MediaStreamTrack, stream: MediaStream) => void

@@ -1,5 +1,6 @@
 import { ParleyError } from '../errors.js'
 import { childLogger, type Logger, silentLogger } from '../Logger.js'
+import type { LeaveReason } from '../Membership.js'
 import type { Participant } from '../Participant.js'
 import type { Room } from '../Room.js'
 import { TypedEmitter } from '../TypedEmitter.js'
@@ -170,7 +171,7 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
       room.on('connection-state', (peer, state) => {
         if (state === 'connected') this.#resumeWith(peer)
       }),
-      room.on('participant-left', (peer) => this.#onPeerLeft(peer)),
+      room.on('participant-left', (peer, reason) => this.#onPeerLeft(peer, reason)),
       room.on('participant-restarted', (peer) => this.#onPeerRestarted(peer)),
       room.on('state', (state) => {
         if (state === 'left') this.close()
@@ -360,10 +361,13 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
     }
   }
 
-  #onPeerLeft(peer: TransferPeer): void {
+  #onPeerLeft(peer: TransferPeer, reason: LeaveReason): void {
+    const who = peer.name || 'the peer'
+    // met afresh: the same peer comes back at once as a new participant, to offer to again
+    const why = reason === 'afresh' ? `the connection to ${who} starts afresh` : `${who} left`
     for (const entry of this.#entries.values()) {
       if (entry.peer.peerId !== peer.peerId || entry.transfer.isTerminal) continue
-      entry.transfer.close(`${peer.name || 'the peer'} left`)
+      entry.transfer.close(why)
     }
   }
 
