@@ -111,6 +111,7 @@ const sctpPresets: Record<string, string> = {
   cc1: JSON.stringify({ congestionControlModule: 1 }),
   cc3: JSON.stringify({ congestionControlModule: 3 }),
   hwm1: 'hwm1',
+  mtu1500: 'mtu1500',
   hwm8: 'hwm8',
   hwm16: 'hwm16',
 }
@@ -124,6 +125,7 @@ function peer(args: string[], sctp?: string): ChildProcess {
   const env: NodeJS.ProcessEnv = { ...process.env }
   if (cpuProfDir) env.PARLEY_BENCH_CPU_PROF = cpuProfDir
   if (sctp?.startsWith('hwm')) env.PARLEY_BENCH_HWM = sctp.slice(3)
+  else if (sctp?.startsWith('mtu')) env.PARLEY_BENCH_MTU = sctp.slice(3)
   else if (sctp) env.PARLEY_BENCH_SCTP = sctp
   const child = fork(join(here, 'transfer', 'peer.ts'), args, {
     execArgv: ['--import', 'tsx'],

@@ -66,7 +66,12 @@ const goSignal = new Promise<void>((resolve) => {
 const MiB = 1024 * 1024
 
 if (process.env.PARLEY_BENCH_SCTP) nodeDataChannel.setSctpSettings(JSON.parse(process.env.PARLEY_BENCH_SCTP))
-const pc = new RTCPeerConnection({ iceServers: [] }) as unknown as RTCPeerConnection
+// libdatachannel's SCTP packet size (default 1280: an IPv6 minimum, safe on any path; no PMTU discovery)
+const mtu = process.env.PARLEY_BENCH_MTU ? { mtu: Number(process.env.PARLEY_BENCH_MTU) } : {}
+const pc = new RTCPeerConnection({
+  iceServers: [],
+  ...mtu,
+} as RTCConfiguration) as unknown as RTCPeerConnection
 const held: RTCIceCandidateInit[] = []
 let remoteSet = false
 const pending: RTCIceCandidateInit[] = []

@@ -13,7 +13,7 @@ import {
   type PresetChannel,
   RESERVED_LABEL_PREFIX,
 } from './PresetChannel.js'
-import type { RtcRuntime } from './runtime.js'
+import type { PeerConfiguration, RtcRuntime } from './runtime.js'
 import { SasTracker } from './Sas.js'
 import { type ControlMessage, SdkChannels } from './SdkChannels.js'
 import { StateMachine } from './StateMachine.js'
@@ -31,6 +31,8 @@ export interface PeerSessionOptions {
   /** ICE servers, or a function giving the current ones (read for each new connection generation). */
   readonly iceServers?: readonly RTCIceServer[] | (() => readonly RTCIceServer[])
   readonly iceTransportPolicy?: RTCIceTransportPolicy
+  /** node-datachannel only: the largest IP packet sent (see RoomOptions.mtu). */
+  readonly mtu?: number
   /** Reused by every connection generation so that the DTLS fingerprint (and the SAS) stays the same. */
   readonly certificates?: readonly RTCCertificate[]
   /** One connection attempt may take this long before an ICE restart or a new connection (default 10 s). */
@@ -354,12 +356,13 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     this.#media.clearRemote()
   }
 
-  #configuration(): RTCConfiguration {
+  #configuration(): PeerConfiguration {
     const servers = this.#options.iceServers
-    const config: RTCConfiguration = {
+    const config: PeerConfiguration = {
       iceServers: [...((typeof servers === 'function' ? servers() : servers) ?? [])],
     }
     if (this.#options.iceTransportPolicy) config.iceTransportPolicy = this.#options.iceTransportPolicy
+    if (this.#options.mtu !== undefined) config.mtu = this.#options.mtu
     if (this.#options.certificates?.length) config.certificates = [...this.#options.certificates]
     return config
   }

@@ -102,6 +102,15 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (options.name !== undefined && options.name.length > MAX_NAME_LENGTH) {
       throw new ParleyError('INVALID_ARGUMENT', `names are at most ${MAX_NAME_LENGTH} characters`)
     }
+    if (
+      options.mtu !== undefined &&
+      !(Number.isInteger(options.mtu) && options.mtu >= 576 && options.mtu <= 9000)
+    ) {
+      throw new ParleyError(
+        'INVALID_ARGUMENT',
+        `mtu is a whole number of bytes from 576 to 9000, not ${options.mtu}`,
+      )
+    }
     const url = signalingUrl(serverUrl)
     const runtime = await resolveRuntime(options.rtc)
     const certificates = await roomCertificates(runtime)

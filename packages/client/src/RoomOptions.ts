@@ -29,6 +29,13 @@ export interface RoomOptions {
   iceServers?: RTCIceServer[]
   /** 'relay' forces TURN. */
   iceTransportPolicy?: 'all' | 'relay'
+  /**
+   * Node (node-datachannel) only: the largest IP packet a peer connection sends, 576–9000
+   * (default 1280, libdatachannel's: safe on any path, as it does no path MTU discovery). 1500 on an
+   * Ethernet or Wi-Fi LAN moves ~10 % more data per second for ~12 % less CPU; on a path with a
+   * smaller MTU (PPPoE, VPNs, tunnels) packets are fragmented or lost. Browsers choose their own.
+   */
+  mtu?: number
   /** One peer connection attempt may take this long before an ICE restart / new connection (default 10 s). */
   connectTimeoutMs?: number
   /** ICE 'disconnected' for longer than this triggers an ICE restart (default 3 s). */
@@ -72,6 +79,7 @@ export function sharedSessionOptions(
     ...(takePeerConnection ? { takePeerConnection } : {}),
     ...(certificates ? { certificates } : {}),
     ...(options.iceTransportPolicy ? { iceTransportPolicy: options.iceTransportPolicy } : {}),
+    ...(options.mtu !== undefined ? { mtu: options.mtu } : {}),
     ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
     ...(options.disconnectedTimeoutMs !== undefined
       ? { disconnectedTimeoutMs: options.disconnectedTimeoutMs }

@@ -136,12 +136,22 @@ export function encodeIceServersForPolyfill(servers: readonly RTCIceServer[]): R
   })
 }
 
+/** A peer connection's configuration, with what only node-datachannel understands. */
+export interface PeerConfiguration extends RTCConfiguration {
+  /** node-datachannel: the largest IP packet sent (libdatachannel's `mtu`; default 1280). */
+  mtu?: number
+}
+
 /**
  * Creates a peer connection, adapting the configuration to the runtime's quirks. node-datachannel
- * connections are retained until they report `closed` (see retainChannel for why).
+ * connections are retained until they report `closed` (see retainChannel for why); `mtu` goes to
+ * node-datachannel only.
  */
-export function createPeerConnection(rt: RtcRuntime, configuration: RTCConfiguration): RTCPeerConnection {
-  if (rt.flavor !== 'node-datachannel') return new rt.RTCPeerConnection(configuration)
+export function createPeerConnection(rt: RtcRuntime, configuration: PeerConfiguration): RTCPeerConnection {
+  if (rt.flavor !== 'node-datachannel') {
+    const { mtu: _nodeOnly, ...browser } = configuration
+    return new rt.RTCPeerConnection(browser)
+  }
   const { certificates: _ignored, ...rest } = configuration
   const iceServers = encodeIceServersForPolyfill(configuration.iceServers ?? [])
   const pc = new rt.RTCPeerConnection({ ...rest, iceServers })

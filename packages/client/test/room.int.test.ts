@@ -321,10 +321,15 @@ describe('Room (Node ↔ Node through the signaling server)', () => {
     expect(c.participants.size).toBe(2)
   }, 45_000)
 
-  it('join errors are typed: bad room name, unreachable server, full room', async () => {
+  it('join errors are typed: bad room name or mtu, unreachable server, full room', async () => {
     await expect(Room.join('http://127.0.0.1:1', 'bad room')).rejects.toSatisfy((e) =>
       isParleyError(e, 'INVALID_ARGUMENT'),
     )
+    for (const mtu of [575, 9001, 1500.5, Number.NaN]) {
+      await expect(Room.join('http://127.0.0.1:1', 'ok', { mtu })).rejects.toSatisfy((e) =>
+        isParleyError(e, 'INVALID_ARGUMENT'),
+      )
+    }
     await expect(Room.join('http://127.0.0.1:1', 'ok', { requestTimeoutMs: 3000 })).rejects.toSatisfy((e) =>
       isParleyError(e, 'SIGNALING_UNREACHABLE'),
     )

@@ -9,7 +9,7 @@ import {
   retainedPeerConnectionCount,
 } from '../src/runtime.js'
 import { type Coturn, hasCoturn, startCoturn } from './support/coturn.js'
-import { sessionPair, waitForState } from './support/pair.js'
+import { nextMessages, sessionPair, waitForState } from './support/pair.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..', '..', '..')
@@ -69,6 +69,43 @@ describe('garbage collection of native data channels (node --expose-gc, gc() eve
 })
 
 describe('TURN credentials with node-datachannel', () => {
+  it('mtu goes to node-datachannel: two sessions with mtu 1500 connect and a 1 MiB message arrives whole; a browser peer connection is never given it', async () => {
+    const rt = await loadRuntime()
+    const configs: Record<string, unknown>[] = []
+    const Base = rt.RTCPeerConnection
+    class Spy extends Base {
+      constructor(configuration?: RTCConfiguration) {
+        configs.push({ ...configuration })
+        super(configuration)
+      }
+    }
+    const { a, b, close } = await sessionPair({ runtime: { ...rt, RTCPeerConnection: Spy }, mtu: 1500 })
+    try {
+      a.start()
+      b.start()
+      await Promise.all([waitForState(a, 'connected'), waitForState(b, 'connected')])
+      expect(configs.length).toBeGreaterThanOrEqual(2)
+      for (const c of configs) expect(c.mtu).toBe(1500)
+      const bytes = new Uint8Array(1 << 20).map((_, i) => (i * 7) & 0xff)
+      const got = nextMessages(b, 1)
+      await a.send(bytes)
+      expect(Buffer.from((await got)[0] as Uint8Array).equals(Buffer.from(bytes))).toBe(true)
+    } finally {
+      close()
+    }
+    const browserConfigs: Record<string, unknown>[] = []
+    class Browser {
+      constructor(configuration: Record<string, unknown>) {
+        browserConfigs.push(configuration)
+      }
+    }
+    createPeerConnection(
+      { flavor: 'native', RTCPeerConnection: Browser as never, WebSocket: rt.WebSocket },
+      { iceServers: [], mtu: 1500 },
+    )
+    expect(browserConfigs).toEqual([{ iceServers: [] }])
+  })
+
   it('percent-encodes username and credential for the polyfill URL (":" "/" "+" "=" and "@")', () => {
     const [server] = encodeIceServersForPolyfill([
       { urls: 'turn:h:3478', username: '1700000000:peer/a+b=c@d', credential: 'ab/c+d==' },
