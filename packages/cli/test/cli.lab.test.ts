@@ -66,4 +66,50 @@ describe('parley CLI in a network lab (namespaces)', () => {
     }
     expect(attempts.at(-1)!.to).toBe(size)
   }, 180_000)
+
+  it('the receiver’s link is cut mid-transfer until the server ends its session, then restored: the receiver comes back under a new id and meets the sender afresh, the transfer resumes from its partial file (no stored byte sent again), both exit 0, the file is whole', async (ctx) => {
+    if (!allowed) ctx.skip('network namespaces need root and iproute2 (both in CI)')
+    lab = await createNetnsLink()
+    // the server and the sender on this side, the receiver in the namespace; the server gives a
+    // silent peer up fast, so that the receiver surely comes back under a new id
+    server = await startServer({
+      port: 0,
+      host: lab.hostIp,
+      logLevel: 'silent',
+      heartbeatIntervalMs: 2000,
+      resumeGraceMs: 3000,
+    })
+    dir = await tempDir('parley-cli-lab-')
+    const out = join(dir.path, 'out')
+    await mkdir(out)
+    const size = 256 * MiB
+    const src = join(dir.path, 'big.bin')
+    const expected = await writeRandomFile(src, size)
+    const { sender, code } = await startSend([src], server.url)
+    const receiver = await parley(
+      ['receive', code, '--out', out, '--server', server.url],
+      {},
+      { netns: lab.ns },
+    )
+    await receiver.waitFor(/Receiving +[1-9]\d% /)
+    await lab.cut()
+    // the server ended the receiver's session and told the sender
+    await sender.waitFor(/left\. Waiting for a receiver/, 60_000)
+    await lab.restore()
+    const received = await receiver.exitCode(120_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}\nthe sender's stderr:\n${sender.stderr.slice(-4000)}`)
+    })
+    expect(received).toBe(0)
+    expect(await sender.exitCode(10_000)).toBe(0)
+    expect(await sha256OfFile(join(out, 'big.bin'))).toBe(expected)
+    expect(receiver.stderr).toMatch(/the connection to parley send starts afresh; waiting for the sender/)
+    expect(receiver.stderr).toMatch(/The sender is back: resuming/)
+    const attempts = senderStats(sender.stderr).flatMap((s) => s.attempts)
+    expect(attempts.length).toBeGreaterThan(1)
+    for (let i = 1; i < attempts.length; i++) {
+      expect(attempts[i]!.from).toBeGreaterThanOrEqual(attempts[i - 1]!.confirmed)
+      expect(attempts[i]!.from).toBeLessThanOrEqual(attempts[i - 1]!.to)
+    }
+    expect(attempts.at(-1)!.to).toBe(size)
+  }, 180_000)
 })
