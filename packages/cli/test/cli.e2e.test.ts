@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { type ParleyServer, startServer } from '@parley/server'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { sha256OfFile, tempDir, writeRandomFile } from '../../client/test/transfer/support.js'
-import { killAll, parley, senderStats, startSend } from './support.js'
+import { expectResumedFromConfirmed, killAll, parley, senderStats, startSend } from './support.js'
 
 const MiB = 1024 * 1024
 
@@ -407,14 +407,7 @@ describe('parley CLI resume', () => {
       expect(await sender.exitCode(10_000)).toBe(0)
       expect(await sha256OfFile(join(out, 'big.bin'))).toBe(expected)
       const stats = senderStats(sender.stderr)
-      const attempts = stats.flatMap((s) => s.attempts)
-      expect(attempts.length).toBeGreaterThan(1)
-      // each attempt starts where the receiver's storage ended: never before a confirmed byte
-      for (let i = 1; i < attempts.length; i++) {
-        expect(attempts[i]!.from).toBeGreaterThanOrEqual(attempts[i - 1]!.confirmed)
-        expect(attempts[i]!.from).toBeLessThanOrEqual(attempts[i - 1]!.to)
-      }
-      expect(attempts.at(-1)!.to).toBe(size)
+      const attempts = expectResumedFromConfirmed(stats, size)
       const sent = stats.reduce((sum, s) => sum + s.dataBytesSent, 0)
       const resent = attempts.slice(1).reduce((sum, a, i) => sum + (attempts[i]!.to - a.from), 0)
       expect(sent - size).toBe(resent)

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
+import { expect } from 'vitest'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 const bundlePath = join(root, 'packages/cli/test-output/parley.js')
@@ -160,4 +161,20 @@ export function senderStats(stderr: string): SenderStats[] {
   const line = stderr.split('\n').find((l) => l.startsWith('parley-test-stats '))
   if (!line) throw new Error(`no stats in ${stderr}`)
   return JSON.parse(line.slice('parley-test-stats '.length)) as SenderStats[]
+}
+
+/**
+ * Asserts what the sender's stats say of a resumed transfer of one file of `size` bytes: more than
+ * one attempt, each starting where the receiver's storage ended (never before a byte the previous
+ * attempt had confirmed, never past what it sent), the last one reaching the end. Returns them.
+ */
+export function expectResumedFromConfirmed(stats: SenderStats[], size: number): SenderStats['attempts'] {
+  const attempts = stats.flatMap((s) => s.attempts)
+  expect(attempts.length).toBeGreaterThan(1)
+  for (let i = 1; i < attempts.length; i++) {
+    expect(attempts[i]!.from).toBeGreaterThanOrEqual(attempts[i - 1]!.confirmed)
+    expect(attempts[i]!.from).toBeLessThanOrEqual(attempts[i - 1]!.to)
+  }
+  expect(attempts.at(-1)!.to).toBe(size)
+  return attempts
 }
