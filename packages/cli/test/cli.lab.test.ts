@@ -7,9 +7,16 @@ import { type ParleyServer, startServer } from '@parley/server'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { sha256OfFile, tempDir, writeRandomFile } from '../../client/test/transfer/support.js'
 import { canMakeNamespaces, createNetnsLink, type NetnsLink } from './netns.js'
-import { expectResumedFromConfirmed, killAll, parley, senderStats, startSend } from './support.js'
+import {
+  type CliProcess,
+  expectResumedFromConfirmed,
+  killAll,
+  parley,
+  senderStats,
+  startSend,
+} from './support.js'
 
-const MiB = 1024 * 1024
+const SIZE = 256 * 1024 * 1024
 
 describe('parley CLI in a network lab (namespaces)', () => {
   let lab: NetnsLink | undefined
@@ -20,6 +27,29 @@ describe('parley CLI in a network lab (namespaces)', () => {
   beforeAll(async () => {
     allowed = await canMakeNamespaces()
   })
+  /** A 256 MiB file of random bytes and an empty directory to receive it into. */
+  const bigFile = async () => {
+    dir = await tempDir('parley-cli-lab-')
+    const out = join(dir.path, 'out')
+    await mkdir(out)
+    const src = join(dir.path, 'big.bin')
+    return { src, out, expected: await writeRandomFile(src, SIZE) }
+  }
+
+  /**
+   * Both exit 0 (a receiver still waiting fails with the sender's stderr: its side of the story),
+   * the file is whole, and no byte the receiver had stored was sent again.
+   */
+  const expectBothDone = async (sender: CliProcess, receiver: CliProcess, out: string, expected: string) => {
+    const received = await receiver.exitCode(120_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}\nthe sender's stderr:\n${sender.stderr.slice(-4000)}`)
+    })
+    expect(received).toBe(0)
+    expect(await sender.exitCode(10_000)).toBe(0)
+    expect(await sha256OfFile(join(out, 'big.bin'))).toBe(expected)
+    expectResumedFromConfirmed(senderStats(sender.stderr), SIZE)
+  }
+
   afterEach(async () => {
     await killAll()
     await server?.close({ graceful: false })
@@ -36,12 +66,7 @@ describe('parley CLI in a network lab (namespaces)', () => {
     // the server and the receiver on this side, the sender in the namespace: the cut takes the
     // sender's signaling and its peer-to-peer path down together, as a dropped Wi-Fi would
     server = await startServer({ port: 0, host: lab.hostIp, logLevel: 'silent' })
-    dir = await tempDir('parley-cli-lab-')
-    const out = join(dir.path, 'out')
-    await mkdir(out)
-    const size = 256 * MiB
-    const src = join(dir.path, 'big.bin')
-    const expected = await writeRandomFile(src, size)
+    const { src, out, expected } = await bigFile()
     const { sender, code } = await startSend([src], server.url, {}, { netns: lab.ns })
     const receiver = await parley(['receive', code, '--out', out, '--server', server.url])
     await receiver.waitFor(/Receiving +[1-9]\d% /)
@@ -50,15 +75,8 @@ describe('parley CLI in a network lab (namespaces)', () => {
     // when ICE consent expires or the server drops the sender's session, ~30 s here
     await receiver.waitFor(/Connection lost; resuming|left; waiting for the sender to come back/, 90_000)
     await lab.restore()
-    // a receiver still waiting: the sender's side of the story goes with the failure
-    const received = await receiver.exitCode(120_000).catch((error: unknown) => {
-      throw new Error(`${String(error)}\nthe sender's stderr:\n${sender.stderr.slice(-4000)}`)
-    })
-    expect(received).toBe(0)
-    expect(await sender.exitCode(10_000)).toBe(0)
-    expect(await sha256OfFile(join(out, 'big.bin'))).toBe(expected)
+    await expectBothDone(sender, receiver, out, expected)
     expect(receiver.stderr).toMatch(/Resuming big\.bin at [1-9]|The sender is back: resuming/)
-    expectResumedFromConfirmed(senderStats(sender.stderr), size)
   }, 180_000)
 
   it('the receiver’s link is cut mid-transfer until the server ends its session, then restored: the receiver comes back under a new id and meets the sender afresh, the transfer resumes from its partial file (no stored byte sent again), both exit 0, the file is whole', async (ctx) => {
@@ -73,12 +91,7 @@ describe('parley CLI in a network lab (namespaces)', () => {
       heartbeatIntervalMs: 2000,
       resumeGraceMs: 3000,
     })
-    dir = await tempDir('parley-cli-lab-')
-    const out = join(dir.path, 'out')
-    await mkdir(out)
-    const size = 256 * MiB
-    const src = join(dir.path, 'big.bin')
-    const expected = await writeRandomFile(src, size)
+    const { src, out, expected } = await bigFile()
     const { sender, code } = await startSend([src], server.url)
     const receiver = await parley(
       ['receive', code, '--out', out, '--server', server.url],
@@ -90,14 +103,8 @@ describe('parley CLI in a network lab (namespaces)', () => {
     // the server ended the receiver's session and told the sender
     await sender.waitFor(/left\. Waiting for a receiver/, 60_000)
     await lab.restore()
-    const received = await receiver.exitCode(120_000).catch((error: unknown) => {
-      throw new Error(`${String(error)}\nthe sender's stderr:\n${sender.stderr.slice(-4000)}`)
-    })
-    expect(received).toBe(0)
-    expect(await sender.exitCode(10_000)).toBe(0)
-    expect(await sha256OfFile(join(out, 'big.bin'))).toBe(expected)
+    await expectBothDone(sender, receiver, out, expected)
     expect(receiver.stderr).toMatch(/the connection to parley send starts afresh; waiting for the sender/)
     expect(receiver.stderr).toMatch(/The sender is back: resuming/)
-    expectResumedFromConfirmed(senderStats(sender.stderr), size)
   }, 180_000)
 })
