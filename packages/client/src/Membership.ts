@@ -8,15 +8,19 @@ import { Roster } from './Roster.js'
 
 /**
  * Why a participant is gone:
- * - `left`: the server says it left (or no longer lists it after we resumed), or it said goodbye;
- * - `not-back`: it suspended (a page reload?) and did not come back within its grace;
+ * - `left`: it said goodbye (it left the room);
+ * - `dropped`: the server says it left (or no longer lists it after we resumed) without a goodbye
+ *   to us: its connection to the server was lost past its resume grace, or it left while our
+ *   connection to it was down. It may come back under a new id (and meet us afresh);
+ * - `not-back`: it suspended (a page reload?) and did not come back within its grace (by our
+ *   clock, or the server's);
  * - `afresh`: the server dropped our session and told it we left: it is met again at once, as a
  *   new participant with the same `peerId` and a new connection;
  * - `unreachable`: we came back under a new id while its connection was down, and the server
  *   does not list it;
  * - `duplicate`: it turned out to be another participant under a new id (it told us so).
  */
-export type LeaveReason = 'left' | 'not-back' | 'afresh' | 'unreachable' | 'duplicate'
+export type LeaveReason = 'left' | 'dropped' | 'not-back' | 'afresh' | 'unreachable' | 'duplicate'
 
 export interface MembershipDeps {
   readonly logger: Logger
@@ -34,6 +38,8 @@ export interface MembershipDeps {
   readonly left: (participant: Participant, reason: LeaveReason) => void
   /** A participant came back as a new instance under the same id (its page was reloaded). */
   readonly restarted: (participant: Participant) => void
+  /** A participant suspended (a page reload?): it may come back under the same id within `ms`. */
+  readonly away: (participant: Participant, ms: number) => void
 }
 
 /**
@@ -139,7 +145,8 @@ export class Membership {
       const present = new Set(welcome.peers.map((p) => p.peerId))
       for (const participant of [...this.#roster.values()]) {
         const id = this.#roster.signalingIdOf(participant)
-        if (id !== undefined && !present.has(id)) this.remove(participant, 'left')
+        if (id === undefined || present.has(id)) continue
+        this.remove(participant, this.#away.has(participant) ? 'not-back' : 'dropped')
       }
     }
     this.#announced = new Set()
@@ -170,7 +177,8 @@ export class Membership {
   peerLeft(peerId: string): void {
     this.#announced.delete(peerId)
     const participant = this.#roster.lookup(peerId)
-    if (participant) this.remove(participant, 'left')
+    // one that announced it suspends (a page reload) and is not back: no goodbye, yet gone for good
+    if (participant) this.remove(participant, this.#away.has(participant) ? 'not-back' : 'dropped')
     else this.#roster.forget(peerId)
   }
 
@@ -185,6 +193,8 @@ export class Membership {
     const participant = this.#roster.lookup(from)
     if (participant) {
       this.#deliver(participant, signal)
+    } else if (signal.kind === 'away') {
+      // from a peer we do not know (any more): nothing to wait for
     } else if (this.#roster.awaitingRoutes || this.#roster.isPending(from)) {
       this.#roster.defer({ peerId: from, name: '' }, signal)
     } else if (from !== this.#localPeerId && !this.#deps.leaving()) {
@@ -237,10 +247,7 @@ export class Membership {
     message: { readonly type: string; readonly [key: string]: unknown },
   ): void {
     if (message.type === 'away') {
-      if (this.#roster.get(participant.peerId) !== participant) return
-      const ms = typeof message.ms === 'number' ? message.ms : 0
-      this.#logger.info({ peer: participant.peerId, ms }, 'peer suspended: waiting for it to come back')
-      this.#away.mark(participant, ms)
+      this.#markAway(participant, typeof message.ms === 'number' ? message.ms : 0)
       return
     }
     if (message.type !== 'route') return
@@ -257,7 +264,33 @@ export class Membership {
     }
   }
 
+  /**
+   * We suspend (a page reload?): tells every participant, over the data channel and through the
+   * server (a busy data channel can hold the message back until the connection is closed).
+   */
+  announceAway(ms: number): void {
+    const graceMs = Math.max(0, Math.round(ms))
+    for (const participant of this.#roster.values()) {
+      participant.session.sendControl({ type: 'away', ms: graceMs })
+      const to = this.#roster.signalingIdOf(participant)
+      if (to !== undefined) this.#deps.signal(to, { kind: 'away', ms: graceMs })
+    }
+  }
+
+  /** `participant` suspended (told over the data channel, or through the server, or both). */
+  #markAway(participant: Participant, ms: number): void {
+    // the second of the two messages keeps the grace the first started
+    if (this.#roster.get(participant.peerId) !== participant || this.#away.has(participant)) return
+    this.#logger.info({ peer: participant.peerId, ms }, 'peer suspended: waiting for it to come back')
+    this.#away.mark(participant, ms)
+    this.#deps.away(participant, ms)
+  }
+
   #deliver(participant: Participant, signal: PeerSignal): void {
+    if (signal.kind === 'away') {
+      this.#markAway(participant, signal.ms)
+      return
+    }
     if (signal.kind === 'media-state') {
       participant.setMediaState(signal)
       return

@@ -257,6 +257,7 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
         step('restart', async () => this.#recovery.remoteRestart())
         return
       case 'media-state':
+      case 'away':
         return
     }
   }

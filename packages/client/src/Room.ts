@@ -45,6 +45,11 @@ export interface RoomEvents {
    * connection is being re-established, and whatever state its old instance had is gone.
    */
   'participant-restarted': (participant: Participant) => void
+  /**
+   * The participant suspended (a page reload?) and may come back under the same id within
+   * `graceMs`; if it does not, `participant-left` follows with reason `not-back`.
+   */
+  'participant-away': (participant: Participant, graceMs: number) => void
   track: (participant: Participant, track: MediaStreamTrack, stream: MediaStream) => void
   'track-removed': (participant: Participant, track: MediaStreamTrack) => void
   message: (participant: Participant, message: unknown, channel: ChannelPreset) => void
@@ -166,6 +171,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       created: (participant) => this.#wire(participant),
       left: (participant, reason) => this.emit('participant-left', participant, reason),
       restarted: (participant) => this.emit('participant-restarted', participant),
+      away: (participant, graceMs) => this.emit('participant-away', participant, graceMs),
     })
     this.#media = new RoomMedia({
       participants: () => this.#members.values(),
@@ -314,9 +320,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (this.#leaving || this.state === 'left') return
     const graceMs = Math.min(this.#options.suspendGraceMs ?? 10_000, this.#resumeGraceMs ?? Infinity)
     this.#logger.info({ graceMs }, 'suspending: the session stays resumable')
-    for (const participant of this.#members.values()) {
-      participant.session.sendControl({ type: 'away', ms: graceMs })
-    }
+    this.#members.announceAway(graceMs)
     this.#signaling.suspend()
     this.#leaving = Promise.resolve()
     this.#teardown()

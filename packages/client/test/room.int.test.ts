@@ -153,6 +153,24 @@ describe('Room (Node ↔ Node through the signaling server)', () => {
     expect(b2.participant(a.localPeerId)?.name).toBe('Ada')
   })
 
+  it('suspend() while its data channel to a peer cannot deliver: the peer still hears of it through the server (participant-away with the grace) and, as it does not come back, sees it leave with reason not-back (not dropped)', async () => {
+    const s = await server({ resumeGraceMs: 3000 })
+    const a = await join(s.url, 'int-away', { name: 'Ada' })
+    const b = await join(s.url, 'int-away', { name: 'Bob', suspendGraceMs: 300 })
+    await allConnected([a, b])
+    const away = nextEvent<[Participant, number]>(a, 'participant-away', 5000)
+    const left = nextEvent<[Participant, string]>(a, 'participant-left', 10_000)
+    // the connection that would carry the control message is gone
+    b.participant(a.localPeerId)?.peerConnection?.close()
+    b.suspend()
+    const [p, graceMs] = await away
+    expect(p.peerId).toBe(b.localPeerId)
+    expect(graceMs).toBe(300)
+    const [gone, reason] = await left
+    expect(gone).toBe(p)
+    expect(reason).toBe('not-back')
+  })
+
   it('resume with a token the server no longer holds (after an explicit leave): the Room joins afresh with a new peer id', async () => {
     const s = await server()
     const a = await join(s.url, 'int-stale')

@@ -58,6 +58,16 @@ export const PeerSignalSchema = v.variant('kind', [
    * their connection times out).
    */
   v.object({ kind: v.literal('restart') }),
+  /**
+   * Extension: the sender suspends (a page reload?) and may come back under the same id within
+   * `ms`; if it does not, it is gone. Sent through the server as well as over the data channel,
+   * where a busy connection (a file transfer) holds it back behind megabytes and the sender's
+   * teardown can drop it. Older clients ignore it.
+   */
+  v.object({
+    kind: v.literal('away'),
+    ms: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(86_400_000)),
+  }),
   /** The sender's published media state, so that UIs can show mute. */
   v.object({
     kind: v.literal('media-state'),

@@ -90,7 +90,7 @@ const descriptionLike = fc.record(
 const signalLike = fc.record(
   {
     kind: fc.oneof(
-      fc.constantFrom('description', 'candidate', 'restart', 'reconnect', 'media-state'),
+      fc.constantFrom('description', 'candidate', 'restart', 'reconnect', 'media-state', 'away'),
       jsonValue,
     ),
     description: maybe(descriptionLike),

@@ -66,4 +66,11 @@ describe('parsePeerSignal', () => {
     expect(parsePeerSignal({ kind: 'restart', future: 1 })).toEqual({ kind: 'restart' })
     expect(parsePeerSignal({ kind: 'restart-all' })).toBeUndefined()
   })
+
+  it('accepts the away extension signal with a whole number of ms up to a day; rejects a missing, negative, fractional or larger grace', () => {
+    expect(parsePeerSignal({ kind: 'away', ms: 10_000 })).toEqual({ kind: 'away', ms: 10_000 })
+    expect(parsePeerSignal({ kind: 'away', ms: 0, future: 1 })).toEqual({ kind: 'away', ms: 0 })
+    for (const ms of [undefined, -1, 1.5, 86_400_001, '10'])
+      expect(parsePeerSignal({ kind: 'away', ms })).toBeUndefined()
+  })
 })

@@ -69,6 +69,7 @@ export interface RoomEventsPort {
   'participant-left': (p: ParticipantPort, reason: string) => void
   /** `p` came back under the same id after reloading its page (its connection is re-established). */
   'participant-restarted': (p: ParticipantPort) => void
+  'participant-away': (p: ParticipantPort, graceMs: number) => void
   track: (p: ParticipantPort, track: MediaStreamTrack, stream: MediaStream) => void
   'track-removed': (p: ParticipantPort, track: MediaStreamTrack) => void
   message: (p: ParticipantPort, message: unknown, channel: ChannelPreset) => void

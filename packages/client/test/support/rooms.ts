@@ -62,7 +62,7 @@ export function nextRoomMessages(room: Room, count: number, timeoutMs = 15_000):
 /** Resolves with the next event `event` of the room, or rejects after `timeoutMs`. */
 export function nextEvent<T extends unknown[]>(
   room: Room,
-  event: 'participant-joined' | 'participant-left' | 'participant-restarted' | 'state',
+  event: 'participant-joined' | 'participant-left' | 'participant-restarted' | 'participant-away' | 'state',
   timeoutMs = 15_000,
   filter: (...args: T) => boolean = () => true,
 ): Promise<T> {
