@@ -43,7 +43,11 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
   const logger = cliLogger(io.env)
   const room = await joinRoom(Room, server, parsed.code, 'parley receive', logger)
   installTestHooks(room, io.env)
-  const manager = new TransferManager(room, { ...(logger ? { logger } : {}) })
+  const manager = new TransferManager(room, {
+    // a sender back under a new id offers again: the new offer replaces the old one (below)
+    awaitRejoin: false,
+    ...(logger ? { logger } : {}),
+  })
   const pending: IncomingOffer[] = []
   let wake: (() => void) | undefined
   manager.on('offer', (offer) => {

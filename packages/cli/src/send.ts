@@ -61,7 +61,11 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
     io.stderr.write(`Sending ${count} (${formatBytes(total)}). Waiting for a receiver… (Ctrl-C to stop)\n`)
     installTestHooks(room, io.env)
     const joined = room
-    const manager = new TransferManager(joined, { ...(logger ? { logger } : {}) })
+    const manager = new TransferManager(joined, {
+      // a receiver back under a new id gets a new offer (below) and resumes from its partial file
+      awaitRejoin: false,
+      ...(logger ? { logger } : {}),
+    })
     /**
      * Receivers offered to, by participant: one met afresh under the same peer id (our session was
      * dropped and it saw us leave) is a new participant, offered to again (its partial file resumes).

@@ -169,6 +169,23 @@ describe('transfer journals', () => {
       vi.useRealTimers()
     })
 
+    it('moveTo() (the sender is back under a new id) writes what waits, then moves the journal entry to the new peer id, completions kept', () => {
+      vi.useFakeTimers()
+      const journal = new MemoryTransferJournal()
+      journal.remember(threeFiles('t1'))
+      const recorder = new CompletionRecorder(journal, 'ada', 't1', 250)
+      recorder.add(verified('0'))
+      recorder.add(verified('1')) // waits for the interval
+      recorder.moveTo('ada-2')
+      expect(journal.recall('ada', 't1')).toBeUndefined()
+      expect(journal.recall('ada-2', 't1')).toMatchObject({
+        peerId: 'ada-2',
+        transferId: 't1',
+        completed: [verified('0'), verified('1')],
+      })
+      expect(journal.entries()).toHaveLength(1)
+    })
+
     it('add() writes the first verified file at once and later ones together at most every interval; flush() writes what waits at once', () => {
       vi.useFakeTimers()
       const journal = new MemoryTransferJournal()

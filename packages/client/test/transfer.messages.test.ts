@@ -38,6 +38,7 @@ describe('parseControl', () => {
       { t: 'continue' },
       { t: 'cancel', reason: 'changed my mind' },
       { t: 'error', code: 'INTEGRITY', message: 'mismatch', id: '0' },
+      { t: 'reclaim', transferId: 'abc_-1' },
     ]
     for (const m of messages) expect(parseControl(encodeControl(m))).toEqual({ ok: true, message: m })
   })
@@ -110,6 +111,8 @@ describe('parseControl', () => {
     ['a short digest', '{"t":"file-end","id":"0","sha256":"abc"}'],
     ['a long reason', `{"t":"cancel","reason":"${'x'.repeat(501)}"}`],
     ['an accept with a bad entry', '{"t":"accept","files":[{"id":"0"}]}'],
+    ['a reclaim without a transfer id', '{"t":"reclaim"}'],
+    ['a reclaim with a bad transfer id', '{"t":"reclaim","transferId":"../x"}'],
   ])('rejects %s with a reason', (_what, text) => {
     const result = parseControl(text)
     expect(result.ok).toBe(false)

@@ -1,78 +1,30 @@
 import { ParleyError } from '../errors.js'
 import { childLogger, type Logger, silentLogger } from '../Logger.js'
 import type { LeaveReason } from '../Membership.js'
-import type { Participant } from '../Participant.js'
-import type { Room } from '../Room.js'
 import { TypedEmitter } from '../TypedEmitter.js'
 import { BlobFileSource } from './BlobFileSource.js'
 import { canTransferDataChannels } from './browser/channelTransfer.js'
-import type { ServiceWorkerDownloads } from './browser/download/ServiceWorkerDownloads.js'
 import { createBrowserSinkFactory } from './browser/sinks.js'
-import { type SenderWorker, WorkerFileSender } from './browser/WorkerFileSender.js'
+import { WorkerFileSender } from './browser/WorkerFileSender.js'
 import { closedChannel } from './closedChannel.js'
-import { FileReceiver, type FileReceiverOptions, readOffer } from './FileReceiver.js'
-import { FileSender, type FileSenderOptions } from './FileSender.js'
+import { FileReceiver } from './FileReceiver.js'
+import { FileSender } from './FileSender.js'
 import type { SinkFactory } from './FileSink.js'
 import type { FileSource } from './FileSource.js'
 import { type Hashers, loadHashers } from './hash.js'
 import { CompletionRecorder } from './journalCompletions.js'
 import { type FileMeta, transferChannelLabel, transferIdOfLabel } from './messages.js'
-import { assertOfferable, sameFiles } from './offer.js'
+import { assertOfferable, type Opening, readOpening, sameFiles } from './offer.js'
+import { sendReclaim } from './reclaim.js'
 import type { Transfer } from './Transfer.js'
 import { TransferChannel } from './TransferChannel.js'
-import type { TransferJournal } from './TransferJournal.js'
+import type { TransferManagerOptions, TransferPeer, TransferRoom } from './TransferManagerOptions.js'
 
-/** The part of a Room the manager uses (a Room, or a stand-in in tests). */
-export type TransferRoom = Pick<Room, 'on' | 'participants'>
+export type { TransferManagerOptions, TransferPeer, TransferRoom } from './TransferManagerOptions.js'
 
 /** A transfer the journal keeps when it stops: only when this manager stops (the page goes away). */
 const journalKeeps = (transfer: Transfer, managerClosed: boolean): boolean =>
   managerClosed && transfer.state === 'failed' && transfer.error?.code === 'CLOSED'
-
-/** The part of a Participant the manager uses. */
-export type TransferPeer = Pick<
-  Participant,
-  'peerId' | 'name' | 'state' | 'sas' | 'createDataChannel' | 'peerConnection'
->
-
-export interface TransferManagerOptions {
-  logger?: Logger
-  /**
-   * Integrity digests (default loadHashers(): Node's native crypto in Node; in browsers WebCrypto's
-   * `sha256-list` where available, else the TypeScript SHA-256).
-   */
-  hashers?: Hashers
-  /**
-   * Sinks used by `IncomingOffer.accept()` when none is given. Default in browsers:
-   * `createBrowserSinkFactory({ serviceWorkerDownloads })` — OPFS for files ≥ 64 MiB, else a
-   * service-worker streaming download when OPFS is unavailable and `serviceWorkerDownloads` is
-   * given, else memory below 64 MiB, else STORAGE_UNAVAILABLE. Elsewhere (Node) there is no
-   * default: pass one (e.g. a NodeFileSink per file) or give `sinkFor` to accept().
-   */
-  sinkFactory?: SinkFactory
-  /** Browsers: the application's download service worker, for the default sinks (see sinkFactory). */
-  serviceWorkerDownloads?: ServiceWorkerDownloads
-  /** How long an interrupted transfer waits for its peer to come back, ms (default 5 min). */
-  resumeTimeoutMs?: number
-  /** How long a new transfer channel may take to deliver its offer, ms (default 10 s). */
-  offerTimeoutMs?: number
-  /**
-   * Browsers: starts a dedicated worker whose script calls `hostFileSender(self)`. Files are then
-   * read, hashed and sent in that worker (one per outgoing transfer), not on the page's main thread,
-   * when the browser can move data channels to workers (Chromium, Safari); elsewhere, or if the
-   * worker fails to start, they are sent from the page as without this option.
-   */
-  senderWorker?: () => SenderWorker
-  /** Options passed to every FileSender (chunk size, watermarks…). */
-  sender?: Partial<Omit<FileSenderOptions, 'sources' | 'hashers' | 'id'>>
-  /** Options passed to every FileReceiver (queue bounds, checkpoint cadence…). */
-  receiver?: Partial<Omit<FileReceiverOptions, 'hashers'>>
-  /**
-   * Remembers the offers accepted here (browsers: a StorageTransferJournal on sessionStorage), so
-   * that after a reload the same offer, made again by its sender, comes with `acceptedBefore`.
-   */
-  journal?: TransferJournal
-}
 
 /** An incoming offer waiting for the user's answer. */
 export interface IncomingOffer {
@@ -104,7 +56,10 @@ export interface TransferManagerEvents {
 
 interface Entry {
   readonly transfer: Transfer
-  readonly peer: TransferPeer
+  /** Moves to the peer's new participant when it comes back (see `awaitRejoin`). */
+  peer: TransferPeer
+  /** Its peer dropped out (`dropped`) or was met afresh (`afresh`): the transfer waits for it. */
+  waitingFor: 'dropped' | 'afresh' | undefined
   resumeTimer: ReturnType<typeof setTimeout> | undefined
   /** A re-attach waiting for its backoff delay (outgoing transfers). */
   reattachTimer: ReturnType<typeof setTimeout> | undefined
@@ -267,6 +222,7 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
     const entry: Entry = {
       transfer,
       peer,
+      waitingFor: undefined,
       resumeTimer: undefined,
       reattachTimer: undefined,
       reattachAttempts: 0,
@@ -276,7 +232,7 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
           : undefined,
     }
     this.#entries.set(this.#key(peer.peerId, transfer.id), entry)
-    const changed = () => this.emit('transfer', transfer, peer)
+    const changed = () => this.emit('transfer', transfer, entry.peer)
     transfer.on('progress', changed)
     transfer.on('file', (file) => {
       if (file.status === 'done' && file.sha256 !== undefined && file.digest !== undefined) {
@@ -289,7 +245,7 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
       entry.resumeTimer = undefined
       if (transfer instanceof FileReceiver && transfer.isTerminal && !journalKeeps(transfer, this.#closed)) {
         entry.completions?.dispose()
-        journal?.forget(peer.peerId, transfer.id)
+        journal?.forget(entry.peer.peerId, transfer.id)
       }
       if (state === 'interrupted') {
         entry.resumeTimer = setTimeout(
@@ -356,19 +312,86 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
   }
 
   #resumeWith(peer: TransferPeer): void {
-    for (const entry of this.#entries.values()) {
-      if (entry.peer.peerId === peer.peerId) this.#reattach(entry)
+    for (const entry of [...this.#entries.values()]) {
+      if (entry.peer.peerId !== peer.peerId) continue
+      if (entry.peer !== peer) {
+        // the same peer met afresh: a new participant under the same id
+        if (entry.waitingFor !== 'afresh' || entry.transfer.isTerminal) continue
+        this.#moveTo(entry, peer)
+        if (entry.transfer instanceof FileReceiver) {
+          sendReclaim(peer, entry.transfer, this.#logger)
+          continue
+        }
+      }
+      this.#reattach(entry)
     }
   }
 
   #onPeerLeft(peer: TransferPeer, reason: LeaveReason): void {
     const who = peer.name || 'the peer'
-    // met afresh: the same peer comes back at once as a new participant, to offer to again
+    // met afresh: the same peer comes back at once as a new participant
     const why = reason === 'afresh' ? `the connection to ${who} starts afresh` : `${who} left`
+    const wait = this.#options.awaitRejoin !== false && (reason === 'dropped' || reason === 'afresh')
     for (const entry of this.#entries.values()) {
-      if (entry.peer.peerId !== peer.peerId || entry.transfer.isTerminal) continue
-      entry.transfer.close(why)
+      const { transfer } = entry
+      if (entry.peer.peerId !== peer.peerId || transfer.isTerminal) continue
+      if (wait && (transfer.state === 'active' || transfer.state === 'interrupted')) {
+        // interrupted by now or when its channel closes: its resume timeout bounds the wait
+        entry.waitingFor = reason
+        this.#logger.info(
+          { transferId: transfer.id, peerId: peer.peerId, reason },
+          'peer gone without a goodbye: the transfer waits for it to come back',
+        )
+        continue
+      }
+      transfer.close(why)
     }
+  }
+
+  /** The entry's peer came back (met afresh, or under a new id): the entry follows it. */
+  #moveTo(entry: Entry, peer: TransferPeer): void {
+    const { transfer } = entry
+    this.#logger.info(
+      { transferId: transfer.id, from: entry.peer.peerId, to: peer.peerId },
+      'the peer is back: the transfer follows it',
+    )
+    this.#entries.delete(this.#key(entry.peer.peerId, transfer.id))
+    this.#entries.set(this.#key(peer.peerId, transfer.id), entry)
+    entry.peer = peer
+    entry.waitingFor = undefined
+    entry.reattachAttempts = 0
+    entry.completions?.moveTo(peer.peerId)
+    this.emit('transfer', transfer, peer)
+  }
+
+  /** A transfer of ours waiting for a peer that dropped out, by id (the peer is back under a new id). */
+  #waitingFor(transferId: string, outgoing: boolean): Entry | undefined {
+    for (const entry of this.#entries.values()) {
+      const { transfer } = entry
+      if (transfer.id !== transferId || entry.waitingFor !== 'dropped' || transfer.isTerminal) continue
+      if (isOutgoing(transfer) === outgoing) return entry
+    }
+    return undefined
+  }
+
+  /** The receiver of a transfer of ours is back under a new id and asks for it (`reclaim`). */
+  #onReclaim(peer: TransferPeer, link: TransferChannel, transferId: string): void {
+    const entry = this.#waitingFor(transferId, true)
+    if (!entry) {
+      link.sendControl({ t: 'error', code: 'CLOSED', message: 'this transfer has ended' })
+      void link.closeAfter()
+      return
+    }
+    link.close()
+    this.#moveTo(entry, peer)
+    this.#reattach(entry)
+  }
+
+  /** Our receiving transfer `id` whose sender dropped out and is back as `peer`: it follows. */
+  #rejoined(peer: TransferPeer, id: string): Entry | undefined {
+    const entry = this.#waitingFor(id, false)
+    if (entry) this.#moveTo(entry, peer)
+    return entry
   }
 
   /**
@@ -391,14 +414,19 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
     const id = transferIdOfLabel(channel.label)
     if (id === undefined || this.#closed) return
     const link = new TransferChannel(channel)
-    let offer: Awaited<ReturnType<typeof readOffer>>
+    let opening: Opening
     try {
-      offer = await readOffer(link, this.#options.offerTimeoutMs ?? 10_000)
+      opening = await readOpening(link, this.#options.offerTimeoutMs ?? 10_000)
     } catch (error) {
       this.#logger.warn({ error, peerId: peer.peerId }, 'bad transfer channel')
       return
     }
-    if (offer.transferId !== id) {
+    if (opening.t === 'reclaim' && opening.transferId === id) {
+      this.#onReclaim(peer, link, id)
+      return
+    }
+    const offer = opening.t === 'offer' ? opening.offer : undefined
+    if (offer?.transferId !== id) {
       link.sendControl({
         t: 'error',
         code: 'BAD_MESSAGE',
@@ -407,7 +435,7 @@ export class TransferManager extends TypedEmitter<TransferManagerEvents> {
       void link.closeAfter()
       return
     }
-    const existing = this.#entries.get(this.#key(peer.peerId, id))
+    const existing = this.#entries.get(this.#key(peer.peerId, id)) ?? this.#rejoined(peer, id)
     if (existing) {
       if (existing.transfer instanceof FileReceiver && !existing.transfer.isTerminal) {
         existing.transfer.adopt(link, offer)

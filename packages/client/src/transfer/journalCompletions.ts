@@ -14,7 +14,7 @@ export const COMPLETION_WRITE_INTERVAL_MS = 250
  */
 export class CompletionRecorder {
   readonly #journal: TransferJournal
-  readonly #peerId: string
+  #peerId: string
   readonly #transferId: string
   readonly #intervalMs: number
   #pending: VerifiedFile[] = []
@@ -51,6 +51,17 @@ export class CompletionRecorder {
     this.#lastWrite = Date.now()
     const entry = this.#journal.recall(this.#peerId, this.#transferId)
     if (entry) this.#journal.remember(withCompleted(entry, files))
+  }
+
+  /** The transfer now belongs to the sender's new peer id: its journal entry moves along. */
+  moveTo(peerId: string): void {
+    this.flush()
+    const entry = this.#journal.recall(this.#peerId, this.#transferId)
+    if (entry) {
+      this.#journal.forget(this.#peerId, this.#transferId)
+      this.#journal.remember({ ...entry, peerId })
+    }
+    this.#peerId = peerId
   }
 
   /** Drops what waits (the transfer ended and its entry is forgotten). */

@@ -92,6 +92,12 @@ export type ControlMessage =
   | { readonly t: 'continue' }
   | { readonly t: 'cancel'; readonly reason: string }
   | { readonly t: 'error'; readonly code: string; readonly message: string; readonly id?: string }
+  /**
+   * First and only frame of a channel the RECEIVER opens after it re-joined the room under a new
+   * id: "I am the receiver of this transfer". The sender moves the transfer over to it and offers
+   * again on a channel of its own; the transfer's id, known only to the two, is the proof.
+   */
+  | { readonly t: 'reclaim'; readonly transferId: string }
 
 export type ControlType = ControlMessage['t']
 
@@ -244,6 +250,11 @@ function parseObject(m: Obj): ControlMessage | string {
     case 'pause':
     case 'continue':
       return { t: m.t }
+    case 'reclaim':
+      if (typeof m.transferId !== 'string' || !TRANSFER_ID_PATTERN.test(m.transferId)) {
+        return 'reclaim.transferId must match [A-Za-z0-9_-]{1,64}'
+      }
+      return { t: 'reclaim', transferId: m.transferId }
     case 'error': {
       if (!isStr(m.code, 64, 1)) return 'error.code must be 1–64 characters'
       const message = m.message ?? ''

@@ -24,8 +24,22 @@ export interface IncomingOffer {
   readonly sent: readonly SentDigest[]
 }
 
+/** What a transfer channel opens with: an offer (from a sender) or a reclaim (from a receiver). */
+export type Opening =
+  | { readonly t: 'offer'; readonly offer: IncomingOffer }
+  | { readonly t: 'reclaim'; readonly transferId: string }
+
 /** Reads the first frame of a transfer channel, which must be an offer. */
 export async function readOffer(link: TransferChannel, timeoutMs: number): Promise<IncomingOffer> {
+  const opening = await readOpening(link, timeoutMs)
+  if (opening.t === 'offer') return opening.offer
+  link.sendControl({ t: 'error', code: 'BAD_MESSAGE', message: 'expected an offer' })
+  link.close()
+  throw new ParleyError('BAD_MESSAGE', 'expected an offer, got reclaim')
+}
+
+/** Reads the first frame of a transfer channel: an offer, or a receiver's reclaim. */
+export async function readOpening(link: TransferChannel, timeoutMs: number): Promise<Opening> {
   let message: ControlMessage
   try {
     message = await link.firstControl(timeoutMs)
@@ -35,16 +49,20 @@ export async function readOffer(link: TransferChannel, timeoutMs: number): Promi
       cause,
     })
   }
+  if (message.t === 'reclaim') return { t: 'reclaim', transferId: message.transferId }
   if (message.t !== 'offer') {
     link.sendControl({ t: 'error', code: 'BAD_MESSAGE', message: 'expected an offer' })
     link.close()
     throw new ParleyError('BAD_MESSAGE', `expected an offer, got ${message.t}`)
   }
   return {
-    transferId: message.transferId,
-    files: message.files,
-    digests: message.digests ?? ['sha256'],
-    sent: message.sent ?? [],
+    t: 'offer',
+    offer: {
+      transferId: message.transferId,
+      files: message.files,
+      digests: message.digests ?? ['sha256'],
+      sent: message.sent ?? [],
+    },
   }
 }
 

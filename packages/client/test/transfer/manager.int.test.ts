@@ -5,13 +5,14 @@ import { mkdir, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type ParleyServer, startServer } from '@parley/server'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { type Participant, Room } from '../../src/index.js'
+import { type LeaveReason, type Participant, Room } from '../../src/index.js'
 import type { FileSender } from '../../src/transfer/FileSender.js'
 import { NodeFileSink } from '../../src/transfer/node/NodeFileSink.js'
 import { NodeFileSource } from '../../src/transfer/node/NodeFileSource.js'
 import { MemoryTransferJournal } from '../../src/transfer/TransferJournal.js'
 import { type IncomingOffer, TransferManager } from '../../src/transfer/TransferManager.js'
-import { resumeTokenOf } from '../support/rooms.js'
+import { allConnected, nextEvent, resumeTokenOf } from '../support/rooms.js'
+import { TcpProxy } from '../support/TcpProxy.js'
 import { sha256OfFile, tempDir, waitForBytes, waitForState, writeRandomFile } from './support.js'
 
 const MiB = 1024 * 1024
@@ -376,4 +377,115 @@ describe('TransferManager over a Room (Node peers, real server)', () => {
     expect(b.participant(a2.localPeerId)).toBe(alice)
     expect((await readdir(out)).sort()).toEqual(['big.bin.parley-part', 'big.bin.parley-part.json'])
   }, 60_000)
+
+  /**
+   * Alice sends Bob a 128 MiB file; once 4 MiB arrived, the signaling of `cut` (alice or bob) goes
+   * down past the server's resume grace (300 ms): the server ends its session and tells the other
+   * it left (`dropped`), which closes the connection. Its signaling comes back: it re-joins under a
+   * new id and meets the other afresh.
+   */
+  async function dropMidTransfer(cut: 'alice' | 'bob', alice: { awaitRejoin?: boolean } = {}) {
+    const s = await startServer({ port: 0, host: '127.0.0.1', logLevel: 'silent', resumeGraceMs: 300 })
+    const proxy = await TcpProxy.start(s.port)
+    const stop = async () => {
+      proxy.close()
+      await s.close({ graceful: false })
+    }
+    const name = `mgr-dropped-${cut}`
+    const via = (who: string) => (who === cut ? proxy.url : s.url)
+    const reconnect = { initialDelayMs: 50, maxDelayMs: 200 }
+    const a = await Room.join(via('alice'), name, { name: 'alice', reconnect })
+    rooms.push(a)
+    const b = await Room.join(via('bob'), name, { name: 'bob', reconnect })
+    rooms.push(b)
+    await allConnected([a, b])
+    const ma = new TransferManager(a, alice)
+    const mb = new TransferManager(b, { sinkFactory: () => new NodeFileSink({ dir: out }) })
+    managers.push(ma, mb)
+    const size = 128 * MiB
+    const src = join(dir.path, 'big.bin')
+    const expected = await writeRandomFile(src, size)
+    const offered = nextOffer(mb)
+    const [sender] = (await ma.sendFiles(a.participant(b.localPeerId)!, [await openSource(src)])) as [
+      FileSender,
+    ]
+    const offer = await offered
+    await offer.accept()
+    await waitForBytes(offer.transfer, 4 * MiB)
+    const reasons: string[] = []
+    const note = (who: string) => (p: Participant, reason: LeaveReason) =>
+      reasons.push(`${who}: ${p.name} ${reason}`)
+    a.on('participant-left', note('alice'))
+    b.on('participant-left', note('bob'))
+    let atCut = { sent: 0, confirmed: 0 }
+    sender.once('state', (state) => {
+      if (state === 'interrupted')
+        atCut = { sent: sender.dataBytesSent, confirmed: sender.progress.confirmedBytes }
+    })
+    const later: IncomingOffer[] = []
+    mb.on('offer', (o) => later.push(o))
+    const [cutRoom, other] = cut === 'alice' ? [a, b] : [b, a]
+    const oldId = cutRoom.localPeerId
+    proxy.pause()
+    proxy.dropAll()
+    await nextEvent(other, 'participant-left', 10_000, (p: Participant) => p.peerId === oldId)
+    const back = nextEvent(cutRoom, 'state', 15_000, (st) => st === 'joined')
+    proxy.resume()
+    await back
+    expect(cutRoom.localPeerId).not.toBe(oldId)
+    return { a, b, ma, mb, size, expected, sender, offer, later, reasons, atCut: () => atCut, stop }
+  }
+
+  it('the SENDER is dropped by the server mid-transfer (its signaling down past the resume grace) and re-joins under a new id: it offers again to the receiver met afresh, the receiver takes the offer from the new id as the same transfer (no new offer event), which continues from the confirmed offset (no confirmed byte sent again) and ends done with the same bytes', async () => {
+    const t = await dropMidTransfer('alice')
+    try {
+      await Promise.all([t.sender.finished(), t.offer.transfer.finished()])
+      expect(t.reasons).toEqual(['bob: alice dropped', 'alice: bob afresh'])
+      expect(t.later).toEqual([])
+      expect(t.mb.peerOf(t.offer.transfer)?.peerId).toBe(t.a.localPeerId)
+      expect(t.ma.peerOf(t.sender)).toBe(t.a.participant(t.b.localPeerId))
+      const cut = t.atCut()
+      const resumedAt = t.sender.resumeOffsets.at(-1)!.offset
+      expect(t.sender.resumeOffsets.length).toBeGreaterThan(1)
+      expect(resumedAt).toBeGreaterThanOrEqual(cut.confirmed)
+      expect(resumedAt).toBeGreaterThan(0)
+      expect(t.sender.dataBytesSent - t.size).toBe(cut.sent - resumedAt)
+      expect(await sha256OfFile(join(out, 'big.bin'))).toBe(t.expected)
+    } finally {
+      await t.stop()
+    }
+  }, 90_000)
+
+  it('the RECEIVER is dropped by the server mid-transfer and re-joins under a new id: it meets the sender afresh and reclaims the transfer, the sender moves it over to the new id and offers again, and it continues from the confirmed offset (no confirmed byte sent again) and ends done with the same bytes', async () => {
+    const t = await dropMidTransfer('bob')
+    try {
+      await Promise.all([t.sender.finished(), t.offer.transfer.finished()])
+      expect(t.reasons).toEqual(['alice: bob dropped', 'bob: alice afresh'])
+      expect(t.later).toEqual([])
+      expect(t.ma.peerOf(t.sender)?.peerId).toBe(t.b.localPeerId)
+      expect(t.mb.peerOf(t.offer.transfer)).toBe(t.b.participant(t.a.localPeerId))
+      const cut = t.atCut()
+      const resumedAt = t.sender.resumeOffsets.at(-1)!.offset
+      expect(resumedAt).toBeGreaterThanOrEqual(cut.confirmed)
+      expect(resumedAt).toBeGreaterThan(0)
+      expect(t.sender.dataBytesSent - t.size).toBe(cut.sent - resumedAt)
+      expect(await sha256OfFile(join(out, 'big.bin'))).toBe(t.expected)
+    } finally {
+      await t.stop()
+    }
+  }, 90_000)
+
+  it('a sender with awaitRejoin false ends its transfer when the receiver is dropped ("bob left"); the receiver back under a new id reclaims it and is told it has ended', async () => {
+    const t = await dropMidTransfer('bob', { awaitRejoin: false })
+    try {
+      await expect(t.sender.finished()).rejects.toMatchObject({ code: 'CLOSED', message: 'bob left' })
+      await expect(t.offer.transfer.finished()).rejects.toMatchObject({
+        code: 'CLOSED',
+        message: 'this transfer has ended',
+      })
+      expect(t.reasons).toEqual(['alice: bob dropped', 'bob: alice afresh'])
+    } finally {
+      await t.stop()
+    }
+  }, 90_000)
 })
