@@ -67,9 +67,9 @@ function fakeEngine() {
     },
     close: () => {},
   }
-  const offer = (id: string, acceptedBefore: readonly string[] | undefined) =>
+  const offer = (id: string, acceptedBefore: readonly string[] | undefined, t = transfer(id)) =>
     offerListener?.({
-      transfer: transfer(id),
+      transfer: t,
       from: peer,
       acceptedBefore,
       accept: async (fileIds, sinkFor) => {
@@ -79,7 +79,7 @@ function fakeEngine() {
       },
       decline: async () => {},
     })
-  const changed = (t: EngineTransfer) => transferListener?.(t, peer)
+  const changed = (t: EngineTransfer, from: EnginePeer = peer) => transferListener?.(t, from)
   return { engine, offer, answers, calls, contexts, changed, zips }
 }
 
@@ -90,6 +90,22 @@ describe('TransferController', () => {
     offer('t1', ['0'])
     await vi.waitFor(() => expect(answers).toEqual([{ id: 't1', fileIds: ['0'], sinks: 1 }]))
     expect(controller.get()[0]?.awaitingAnswer).toBe(false)
+  })
+
+  it('a transfer whose peer re-joined under a new id (reported with the new peer) stays one view, in its place, named for the new id; cancel() on it reaches the transfer', async () => {
+    const { engine, offer, changed } = fakeEngine()
+    const controller = new TransferController(engine)
+    const first = transfer('t1')
+    const cancel = vi.fn(async () => {})
+    const followed = { ...first, cancel }
+    offer('t1', undefined, followed)
+    offer('t2', undefined)
+    expect(controller.get().map((v) => v.id)).toEqual(['ada/t1', 'ada/t2'])
+    changed(followed, { peerId: 'ada-2', name: 'Ada' })
+    await vi.waitFor(() => expect(controller.get().map((v) => v.id)).toEqual(['ada-2/t1', 'ada/t2']))
+    expect(controller.get()[0]).toMatchObject({ peerId: 'ada-2', peerName: 'Ada' })
+    controller.cancel('ada-2/t1')
+    expect(cancel).toHaveBeenCalledTimes(1)
   })
 
   it('a new offer waits for the person: nothing is accepted until accept()', async () => {

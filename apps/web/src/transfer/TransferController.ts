@@ -102,7 +102,8 @@ export interface ZipFile {
 
 interface Entry {
   readonly transfer: EngineTransfer
-  readonly peer: EnginePeer
+  /** Its peer, whose id changes if it re-joins under a new one (the transfer follows it). */
+  peer: EnginePeer
   offer: EngineOffer<EngineSink> | undefined
   /** The sink of each accepted file, in the order they were made. */
   readonly sinks: { readonly file: EngineFile; readonly sink: EngineSink }[]
@@ -273,7 +274,7 @@ export class TransferController<Sink extends EngineSink>
 
   #entry(transfer: EngineTransfer, peer: EnginePeer): Entry {
     const key = `${peer.peerId}/${transfer.id}`
-    let entry = this.#entries.get(key)
+    let entry = this.#entries.get(key) ?? this.#followed(transfer, peer, key)
     if (!entry && !this.#dismissed.has(key)) {
       entry = {
         transfer,
@@ -297,6 +298,22 @@ export class TransferController<Sink extends EngineSink>
         zipping: undefined,
       }
     )
+  }
+
+  /**
+   * The entry of `transfer` under its peer's previous id: the peer re-joined under a new id and
+   * the transfer followed it. It keeps its place in the list under the new key.
+   */
+  #followed(transfer: EngineTransfer, peer: EnginePeer, key: string): Entry | undefined {
+    const found = [...this.#entries].find(([, e]) => e.transfer === transfer)
+    if (!found) return undefined
+    const [oldKey, entry] = found
+    entry.peer = peer
+    const entries = [...this.#entries].map(([k, e]): [string, Entry] => (k === oldKey ? [key, e] : [k, e]))
+    this.#entries.clear()
+    for (const [k, e] of entries) this.#entries.set(k, e)
+    if (this.#dismissed.delete(oldKey)) this.#dismissed.add(key)
+    return entry
   }
 
   /** Publishes now, or at the end of the interval since the last publication. */
