@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   expectFullMesh,
   expectVideoPlaying,
+  forgetRefusedWebSockets,
   openPage,
   type Participant,
   peerIdOf,
@@ -214,10 +215,7 @@ describe('web app call', () => {
     const cy = await join(room, 'Cy')
     await expectFullMesh([ada, bo, cy])
     // While the server was down the browser itself may log refused WebSocket connections (not the app).
-    for (const p of [ada, bo]) {
-      const refused = (e: string) => /WebSocket connection to .* failed/.test(e)
-      p.errors.splice(0, p.errors.length, ...p.errors.filter((e) => !refused(e)))
-    }
+    for (const p of [ada, bo]) forgetRefusedWebSockets(p)
   })
 
   it('a participant who reloads the page comes back into the call as the same participant (session resumed: same peer id, no leave/join notice) and video flows again both ways', async () => {

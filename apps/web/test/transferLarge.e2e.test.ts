@@ -2,13 +2,28 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join as joinPath } from 'node:path'
 import type { ParleyServer } from '@parley/server'
-import type { Browser, Download, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
+import { TcpProxy } from '../../../packages/client/test/support/TcpProxy.js'
 import { launchBrowser } from '../../../test/support/chromium.js'
 import { pseudoRandomFile, sha256Of } from './support/files.js'
 import {
+  acceptedOffset,
+  acceptOn,
+  card,
+  confirmedOn,
+  recordTransferChannels,
+  save,
+  saveAll,
+  sendFiles,
+  stateOf,
+  type Wired,
+  wiresOf,
+} from './support/transfers.js'
+import {
   buildWebApp,
   expectFullMesh,
+  forgetRefusedWebSockets,
   joinByLink,
   type Participant,
   peerIdOf,
@@ -30,171 +45,6 @@ let participants: Participant[] = []
 let roomCounter = 0
 const nextRoom = () => `txl-${process.pid}-${++roomCounter}`
 const dir = mkdtempSync(joinPath(tmpdir(), 'parley-web-txl-'))
-
-async function sendFiles(from: Participant, paths: string[]): Promise<void> {
-  await from.page.getByTestId('send-files').click()
-  await from.page.getByTestId('file-input').setInputFiles(paths)
-}
-
-const card = (p: Participant) => p.page.getByTestId('file-transfer')
-const stateOf = (p: Participant) => card(p).getAttribute('data-state')
-
-/** Downloads the received file through the save action; returns the downloaded file's path. */
-async function save(p: Participant): Promise<string> {
-  const downloaded = p.page.waitForEvent('download', { timeout: 120_000 })
-  await p.page.getByTestId('file-save').click()
-  return (await downloaded).path()
-}
-
-/** What one transfer channel carried (one attempt of a transfer): binary bytes sent, control messages. */
-interface Wire {
-  label: string
-  binarySent: number
-  /** Binary bytes sent per file id (the file of the last `file` message sent before them). */
-  binaryByFile: Record<string, number>
-  sent: { t: string; [k: string]: unknown }[]
-  received: { t: string; [k: string]: unknown }[]
-}
-type Wired = typeof globalThis & { parleyWire?: Wire[]; parleyWorkerWire?: Wire[][] }
-
-/**
- * Counts, in the scope it runs in (the page, or the dedicated worker the app sends files from),
- * every byte and control message its `parley-file:*` channels send, and the control messages they
- * receive, per channel in order of first use: a resumed transfer opens a new channel with the same
- * label. Self-contained: its source is also prepended to the sender worker's script.
- */
-function installWireRecorder(): void {
-  const w = globalThis as Wired
-  if (w.parleyWire) return
-  const records: Wire[] = []
-  w.parleyWire = records
-  const wires = new WeakMap<RTCDataChannel, Wire>()
-  const wire = (channel: RTCDataChannel): Wire => {
-    let record = wires.get(channel)
-    if (!record) {
-      record = { label: channel.label, binarySent: 0, binaryByFile: {}, sent: [], received: [] }
-      wires.set(channel, record)
-      records.push(record)
-    }
-    return record
-  }
-  const proto = RTCDataChannel.prototype
-  const send = proto.send
-  proto.send = function (this: RTCDataChannel, data: unknown) {
-    if (this.label.startsWith('parley-file:')) {
-      const record = wire(this)
-      if (typeof data === 'string') record.sent.push(JSON.parse(data))
-      else {
-        const n = data instanceof Blob ? data.size : (data as ArrayBuffer | ArrayBufferView).byteLength
-        record.binarySent += n
-        const file = String(record.sent.findLast((m) => m.t === 'file')?.id)
-        record.binaryByFile[file] = (record.binaryByFile[file] ?? 0) + n
-      }
-    }
-    return (send as (this: RTCDataChannel, data: unknown) => void).call(this, data)
-  } as typeof send
-  // received control messages: a listener of ours next to the first one the SDK adds
-  const listen = proto.addEventListener
-  const heard = new WeakSet<RTCDataChannel>()
-  proto.addEventListener = function (this: RTCDataChannel, ...args: Parameters<typeof listen>) {
-    if (args[0] === 'message' && this.label.startsWith('parley-file:') && !heard.has(this)) {
-      heard.add(this)
-      const record = wire(this)
-      listen.call(this, 'message', (e: Event) => {
-        const data = (e as MessageEvent).data
-        if (typeof data === 'string') record.received.push(JSON.parse(data))
-      })
-    }
-    return listen.apply(this, args)
-  } as typeof listen
-  if (typeof document === 'undefined') {
-    // in the sender worker: a copy of the records goes to the page with every state change and
-    // progress report (the worker is terminated once its transfer ends)
-    const post = globalThis.postMessage.bind(globalThis) as (message: unknown) => void
-    globalThis.postMessage = ((message: { t?: string }) => {
-      if (message?.t === 'state' || message?.t === 'progress' || message?.t === 'end') {
-        post({ t: 'test-wires', wires: records })
-      }
-      post(message)
-    }) as typeof globalThis.postMessage
-  } else {
-    // in the page: the last copy each sender worker sent, by worker
-    const byWorker: Wire[][] = []
-    w.parleyWorkerWire = byWorker
-    const Base = globalThis.Worker
-    globalThis.Worker = class extends Base {
-      constructor(...args: ConstructorParameters<typeof Worker>) {
-        super(...args)
-        const index = byWorker.push([]) - 1
-        this.addEventListener('message', (e: MessageEvent<{ t?: string; wires?: Wire[] }>) => {
-          if (e.data?.t === 'test-wires' && e.data.wires) byWorker[index] = e.data.wires
-        })
-      }
-    }
-  }
-}
-
-/**
- * Records the transfer channels of `page` (see installWireRecorder) and of the sender workers it
- * starts: their script is served with the recorder in front of it.
- */
-async function recordTransferChannels(page: Page): Promise<void> {
-  await page.evaluate(installWireRecorder)
-  await page.route(/\/assets\/senderWorker-[^/]*\.js$/, async (route) => {
-    const response = await route.fetch()
-    const body = `(${installWireRecorder.toString()})();\n${await response.text()}`
-    await route.fulfill({ response, body })
-  })
-}
-
-/** Every transfer channel `page` used, its own and then its sender workers' (as last reported). */
-const wiresOf = (page: Page): Promise<Wire[]> =>
-  page.evaluate(() => {
-    const w = globalThis as Wired
-    return [...(w.parleyWire ?? []), ...(w.parleyWorkerWire ?? []).flat()]
-  })
-
-/** The highest offset the receiver confirmed (`progress`) on `wires`, of file `id` if given. */
-function confirmedOn(wires: readonly Wire[], id?: string): number {
-  let max = 0
-  for (const w of wires) {
-    for (const m of w.received) {
-      if (m.t === 'progress' && (id === undefined || m.id === id)) max = Math.max(max, Number(m.offset))
-    }
-  }
-  return max
-}
-
-/** The receiver's `accept` on a channel, if it answered there. */
-function acceptOn(wire: Wire): { files: { id: string; offset: number }[]; completed: string[] } | undefined {
-  return wire.received.find((m) => m.t === 'accept') as
-    | { files: { id: string; offset: number }[]; completed: string[] }
-    | undefined
-}
-
-/** Saves every received file of the transfer through the save action; resolves with name → path. */
-async function saveAll(p: Participant, count: number): Promise<Map<string, string>> {
-  const downloads: Download[] = []
-  const collect = (d: Download) => downloads.push(d)
-  p.page.on('download', collect)
-  try {
-    await p.page.getByTestId('file-save').click()
-    await expect.poll(() => downloads.length, { timeout: 120_000, interval: 200 }).toBe(count)
-  } finally {
-    p.page.off('download', collect)
-  }
-  const saved = new Map<string, string>()
-  for (const d of downloads) saved.set(d.suggestedFilename(), await d.path())
-  return saved
-}
-
-/** The offset the receiver asked a channel's attempt to start from (its `accept`), if it answered. */
-function acceptedOffset(wire: Wire): number | undefined {
-  const accept = wire.received.find((m) => m.t === 'accept') as
-    | { files: { id: string; offset: number }[] }
-    | undefined
-  return accept?.files[0]?.offset
-}
 
 beforeAll(async () => {
   buildWebApp()
@@ -220,13 +70,19 @@ afterEach(async () => {
   expect(errors, 'console errors').toEqual([])
 })
 
-/** Ada (sending, from her page or with `senderWorker` from the app's sender worker) and Bo. */
-async function joinPair({ senderWorker = false } = {}): Promise<[Participant, Participant]> {
+/**
+ * Ada (sending, from her page or with `senderWorker` from the app's sender worker) and Bo, on the
+ * suite's server or on `on` (Ada through `adaVia`, e.g. a proxy in front of it, when given).
+ */
+async function joinPair(
+  options: { senderWorker?: boolean; on?: { readonly url: string }; adaVia?: { readonly url: string } } = {},
+): Promise<[Participant, Participant]> {
+  const { senderWorker = false, on = server, adaVia = on } = options
   const room = nextRoom()
   const hooks = { [LOG_FLAG]: '1', ...(senderWorker ? { [SENDER_WORKER_FLAG]: '1' } : {}) }
-  const ada = await joinByLink(senderBrowser, server, room, 'Ada', { localStorage: hooks })
+  const ada = await joinByLink(senderBrowser, adaVia, room, 'Ada', { localStorage: hooks })
   participants.push(ada)
-  const bo = await joinByLink(receiverBrowser, server, room, 'Bo', { localStorage: { [LOG_FLAG]: '1' } })
+  const bo = await joinByLink(receiverBrowser, on, room, 'Bo', { localStorage: { [LOG_FLAG]: '1' } })
   participants.push(bo)
   // the SDK's log of both pages (reloads included), shown when the test fails
   const log: string[] = []
@@ -321,6 +177,61 @@ describe('web app large file transfer between two Chromium processes', () => {
 
     const saved = await save(bo)
     expect(await sha256Of(saved)).toBe(file.sha256)
+  }, 300_000)
+
+  it("the sending page's signaling is cut mid-way past the server's resume grace (1 s): it re-joins under a new id, meets Bo afresh, and the transfer continues by itself from the offset Bo confirmed (no confirmed byte sent again), one card on each side, the same bytes", async () => {
+    const size = 128 * MiB
+    const file = pseudoRandomFile(dir, 'rejoin-128.bin', size, 3)
+    const graceServer = await startAppServer(0, { resumeGraceMs: 1000 })
+    const proxy = await TcpProxy.start(graceServer.port)
+    try {
+      const [ada, bo] = await joinPair({ on: graceServer, adaVia: proxy })
+      const adaId = await peerIdOf(ada)
+      await recordTransferChannels(ada.page)
+
+      await sendFiles(ada, [file.path])
+      await poll(() => stateOf(bo)).toBe('offered')
+      await bo.page.getByTestId('file-accept').click()
+      await expect
+        .poll(async () => confirmedOn(await wiresOf(ada.page)), { timeout: 120_000, interval: 100 })
+        .toBeGreaterThan(16 * MiB)
+
+      // Ada's signaling goes down and stays down until the server ended her session and Bo saw
+      // her leave (which closes his connection to her); then it comes back.
+      proxy.pause()
+      proxy.dropAll()
+      await remoteTile(bo, adaId).waitFor({ state: 'detached', timeout: 30_000 })
+      proxy.resume()
+      await expect.poll(() => peerIdOf(ada), { timeout: 30_000, interval: 200 }).not.toBe(adaId)
+      await expect.poll(() => stateOf(bo), { timeout: 180_000, interval: 500 }).toBe('done')
+      await poll(() => stateOf(ada), 30_000).toBe('done')
+      expect(await card(ada).count()).toBe(1)
+      expect(await card(bo).count()).toBe(1)
+
+      const wires = await wiresOf(ada.page)
+      const last = wires.at(-1)
+      if (!last || wires.length < 2) throw new Error(`expected a resumed channel, got ${wires.length}`)
+      expect(new Set(wires.map((w) => w.label)).size).toBe(1) // one transfer, resumed on new channels
+      for (const [k, w] of wires.entries()) {
+        const from = acceptedOffset(w)
+        if (k === 0 || from === undefined) continue
+        expect(from).toBeGreaterThanOrEqual(confirmedOn(wires.slice(0, k)))
+      }
+      const resumedAt = acceptedOffset(last) ?? -1
+      expect(resumedAt).toBeGreaterThanOrEqual(confirmedOn(wires.slice(0, -1)))
+      expect(resumedAt).toBeGreaterThan(16 * MiB)
+      expect(last.binarySent).toBe(size - resumedAt)
+      console.info(
+        `re-join resume: resumed at ${(resumedAt / MiB).toFixed(1)} MiB, ${wires.length} channels, ` +
+          `sent twice ${((wires.reduce((sum, w) => sum + w.binarySent, 0) - size) / MiB).toFixed(1)} MiB`,
+      )
+      expect(await sha256Of(await save(bo))).toBe(file.sha256)
+      // while cut off, Ada's browser logged its refused reconnections (not the app)
+      forgetRefusedWebSockets(ada)
+    } finally {
+      proxy.close()
+      await graceServer.close({ graceful: false })
+    }
   }, 300_000)
 
   it('Room resume after the receiving page reloads during the second of three files (8, 48, 8 MiB: one transfer of 64 MiB, all in OPFS), sent from the sender worker: the first, verified before the reload, is not sent again and shows done with its digest; the second continues from its confirmed offset; all three end done and save with the same SHA-256', async () => {

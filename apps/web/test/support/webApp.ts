@@ -47,9 +47,9 @@ export function removeWebAppBuild(): void {
 }
 
 /** A server for the built app on `port` (default: an ephemeral one). */
-export function startAppServer(port = 0): Promise<ParleyServer> {
+export function startAppServer(port = 0, options: { resumeGraceMs?: number } = {}): Promise<ParleyServer> {
   if (!distDir) throw new Error('call buildWebApp() first')
-  return startServer({ port, host: '127.0.0.1', staticDir: distDir, logLevel: 'silent' })
+  return startServer({ port, host: '127.0.0.1', staticDir: distDir, logLevel: 'silent', ...options })
 }
 
 export function screenshotPath(name: string): string {
@@ -93,10 +93,20 @@ export async function openPage(
   return { name, page, errors, close: () => context.close() }
 }
 
+/**
+ * Drops from `p.errors` what the browser itself logs when the signaling server cannot be reached
+ * (refused or reset WebSocket connections while it is down or cut off): not the app's errors.
+ */
+export function forgetRefusedWebSockets(p: Participant): void {
+  const refused = (e: string) => /WebSocket connection to .* failed/.test(e)
+  p.errors.splice(0, p.errors.length, ...p.errors.filter((e) => !refused(e)))
+}
+
 /** Joins `room` by its link with ?name= prefilled, clicks join, and waits for the call screen. */
 export async function joinByLink(
   browser: Browser,
-  server: ParleyServer,
+  /** The server, or a proxy in front of it (the page loads the app and signals through it). */
+  server: { readonly url: string },
   room: string,
   name: string,
   options: PageOptions = {},

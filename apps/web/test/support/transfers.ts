@@ -1,0 +1,174 @@
+/**
+ * The web app's file transfer cards, and a recorder of what the transfer channels of a page (and
+ * of its sender workers) carried: bytes per file, control messages each way, per channel.
+ */
+import type { Download, Page } from 'playwright-core'
+import { expect } from 'vitest'
+import type { Participant } from './webApp.js'
+
+export async function sendFiles(from: Participant, paths: string[]): Promise<void> {
+  await from.page.getByTestId('send-files').click()
+  await from.page.getByTestId('file-input').setInputFiles(paths)
+}
+
+export const card = (p: Participant) => p.page.getByTestId('file-transfer')
+export const stateOf = (p: Participant) => card(p).getAttribute('data-state')
+
+/** Downloads the received file through the save action; returns the downloaded file's path. */
+export async function save(p: Participant): Promise<string> {
+  const downloaded = p.page.waitForEvent('download', { timeout: 120_000 })
+  await p.page.getByTestId('file-save').click()
+  return (await downloaded).path()
+}
+
+/** What one transfer channel carried (one attempt of a transfer): binary bytes sent, control messages. */
+export interface Wire {
+  label: string
+  binarySent: number
+  /** Binary bytes sent per file id (the file of the last `file` message sent before them). */
+  binaryByFile: Record<string, number>
+  sent: { t: string; [k: string]: unknown }[]
+  received: { t: string; [k: string]: unknown }[]
+}
+export type Wired = typeof globalThis & { parleyWire?: Wire[]; parleyWorkerWire?: Wire[][] }
+
+/**
+ * Counts, in the scope it runs in (the page, or the dedicated worker the app sends files from),
+ * every byte and control message its `parley-file:*` channels send, and the control messages they
+ * receive, per channel in order of first use: a resumed transfer opens a new channel with the same
+ * label. Self-contained: its source is also prepended to the sender worker's script.
+ */
+export function installWireRecorder(): void {
+  const w = globalThis as Wired
+  if (w.parleyWire) return
+  const records: Wire[] = []
+  w.parleyWire = records
+  const wires = new WeakMap<RTCDataChannel, Wire>()
+  const wire = (channel: RTCDataChannel): Wire => {
+    let record = wires.get(channel)
+    if (!record) {
+      record = { label: channel.label, binarySent: 0, binaryByFile: {}, sent: [], received: [] }
+      wires.set(channel, record)
+      records.push(record)
+    }
+    return record
+  }
+  const proto = RTCDataChannel.prototype
+  const send = proto.send
+  proto.send = function (this: RTCDataChannel, data: unknown) {
+    if (this.label.startsWith('parley-file:')) {
+      const record = wire(this)
+      if (typeof data === 'string') record.sent.push(JSON.parse(data))
+      else {
+        const n = data instanceof Blob ? data.size : (data as ArrayBuffer | ArrayBufferView).byteLength
+        record.binarySent += n
+        const file = String(record.sent.findLast((m) => m.t === 'file')?.id)
+        record.binaryByFile[file] = (record.binaryByFile[file] ?? 0) + n
+      }
+    }
+    return (send as (this: RTCDataChannel, data: unknown) => void).call(this, data)
+  } as typeof send
+  // received control messages: a listener of ours next to the first one the SDK adds
+  const listen = proto.addEventListener
+  const heard = new WeakSet<RTCDataChannel>()
+  proto.addEventListener = function (this: RTCDataChannel, ...args: Parameters<typeof listen>) {
+    if (args[0] === 'message' && this.label.startsWith('parley-file:') && !heard.has(this)) {
+      heard.add(this)
+      const record = wire(this)
+      listen.call(this, 'message', (e: Event) => {
+        const data = (e as MessageEvent).data
+        if (typeof data === 'string') record.received.push(JSON.parse(data))
+      })
+    }
+    return listen.apply(this, args)
+  } as typeof listen
+  if (typeof document === 'undefined') {
+    // in the sender worker: a copy of the records goes to the page with every state change and
+    // progress report (the worker is terminated once its transfer ends)
+    const post = globalThis.postMessage.bind(globalThis) as (message: unknown) => void
+    globalThis.postMessage = ((message: { t?: string }) => {
+      if (message?.t === 'state' || message?.t === 'progress' || message?.t === 'end') {
+        post({ t: 'test-wires', wires: records })
+      }
+      post(message)
+    }) as typeof globalThis.postMessage
+  } else {
+    // in the page: the last copy each sender worker sent, by worker
+    const byWorker: Wire[][] = []
+    w.parleyWorkerWire = byWorker
+    const Base = globalThis.Worker
+    globalThis.Worker = class extends Base {
+      constructor(...args: ConstructorParameters<typeof Worker>) {
+        super(...args)
+        const index = byWorker.push([]) - 1
+        this.addEventListener('message', (e: MessageEvent<{ t?: string; wires?: Wire[] }>) => {
+          if (e.data?.t === 'test-wires' && e.data.wires) byWorker[index] = e.data.wires
+        })
+      }
+    }
+  }
+}
+
+/**
+ * Records the transfer channels of `page` (see installWireRecorder) and of the sender workers it
+ * starts: their script is served with the recorder in front of it.
+ */
+export async function recordTransferChannels(page: Page): Promise<void> {
+  await page.evaluate(installWireRecorder)
+  await page.route(/\/assets\/senderWorker-[^/]*\.js$/, async (route) => {
+    const response = await route.fetch()
+    const body = `(${installWireRecorder.toString()})();\n${await response.text()}`
+    await route.fulfill({ response, body })
+  })
+}
+
+/** Every transfer channel `page` used, its own and then its sender workers' (as last reported). */
+export const wiresOf = (page: Page): Promise<Wire[]> =>
+  page.evaluate(() => {
+    const w = globalThis as Wired
+    return [...(w.parleyWire ?? []), ...(w.parleyWorkerWire ?? []).flat()]
+  })
+
+/** The highest offset the receiver confirmed (`progress`) on `wires`, of file `id` if given. */
+export function confirmedOn(wires: readonly Wire[], id?: string): number {
+  let max = 0
+  for (const w of wires) {
+    for (const m of w.received) {
+      if (m.t === 'progress' && (id === undefined || m.id === id)) max = Math.max(max, Number(m.offset))
+    }
+  }
+  return max
+}
+
+/** The receiver's `accept` on a channel, if it answered there. */
+export function acceptOn(
+  wire: Wire,
+): { files: { id: string; offset: number }[]; completed: string[] } | undefined {
+  return wire.received.find((m) => m.t === 'accept') as
+    | { files: { id: string; offset: number }[]; completed: string[] }
+    | undefined
+}
+
+/** Saves every received file of the transfer through the save action; resolves with name → path. */
+export async function saveAll(p: Participant, count: number): Promise<Map<string, string>> {
+  const downloads: Download[] = []
+  const collect = (d: Download) => downloads.push(d)
+  p.page.on('download', collect)
+  try {
+    await p.page.getByTestId('file-save').click()
+    await expect.poll(() => downloads.length, { timeout: 120_000, interval: 200 }).toBe(count)
+  } finally {
+    p.page.off('download', collect)
+  }
+  const saved = new Map<string, string>()
+  for (const d of downloads) saved.set(d.suggestedFilename(), await d.path())
+  return saved
+}
+
+/** The offset the receiver asked a channel's attempt to start from (its `accept`), if it answered. */
+export function acceptedOffset(wire: Wire): number | undefined {
+  const accept = wire.received.find((m) => m.t === 'accept') as
+    | { files: { id: string; offset: number }[] }
+    | undefined
+  return accept?.files[0]?.offset
+}
