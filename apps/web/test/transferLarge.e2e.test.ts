@@ -8,14 +8,15 @@ import { TcpProxy } from '../../../packages/client/test/support/TcpProxy.js'
 import { launchBrowser } from '../../../test/support/chromium.js'
 import { pseudoRandomFile, sha256Of } from './support/files.js'
 import {
-  acceptedOffset,
   acceptOn,
   card,
   confirmedOn,
+  expectResumedOnce,
   recordTransferChannels,
   save,
   saveAll,
   sendFiles,
+  sendUntilConfirmed,
   stateOf,
   type Wired,
   wiresOf,
@@ -128,12 +129,7 @@ describe('web app large file transfer between two Chromium processes', () => {
     const boId = await peerIdOf(bo)
     await recordTransferChannels(ada.page)
 
-    await sendFiles(ada, [file.path])
-    await poll(() => stateOf(bo)).toBe('offered')
-    await bo.page.getByTestId('file-accept').click()
-    await expect
-      .poll(async () => confirmedOn(await wiresOf(ada.page)), { timeout: 120_000, interval: 100 })
-      .toBeGreaterThan(32 * MiB)
+    await sendUntilConfirmed(ada, bo, [file.path], 32 * MiB)
 
     // Reload the receiver mid-way: the page goes back into the call as the same participant, and
     // the transfer goes on without any click on either side.
@@ -149,30 +145,14 @@ describe('web app large file transfer between two Chromium processes', () => {
     expect(await remoteTile(ada, boId).count()).toBe(1)
     expect(await ada.page.getByTestId('notice').filter({ hasText: 'Bo left' }).count()).toBe(0)
 
-    const wires = await wiresOf(ada.page)
-    const [first] = wires
-    const last = wires.at(-1)
-    if (!first || !last || wires.length < 2)
-      throw new Error(`expected a resumed channel, got ${wires.length}`)
-    expect(new Set(wires.map((w) => w.label)).size).toBe(1) // one transfer, resumed on new channels
-    // Every attempt after the first starts at or after every offset confirmed before it…
-    for (const [k, w] of wires.entries()) {
-      const from = acceptedOffset(w)
-      if (k === 0 || from === undefined) continue
-      expect(from).toBeGreaterThanOrEqual(confirmedOn(wires.slice(0, k)))
-    }
-    // …and the last one sent exactly [resumedAt, size), starting at the offset the receiver asked.
-    const resumedAt = acceptedOffset(last) ?? -1
-    const confirmedBefore = confirmedOn(wires.slice(0, -1))
-    expect(confirmedBefore).toBeGreaterThan(32 * MiB)
-    expect(resumedAt).toBeGreaterThanOrEqual(confirmedBefore)
-    expect(resumedAt).toBeLessThan(size)
-    expect(last.sent.find((m) => m.t === 'file')?.offset).toBe(resumedAt)
-    expect(last.binarySent).toBe(size - resumedAt)
-    const sentTwice = wires.reduce((sum, w) => sum + w.binarySent, 0) - size
+    const { resumedAt, confirmedBefore, channels, sentTwice } = expectResumedOnce(
+      await wiresOf(ada.page),
+      size,
+      32 * MiB,
+    )
     console.info(
       `reload resume: confirmed ${(confirmedBefore / MiB).toFixed(1)} MiB, resumed at ${(resumedAt / MiB).toFixed(1)} MiB, ` +
-        `${wires.length} channels, sent twice ${(sentTwice / MiB).toFixed(1)} MiB`,
+        `${channels} channels, sent twice ${(sentTwice / MiB).toFixed(1)} MiB`,
     )
 
     const saved = await save(bo)
@@ -189,12 +169,7 @@ describe('web app large file transfer between two Chromium processes', () => {
       const adaId = await peerIdOf(ada)
       await recordTransferChannels(ada.page)
 
-      await sendFiles(ada, [file.path])
-      await poll(() => stateOf(bo)).toBe('offered')
-      await bo.page.getByTestId('file-accept').click()
-      await expect
-        .poll(async () => confirmedOn(await wiresOf(ada.page)), { timeout: 120_000, interval: 100 })
-        .toBeGreaterThan(16 * MiB)
+      await sendUntilConfirmed(ada, bo, [file.path], 16 * MiB)
 
       // Ada's signaling goes down and stays down until the server ended her session and Bo saw
       // her leave (which closes his connection to her); then it comes back.
@@ -208,22 +183,10 @@ describe('web app large file transfer between two Chromium processes', () => {
       expect(await card(ada).count()).toBe(1)
       expect(await card(bo).count()).toBe(1)
 
-      const wires = await wiresOf(ada.page)
-      const last = wires.at(-1)
-      if (!last || wires.length < 2) throw new Error(`expected a resumed channel, got ${wires.length}`)
-      expect(new Set(wires.map((w) => w.label)).size).toBe(1) // one transfer, resumed on new channels
-      for (const [k, w] of wires.entries()) {
-        const from = acceptedOffset(w)
-        if (k === 0 || from === undefined) continue
-        expect(from).toBeGreaterThanOrEqual(confirmedOn(wires.slice(0, k)))
-      }
-      const resumedAt = acceptedOffset(last) ?? -1
-      expect(resumedAt).toBeGreaterThanOrEqual(confirmedOn(wires.slice(0, -1)))
-      expect(resumedAt).toBeGreaterThan(16 * MiB)
-      expect(last.binarySent).toBe(size - resumedAt)
+      const { resumedAt, channels, sentTwice } = expectResumedOnce(await wiresOf(ada.page), size, 16 * MiB)
       console.info(
-        `re-join resume: resumed at ${(resumedAt / MiB).toFixed(1)} MiB, ${wires.length} channels, ` +
-          `sent twice ${((wires.reduce((sum, w) => sum + w.binarySent, 0) - size) / MiB).toFixed(1)} MiB`,
+        `re-join resume: resumed at ${(resumedAt / MiB).toFixed(1)} MiB, ${channels} channels, ` +
+          `sent twice ${(sentTwice / MiB).toFixed(1)} MiB`,
       )
       expect(await sha256Of(await save(bo))).toBe(file.sha256)
       // while cut off, Ada's browser logged its refused reconnections (not the app)

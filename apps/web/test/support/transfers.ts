@@ -4,7 +4,7 @@
  */
 import type { Download, Page } from 'playwright-core'
 import { expect } from 'vitest'
-import type { Participant } from './webApp.js'
+import { type Participant, poll } from './webApp.js'
 
 export async function sendFiles(from: Participant, paths: string[]): Promise<void> {
   await from.page.getByTestId('send-files').click()
@@ -171,4 +171,49 @@ export function acceptedOffset(wire: Wire): number | undefined {
     | { files: { id: string; offset: number }[] }
     | undefined
   return accept?.files[0]?.offset
+}
+
+/**
+ * Sends `paths` from `from` (the send-files button and the file input), accepts the offer at `to`,
+ * and waits until `to` confirmed more than `confirmedAbove` bytes (as `from`'s channels saw it:
+ * call recordTransferChannels on `from` first).
+ */
+export async function sendUntilConfirmed(
+  from: Participant,
+  to: Participant,
+  paths: string[],
+  confirmedAbove: number,
+): Promise<void> {
+  await sendFiles(from, paths)
+  await poll(() => stateOf(to)).toBe('offered')
+  await to.page.getByTestId('file-accept').click()
+  await expect
+    .poll(async () => confirmedOn(await wiresOf(from.page)), { timeout: 120_000, interval: 100 })
+    .toBeGreaterThan(confirmedAbove)
+}
+
+/**
+ * Checks the channels of one transfer of a single file of `size` bytes that was interrupted and
+ * resumed: one label, each attempt after the first started at or after every offset confirmed
+ * before it, the receiver had confirmed more than `confirmedAbove` before the last attempt, and
+ * the last one sent exactly [resumed offset, size) from the offset the receiver asked.
+ */
+export function expectResumedOnce(wires: readonly Wire[], size: number, confirmedAbove: number) {
+  const last = wires.at(-1)
+  if (!last || wires.length < 2) throw new Error(`expected a resumed channel, got ${wires.length}`)
+  expect(new Set(wires.map((w) => w.label)).size).toBe(1) // one transfer, resumed on new channels
+  for (const [k, w] of wires.entries()) {
+    const from = acceptedOffset(w)
+    if (k === 0 || from === undefined) continue
+    expect(from).toBeGreaterThanOrEqual(confirmedOn(wires.slice(0, k)))
+  }
+  const resumedAt = acceptedOffset(last) ?? -1
+  const confirmedBefore = confirmedOn(wires.slice(0, -1))
+  expect(confirmedBefore).toBeGreaterThan(confirmedAbove)
+  expect(resumedAt).toBeGreaterThanOrEqual(confirmedBefore)
+  expect(resumedAt).toBeLessThan(size)
+  expect(last.sent.find((m) => m.t === 'file')?.offset).toBe(resumedAt)
+  expect(last.binarySent).toBe(size - resumedAt)
+  const sentTwice = wires.reduce((sum, w) => sum + w.binarySent, 0) - size
+  return { resumedAt, confirmedBefore, channels: wires.length, sentTwice }
 }

@@ -436,6 +436,21 @@ describe('TransferManager over a Room (Node peers, real server)', () => {
     return { a, b, ma, mb, size, expected, sender, offer, later, reasons, atCut: () => atCut, stop }
   }
 
+  /**
+   * The transfer of `dropMidTransfer` went on after the cut from the receiver's stored offset:
+   * resumed once at least, at or after the last offset confirmed before the cut, every byte sent
+   * twice accounted for by the cut, and the file whole.
+   */
+  async function expectResumedWhole(t: Awaited<ReturnType<typeof dropMidTransfer>>) {
+    const cut = t.atCut()
+    const resumedAt = t.sender.resumeOffsets.at(-1)!.offset
+    expect(t.sender.resumeOffsets.length).toBeGreaterThan(1)
+    expect(resumedAt).toBeGreaterThanOrEqual(cut.confirmed)
+    expect(resumedAt).toBeGreaterThan(0)
+    expect(t.sender.dataBytesSent - t.size).toBe(cut.sent - resumedAt)
+    expect(await sha256OfFile(join(out, 'big.bin'))).toBe(t.expected)
+  }
+
   it('the SENDER is dropped by the server mid-transfer (its signaling down past the resume grace) and re-joins under a new id: it offers again to the receiver met afresh, the receiver takes the offer from the new id as the same transfer (no new offer event), which continues from the confirmed offset (no confirmed byte sent again) and ends done with the same bytes', async () => {
     const t = await dropMidTransfer('alice')
     try {
@@ -444,13 +459,7 @@ describe('TransferManager over a Room (Node peers, real server)', () => {
       expect(t.later).toEqual([])
       expect(t.mb.peerOf(t.offer.transfer)?.peerId).toBe(t.a.localPeerId)
       expect(t.ma.peerOf(t.sender)).toBe(t.a.participant(t.b.localPeerId))
-      const cut = t.atCut()
-      const resumedAt = t.sender.resumeOffsets.at(-1)!.offset
-      expect(t.sender.resumeOffsets.length).toBeGreaterThan(1)
-      expect(resumedAt).toBeGreaterThanOrEqual(cut.confirmed)
-      expect(resumedAt).toBeGreaterThan(0)
-      expect(t.sender.dataBytesSent - t.size).toBe(cut.sent - resumedAt)
-      expect(await sha256OfFile(join(out, 'big.bin'))).toBe(t.expected)
+      await expectResumedWhole(t)
     } finally {
       await t.stop()
     }
@@ -464,12 +473,7 @@ describe('TransferManager over a Room (Node peers, real server)', () => {
       expect(t.later).toEqual([])
       expect(t.ma.peerOf(t.sender)?.peerId).toBe(t.b.localPeerId)
       expect(t.mb.peerOf(t.offer.transfer)).toBe(t.b.participant(t.a.localPeerId))
-      const cut = t.atCut()
-      const resumedAt = t.sender.resumeOffsets.at(-1)!.offset
-      expect(resumedAt).toBeGreaterThanOrEqual(cut.confirmed)
-      expect(resumedAt).toBeGreaterThan(0)
-      expect(t.sender.dataBytesSent - t.size).toBe(cut.sent - resumedAt)
-      expect(await sha256OfFile(join(out, 'big.bin'))).toBe(t.expected)
+      await expectResumedWhole(t)
     } finally {
       await t.stop()
     }
