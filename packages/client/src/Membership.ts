@@ -193,8 +193,8 @@ export class Membership {
     const participant = this.#roster.lookup(from)
     if (participant) {
       this.#deliver(participant, signal)
-    } else if (signal.kind === 'away') {
-      // from a peer we do not know (any more): nothing to wait for
+    } else if (signal.kind === 'away' || signal.kind === 'bye') {
+      // from a peer we do not know (any more): nothing to wait for or to end
     } else if (this.#roster.awaitingRoutes || this.#roster.isPending(from)) {
       this.#roster.defer({ peerId: from, name: '' }, signal)
     } else if (from !== this.#localPeerId && !this.#deps.leaving()) {
@@ -277,6 +277,17 @@ export class Membership {
     }
   }
 
+  /**
+   * We leave: tells every participant through the server too (right before the server's leave),
+   * so that a goodbye held back by a busy data channel still reaches them as one.
+   */
+  announceLeaving(): void {
+    for (const participant of this.#roster.values()) {
+      const to = this.#roster.signalingIdOf(participant)
+      if (to !== undefined) this.#deps.signal(to, { kind: 'bye' })
+    }
+  }
+
   /** `participant` suspended (told over the data channel, or through the server, or both). */
   #markAway(participant: Participant, ms: number): void {
     // the second of the two messages keeps the grace the first started
@@ -287,6 +298,10 @@ export class Membership {
   }
 
   #deliver(participant: Participant, signal: PeerSignal): void {
+    if (signal.kind === 'bye') {
+      this.remove(participant, 'left')
+      return
+    }
     if (signal.kind === 'away') {
       this.#markAway(participant, signal.ms)
       return

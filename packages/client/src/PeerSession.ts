@@ -258,6 +258,7 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
         return
       case 'media-state':
       case 'away':
+      case 'bye':
         return
     }
   }

@@ -303,6 +303,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (this.state !== 'left' && this.state !== 'joining') {
       await Promise.all(sessions.map((s) => s.drain(drainMs)))
       await Promise.all(sessions.map((s) => s.sayGoodbye(drainMs)))
+      this.#members.announceLeaving()
     }
     this.#signaling.leave()
     this.#teardown()
@@ -335,6 +336,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     }
     this.#logger.info('page hidden: leaving the room')
     for (const participant of this.#members.values()) participant.session.sayGoodbyeNow()
+    this.#members.announceLeaving()
     this.#signaling.leave()
     this.#leaving = Promise.resolve()
     this.#teardown()

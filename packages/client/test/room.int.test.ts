@@ -153,6 +153,20 @@ describe('Room (Node ↔ Node through the signaling server)', () => {
     expect(b2.participant(a.localPeerId)?.name).toBe('Ada')
   })
 
+  it('leave() while its data channel to a peer cannot deliver: the peer still hears the goodbye through the server and sees it leave with reason left (not dropped)', async () => {
+    const s = await server()
+    const a = await join(s.url, 'int-bye', { name: 'Ada' })
+    const b = await join(s.url, 'int-bye', { name: 'Bob', leaveDrainTimeoutMs: 200 })
+    await allConnected([a, b])
+    const left = nextEvent<[Participant, string]>(a, 'participant-left', 10_000)
+    // the connection that would carry the goodbye is gone
+    b.participant(a.localPeerId)?.peerConnection?.close()
+    await b.leave()
+    const [p, reason] = await left
+    expect(p.peerId).toBe(b.localPeerId)
+    expect(reason).toBe('left')
+  })
+
   it('suspend() while its data channel to a peer cannot deliver: the peer still hears of it through the server (participant-away with the grace) and, as it does not come back, sees it leave with reason not-back (not dropped)', async () => {
     const s = await server({ resumeGraceMs: 3000 })
     const a = await join(s.url, 'int-away', { name: 'Ada' })

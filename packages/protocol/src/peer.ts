@@ -68,6 +68,12 @@ export const PeerSignalSchema = v.variant('kind', [
     kind: v.literal('away'),
     ms: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(86_400_000)),
   }),
+  /**
+   * Extension: the sender leaves the room (said right before its `leave`). Also said over the data
+   * channel, where a busy connection can hold it back until the connection is closed; without it
+   * the others could not tell a peer that left from one whose network dropped. Older clients ignore it.
+   */
+  v.object({ kind: v.literal('bye') }),
   /** The sender's published media state, so that UIs can show mute. */
   v.object({
     kind: v.literal('media-state'),

@@ -90,7 +90,7 @@ const descriptionLike = fc.record(
 const signalLike = fc.record(
   {
     kind: fc.oneof(
-      fc.constantFrom('description', 'candidate', 'restart', 'reconnect', 'media-state', 'away'),
+      fc.constantFrom('description', 'candidate', 'restart', 'reconnect', 'media-state', 'away', 'bye'),
       jsonValue,
     ),
     description: maybe(descriptionLike),

@@ -67,6 +67,11 @@ describe('parsePeerSignal', () => {
     expect(parsePeerSignal({ kind: 'restart-all' })).toBeUndefined()
   })
 
+  it('accepts the bye extension signal (extra fields ignored)', () => {
+    expect(parsePeerSignal({ kind: 'bye' })).toEqual({ kind: 'bye' })
+    expect(parsePeerSignal({ kind: 'bye', future: 1 })).toEqual({ kind: 'bye' })
+  })
+
   it('accepts the away extension signal with a whole number of ms up to a day; rejects a missing, negative, fractional or larger grace', () => {
     expect(parsePeerSignal({ kind: 'away', ms: 10_000 })).toEqual({ kind: 'away', ms: 10_000 })
     expect(parsePeerSignal({ kind: 'away', ms: 0, future: 1 })).toEqual({ kind: 'away', ms: 0 })
