@@ -146,7 +146,7 @@ export class Membership {
       for (const participant of [...this.#roster.values()]) {
         const id = this.#roster.signalingIdOf(participant)
         if (id === undefined || present.has(id)) continue
-        this.remove(participant, this.#away.has(participant) ? 'not-back' : 'dropped')
+        this.remove(participant, this.#goneReason(participant))
       }
     }
     this.#announced = new Set()
@@ -177,8 +177,7 @@ export class Membership {
   peerLeft(peerId: string): void {
     this.#announced.delete(peerId)
     const participant = this.#roster.lookup(peerId)
-    // one that announced it suspends (a page reload) and is not back: no goodbye, yet gone for good
-    if (participant) this.remove(participant, this.#away.has(participant) ? 'not-back' : 'dropped')
+    if (participant) this.remove(participant, this.#goneReason(participant))
     else this.#roster.forget(peerId)
   }
 
@@ -286,6 +285,15 @@ export class Membership {
       const to = this.#roster.signalingIdOf(participant)
       if (to !== undefined) this.#deps.signal(to, { kind: 'bye' })
     }
+  }
+
+  /**
+   * Why a participant the server no longer has left us without a goodbye: one that announced it
+   * suspends (a page reload) and is not back is gone for good (`not-back`); any other may come
+   * back under a new id (`dropped`).
+   */
+  #goneReason(participant: Participant): LeaveReason {
+    return this.#away.has(participant) ? 'not-back' : 'dropped'
   }
 
   /** `participant` suspended (told over the data channel, or through the server, or both). */
