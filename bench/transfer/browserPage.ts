@@ -10,7 +10,7 @@
  *   receiver writing into OPFS through the browser's default sinks), as the web app does (the sender
  *   on the page); `parleyWorker` / `parleyPage` (opt-in): the sender in the SDK's worker / on the page;
  * - `raw`: File.slice() reads, 64 KiB messages, pause above 4 MiB buffered, resume on bufferedamountlow
- *   (threshold 1 MiB) — the SDK's defaults;
+ *   (threshold 1 MiB) — the SDK's browser settings of sessions 1–6; `rawShallow` the same with 64 KiB / 64 KiB;
  * - `peerjsRaw` / `peerjsBinary`: PeerJS DataConnection (`serialization` 'raw' / 'binary'), conn.send()
  *   per 64 KiB (PeerJS has no back-pressure API: its DataConnection queues);
  * - `simplePeer`: simple-peer's stream interface, write() and wait for 'drain' when it returns false.
@@ -110,8 +110,10 @@ const discardSink = (): ParleyClient.FileSink => ({
 const senderTuning: Partial<
   Record<ParleyVariant, { chunkSize?: number; highWaterMark?: number; lowWaterMark?: number }>
 > = {
-  parley64: { chunkSize: 64 * 1024 },
-  parleyDeep: { highWaterMark: 8 * 1024 * 1024, lowWaterMark: 4 * 1024 * 1024 },
+  parley256: { chunkSize: 256 * 1024 },
+  parleyShallow: { highWaterMark: 64 * 1024, lowWaterMark: 64 * 1024 },
+  parley1MiB: { chunkSize: 256 * 1024, highWaterMark: 1024 * 1024, lowWaterMark: 256 * 1024 },
+  parleyDeep: { chunkSize: 256 * 1024, highWaterMark: 8 * 1024 * 1024, lowWaterMark: 4 * 1024 * 1024 },
 }
 
 async function parleyOpen(args: TransferConnectArgs, variant: ParleyVariant): Promise<ParleyLink> {
@@ -255,6 +257,7 @@ export const TransferBench = {
         case 'rawPresets':
         case 'rawStats':
         case 'rawRoom':
+        case 'rawShallow':
           link = await rawOpen(args, offerer, RAW_EXTRAS[variant])
           return
         case 'rawOnParley':

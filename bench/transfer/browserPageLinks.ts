@@ -11,6 +11,8 @@ export const READ_BYTES = 256 * 1024
 export const HIGH_WATER = 4 * 1024 * 1024
 export const LOW_WATER = 1024 * 1024
 export const OPEN_TIMEOUT_MS = 20_000
+/** simple-peer's send buffer (its MAX_BUFFERED_AMOUNT): the `rawShallow` / `parleyShallow` variants. */
+export const SHALLOW_MARKS = { high: 64 * 1024, low: 64 * 1024 } as const
 
 export const wall = (): number => performance.timeOrigin + performance.now()
 
@@ -83,14 +85,19 @@ export async function* messages(file: File, stopped: () => boolean): AsyncGenera
 
 // raw ----------------------------------------------------------------------------------------------
 
-export function rawLink(pc: RTCPeerConnection, channel: RTCDataChannel, close: () => void): Link {
+export function rawLink(
+  pc: RTCPeerConnection,
+  channel: RTCDataChannel,
+  close: () => void,
+  marks: { readonly high: number; readonly low: number } = { high: HIGH_WATER, low: LOW_WATER },
+): Link {
   channel.binaryType = 'arraybuffer'
   return {
     pc,
     async send(file, stopped) {
-      channel.bufferedAmountLowThreshold = LOW_WATER
+      channel.bufferedAmountLowThreshold = marks.low
       for await (const message of messages(file, stopped)) {
-        if (channel.bufferedAmount > HIGH_WATER) {
+        if (channel.bufferedAmount > marks.high) {
           await new Promise<void>((resolve) => {
             channel.onbufferedamountlow = () => {
               channel.onbufferedamountlow = null
@@ -180,6 +187,8 @@ export interface RawExtras {
   readonly stats?: boolean
   /** A Parley room joined alone meanwhile (its signaling socket, heartbeats, spare connection). */
   readonly room?: boolean
+  /** simple-peer's send buffer: send while `bufferedAmount` ≤ 64 KiB, threshold 64 KiB (`rawShallow`). */
+  readonly shallow?: boolean
 }
 
 export const RAW_EXTRAS: Readonly<Record<string, RawExtras>> = {
@@ -190,6 +199,7 @@ export const RAW_EXTRAS: Readonly<Record<string, RawExtras>> = {
   rawPresets: { presets: true },
   rawStats: { stats: true },
   rawRoom: { room: true },
+  rawShallow: { shallow: true },
 }
 
 export async function rawOpen(
@@ -267,7 +277,7 @@ export async function rawOpen(
     // the receiver registered first: now that this side is reachable, ask it to offer
     if (extras.swapped) signal.send({ hello: true })
   }
-  return rawLink(pc, await channel.promise, close)
+  return rawLink(pc, await channel.promise, close, extras.shallow ? SHALLOW_MARKS : undefined)
 }
 
 // peerjs --------------------------------------------------------------------------------------------

@@ -8,9 +8,11 @@ export const TRANSFER_VARIANTS = ['parley', 'raw', 'simplePeer', 'peerjsBinary',
 /**
  * Opt-in variants that take the SDK's work apart (`--browser-variants parley,parleyNoHash,…`):
  * `parleyNoHash` hashes nothing on either side, `parleyDiscard` drops the received bytes instead of
- * writing them to OPFS (SHA-256 still on), `parleyBare` does neither; `parley64` is `parley` with
- * 64 KiB chunks (raw's message size) instead of 256 KiB, `parleyDeep` with the send buffer of sessions
- * 7–11 (high / low water marks 8 / 4 MiB instead of 1 / 0.25), `parleyNoQuality` with the room's connection
+ * writing them to OPFS (SHA-256 still on), `parleyBare` does neither; `parley256` is `parley` with
+ * 256 KiB chunks instead of 64 KiB (same adaptive queue), `parleyShallow` with a fixed 64 KiB queue
+ * (simple-peer's: high = low water mark = 64 KiB) instead of the adaptive one, `parley1MiB` with the send buffer of
+ * sessions 12–14 (256 KiB chunks, high / low water marks 1 / 0.25 MiB), `parleyDeep` with that of
+ * sessions 7–11 (256 KiB chunks, 8 / 4 MiB), `parleyNoQuality` with the room's connection
  * quality sampling (getStats every 2 s) off, `parleyPageDigest` with the digests on the page's main
  * thread (sessions 1–7) instead of the digest worker. Not goals: where the time goes.
  */
@@ -18,7 +20,9 @@ export const DIAGNOSTIC_VARIANTS = [
   'parleyNoHash',
   'parleyDiscard',
   'parleyBare',
-  'parley64',
+  'parley256',
+  'parleyShallow',
+  'parley1MiB',
   'parleyDeep',
   'parleyNoQuality',
   'parleyPageDigest',
@@ -48,6 +52,7 @@ export const CONNECTION_VARIANTS = [
   'rawPresets',
   'rawStats',
   'rawRoom',
+  'rawShallow',
 ] as const
 
 export const ALL_VARIANTS = [

@@ -12,7 +12,8 @@ import {
 import { acceptProblem, assertOfferable, fileMetasOf } from './offer.js'
 import { watchOpening } from './openWatch.js'
 import { type SendAttempt, SendAttempts } from './SendAttempts.js'
-import { defaultWaterMarks, SendPause } from './SendPause.js'
+import { SendDepth } from './SendDepth.js'
+import { defaultSendSettings, SendPause } from './SendPause.js'
 import {
   type FileRecord,
   peerErrorCode,
@@ -23,7 +24,10 @@ import {
 import { TransferChannel } from './TransferChannel.js'
 import { Yielder } from './yielder.js'
 
-/** Chunk size used when the connection allows it (measured best of 16/64/256 KiB, see the doc). */
+/**
+ * Chunk size used in Node when the connection allows it (measured best of 16/64/256 KiB, see the
+ * doc); browsers send 64 KiB chunks ({@link defaultSendSettings}).
+ */
 export const DEFAULT_CHUNK_SIZE = 256 * 1024
 /** max-message-size assumed when the runtime does not tell (RFC 8841 default). */
 export const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024
@@ -35,17 +39,20 @@ export interface FileSenderOptions extends TransferOptions {
   sources: readonly FileSource[]
   /** The integrity digests this side computes (the receiver picks one: see chooseDigest). */
   hashers: Hashers
-  /** Preferred chunk size; capped by the connection's max-message-size (default 256 KiB). */
+  /**
+   * Preferred chunk size; capped by the connection's max-message-size (default: 64 KiB in browsers,
+   * 256 KiB in Node; see {@link defaultSendSettings}).
+   */
   chunkSize?: number
   /**
-   * Stop queueing data when the channel's bufferedAmount exceeds this (default: 1 MiB in browsers,
-   * 8 MiB in Node; see {@link defaultWaterMarks}).
+   * Stop queueing data when the channel's bufferedAmount exceeds this (default: 8 MiB in Node; in
+   * browsers a depth of 64 KiB to 4 MiB that follows the sending thread, see {@link defaultSendSettings}).
    */
   highWaterMark?: number
   /**
-   * Resume queueing when it falls to this (bufferedAmountLowThreshold; default: 256 KiB in
-   * browsers, 4 MiB in Node): what the channel still has to send while the sender waits for its
-   * thread.
+   * Resume queueing when it falls to this (bufferedAmountLowThreshold; default: 4 MiB in Node, in
+   * browsers the same depth as the high water mark): what the channel still has to send while the
+   * sender waits for its thread.
    */
   lowWaterMark?: number
   /**
@@ -86,8 +93,11 @@ interface SendRecord extends FileRecord {
 export class FileSender extends Transfer {
   readonly direction = 'send' as const
   readonly #options: FileSenderOptions
+  readonly #preferredChunkSize: number
   readonly #highWaterMark: number
   readonly #lowWaterMark: number
+  /** Browsers without water marks in the options: the queue's depth follows the sending thread. */
+  readonly #depth: SendDepth | undefined
   #link: TransferChannel | undefined
   #offeredOn: TransferChannel | undefined
   #generation = 0
@@ -110,10 +120,13 @@ export class FileSender extends Transfer {
     assertOfferable(options.sources)
     super(id, files, options)
     this.#options = options
-    this.#chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE
-    const marks = defaultWaterMarks()
-    this.#highWaterMark = options.highWaterMark ?? marks.high
-    this.#lowWaterMark = options.lowWaterMark ?? marks.low
+    const defaults = defaultSendSettings()
+    this.#preferredChunkSize = options.chunkSize ?? defaults.chunkSize
+    this.#chunkSize = this.#preferredChunkSize
+    this.#highWaterMark = options.highWaterMark ?? defaults.high
+    this.#lowWaterMark = options.lowWaterMark ?? defaults.low
+    const fixed = options.highWaterMark !== undefined || options.lowWaterMark !== undefined
+    this.#depth = fixed || !defaults.depth ? undefined : new SendDepth(defaults.depth)
     const records = this.records as SendRecord[]
     options.sources.forEach((source, i) => {
       Object.assign(records[i]!, { source, startOffset: 0, snapshots: new HashSnapshots() })
@@ -163,11 +176,10 @@ export class FileSender extends Transfer {
       return
     }
     this.#detachLink()
-    const preferred = this.#options.chunkSize ?? DEFAULT_CHUNK_SIZE
     const max = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE
-    this.#chunkSize = Math.max(1024, Math.min(preferred, max))
+    this.#chunkSize = Math.max(1024, Math.min(this.#preferredChunkSize, max))
     const gen = ++this.#generation
-    const link = new TransferChannel(channel, { lowWaterMark: this.#lowWaterMark })
+    const link = new TransferChannel(channel, { lowWaterMark: this.#depth?.bytes ?? this.#lowWaterMark })
     this.#link = link
     this.#pause.resume() // a new channel starts unpaused
     link.bind({
@@ -375,7 +387,7 @@ export class FileSender extends Transfer {
 
   async #pump(link: TransferChannel, gen: number): Promise<void> {
     const chunkSize = this.#chunkSize
-    const window = Math.max(this.#highWaterMark - this.#lowWaterMark, chunkSize)
+    const window = this.#depth ? chunkSize : Math.max(this.#highWaterMark - this.#lowWaterMark, chunkSize)
     const readAhead = Math.max(1, this.#options.readAhead ?? Math.ceil(window / chunkSize))
     const records = this.records as SendRecord[]
     const readers = new FileReaders(records, { chunkSize, readAhead })
@@ -430,9 +442,11 @@ export class FileSender extends Transfer {
       // a closed link ends this attempt ('close' moved the transfer to interrupted); waiting for
       // room there would spin: a closed channel resolves every wait at once
       if (gen !== this.#generation || link.isClosed) return
-      if (this.#pause.paused || link.bufferedAmount > this.#highWaterMark) {
+      if (this.#pause.paused || link.bufferedAmount > (this.#depth?.bytes ?? this.#highWaterMark)) {
         reader.fill()
+        const drain = !this.#pause.paused // not the receiver's pause: a wait for the channel
         await this.#pause.wait(link)
+        if (drain && this.#depth?.refilled(link.bufferedAmount)) link.setLowWaterMark(this.#depth.bytes)
         continue
       }
       const reading = reader.next()
@@ -464,6 +478,10 @@ export class FileSender extends Transfer {
     r.digest = this.#digest
     if (!link.sendControl({ t: 'file-end', id, sha256 })) return
     this.setFileStatus(r, 'sent')
+    if (this.#depth) {
+      const { bytes, grown } = this.#depth
+      this.logger.debug({ transferId: this.id, fileId: id, queueDepth: bytes, ranDry: grown }, 'file sent')
+    }
   }
 
   #onLinkClosed(): void {

@@ -1,3 +1,4 @@
+import type { SendDepthOptions } from './SendDepth.js'
 import type { TransferChannel } from './TransferChannel.js'
 
 /**
@@ -46,18 +47,34 @@ export class SendPause {
   }
 }
 
+/** How a sender queues its chunks when its options do not say: chunk size and water marks, bytes. */
+export interface SendSettings {
+  readonly chunkSize: number
+  /** Fixed water marks: those given in the options, or these (the one not given from here). */
+  readonly high: number
+  readonly low: number
+  /** When no water mark is given: a queue depth that follows the sending thread (browsers). */
+  readonly depth?: SendDepthOptions
+}
+
 /**
- * The send buffer's water marks when none are given. Browsers: 1 / 0.25 MiB. With 8 / 4 MiB queued
- * (sessions 7–11), the sending page's longest main-thread tasks took 51–207 ms of wall clock for a
- * few ms of CPU on this 2-core machine; with 1 / 0.25 MiB, 40–53 ms, and the receiving page's were
- * shorter in most runs, at about the same throughput (alternated runs: docs/file-transfer.md). A
- * browser channel's bufferedAmount counts bytes not yet transmitted, not those in flight, so a
- * shallow buffer does not cap a long path's throughput. Node (node-datachannel): 8 / 4 MiB, where
- * both measured alike.
+ * The sender's defaults. Node (node-datachannel): 256 KiB chunks, water marks 8 / 4 MiB, where
+ * every setting measured alike. Browsers: 64 KiB chunks and a queue of 64 KiB to 4 MiB that
+ * follows the sending thread ({@link SendDepth}, starting at 256 KiB): with 64 KiB queued, the
+ * sending page's worst lag was 15–33 ms in 8 of 8 transfers on this 2-core machine, against
+ * 36–115 ms (7 of 8 over 50 ms) with 256 KiB chunks and 1 / 0.25 MiB water marks (sessions 12–14),
+ * at about the same throughput; but the web app's page, which also plays a call, came back too late
+ * to keep 64 KiB queued and moved a third less (docs/file-transfer.md, fifteenth session). When one
+ * water mark is given, the other comes from `high` / `low` here (browsers: 1 MiB / 256 KiB).
  */
-export function defaultWaterMarks(): { readonly high: number; readonly low: number } {
+export function defaultSendSettings(): SendSettings {
   const node = (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node
   return typeof node === 'string'
-    ? { high: 8 * 1024 * 1024, low: 4 * 1024 * 1024 }
-    : { high: 1024 * 1024, low: 256 * 1024 }
+    ? { chunkSize: 256 * 1024, high: 8 * 1024 * 1024, low: 4 * 1024 * 1024 }
+    : {
+        chunkSize: 64 * 1024,
+        high: 1024 * 1024,
+        low: 256 * 1024,
+        depth: { min: 64 * 1024, max: 4 * 1024 * 1024, initial: 256 * 1024 },
+      }
 }

@@ -196,6 +196,11 @@ export class TransferChannel {
     }
   }
 
+  /** Sets the channel's `bufferedAmountLowThreshold`: the buffer level that wakes {@link whenDrained}. */
+  setLowWaterMark(bytes: number): void {
+    this.#setLowWaterMark(bytes)
+  }
+
   #setLowWaterMark(bytes: number): boolean {
     try {
       this.channel.bufferedAmountLowThreshold = bytes
