@@ -446,7 +446,10 @@ export class FileSender extends Transfer {
         reader.fill()
         const drain = !this.#pause.paused // not the receiver's pause: a wait for the channel
         await this.#pause.wait(link)
-        if (drain && this.#depth?.refilled(link.bufferedAmount)) link.setLowWaterMark(this.#depth.bytes)
+        // a wait that ended because the channel closed says nothing about the thread
+        if (drain && !link.isClosed && this.#depth?.refilled(link.bufferedAmount)) {
+          link.setLowWaterMark(this.#depth.bytes)
+        }
         continue
       }
       const reading = reader.next()
