@@ -25,6 +25,7 @@ import {
   RAW_EXTRAS,
   rawLink,
   rawOpen,
+  SHALLOW_MARKS,
   signaling,
   simplePeerOpen,
   timeout,
@@ -111,7 +112,7 @@ const senderTuning: Partial<
   Record<ParleyVariant, { chunkSize?: number; highWaterMark?: number; lowWaterMark?: number }>
 > = {
   parley256: { chunkSize: 256 * 1024 },
-  parleyShallow: { highWaterMark: 64 * 1024, lowWaterMark: 64 * 1024 },
+  parleyShallow: { highWaterMark: SHALLOW_MARKS.high, lowWaterMark: SHALLOW_MARKS.low },
   parley1MiB: { chunkSize: 256 * 1024, highWaterMark: 1024 * 1024, lowWaterMark: 256 * 1024 },
   parleyDeep: { chunkSize: 256 * 1024, highWaterMark: 8 * 1024 * 1024, lowWaterMark: 4 * 1024 * 1024 },
 }

@@ -24,11 +24,7 @@ import {
 import { TransferChannel } from './TransferChannel.js'
 import { Yielder } from './yielder.js'
 
-/**
- * Chunk size used in Node when the connection allows it (measured best of 16/64/256 KiB, see the
- * doc); browsers send 64 KiB chunks ({@link defaultSendSettings}).
- */
-export const DEFAULT_CHUNK_SIZE = 256 * 1024
+export { DEFAULT_CHUNK_SIZE } from './SendPause.js'
 /** max-message-size assumed when the runtime does not tell (RFC 8841 default). */
 export const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024
 
