@@ -133,17 +133,40 @@ describe('TURN credentials with node-datachannel', () => {
     })
     afterAll(() => turn?.close())
 
-    /** Candidate types listed in the local description once gathering is complete. */
-    async function gatheredTypes(pc: RTCPeerConnection): Promise<string[]> {
-      const complete = new Promise<void>((resolve) => {
-        pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve())
+    /**
+     * Gathers candidates for a probe channel until `until` says enough has been seen (or gathering
+     * completes, or `boundMs` passes) and returns the candidate types seen, from the events and the
+     * local description. Gathering can take seconds on a loaded machine or one with more network
+     * interfaces than this one, so the bound sits well inside the tests' own timeout.
+     */
+    async function gatheredTypes(
+      pc: RTCPeerConnection,
+      until: (types: string[]) => boolean,
+      boundMs = 15_000,
+    ): Promise<{ types: string[]; complete: boolean }> {
+      const types: string[] = []
+      let complete = false
+      const done = new Promise<void>((resolve) => {
+        pc.addEventListener('icecandidate', (event) => {
+          const type = /\styp (\w+)/.exec(event.candidate?.candidate ?? '')?.[1]
+          if (type) types.push(type)
+          if (until(types)) resolve()
+        })
+        pc.addEventListener('icegatheringstatechange', () => {
+          if (pc.iceGatheringState !== 'complete') return
+          complete = true
+          resolve()
+        })
       })
       pc.createDataChannel('probe')
       await pc.setLocalDescription(await pc.createOffer())
-      await Promise.race([complete, new Promise((r) => setTimeout(r, 5000))])
+      let timer: ReturnType<typeof setTimeout> | undefined
+      await Promise.race([done, new Promise((r) => (timer = setTimeout(r, boundMs)))])
+      clearTimeout(timer)
       const sdp = pc.localDescription?.sdp ?? ''
       pc.close()
-      return [...sdp.matchAll(/^a=candidate:.* typ (\w+)/gm)].map((m) => m[1] ?? '?')
+      for (const m of sdp.matchAll(/^a=candidate:.* typ (\w+)/gm)) types.push(m[1] ?? '?')
+      return { types, complete }
     }
 
     it('control: handed to the polyfill unencoded, coturn rejects them and no relay candidate is gathered', async () => {
@@ -152,8 +175,11 @@ describe('TURN credentials with node-datachannel', () => {
         iceTransportPolicy: 'relay',
         iceServers: [{ urls: turn.url, username, credential }],
       })
-      expect(await gatheredTypes(raw)).not.toContain('relay')
-    })
+      // Only a completed gathering proves that no relay candidate is coming.
+      const { types, complete } = await gatheredTypes(raw, (seen) => seen.includes('relay'))
+      expect(types).not.toContain('relay')
+      expect(complete).toBe(true)
+    }, 30_000)
 
     it('through the SDK they authenticate: relay candidates are gathered', async () => {
       const rt = await loadRuntime()
@@ -161,8 +187,9 @@ describe('TURN credentials with node-datachannel', () => {
         iceTransportPolicy: 'relay',
         iceServers: [{ urls: turn.url, username, credential }],
       })
-      expect(await gatheredTypes(pc)).toContain('relay')
-    })
+      const { types } = await gatheredTypes(pc, (seen) => seen.includes('relay'))
+      expect(types).toContain('relay')
+    }, 30_000)
 
     it('two peer sessions with relay-only policy and these credentials connect and exchange data', async () => {
       // Note: over loopback, libjuice sometimes selects the srflx/prflx pair it learns through the

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createHmac } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
 import { createSocket } from 'node:dgram'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -16,6 +16,47 @@ async function freeUdpPort(): Promise<number> {
   return port
 }
 
+/**
+ * Resolves once a STUN Binding request to `port` on loopback is answered: coturn logs its auth
+ * threads before its UDP listeners take packets, and on a loaded machine a TURN client that talks
+ * to it in between waits out its retransmission timers. Retries every 100 ms until `timeoutMs`.
+ */
+async function answersStun(port: number, timeoutMs: number): Promise<void> {
+  const socket = createSocket('udp4')
+  const transaction = randomBytes(12)
+  // type 0x0001 (Binding request), length 0, magic cookie, transaction id
+  const request = Buffer.concat([Buffer.from([0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42]), transaction])
+  let retry: ReturnType<typeof setInterval> | undefined
+  let timer: ReturnType<typeof setTimeout> | undefined
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.on('message', (message) => {
+        if (
+          message.length >= 20 &&
+          message.readUInt16BE(0) === 0x0101 &&
+          message.subarray(8, 20).equals(transaction)
+        ) {
+          resolve()
+        }
+      })
+      socket.on('error', reject)
+      timer = setTimeout(
+        () => reject(new Error(`coturn did not answer STUN on port ${port} within ${timeoutMs} ms`)),
+        timeoutMs,
+      )
+      const send = (): void => socket.send(request, port, '127.0.0.1')
+      socket.bind(0, '127.0.0.1', () => {
+        send()
+        retry = setInterval(send, 100)
+      })
+    })
+  } finally {
+    clearInterval(retry)
+    clearTimeout(timer)
+    socket.close()
+  }
+}
+
 export interface Coturn {
   readonly url: string
   readonly secret: string
@@ -26,7 +67,7 @@ export interface Coturn {
   close(): Promise<void>
 }
 
-/** Starts coturn on loopback with `use-auth-secret`; resolves once its auth threads are up. */
+/** Starts coturn on loopback with `use-auth-secret`; resolves once it answers STUN on its port. */
 export async function startCoturn(secret = 'parley-test-secret'): Promise<Coturn> {
   const port = await freeUdpPort()
   const dir = mkdtempSync(join(tmpdir(), 'parley-coturn-'))
@@ -72,6 +113,13 @@ export async function startCoturn(secret = 'parley-test-secret'): Promise<Coturn
       reject(new Error(`coturn exited with ${code}:\n${log}`))
     })
   })
+  try {
+    await answersStun(port, 10_000)
+  } catch (error) {
+    proc.kill('SIGTERM')
+    rmSync(dir, { recursive: true, force: true })
+    throw new Error(`${(error as Error).message}:\n${log}`, { cause: error })
+  }
   let closed: Promise<void> | undefined
   return {
     url: `turn:127.0.0.1:${port}?transport=udp`,
