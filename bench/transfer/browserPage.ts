@@ -253,6 +253,7 @@ export const TransferBench = {
       switch (variant) {
         case 'raw':
         case 'rawWorker':
+        case 'rawReceiveWorker':
         case 'rawSwapped':
         case 'rawCert':
         case 'rawPresets':

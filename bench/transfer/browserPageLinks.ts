@@ -173,10 +173,49 @@ export function rawWorkerLink(pc: RTCPeerConnection, worker: Worker, close: () =
   }
 }
 
+/**
+ * `rawReceiveWorker`: raw's receiving side in a dedicated worker (the incoming channel transferred
+ * to it in its `datachannel` event): it counts the bytes and reports them to the page every 1 MiB
+ * and every 50 ms, so the page's main thread handles no channel message.
+ */
+const RAW_RECEIVE_WORKER_SOURCE = `
+let pending = 0
+const flush = () => { if (pending > 0) { postMessage({ bytes: pending }); pending = 0 } }
+setInterval(flush, 50)
+self.onmessage = (e) => {
+  const channel = e.data.channel
+  channel.binaryType = 'arraybuffer'
+  channel.onmessage = (m) => {
+    pending += m.data.byteLength
+    if (pending >= ${1024 * 1024}) flush()
+  }
+  if (channel.readyState === 'open') postMessage({ open: true })
+  else channel.onopen = () => postMessage({ open: true })
+}`
+
+export function rawReceiveWorkerLink(pc: RTCPeerConnection, worker: Worker, close: () => void): Link {
+  return {
+    pc,
+    send() {
+      throw new Error('rawReceiveWorker receives only')
+    },
+    receive(count) {
+      worker.onmessage = (e: MessageEvent<{ bytes?: number }>) => e.data.bytes && count(e.data.bytes)
+    },
+    close() {
+      worker.terminate()
+      pc.close()
+      close()
+    },
+  }
+}
+
 /** What a raw diagnostic variant adds to raw's connection (see CONNECTION_VARIANTS). */
 export interface RawExtras {
   /** The sending loop in a dedicated worker (`rawWorker`). */
   readonly inWorker?: boolean
+  /** The receiving side's channel in a dedicated worker (`rawReceiveWorker`). */
+  readonly receiveInWorker?: boolean
   /** The receiving side offers and creates the channel; the data flows answerer → offerer. */
   readonly swapped?: boolean
   /** A generated ECDSA P-256 certificate passed in the configuration, as the SDK does. */
@@ -194,6 +233,7 @@ export interface RawExtras {
 export const RAW_EXTRAS: Readonly<Record<string, RawExtras>> = {
   raw: {},
   rawWorker: { inWorker: true },
+  rawReceiveWorker: { receiveInWorker: true },
   rawSwapped: { swapped: true },
   rawCert: { certificate: true },
   rawPresets: { presets: true },
@@ -267,6 +307,19 @@ export async function rawOpen(
     signal.send({ sdp: pc.localDescription })
     await opened
     return rawWorkerLink(pc, worker, close)
+  }
+  if (!offerer && extras.receiveInWorker) {
+    const worker = new Worker(
+      URL.createObjectURL(new Blob([RAW_RECEIVE_WORKER_SOURCE], { type: 'text/javascript' })),
+    )
+    const opened = new Promise<void>((resolve) => {
+      worker.onmessage = (e: MessageEvent<{ open?: boolean }>) => e.data.open && resolve()
+    })
+    // a channel moves to a worker only in the task that brought it: here, its datachannel event
+    pc.ondatachannel = (event) =>
+      worker.postMessage({ channel: event.channel }, [event.channel as unknown as Transferable])
+    await opened
+    return rawReceiveWorkerLink(pc, worker, close)
   }
   if (creates && !extras.swapped) await offer(pc.createDataChannel('data'))
   else if (!creates) {

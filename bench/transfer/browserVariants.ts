@@ -32,9 +32,10 @@ export const DIAGNOSTIC_VARIANTS = [
  * `parleyWorker` / `parleyPage`: Parley with its sender in the SDK's dedicated worker / on the page's
  * main thread (`parley` does what the web app does by default: the page); `rawWorker`: raw's sending
  * loop in a dedicated worker (the channel moved to it): what the main thread gains by sending from a
- * worker, and what the throughput pays.
+ * worker, and what the throughput pays; `rawReceiveWorker`: raw's receiving side in a worker (the
+ * incoming channel moved to it in its `datachannel` event), the same question for the receiver.
  */
-export const WORKER_VARIANTS = ['parleyWorker', 'parleyPage', 'rawWorker'] as const
+export const WORKER_VARIANTS = ['parleyWorker', 'parleyPage', 'rawWorker', 'rawReceiveWorker'] as const
 
 /**
  * `rawOnParley`: raw's code (the same loop, messages and water marks) on a channel of its own,
