@@ -128,4 +128,61 @@ describe('OpfsSink with many files', () => {
     })
     expect(text).toBe('3,4')
   })
+
+  it('64 KiB writes reach the OPFS worker gathered 1 MiB at a time; a checkpoint writes what is gathered, close() drops what lies past the checkpoint, and the resumed file completes byte for byte', async () => {
+    const page = await harness.newPage()
+    const result = await page.evaluate(async () => {
+      const P = (window as unknown as W).Parley
+      // what the page posts to its workers: the size of every write handed to the OPFS worker
+      const writes: number[] = []
+      const post = Worker.prototype.postMessage
+      Worker.prototype.postMessage = function (this: Worker, message: unknown, ...rest: never[]) {
+        const m = message as { op?: string; bytes?: Uint8Array }
+        if (m?.op === 'write' && m.bytes) writes.push(m.bytes.byteLength)
+        return post.call(this, message, ...rest)
+      } as typeof Worker.prototype.postMessage
+      const MiB = 1024 * 1024
+      const size = 3 * MiB + 12_345
+      const meta = { id: '0', name: 'gathered.bin', size, type: '', lastModified: 7 }
+      const byte = (i: number) => (i * 7 + 3) & 0xff
+      const chunk = (from: number, length: number) => {
+        const bytes = new Uint8Array(length)
+        for (let i = 0; i < length; i++) bytes[i] = byte(from + i)
+        return bytes
+      }
+      // first attempt: 1.5 MiB in 64 KiB chunks, a checkpoint there, 300,000 bytes more, close()
+      const first = new P.OpfsSink()
+      const openedAt = await first.open(meta)
+      let at = 0
+      for (; at < 1.5 * MiB; at += 64 * 1024) await first.write(chunk(at, 64 * 1024))
+      await first.checkpoint(at)
+      const writesBeforeCheckpoint = writes.length
+      await first.write(chunk(at, 300_000))
+      await first.close()
+      // second attempt resumes at the checkpoint and writes the rest in 100,000-byte chunks
+      const second = new P.OpfsSink()
+      const resumedAt = await second.open(meta)
+      for (at = resumedAt; at < size; at += 100_000)
+        await second.write(chunk(at, Math.min(100_000, size - at)))
+      await second.checkpoint(size)
+      await second.complete()
+      const stored = new Uint8Array(await (await second.file()).arrayBuffer())
+      let wrong = -1
+      for (let i = 0; i < stored.length && wrong < 0; i++) if (stored[i] !== byte(i)) wrong = i
+      await second.remove()
+      Worker.prototype.postMessage = post
+      return { openedAt, resumedAt, writesBeforeCheckpoint, writes, storedBytes: stored.length, wrong }
+    })
+    const MiB = 1024 * 1024
+    expect(result.openedAt).toBe(0)
+    // 24 chunks of 64 KiB: one write of 1 MiB, then the half MiB gathered when the checkpoint came
+    expect(result.writesBeforeCheckpoint).toBe(2)
+    expect(result.writes.slice(0, 2)).toEqual([MiB, MiB / 2])
+    // the 300,000 bytes after the checkpoint were never written: the resume starts at 1.5 MiB
+    expect(result.resumedAt).toBe(1.5 * MiB)
+    // the rest (1.5 MiB + 12,345 bytes) in 1 MiB writes and the remainder
+    expect(result.writes.slice(2)).toEqual([MiB, MiB / 2 + 12_345])
+    expect(result.storedBytes).toBe(3 * MiB + 12_345)
+    expect(result.wrong).toBe(-1)
+  }, 60_000)
 })

@@ -131,8 +131,9 @@ self.onmessage = async (e) => {
   const { id, op } = e.data
   try {
     const value = await ops[op](e.data)
-    // a written chunk goes back to the page (unused there): its memory then becomes garbage on the
-    // page's busy heap, collected soon, instead of piling up (~64 MiB) on this mostly idle one
+    // a written buffer goes back to the page, which gathers its next write in it (or drops it: its
+    // memory is then garbage on the page's busy heap, collected soon, instead of piling up on this
+    // mostly idle one)
     const back = op === 'write' ? [e.data.bytes.buffer] : []
     self.postMessage({ id, ok: true, value, back: back[0] }, back)
   } catch (error) {
