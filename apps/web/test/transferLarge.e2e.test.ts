@@ -73,17 +73,23 @@ afterEach(async () => {
 
 /**
  * Ada (sending, from her page or with `senderWorker` from the app's sender worker) and Bo, on the
- * suite's server or on `on` (Ada through `adaVia`, e.g. a proxy in front of it, when given).
+ * suite's server or on `on` (Ada through `adaVia`, Bo through `boVia`, e.g. a proxy in front of it,
+ * when given).
  */
 async function joinPair(
-  options: { senderWorker?: boolean; on?: { readonly url: string }; adaVia?: { readonly url: string } } = {},
+  options: {
+    senderWorker?: boolean
+    on?: { readonly url: string }
+    adaVia?: { readonly url: string }
+    boVia?: { readonly url: string }
+  } = {},
 ): Promise<[Participant, Participant]> {
-  const { senderWorker = false, on = server, adaVia = on } = options
+  const { senderWorker = false, on = server, adaVia = on, boVia = on } = options
   const room = nextRoom()
   const hooks = { [LOG_FLAG]: '1', ...(senderWorker ? { [SENDER_WORKER_FLAG]: '1' } : {}) }
   const ada = await joinByLink(senderBrowser, adaVia, room, 'Ada', { localStorage: hooks })
   participants.push(ada)
-  const bo = await joinByLink(receiverBrowser, on, room, 'Bo', { localStorage: { [LOG_FLAG]: '1' } })
+  const bo = await joinByLink(receiverBrowser, boVia, room, 'Bo', { localStorage: { [LOG_FLAG]: '1' } })
   participants.push(bo)
   // the SDK's log of both pages (reloads included), shown when the test fails
   const log: string[] = []
@@ -191,6 +197,44 @@ describe('web app large file transfer between two Chromium processes', () => {
       expect(await sha256Of(await save(bo))).toBe(file.sha256)
       // while cut off, Ada's browser logged its refused reconnections (not the app)
       forgetRefusedWebSockets(ada)
+    } finally {
+      proxy.close()
+      await graceServer.close({ graceful: false })
+    }
+  }, 300_000)
+
+  it("the receiving page's signaling is cut mid-way past the server's resume grace (1 s): it re-joins under a new id, meets Ada afresh and reclaims the transfer, which continues by itself from the offset it confirmed (no confirmed byte sent again) into the same OPFS file, one card on each side, the same bytes", async () => {
+    const size = 128 * MiB
+    const file = pseudoRandomFile(dir, 'rejoin-receiver-128.bin', size, 5)
+    const graceServer = await startAppServer(0, { resumeGraceMs: 1000 })
+    const proxy = await TcpProxy.start(graceServer.port)
+    try {
+      const [ada, bo] = await joinPair({ on: graceServer, boVia: proxy })
+      const boId = await peerIdOf(bo)
+      await recordTransferChannels(ada.page)
+
+      await sendUntilConfirmed(ada, bo, [file.path], 16 * MiB)
+
+      // Bo's signaling goes down and stays down until the server ended his session and Ada saw
+      // him leave (which closes her connection to him); then it comes back.
+      proxy.pause()
+      proxy.dropAll()
+      await remoteTile(ada, boId).waitFor({ state: 'detached', timeout: 30_000 })
+      proxy.resume()
+      await expect.poll(() => peerIdOf(bo), { timeout: 30_000, interval: 200 }).not.toBe(boId)
+      await expect.poll(() => stateOf(bo), { timeout: 180_000, interval: 500 }).toBe('done')
+      await poll(() => stateOf(ada), 30_000).toBe('done')
+      expect(await card(ada).count()).toBe(1)
+      expect(await card(bo).count()).toBe(1)
+
+      const { resumedAt, channels, sentTwice } = expectResumedOnce(await wiresOf(ada.page), size, 16 * MiB)
+      console.info(
+        `receiver re-join resume: resumed at ${(resumedAt / MiB).toFixed(1)} MiB, ${channels} channels, ` +
+          `sent twice ${(sentTwice / MiB).toFixed(1)} MiB`,
+      )
+      expect(await sha256Of(await save(bo))).toBe(file.sha256)
+      // while cut off, Bo's browser logged its refused reconnections (not the app)
+      forgetRefusedWebSockets(bo)
     } finally {
       proxy.close()
       await graceServer.close({ graceful: false })
