@@ -109,6 +109,50 @@ async function joinPair(
   return [ada, bo]
 }
 
+/**
+ * The sending or the receiving page's signaling cut through a TCP proxy once more than 16 MiB of a
+ * 128 MiB file are confirmed, until the server ended that page's session (1 s resume grace) and the
+ * other page saw it leave (which closes their connection); then restored. The cut page re-joins
+ * under a new id and the transfer resumes by itself (the receiver reclaims it): one card on each
+ * side, every channel resumed at or after each offset confirmed before it, the same bytes saved.
+ */
+async function resumesAfterRejoin(cut: 'sender' | 'receiver', seed: number): Promise<void> {
+  const size = 128 * MiB
+  const file = pseudoRandomFile(dir, `rejoin-${cut}-128.bin`, size, seed)
+  const graceServer = await startAppServer(0, { resumeGraceMs: 1000 })
+  const proxy = await TcpProxy.start(graceServer.port)
+  try {
+    const [ada, bo] = await joinPair({ on: graceServer, [cut === 'sender' ? 'adaVia' : 'boVia']: proxy })
+    const [gone, stays] = cut === 'sender' ? [ada, bo] : [bo, ada]
+    const goneId = await peerIdOf(gone)
+    await recordTransferChannels(ada.page)
+
+    await sendUntilConfirmed(ada, bo, [file.path], 16 * MiB)
+
+    proxy.pause()
+    proxy.dropAll()
+    await remoteTile(stays, goneId).waitFor({ state: 'detached', timeout: 30_000 })
+    proxy.resume()
+    await expect.poll(() => peerIdOf(gone), { timeout: 30_000, interval: 200 }).not.toBe(goneId)
+    await expect.poll(() => stateOf(bo), { timeout: 180_000, interval: 500 }).toBe('done')
+    await poll(() => stateOf(ada), 30_000).toBe('done')
+    expect(await card(ada).count()).toBe(1)
+    expect(await card(bo).count()).toBe(1)
+
+    const { resumedAt, channels, sentTwice } = expectResumedOnce(await wiresOf(ada.page), size, 16 * MiB)
+    console.info(
+      `${cut} re-join resume: resumed at ${(resumedAt / MiB).toFixed(1)} MiB, ${channels} channels, ` +
+        `sent twice ${(sentTwice / MiB).toFixed(1)} MiB`,
+    )
+    expect(await sha256Of(await save(bo))).toBe(file.sha256)
+    // while cut off, that page's browser logged its refused reconnections (not the app)
+    forgetRefusedWebSockets(gone)
+  } finally {
+    proxy.close()
+    await graceServer.close({ graceful: false })
+  }
+}
+
 describe('web app large file transfer between two Chromium processes', () => {
   it('a 256 MiB file sent through the file input arrives verified and the save action downloads the same bytes', async () => {
     const file = pseudoRandomFile(dir, 'big-256.bin', 256 * MiB, 1)
@@ -166,79 +210,11 @@ describe('web app large file transfer between two Chromium processes', () => {
   }, 300_000)
 
   it("the sending page's signaling is cut mid-way past the server's resume grace (1 s): it re-joins under a new id, meets Bo afresh, and the transfer continues by itself from the offset Bo confirmed (no confirmed byte sent again), one card on each side, the same bytes", async () => {
-    const size = 128 * MiB
-    const file = pseudoRandomFile(dir, 'rejoin-128.bin', size, 3)
-    const graceServer = await startAppServer(0, { resumeGraceMs: 1000 })
-    const proxy = await TcpProxy.start(graceServer.port)
-    try {
-      const [ada, bo] = await joinPair({ on: graceServer, adaVia: proxy })
-      const adaId = await peerIdOf(ada)
-      await recordTransferChannels(ada.page)
-
-      await sendUntilConfirmed(ada, bo, [file.path], 16 * MiB)
-
-      // Ada's signaling goes down and stays down until the server ended her session and Bo saw
-      // her leave (which closes his connection to her); then it comes back.
-      proxy.pause()
-      proxy.dropAll()
-      await remoteTile(bo, adaId).waitFor({ state: 'detached', timeout: 30_000 })
-      proxy.resume()
-      await expect.poll(() => peerIdOf(ada), { timeout: 30_000, interval: 200 }).not.toBe(adaId)
-      await expect.poll(() => stateOf(bo), { timeout: 180_000, interval: 500 }).toBe('done')
-      await poll(() => stateOf(ada), 30_000).toBe('done')
-      expect(await card(ada).count()).toBe(1)
-      expect(await card(bo).count()).toBe(1)
-
-      const { resumedAt, channels, sentTwice } = expectResumedOnce(await wiresOf(ada.page), size, 16 * MiB)
-      console.info(
-        `re-join resume: resumed at ${(resumedAt / MiB).toFixed(1)} MiB, ${channels} channels, ` +
-          `sent twice ${(sentTwice / MiB).toFixed(1)} MiB`,
-      )
-      expect(await sha256Of(await save(bo))).toBe(file.sha256)
-      // while cut off, Ada's browser logged its refused reconnections (not the app)
-      forgetRefusedWebSockets(ada)
-    } finally {
-      proxy.close()
-      await graceServer.close({ graceful: false })
-    }
+    await resumesAfterRejoin('sender', 3)
   }, 300_000)
 
   it("the receiving page's signaling is cut mid-way past the server's resume grace (1 s): it re-joins under a new id, meets Ada afresh and reclaims the transfer, which continues by itself from the offset it confirmed (no confirmed byte sent again) into the same OPFS file, one card on each side, the same bytes", async () => {
-    const size = 128 * MiB
-    const file = pseudoRandomFile(dir, 'rejoin-receiver-128.bin', size, 5)
-    const graceServer = await startAppServer(0, { resumeGraceMs: 1000 })
-    const proxy = await TcpProxy.start(graceServer.port)
-    try {
-      const [ada, bo] = await joinPair({ on: graceServer, boVia: proxy })
-      const boId = await peerIdOf(bo)
-      await recordTransferChannels(ada.page)
-
-      await sendUntilConfirmed(ada, bo, [file.path], 16 * MiB)
-
-      // Bo's signaling goes down and stays down until the server ended his session and Ada saw
-      // him leave (which closes her connection to him); then it comes back.
-      proxy.pause()
-      proxy.dropAll()
-      await remoteTile(ada, boId).waitFor({ state: 'detached', timeout: 30_000 })
-      proxy.resume()
-      await expect.poll(() => peerIdOf(bo), { timeout: 30_000, interval: 200 }).not.toBe(boId)
-      await expect.poll(() => stateOf(bo), { timeout: 180_000, interval: 500 }).toBe('done')
-      await poll(() => stateOf(ada), 30_000).toBe('done')
-      expect(await card(ada).count()).toBe(1)
-      expect(await card(bo).count()).toBe(1)
-
-      const { resumedAt, channels, sentTwice } = expectResumedOnce(await wiresOf(ada.page), size, 16 * MiB)
-      console.info(
-        `receiver re-join resume: resumed at ${(resumedAt / MiB).toFixed(1)} MiB, ${channels} channels, ` +
-          `sent twice ${(sentTwice / MiB).toFixed(1)} MiB`,
-      )
-      expect(await sha256Of(await save(bo))).toBe(file.sha256)
-      // while cut off, Bo's browser logged its refused reconnections (not the app)
-      forgetRefusedWebSockets(bo)
-    } finally {
-      proxy.close()
-      await graceServer.close({ graceful: false })
-    }
+    await resumesAfterRejoin('receiver', 5)
   }, 300_000)
 
   it('Room resume after the receiving page reloads during the second of three files (8, 48, 8 MiB: one transfer of 64 MiB, all in OPFS), sent from the sender worker: the first, verified before the reload, is not sent again and shows done with its digest; the second continues from its confirmed offset; all three end done and save with the same SHA-256', async () => {
