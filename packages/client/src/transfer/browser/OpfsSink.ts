@@ -200,8 +200,8 @@ export class OpfsSink implements FileSink, SavableSink {
 
   /**
    * A buffer for the next write: OPFS_STAGE_BYTES, or what is left of the file when less (a small
-   * file, or a file's end, gathers no more than it needs), never less than `coming` if the sender
-   * sends more than the size it offered (the receiver then fails the file at its end).
+   * file, or a file's end, gathers no more than it needs); `coming` bytes at least when a caller
+   * writes past the size it opened (the transfer engine refuses such data before any sink).
    */
   #newStage(coming: number): Uint8Array<ArrayBuffer> {
     const left = (this.#meta?.size ?? 0) - this.#position
