@@ -1,3 +1,4 @@
+import { BufferPool } from './BufferPool.js'
 import type { Hasher } from './hash.js'
 import { bytesToHex, Sha256 } from './Sha256.js'
 
@@ -84,33 +85,11 @@ export class StreamingHashList implements Hasher {
 }
 
 /**
- * Segment buffers a one-shot digest is done with, for the next segments: hashing then allocates no
- * 1 MiB buffer per MiB. A worker that got its segments by transfer would otherwise hold them as
- * garbage on its mostly idle heap, collected late (in one 256 MiB run without this, the sending
- * page's renderer peaked at +131 MiB above idle; +82 with it). At most `max` are kept.
+ * The segment buffers of this thread's hash lists that a one-shot digest is done with, for the next
+ * segments (in one 256 MiB run without them, the sending page's renderer peaked at +131 MiB above
+ * idle; +82 with them).
  */
-export class SegmentBuffers {
-  readonly #free: ArrayBuffer[] = []
-  constructor(readonly max = 4) {}
-
-  /** A buffer of LIST_SEGMENT_BYTES (its bytes are whatever the last segment left). */
-  take(): Uint8Array<ArrayBuffer> {
-    const free = this.#free.pop()
-    return free ? new Uint8Array(free) : new Uint8Array(LIST_SEGMENT_BYTES)
-  }
-
-  /** Hands a segment buffer back; nobody else may hold it. Others (a wrong size, detached) are dropped. */
-  give(buffer: ArrayBuffer): void {
-    if (buffer.byteLength === LIST_SEGMENT_BYTES && this.#free.length < this.max) this.#free.push(buffer)
-  }
-
-  get size(): number {
-    return this.#free.length
-  }
-}
-
-/** The segment buffers of this thread's hash lists. */
-export const segmentBuffers = new SegmentBuffers()
+export const segmentBuffers = new BufferPool(LIST_SEGMENT_BYTES)
 
 /**
  * A one-shot SHA-256 of a whole buffer, e.g. WebCrypto's, or a worker's (`DigestWorker`). It owns

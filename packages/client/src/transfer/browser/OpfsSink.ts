@@ -1,4 +1,5 @@
 import { ParleyError } from '../../errors.js'
+import { BufferPool } from '../BufferPool.js'
 import type { FileSink } from '../FileSink.js'
 import type { FileMeta } from '../messages.js'
 import type { SpaceBudget } from '../SpaceBudget.js'
@@ -25,15 +26,14 @@ interface WorkerReply {
 export const OPFS_STAGE_BYTES = 1024 * 1024
 /** Writes handed to the worker before write() waits (4 × 1 MiB, plus the buffer being filled). */
 const MAX_IN_FLIGHT = 4
-/** Written buffers kept for the next stages (shared by the page's sinks). */
-const SPARE_BUFFERS = MAX_IN_FLIGHT + 1
 
 /** One worker for every OPFS sink of the page. */
 class OpfsWorker {
   static #shared: OpfsWorker | undefined
   readonly #worker: Worker
   readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>()
-  readonly #spare: ArrayBuffer[] = []
+  /** Written buffers kept for the next stages (shared by the page's sinks). */
+  readonly #spare = new BufferPool(OPFS_STAGE_BYTES, MAX_IN_FLIGHT + 1)
   #next = 1
 
   static get(): OpfsWorker {
@@ -47,13 +47,7 @@ class OpfsWorker {
     URL.revokeObjectURL(url)
     this.#worker.onmessage = (event: MessageEvent<WorkerReply>) => {
       const reply = event.data
-      const back = reply.back
-      if (
-        back instanceof ArrayBuffer &&
-        back.byteLength === OPFS_STAGE_BYTES &&
-        this.#spare.length < SPARE_BUFFERS
-      )
-        this.#spare.push(back)
+      if (reply.back instanceof ArrayBuffer) this.#spare.give(reply.back)
       const pending = this.#pending.get(reply.id)
       if (!pending) return
       this.#pending.delete(reply.id)
@@ -66,8 +60,8 @@ class OpfsWorker {
   }
 
   /** A buffer of OPFS_STAGE_BYTES to gather a write in: one the worker gave back, or a new one. */
-  stageBuffer(): ArrayBuffer {
-    return this.#spare.pop() ?? new ArrayBuffer(OPFS_STAGE_BYTES)
+  stageBuffer(): Uint8Array<ArrayBuffer> {
+    return this.#spare.take()
   }
 
   call<T>(op: string, args: Record<string, unknown>, transfer: Transferable[] = []): Promise<T> {
@@ -206,7 +200,7 @@ export class OpfsSink implements FileSink, SavableSink {
   #newStage(coming: number): Uint8Array<ArrayBuffer> {
     const left = (this.#meta?.size ?? 0) - this.#position
     const size = Math.min(OPFS_STAGE_BYTES, Math.max(left, coming))
-    return new Uint8Array(size === OPFS_STAGE_BYTES ? this.#worker.stageBuffer() : new ArrayBuffer(size))
+    return size === OPFS_STAGE_BYTES ? this.#worker.stageBuffer() : new Uint8Array(size)
   }
 
   /** Hands what is gathered to the worker. */
