@@ -1,21 +1,46 @@
 import { ParleyError } from '../../errors.js'
+import { BufferPool } from '../BufferPool.js'
 import type { FileSink } from '../FileSink.js'
 import { safeFileName } from '../fileName.js'
 import type { FileMeta } from '../messages.js'
+import { WriteGatherer } from '../WriteGatherer.js'
 
 interface SaveFilePickerWindow {
   showSaveFilePicker?: (options: { suggestedName?: string }) => Promise<FileSystemFileHandle>
 }
 
 /**
+ * Bytes gathered into one write. Each write to a FileSystemWritableFileStream costs about the same
+ * whatever its size: in Chromium here, 64 KiB writes went at 47–57 MiB/s and 1 MiB writes at
+ * 137–148 MiB/s, so the 64 KiB chunks browsers send are gathered 1 MiB at a time.
+ */
+export const FS_ACCESS_WRITE_BYTES = 1024 * 1024
+/** Writes pending before write() waits (4 × 1 MiB, plus the buffer being filled). */
+const MAX_IN_FLIGHT = 4
+
+/**
  * Streams a received file straight into a file the user picked with the File System Access API
- * (Chromium): positioned writes into the browser's swap file, committed on completion. Memory
- * stays flat; partial data does not survive a reload (use OpfsSink for that).
+ * (Chromium): positioned writes into the browser's swap file, committed on completion (`complete`);
+ * `discard` and `close` abort, leaving the picked file as it was. Chunks are gathered into 1 MiB
+ * writes with up to four pending. Memory stays flat (at most 5 MiB per file); partial data does
+ * not survive a reload (use OpfsSink for that).
  */
 export class FsAccessSink implements FileSink {
   readonly #handle: FileSystemFileHandle
   #writable: FileSystemWritableFileStream | undefined
-  #position = 0
+  /** Buffers of written writes, for the next ones. */
+  readonly #spare = new BufferPool(FS_ACCESS_WRITE_BYTES, MAX_IN_FLIGHT + 1)
+  readonly #writes = new WriteGatherer(
+    {
+      take: () => this.#spare.take(),
+      put: async (position, data, gathered) => {
+        // the stream copies the bytes when it writes them: a gathered buffer is free once written
+        await this.#writable!.write({ type: 'write', position, data })
+        if (gathered) this.#spare.give(data.buffer)
+      },
+    },
+    { stageBytes: FS_ACCESS_WRITE_BYTES, maxInFlight: MAX_IN_FLIGHT, toError: writeError },
+  )
 
   constructor(handle: FileSystemFileHandle) {
     this.#handle = handle
@@ -38,12 +63,18 @@ export class FsAccessSink implements FileSink {
     }
   }
 
-  async open(): Promise<number> {
+  /** The file as it is (after `complete`, the received file). */
+  file(): Promise<File> {
+    return this.#handle.getFile()
+  }
+
+  async open(file: FileMeta): Promise<number> {
     try {
       this.#writable = await this.#handle.createWritable()
     } catch (error) {
       throw new ParleyError('WRITE_FAILED', 'cannot write the chosen file', { cause: error })
     }
+    this.#writes.reset(0, file.size)
     return 0
   }
 
@@ -51,30 +82,27 @@ export class FsAccessSink implements FileSink {
     return new Uint8Array(0)
   }
 
+  /** Gathers the chunk (see WriteGatherer); a failed write rejects the next write or complete(). */
   async write(chunk: Uint8Array): Promise<void> {
-    try {
-      await this.#writable!.write({
-        type: 'write',
-        position: this.#position,
-        data: chunk as Uint8Array<ArrayBuffer>,
-      })
-    } catch (error) {
-      const quota = (error as { name?: string }).name === 'QuotaExceededError'
-      throw new ParleyError(quota ? 'DISK_FULL' : 'WRITE_FAILED', 'cannot write the chosen file', {
-        cause: error,
-      })
-    }
-    this.#position += chunk.byteLength
+    await this.#writes.write(chunk)
   }
 
   async checkpoint(): Promise<void> {}
 
   async complete(): Promise<void> {
-    await this.#writable?.close()
+    await this.#writes.drain()
+    try {
+      await this.#writable?.close()
+    } catch (error) {
+      throw writeError(error)
+    }
     this.#writable = undefined
   }
 
+  /** Aborts the writes: the picked file keeps what it held before. Idempotent. */
   async discard(): Promise<void> {
+    this.#writes.drop()
+    await this.#writes.settle()
     await this.#writable?.abort().catch(() => {})
     this.#writable = undefined
   }
@@ -82,4 +110,12 @@ export class FsAccessSink implements FileSink {
   async close(): Promise<void> {
     await this.discard()
   }
+}
+
+function writeError(error: unknown): ParleyError {
+  if (error instanceof ParleyError) return error
+  const quota = (error as { name?: string } | undefined)?.name === 'QuotaExceededError'
+  return new ParleyError(quota ? 'DISK_FULL' : 'WRITE_FAILED', 'cannot write the chosen file', {
+    cause: error,
+  })
 }

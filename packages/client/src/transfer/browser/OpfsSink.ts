@@ -3,6 +3,7 @@ import { BufferPool } from '../BufferPool.js'
 import type { FileSink } from '../FileSink.js'
 import type { FileMeta } from '../messages.js'
 import type { SpaceBudget } from '../SpaceBudget.js'
+import { WriteGatherer } from '../WriteGatherer.js'
 import { holdOpfsEntry, OPFS_ROOT, opfsEntryName } from './opfsHousekeeping.js'
 import { OPFS_WORKER_SOURCE } from './opfsWorker.js'
 import { type SavableSink, type SaveOptions, saveBlob } from './save.js'
@@ -98,13 +99,24 @@ export class OpfsSink implements FileSink, SavableSink {
   readonly #space: SpaceBudget | undefined
   #meta: FileMeta | undefined
   #path = ''
-  /** The offset after the last byte written or staged. */
-  #position = 0
-  /** Bytes gathered for the next write to the worker: [position - staged, position). */
-  #stage: Uint8Array<ArrayBuffer> | undefined
-  #staged = 0
-  readonly #inFlight = new Set<Promise<void>>()
-  #failure: ParleyError | undefined
+  /** 64 KiB chunks gathered into 1 MiB writes to the worker, up to MAX_IN_FLIGHT pending. */
+  readonly #writes = new WriteGatherer(
+    {
+      take: () => this.#worker.stageBuffer(),
+      put: (at, bytes, gathered) => {
+        // transferred, not copied (the worker hands gathered buffers back); a caller's chunk that
+        // is a view of a larger buffer goes as a copy of its own
+        const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+        const own = gathered || whole ? bytes : bytes.slice()
+        return this.#worker.call('write', { path: this.#path, at, bytes: own }, [own.buffer])
+      },
+    },
+    {
+      stageBytes: OPFS_STAGE_BYTES,
+      maxInFlight: MAX_IN_FLIGHT,
+      toError: (error) => storageError(error, this.name),
+    },
+  )
   /** Releases this page's hold on the entry (see opfsHousekeeping.ts). */
   #release: (() => void) | undefined
 
@@ -146,7 +158,7 @@ export class OpfsSink implements FileSink, SavableSink {
       const offset = same ? (sidecar.offset as number) : 0
       this.#space?.reserve(file.size - offset, file.name)
       await this.#worker.call('truncate', { path: this.#path, size: offset })
-      this.#position = offset
+      this.#writes.reset(offset, file.size)
       // a complete entry stays marked complete until the receiver completes (or discards) it again;
       // a new file gets its sidecar at its first checkpoint or its end (a small file: once, not twice)
       const keep = same && sidecar.complete === true && offset === file.size
@@ -158,81 +170,22 @@ export class OpfsSink implements FileSink, SavableSink {
   }
 
   async readBack(offset: number, length: number): Promise<Uint8Array> {
-    await this.#drain()
+    await this.#writes.drain()
     return this.#worker.call<Uint8Array>('read', { path: this.#path, at: offset, length })
   }
 
   /**
-   * Copies the chunk into the buffer being gathered and hands that to the worker once it holds
-   * OPFS_STAGE_BYTES (transferred, not copied); a chunk of that size or more, with nothing gathered,
-   * goes as it is. Resolves at once while fewer than MAX_IN_FLIGHT writes are pending: a round trip
-   * to the worker per write would otherwise bound the rate by the main thread's latency. A failed
-   * write rejects the next write or checkpoint; checkpoint(), readBack() and complete() write what
-   * is gathered and wait for every pending write.
+   * Gathers the chunk into the 1 MiB buffer being filled, handed to the worker (transferred, not
+   * copied) once full; resolves at once while fewer than MAX_IN_FLIGHT writes are pending (see
+   * WriteGatherer). A failed write rejects the next write or checkpoint; checkpoint(), readBack()
+   * and complete() write what is gathered and wait for every pending write.
    */
   async write(chunk: Uint8Array): Promise<void> {
-    if (this.#failure) throw this.#failure
-    if (this.#staged === 0 && chunk.byteLength >= OPFS_STAGE_BYTES) {
-      const own =
-        chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice()
-      this.#position += own.byteLength
-      this.#post(this.#position - own.byteLength, own as Uint8Array<ArrayBuffer>)
-    } else {
-      for (let at = 0; at < chunk.byteLength; ) {
-        this.#stage ??= this.#newStage(chunk.byteLength - at)
-        const n = Math.min(this.#stage.byteLength - this.#staged, chunk.byteLength - at)
-        this.#stage.set(chunk.subarray(at, at + n), this.#staged)
-        this.#staged += n
-        this.#position += n
-        at += n
-        if (this.#staged === this.#stage.byteLength) this.#flush()
-      }
-    }
-    while (this.#inFlight.size >= MAX_IN_FLIGHT) await Promise.race(this.#inFlight)
-    if (this.#failure) throw this.#failure
-  }
-
-  /**
-   * A buffer for the next write: OPFS_STAGE_BYTES, or what is left of the file when less (a small
-   * file, or a file's end, gathers no more than it needs); `coming` bytes at least when a caller
-   * writes past the size it opened (the transfer engine refuses such data before any sink).
-   */
-  #newStage(coming: number): Uint8Array<ArrayBuffer> {
-    const left = (this.#meta?.size ?? 0) - this.#position
-    const size = Math.min(OPFS_STAGE_BYTES, Math.max(left, coming))
-    return size === OPFS_STAGE_BYTES ? this.#worker.stageBuffer() : new Uint8Array(size)
-  }
-
-  /** Hands what is gathered to the worker. */
-  #flush(): void {
-    if (!this.#stage || this.#staged === 0) return
-    const bytes = this.#stage.subarray(0, this.#staged)
-    this.#post(this.#position - this.#staged, bytes)
-    this.#stage = undefined
-    this.#staged = 0
-  }
-
-  #post(at: number, bytes: Uint8Array<ArrayBuffer>): void {
-    const done: Promise<void> = this.#worker
-      .call('write', { path: this.#path, at, bytes }, [bytes.buffer])
-      .then(
-        () => undefined,
-        (error: unknown) => {
-          this.#failure ??= storageError(error, this.name)
-        },
-      )
-      .finally(() => this.#inFlight.delete(done))
-    this.#inFlight.add(done)
-  }
-
-  async #drain(): Promise<void> {
-    this.#flush()
-    await Promise.all(this.#inFlight)
-    if (this.#failure) throw this.#failure
+    await this.#writes.write(chunk)
   }
 
   async checkpoint(offset: number): Promise<void> {
-    await this.#drain()
+    await this.#writes.drain()
     const sidecar = this.#sidecar(offset)
     try {
       // no flush: what a reload or a browser crash can lose is nothing (see opfsWorker.ts); after an
@@ -249,7 +202,7 @@ export class OpfsSink implements FileSink, SavableSink {
    * until remove() or the page's end.
    */
   async complete(): Promise<void> {
-    await this.#drain()
+    await this.#writes.drain()
     const sidecar: Sidecar = { ...this.#sidecar(this.#meta!.size), complete: true }
     try {
       await this.#worker.call('close', { path: this.#path })
@@ -267,8 +220,7 @@ export class OpfsSink implements FileSink, SavableSink {
   }
 
   async discard(): Promise<void> {
-    this.#stage = undefined
-    this.#staged = 0
+    this.#writes.drop()
     if (!this.#path) return
     await this.#worker.call('remove', { path: this.#path }).catch(() => {})
     await this.#worker.call('remove', { path: `${this.#path}.json` }).catch(() => {})
@@ -279,9 +231,8 @@ export class OpfsSink implements FileSink, SavableSink {
   async close(): Promise<void> {
     if (!this.#path) return
     // what is gathered lies past the last checkpoint, where a resume starts: not written
-    this.#stage = undefined
-    this.#staged = 0
-    await Promise.all(this.#inFlight)
+    this.#writes.drop()
+    await this.#writes.settle()
     await this.#worker.call('close', { path: this.#path }).catch(() => {})
     await this.#worker.call('close', { path: `${this.#path}.json` }).catch(() => {})
     this.#unhold()
