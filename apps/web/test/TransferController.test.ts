@@ -295,4 +295,61 @@ describe('TransferController', () => {
     expect(errors).toEqual([])
     controller.close()
   })
+
+  it('acceptTo() accepts every file into the sinks of the place the person picked (not engine.sinkFor); the view then shows them saved in place', async () => {
+    const { engine, offer, answers, contexts, changed } = fakeEngine()
+    const picked: string[][] = []
+    const inPlace: EngineSink = { savedInPlace: true }
+    const controller = new TransferController({
+      ...engine,
+      pickPlace: async (files) => {
+        picked.push(files.map((f) => f.name))
+        return () => inPlace
+      },
+    })
+    const t5: { -readonly [K in keyof EngineTransfer]: EngineTransfer[K] } = transfer('t5')
+    offer('t5', undefined, t5)
+    const [view] = controller.get()
+    expect(view).toMatchObject({ awaitingAnswer: true, canAcceptTo: true, savedInPlace: false })
+    controller.acceptTo(view?.id ?? '')
+    await vi.waitFor(() => expect(answers).toEqual([{ id: 't5', fileIds: 'all', sinks: 0 }]))
+    expect(picked).toEqual([['big.bin']])
+    expect(contexts).toEqual([]) // engine.sinkFor was not asked
+    t5.state = 'done'
+    changed(t5)
+    await vi.waitFor(() => expect(controller.get()[0]).toMatchObject({ state: 'done', savedInPlace: true }))
+  })
+
+  it('acceptTo() whose dialog was dismissed (no place) leaves the offer waiting for an answer; accept() still works after it', async () => {
+    const { engine, offer, answers, calls } = fakeEngine()
+    let pick: (() => void) | undefined
+    const controller = new TransferController({
+      ...engine,
+      pickPlace: () =>
+        new Promise<undefined>((resolve) => {
+          pick = () => resolve(undefined)
+        }),
+    })
+    offer('t6', undefined)
+    const id = controller.get()[0]?.id ?? ''
+    controller.acceptTo(id)
+    await vi.waitFor(() => expect(pick).toBeDefined())
+    pick?.()
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(calls).toEqual([])
+    expect(controller.get()[0]).toMatchObject({ awaitingAnswer: true })
+    controller.accept(id)
+    await vi.waitFor(() => expect(answers).toEqual([{ id: 't6', fileIds: 'all', sinks: 1 }]))
+  })
+
+  it('an engine that cannot ask where to save (no pickPlace) shows no such choice: canAcceptTo false, acceptTo() does nothing', async () => {
+    const { engine, offer, calls } = fakeEngine()
+    const controller = new TransferController(engine)
+    offer('t7', undefined)
+    const [view] = controller.get()
+    expect(view).toMatchObject({ awaitingAnswer: true, canAcceptTo: false })
+    controller.acceptTo(view?.id ?? '')
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(calls).toEqual([])
+  })
 })

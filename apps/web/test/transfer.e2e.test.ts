@@ -191,4 +191,113 @@ describe('web app file transfer', () => {
       .poll(() => card(bo).filter({ hasText: 'dropped.txt' }).getAttribute('data-state'))
       .toBe('offered')
   })
+
+  it('"Save as…" writes a one-file offer straight into the file the person picked, and "Save to folder…" a three-file offer into the picked folder (a name already there gets " (1)"); each file verified, the save action shows them saved', async () => {
+    const room = nextRoom()
+    const ada = await join(room, 'Ada')
+    const bo = await join(room, 'Bo')
+    await expectFullMesh([ada, bo])
+    // headless Chromium shows no dialog: the pickers answer with a file and a folder of the
+    // origin's private file system (real FileSystemHandles, written the same way)
+    await bo.page.evaluate(() => {
+      const w = window as unknown as Record<string, unknown>
+      const picked = async () =>
+        (await navigator.storage.getDirectory()).getDirectoryHandle('picked', { create: true })
+      w.showSaveFilePicker = async (options: { suggestedName: string }) => {
+        w.suggestedName = options.suggestedName
+        return (await picked()).getFileHandle('chosen.bin', { create: true })
+      }
+      w.showDirectoryPicker = async () => {
+        const folder = await (await picked()).getDirectoryHandle('folder', { create: true })
+        const there = await (await folder.getFileHandle('notes.txt', { create: true })).createWritable()
+        await there.write('already here')
+        await there.close()
+        return folder
+      }
+    })
+    /** SHA-256 of every file in the picked place (`folder`: its folder), by name. */
+    const pickedFiles = (folder: boolean) =>
+      bo.page.evaluate(async (folder) => {
+        let dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('picked')
+        if (folder) dir = await dir.getDirectoryHandle('folder')
+        const out: Record<string, string> = {}
+        for await (const [name, handle] of (
+          dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }
+        ).entries()) {
+          if (handle.kind !== 'file') continue
+          const bytes = await (await (handle as FileSystemFileHandle).getFile()).arrayBuffer()
+          const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))
+          out[name] = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('')
+        }
+        return out
+      }, folder)
+
+    const one = randomFile('one.bin', 9 * 1024 * 1024 + 123)
+    await sendFiles(ada, [one.path])
+    await poll(() => stateOf(bo)).toBe('offered')
+    await poll(() => bo.page.getByTestId('file-accept-to').textContent()).toBe('Save as…')
+    await bo.page.getByTestId('file-accept-to').click()
+    await expect.poll(() => stateOf(bo), { timeout: 90_000 }).toBe('done')
+    expect(await bo.page.evaluate(() => (window as unknown as { suggestedName: string }).suggestedName)).toBe(
+      'one.bin',
+    )
+    expect(await pickedFiles(false)).toEqual({ 'chosen.bin': one.sha256 })
+    await poll(() => bo.page.getByTestId('file-save').getAttribute('data-saved')).toBe('true')
+    expect(await card(bo).textContent()).toContain('saved where you chose')
+    await bo.page.getByRole('button', { name: /^Dismiss/ }).click()
+    await poll(() => card(bo).count()).toBe(0)
+
+    const files = [
+      randomFile('a.bin', 2 * 1024 * 1024 + 5),
+      randomFile('b.bin', 1000),
+      randomFile('notes.txt', 5000),
+    ]
+    await sendFiles(
+      ada,
+      files.map((f) => f.path),
+    )
+    await poll(() => card(bo).count()).toBe(1)
+    await poll(() => stateOf(bo)).toBe('offered')
+    await poll(() => bo.page.getByTestId('file-accept-to').textContent()).toBe('Save to folder…')
+    await bo.page.getByTestId('file-accept-to').click()
+    await expect.poll(() => stateOf(bo), { timeout: 90_000 }).toBe('done')
+    const inFolder = await pickedFiles(true)
+    expect(inFolder).toEqual({
+      'a.bin': files[0]!.sha256,
+      'b.bin': files[1]!.sha256,
+      'notes (1).txt': files[2]!.sha256,
+      'notes.txt': createHash('sha256').update('already here').digest('hex'),
+    })
+    await poll(() => bo.page.getByTestId('file-save').getAttribute('data-saved')).toBe('true')
+    expect(bo.errors).toEqual([])
+  })
+
+  it('a transfer accepted into a picked folder and cancelled mid-way by the receiver leaves nothing of its files in that folder', async () => {
+    const room = nextRoom()
+    const ada = await join(room, 'Ada')
+    const bo = await join(room, 'Bo')
+    await expectFullMesh([ada, bo])
+    await bo.page.evaluate(() => {
+      const w = window as unknown as Record<string, unknown>
+      w.showDirectoryPicker = async () =>
+        (await navigator.storage.getDirectory()).getDirectoryHandle('cancelled', { create: true })
+    })
+    await sendFiles(ada, [randomFile('big.bin', 60 * 1024 * 1024).path, randomFile('small.bin', 10).path])
+    await poll(() => stateOf(bo)).toBe('offered')
+    await bo.page.getByTestId('file-accept-to').click()
+    await expect.poll(() => stateOf(bo), { timeout: 30_000 }).toBe('active')
+    // the folder has the file being received
+    const names = () =>
+      bo.page.evaluate(async () => {
+        const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('cancelled')
+        const out: string[] = []
+        for await (const name of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) out.push(name)
+        return out.sort()
+      })
+    await poll(names).toContain('big.bin')
+    await bo.page.getByTestId('file-cancel').click()
+    await poll(() => stateOf(bo)).toBe('cancelled')
+    await poll(() => stateOf(ada)).toBe('cancelled')
+    await poll(names).toEqual([])
+  })
 })

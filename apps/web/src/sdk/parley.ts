@@ -4,6 +4,7 @@
  */
 import {
   AudioLevelMeter,
+  canPickSinks,
   cleanUpOpfsTransfers,
   createBrowserSinkFactory,
   type FileMeta,
@@ -11,6 +12,7 @@ import {
   LocalMedia,
   OpfsSink,
   ParleyError,
+  pickSinks,
   Room,
   type SavableSink,
   type SinkContext,
@@ -57,7 +59,8 @@ function tabJournal(): StorageTransferJournal | undefined {
 
 const meterTrack: MeterTrack = (track) => AudioLevelMeter.forTrack(track)
 
-type AppSink = FileSink & Partial<SavableSink> & { readonly savedAsDownload?: boolean }
+type AppSink = FileSink &
+  Partial<SavableSink> & { readonly savedAsDownload?: boolean; readonly savedInPlace?: boolean }
 
 let cleanedUp = false
 
@@ -129,6 +132,15 @@ function createTransfers(room: RoomPort, onError: (message: string) => void) {
         await manager.sendFiles(peer, files)
       },
       sinkFor,
+      // "Save as…": where the browser can ask (Chromium's File System Access API)
+      ...(canPickSinks()
+        ? {
+            pickPlace: async (files: readonly { id: string; name: string }[]) => {
+              const sinks = await pickSinks(files)
+              return sinks ? async (file: FileMeta) => (await sinks(file)) as AppSink : undefined
+            },
+          }
+        : {}),
       saveZip: async (files, name, options = {}) => {
         const { onProgress, signal } = options
         const zip = await zipBlob(files, {

@@ -27,14 +27,20 @@ export function TransferCard({ transfer: t, actions }: { transfer: TransferView;
           : 'Starting…'
         : `Waiting for ${t.peerName} to accept…`
       : t.state === 'active'
-        ? [formatRate(t.bytesPerSecond), formatEta(t.etaSeconds), t.downloading ? 'saving to Downloads' : '']
+        ? [
+            formatRate(t.bytesPerSecond),
+            formatEta(t.etaSeconds),
+            t.downloading ? 'saving to Downloads' : t.savedInPlace ? 'saving where you chose' : '',
+          ]
             .filter(Boolean)
             .join(' · ')
         : t.state === 'done'
           ? incoming
             ? t.downloading
               ? 'Received, verified (SHA-256) and saved to Downloads'
-              : 'Received and verified (SHA-256)'
+              : t.savedInPlace
+                ? 'Received, verified (SHA-256) and saved where you chose'
+                : 'Received and verified (SHA-256)'
             : 'Sent and verified by the receiver'
           : (t.reason ?? STATE_LABEL[t.state])
 
@@ -98,6 +104,21 @@ export function TransferCard({ transfer: t, actions }: { transfer: TransferView;
               <button type="button" class="btn btn--ghost btn--small" onClick={() => actions.decline(t.id)}>
                 Decline
               </button>
+              {t.canAcceptTo ? (
+                <button
+                  type="button"
+                  class="btn btn--ghost btn--small"
+                  data-testid="file-accept-to"
+                  title={
+                    t.files.length === 1
+                      ? 'Accept and write the file straight where you choose'
+                      : 'Accept and write the files straight into a folder you choose'
+                  }
+                  onClick={() => actions.acceptTo(t.id)}
+                >
+                  {t.files.length === 1 ? 'Save as…' : 'Save to folder…'}
+                </button>
+              ) : null}
               <button
                 type="button"
                 class="btn btn--primary btn--small"
@@ -118,15 +139,19 @@ export function TransferCard({ transfer: t, actions }: { transfer: TransferView;
               Cancel
             </button>
           ) : null}
-          {t.state === 'done' && incoming && t.downloading ? (
-            // Streamed into Downloads while it arrived: the save already happened.
+          {t.state === 'done' && incoming && (t.downloading || t.savedInPlace) ? (
+            // Streamed into Downloads, or where the person chose, while it arrived: the save happened.
             <button
               type="button"
               class="btn btn--ghost btn--small"
               data-testid="file-save"
               data-saved="true"
               disabled
-              title="Saved to your Downloads folder while it arrived"
+              title={
+                t.downloading
+                  ? 'Saved to your Downloads folder while it arrived'
+                  : 'Saved where you chose while it arrived'
+              }
             >
               <Icon name="check" size={14} /> Saved
             </button>

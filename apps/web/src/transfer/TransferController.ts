@@ -55,17 +55,22 @@ export interface EngineSink {
   file?(): Promise<Blob>
   /** The file streams into the browser's Downloads while it arrives: that download is the save. */
   readonly savedAsDownload?: boolean
+  /** The file is written where the person chose (a save dialog) as it arrives: that is the save. */
+  readonly savedInPlace?: boolean
 }
+
+/** Chooses the sink of each accepted file. */
+export type EngineSinkFor<Sink extends EngineSink> = (
+  file: EngineFile,
+  context?: EngineSinkContext,
+) => Sink | Promise<Sink>
 
 export interface EngineOffer<Sink extends EngineSink> {
   readonly transfer: EngineTransfer
   readonly from: EnginePeer
   /** Files this tab accepted when the same transfer was offered before a reload (the journal). */
   readonly acceptedBefore: readonly string[] | undefined
-  accept(
-    fileIds: 'all' | readonly string[],
-    sinkFor: (file: EngineFile, context?: EngineSinkContext) => Sink | Promise<Sink>,
-  ): Promise<void>
+  accept(fileIds: 'all' | readonly string[], sinkFor: EngineSinkFor<Sink>): Promise<void>
   decline(reason?: string): Promise<void>
 }
 
@@ -79,6 +84,15 @@ export interface TransferEngine<Sink extends EngineSink> {
    * service-worker download when OPFS is unavailable, memory below 64 MiB).
    */
   sinkFor(file: EngineFile, context?: EngineSinkContext): Sink | Promise<Sink>
+  /**
+   * Asks the person where to save `files` (the browser's save dialog for one file, a folder for
+   * several) and resolves with sinks that write them there, or undefined when the dialog was
+   * dismissed. Needs the click's user gesture: called synchronously from the handler. Absent where
+   * the browser cannot ask.
+   */
+  readonly pickPlace?: (
+    files: readonly { readonly id: string; readonly name: string }[],
+  ) => Promise<EngineSinkFor<Sink> | undefined>
   /**
    * Saves files as one ZIP archive named `name` (a download). The files are read once first (their
    * checksums): `onProgress` tells how far, from 0 to 1; `signal` stops it (the promise rejects).
@@ -173,13 +187,34 @@ export class TransferController<Sink extends EngineSink>
     if (entry) this.#accept(entry, 'all')
   }
 
-  #accept(entry: Entry, fileIds: 'all' | readonly string[]): void {
+  /**
+   * Accepts every file of an offer into a place the person picks (see TransferEngine.pickPlace);
+   * call it from the click handler itself. The offer stays unanswered when the dialog is dismissed.
+   */
+  acceptTo(id: string): void {
+    const entry = this.#entries.get(id)
+    const pick = this.#engine.pickPlace
+    if (!entry?.offer || entry.answered || !pick) return
+    const offer = entry.offer
+    pick(entry.transfer.files.map((f) => ({ id: f.id, name: f.name })))
+      .then((sinkFor) => {
+        // the offer may have ended, or been answered, while the dialog was open
+        if (sinkFor && entry.offer === offer) this.#accept(entry, 'all', sinkFor)
+      })
+      .catch((error: unknown) => this.#onError(messageOf(error, 'The files could not be saved there.')))
+  }
+
+  #accept(
+    entry: Entry,
+    fileIds: 'all' | readonly string[],
+    sinkFor: EngineSinkFor<Sink> = (file, context) => this.#engine.sinkFor(file, context),
+  ): void {
     const offer = entry.offer
     if (!offer || entry.answered) return
     entry.answered = true
     offer
       .accept(fileIds, async (file, context) => {
-        const sink = await this.#engine.sinkFor(file, context)
+        const sink = await sinkFor(file, context)
         entry.sinks.push({ file, sink })
         return sink
       })
@@ -333,14 +368,16 @@ export class TransferController<Sink extends EngineSink>
       const t = e.transfer
       e.publishedState = t.state
       const p = t.progress
+      const awaitingAnswer =
+        t.direction === 'receive' && t.state === 'offered' && e.offer !== undefined && !e.answered
       views.push({
         id,
         direction: t.direction,
         peerId: e.peer.peerId,
         peerName: e.peer.name || 'Someone',
         state: t.state,
-        awaitingAnswer:
-          t.direction === 'receive' && t.state === 'offered' && e.offer !== undefined && !e.answered,
+        awaitingAnswer,
+        canAcceptTo: awaitingAnswer && this.#engine.pickPlace !== undefined,
         files: t.files.map((f) => ({
           id: f.id,
           name: f.name,
@@ -365,6 +402,7 @@ export class TransferController<Sink extends EngineSink>
           e.sinks.every(({ sink }) => typeof sink.file === 'function'),
         zipProgress: e.zipping?.fraction,
         downloading: t.direction === 'receive' && e.sinks.some(({ sink }) => sink.savedAsDownload === true),
+        savedInPlace: t.direction === 'receive' && e.sinks.some(({ sink }) => sink.savedInPlace === true),
       })
     }
     this.set(views)

@@ -32,6 +32,8 @@ export interface TransferView {
   readonly reason: string | undefined
   /** An incoming offer nobody answered yet: accept / decline. */
   readonly awaitingAnswer: boolean
+  /** The offer can be accepted into a place the person picks (the browser's save dialog). */
+  readonly canAcceptTo: boolean
   /** A received file is ready to be saved with the save action. */
   readonly canSave: boolean
   /** Several received files can be saved together as one ZIP archive. */
@@ -46,6 +48,11 @@ export interface TransferView {
    * the download is the save, so the save action shows as done once the transfer is.
    */
   readonly downloading: boolean
+  /**
+   * Received files are written where the person chose (accepted with "Save as…") as they arrive:
+   * that is the save.
+   */
+  readonly savedInPlace: boolean
 }
 
 /** The stable `data-state` of a transfer card (an interrupted transfer is still active: it resumes). */
@@ -57,6 +64,8 @@ export interface TransferActions {
   /** Offers files to one participant, or to everyone (one transfer per participant). */
   send(files: readonly File[], to: string | 'everyone'): void
   accept(id: string): void
+  /** Accepts into a place the person picks; call it from the click handler itself (user gesture). */
+  acceptTo(id: string): void
   decline(id: string): void
   cancel(id: string): void
   save(id: string): void

@@ -38,6 +38,7 @@ export {
   opfsEntryName,
   PARTIAL_MAX_AGE_MS,
 } from './browser/opfsHousekeeping.js'
+export { canPickSinks, pickSinks } from './browser/pickedSinks.js'
 export {
   type HostFileSenderOptions,
   hostFileSender,

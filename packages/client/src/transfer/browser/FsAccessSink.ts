@@ -26,7 +26,10 @@ const MAX_IN_FLIGHT = 4
  * not survive a reload (use OpfsSink for that).
  */
 export class FsAccessSink implements FileSink {
+  /** The file is written where the person chose as it arrives: there is nothing to save afterwards. */
+  readonly savedInPlace = true
   readonly #handle: FileSystemFileHandle
+  #onAbort: (() => Promise<void>) | undefined
   #writable: FileSystemWritableFileStream | undefined
   /** Buffers of written writes, for the next ones. */
   readonly #spare = new BufferPool(FS_ACCESS_WRITE_BYTES, MAX_IN_FLIGHT + 1)
@@ -42,8 +45,13 @@ export class FsAccessSink implements FileSink {
     { stageBytes: FS_ACCESS_WRITE_BYTES, maxInFlight: MAX_IN_FLIGHT, toError: writeError },
   )
 
-  constructor(handle: FileSystemFileHandle) {
+  /**
+   * `onAbort`: called once when the sink ends without completing (`discard`, `close`), after its
+   * writes were aborted — e.g. to remove a file made for it (see pickSinks); its failure is ignored.
+   */
+  constructor(handle: FileSystemFileHandle, options: { onAbort?: () => Promise<void> } = {}) {
     this.#handle = handle
+    this.#onAbort = options.onAbort
   }
 
   static isSupported(): boolean {
@@ -97,16 +105,24 @@ export class FsAccessSink implements FileSink {
       throw writeError(error)
     }
     this.#writable = undefined
+    this.#onAbort = undefined
   }
 
-  /** Aborts the writes: the picked file keeps what it held before. Idempotent. */
+  /**
+   * Aborts the writes: the picked file keeps what it held before (and a file made for this sink
+   * goes, see `onAbort`). Does nothing after `complete`. Idempotent.
+   */
   async discard(): Promise<void> {
     this.#writes.drop()
     await this.#writes.settle()
     await this.#writable?.abort().catch(() => {})
     this.#writable = undefined
+    const onAbort = this.#onAbort
+    this.#onAbort = undefined
+    await onAbort?.().catch(() => {})
   }
 
+  /** As `discard`: nothing of a partial file survives here for a later resume. Idempotent. */
   async close(): Promise<void> {
     await this.discard()
   }
