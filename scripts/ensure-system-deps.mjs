@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { spawnSync } from 'node:child_process'
 // Installs the Debian packages the test suite needs (Chromium, coturn, Redis, iproute2 for the
-// network lab's namespaces) when they are missing.
+// network lab's namespaces, nftables for its lossy links) when they are missing.
 // Never downloads a browser of its own: Playwright drives Debian's /usr/bin/chromium.
 import { existsSync } from 'node:fs'
 
@@ -10,6 +10,7 @@ const needed = [
   { bin: '/usr/bin/turnserver', pkg: 'coturn' },
   { bin: '/usr/bin/redis-server', pkg: 'redis-server' },
   { bin: '/usr/sbin/ip', pkg: 'iproute2' },
+  { bin: '/usr/sbin/nft', pkg: 'nftables' },
 ]
 const missing = needed.filter((n) => !existsSync(n.bin)).map((n) => n.pkg)
 if (missing.length === 0) process.exit(0)

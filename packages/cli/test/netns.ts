@@ -8,8 +8,8 @@ const run = promisify(execFile)
  * A network namespace joined to this one by a veth pair: this side `hostIp`, the namespace's side
  * `nsIp`, a /24 of 10.250.0.0/16 of its own and nothing else (no default route: traffic from the
  * namespace reaches this side only). `cut()` takes this side's end of the link down (every
- * connection across it stalls), `restore()` brings it back; `remove()` deletes the namespace and
- * the pair. Needs root and iproute2's `ip`.
+ * connection across it stalls), `restore()` brings it back; `impair()` makes it lossy and slow;
+ * `remove()` deletes the namespace and the pair. Needs root and iproute2's `ip`.
  */
 export interface NetnsLink {
   readonly ns: string
@@ -17,7 +17,28 @@ export interface NetnsLink {
   readonly nsIp: string
   cut(): Promise<void>
   restore(): Promise<void>
+  impair(impairment: Impairment): Promise<void>
+  /** UDP packets `impair()` dropped so far, both ways together. */
+  droppedPackets(): Promise<number>
   remove(): Promise<void>
+}
+
+/** A worse link (this kernel has no netem: loss comes from nftables, the rate from tbf). */
+export interface Impairment {
+  /** UDP packets dropped at random, each way, in percent (the peer-to-peer path; signaling is TCP). */
+  readonly udpLossPercent?: number
+  /** The namespace's sending shaped to this rate (Mbit/s; a token bucket of 64 KiB, 20 ms queue). */
+  readonly rateMbit?: number
+}
+
+/** Whether nftables' `nft` is here (installed by scripts/ensure-system-deps.mjs). */
+export async function canImpair(): Promise<boolean> {
+  try {
+    await run('nft', ['--version'])
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** Whether namespaces can be made here (root, `ip` present). */
@@ -67,6 +88,48 @@ export async function createNetnsLink(): Promise<NetnsLink> {
     },
     restore: async () => {
       await ip('link', 'set', hostEnd, 'up')
+    },
+    impair: async ({ udpLossPercent = 0, rateMbit }) => {
+      if (udpLossPercent > 0) {
+        const perMille = Math.round(udpLossPercent * 10)
+        const drop = `meta l4proto udp numgen random mod 1000 < ${perMille} counter drop`
+        const rules = [
+          'table inet parley_lab {',
+          `  chain in { type filter hook input priority 0; policy accept; ${drop}; }`,
+          `  chain out { type filter hook output priority 0; policy accept; ${drop}; }`,
+          '}',
+        ].join('\n')
+        await new Promise<void>((resolve, reject) => {
+          const child = execFile('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], (error) =>
+            error ? reject(error) : resolve(),
+          )
+          child.stdin?.end(rules)
+        })
+      }
+      if (rateMbit !== undefined) {
+        await run('ip', [
+          'netns',
+          'exec',
+          ns,
+          'tc',
+          'qdisc',
+          'replace',
+          'dev',
+          nsEnd,
+          'root',
+          'tbf',
+          'rate',
+          `${rateMbit}mbit`,
+          'burst',
+          '64kb',
+          'latency',
+          '20ms',
+        ])
+      }
+    },
+    droppedPackets: async () => {
+      const { stdout } = await run('ip', ['netns', 'exec', ns, 'nft', 'list', 'table', 'inet', 'parley_lab'])
+      return [...stdout.matchAll(/counter packets (\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0)
     },
     remove,
   }
