@@ -331,6 +331,22 @@ describe('ServiceWorkerDownloadSink under a FileReceiver', () => {
     worker.downloads.close()
   })
 
+  it('the chunks of a transfer reach the download worker gathered 1 MiB at a time (the file’s end in one message of its size)', async () => {
+    const worker = fakeDownloadWorker()
+    const data = bytes(3 * MiB + 5, 4)
+    const { local, remote } = memoryChannelPair('parley-file:sw4')
+    const sender = new FileSender({ id: 'sw4', sources: [file(data, 'gathered.bin')], hashers: tsHashers })
+    sender.attach(local.asChannel())
+    const receiver = await FileReceiver.fromChannel(remote.asChannel(), { hashers: tsHashers })
+    await receiver.accept(() => new ServiceWorkerDownloadSink(worker.downloads))
+    const reader = (await worker.responses[0]!).body!.getReader()
+    const sizes: number[] = []
+    for (let r = await reader.read(); !r.done; r = await reader.read()) sizes.push(r.value.byteLength)
+    await Promise.all([sender.finished(), receiver.finished()])
+    expect(sizes).toEqual([MiB, MiB, MiB, 5])
+    worker.downloads.close()
+  })
+
   it('a transfer cancelled mid-way errors the download (the browser marks it failed)', async () => {
     const worker = fakeDownloadWorker({ windowBytes: 256 * 1024 })
     const { local, remote } = memoryChannelPair('parley-file:sw2')
