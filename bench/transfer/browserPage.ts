@@ -107,6 +107,16 @@ const discardSink = (): ParleyClient.FileSink => ({
   close: async () => {},
 })
 
+/**
+ * `parleyPicked`: each file written through FsAccessSink, as the web app's "Save as…" writes into a
+ * picked file; a file of OPFS stands in for it (headless Chromium shows no dialog).
+ */
+const pickedSink = async (file: ParleyClient.FileMeta): Promise<ParleyClient.FileSink> => {
+  const root = await navigator.storage.getDirectory()
+  const handle = await root.getFileHandle(`picked-${file.id}.bin`, { create: true })
+  return new window.Parley.FsAccessSink(handle)
+}
+
 /** The sender options of the diagnostic variants that tune it. */
 const senderTuning: Partial<
   Record<ParleyVariant, { chunkSize?: number; highWaterMark?: number; lowWaterMark?: number }>
@@ -143,7 +153,12 @@ async function parleyOpen(args: TransferConnectArgs, variant: ParleyVariant): Pr
             senderWorker: () => new Worker('/parley-sender-worker.js', { name: 'parley-sender' }),
           })
         : new TransferManager(room, { sender: senderTuning[variant] ?? {} })
-  return { room, manager, sinks: discard ? discardSink : window.Parley.browserSinkFactory }
+  const sinks = discard
+    ? discardSink
+    : variant === 'parleyPicked'
+      ? pickedSink
+      : window.Parley.browserSinkFactory
+  return { room, manager, sinks }
 }
 
 /** `rawOnParley`: a Parley room's connection, and raw's code on a negotiated channel of its own. */

@@ -14,7 +14,9 @@ export const TRANSFER_VARIANTS = ['parley', 'raw', 'simplePeer', 'peerjsBinary',
  * sessions 12–14 (256 KiB chunks, high / low water marks 1 / 0.25 MiB), `parleyDeep` with that of
  * sessions 7–11 (256 KiB chunks, 8 / 4 MiB), `parleyNoQuality` with the room's connection
  * quality sampling (getStats every 2 s) off, `parleyPageDigest` with the digests on the page's main
- * thread (sessions 1–7) instead of the digest worker. Not goals: where the time goes.
+ * thread (sessions 1–7) instead of the digest worker, `parleyPicked` with the received file written
+ * through `FsAccessSink` (the web app's "Save as…"; a file of OPFS stands in for the picked one, as
+ * headless Chromium shows no dialog) instead of `OpfsSink`. Not goals: where the time goes.
  */
 export const DIAGNOSTIC_VARIANTS = [
   'parleyNoHash',
@@ -26,6 +28,7 @@ export const DIAGNOSTIC_VARIANTS = [
   'parleyDeep',
   'parleyNoQuality',
   'parleyPageDigest',
+  'parleyPicked',
 ] as const
 
 /**
