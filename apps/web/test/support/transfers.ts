@@ -149,6 +149,29 @@ export function acceptOn(
     | undefined
 }
 
+/**
+ * Makes the page's "Save as…" dialog answer with the file `name` of its origin's private file
+ * system (headless Chromium shows no dialog); see {@link pickedSha256}.
+ */
+export function pickIntoOpfs(p: Participant, name: string): Promise<void> {
+  return p.page.evaluate((name) => {
+    const w = window as unknown as Record<string, unknown>
+    w.showSaveFilePicker = async () =>
+      (await navigator.storage.getDirectory()).getFileHandle(name, { create: true })
+  }, name)
+}
+
+/** The SHA-256 of the file `name` of the page's origin private file system (see pickIntoOpfs). */
+export function pickedSha256(p: Participant, name: string): Promise<string> {
+  return p.page.evaluate(async (name) => {
+    const handle = await (await navigator.storage.getDirectory()).getFileHandle(name)
+    const digest = new Uint8Array(
+      await crypto.subtle.digest('SHA-256', await (await handle.getFile()).arrayBuffer()),
+    )
+    return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('')
+  }, name)
+}
+
 /** Saves every received file of the transfer through the save action; resolves with name → path. */
 export async function saveAll(p: Participant, count: number): Promise<Map<string, string>> {
   const downloads: Download[] = []
@@ -174,19 +197,20 @@ export function acceptedOffset(wire: Wire): number | undefined {
 }
 
 /**
- * Sends `paths` from `from` (the send-files button and the file input), accepts the offer at `to`,
- * and waits until `to` confirmed more than `confirmedAbove` bytes (as `from`'s channels saw it:
- * call recordTransferChannels on `from` first).
+ * Sends `paths` from `from` (the send-files button and the file input), accepts the offer at `to`
+ * (with `accept`: Accept, or "Save as…"), and waits until `to` confirmed more than
+ * `confirmedAbove` bytes (as `from`'s channels saw it: call recordTransferChannels on `from` first).
  */
 export async function sendUntilConfirmed(
   from: Participant,
   to: Participant,
   paths: string[],
   confirmedAbove: number,
+  accept: 'file-accept' | 'file-accept-to' = 'file-accept',
 ): Promise<void> {
   await sendFiles(from, paths)
   await poll(() => stateOf(to)).toBe('offered')
-  await to.page.getByTestId('file-accept').click()
+  await to.page.getByTestId(accept).click()
   await expect
     .poll(async () => confirmedOn(await wiresOf(from.page)), { timeout: 120_000, interval: 100 })
     .toBeGreaterThan(confirmedAbove)
