@@ -4,10 +4,7 @@ import type { FileSink } from '../FileSink.js'
 import { safeFileName } from '../fileName.js'
 import type { FileMeta } from '../messages.js'
 import { WriteGatherer } from '../WriteGatherer.js'
-
-interface SaveFilePickerWindow {
-  showSaveFilePicker?: (options: { suggestedName?: string }) => Promise<FileSystemFileHandle>
-}
+import { pickers } from './pickers.js'
 
 /**
  * Bytes gathered into one write. Each write to a FileSystemWritableFileStream costs about the same
@@ -55,12 +52,12 @@ export class FsAccessSink implements FileSink {
   }
 
   static isSupported(): boolean {
-    return typeof (globalThis as SaveFilePickerWindow).showSaveFilePicker === 'function'
+    return typeof pickers().showSaveFilePicker === 'function'
   }
 
   /** Asks the user where to save `file` (needs a user gesture); rejects with CANCELLED if dismissed. */
   static async pick(file: Pick<FileMeta, 'name'>): Promise<FsAccessSink> {
-    const picker = (globalThis as SaveFilePickerWindow).showSaveFilePicker
+    const picker = pickers().showSaveFilePicker
     if (typeof picker !== 'function') {
       throw new ParleyError('INVALID_ARGUMENT', 'this browser has no File System Access API')
     }

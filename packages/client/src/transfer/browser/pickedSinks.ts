@@ -3,14 +3,7 @@ import type { FileSink, SinkFactory } from '../FileSink.js'
 import { safeFileName, uniqueFileName } from '../fileName.js'
 import type { FileMeta } from '../messages.js'
 import { FsAccessSink } from './FsAccessSink.js'
-
-interface PickerWindow {
-  showSaveFilePicker?: (options: { suggestedName?: string }) => Promise<FileSystemFileHandle>
-  showDirectoryPicker?: (options: {
-    mode?: 'read' | 'readwrite'
-    id?: string
-  }) => Promise<FileSystemDirectoryHandle>
-}
+import { pickers } from './pickers.js'
 
 interface ListableDirectory {
   keys(): AsyncIterable<string>
@@ -18,7 +11,7 @@ interface ListableDirectory {
 
 /** True when this browser can ask where to save received files (File System Access API, Chromium). */
 export function canPickSinks(): boolean {
-  const w = globalThis as PickerWindow
+  const w = pickers()
   return typeof w.showSaveFilePicker === 'function' && typeof w.showDirectoryPicker === 'function'
 }
 
@@ -34,7 +27,7 @@ export function canPickSinks(): boolean {
 export async function pickSinks(
   files: readonly Pick<FileMeta, 'id' | 'name'>[],
 ): Promise<SinkFactory | undefined> {
-  const w = globalThis as PickerWindow
+  const w = pickers()
   if (!canPickSinks()) {
     throw new ParleyError('INVALID_ARGUMENT', 'this browser cannot ask where to save files')
   }

@@ -1,4 +1,5 @@
 import { safeFileName } from '../fileName.js'
+import { pickers } from './pickers.js'
 
 /** A sink whose completed file the user can save (a "save" button). */
 export interface SavableSink {
@@ -6,10 +7,6 @@ export interface SavableSink {
   file(): Promise<Blob>
   /** Saves the file: a download by default, or the browser's save dialog with `{ picker: true }`. */
   save(options?: SaveOptions): Promise<void>
-}
-
-interface SaveFilePickerWindow {
-  showSaveFilePicker?: (options: { suggestedName?: string }) => Promise<FileSystemFileHandle>
 }
 
 export interface SaveOptions {
@@ -24,7 +21,7 @@ export interface SaveOptions {
  */
 export async function saveBlob(blob: Blob, name: string, options: SaveOptions = {}): Promise<void> {
   const suggestedName = safeFileName(name)
-  const picker = (globalThis as SaveFilePickerWindow).showSaveFilePicker
+  const picker = pickers().showSaveFilePicker
   if (options.picker && typeof picker === 'function') {
     let handle: FileSystemFileHandle
     try {
