@@ -300,4 +300,44 @@ describe('web app file transfer', () => {
     await poll(() => stateOf(ada)).toBe('cancelled')
     await poll(names).toEqual([])
   })
+
+  it('a one-file offer accepted with "Save as…" and cancelled mid-way by the sender leaves no empty file where the person picked', async () => {
+    const room = nextRoom()
+    const ada = await join(room, 'Ada')
+    const bo = await join(room, 'Bo')
+    await expectFullMesh([ada, bo])
+    await bo.page.evaluate(() => {
+      const w = window as unknown as Record<string, unknown>
+      // as the save dialog does (File System Access spec): the chosen file exists, emptied
+      w.showSaveFilePicker = async () => {
+        const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('saved-as', {
+          create: true,
+        })
+        const file = await dir.getFileHandle('chosen.bin', { create: true })
+        const empty = await file.createWritable()
+        await empty.close()
+        return file
+      }
+    })
+    const names = () =>
+      bo.page.evaluate(async () => {
+        const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('saved-as', {
+          create: true,
+        })
+        const out: string[] = []
+        for await (const name of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) out.push(name)
+        return out.sort()
+      })
+    await sendFiles(ada, [randomFile('big.bin', 120 * 1024 * 1024).path])
+    await poll(() => stateOf(bo)).toBe('offered')
+    await poll(() => bo.page.getByTestId('file-accept-to').textContent()).toBe('Save as…')
+    await bo.page.getByTestId('file-accept-to').click()
+    await expect.poll(() => stateOf(ada), { timeout: 30_000 }).toBe('active')
+    await ada.page.getByTestId('file-cancel').click()
+    await poll(() => stateOf(ada)).toBe('cancelled')
+    await poll(() => stateOf(bo)).toBe('cancelled')
+    // the dialog made chosen.bin; the cancelled transfer removed it
+    await poll(names).toEqual([])
+    expect(bo.errors).toEqual([])
+  })
 })

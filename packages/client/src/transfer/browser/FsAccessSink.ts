@@ -18,7 +18,8 @@ const MAX_IN_FLIGHT = 4
 /**
  * Streams a received file straight into a file the user picked with the File System Access API
  * (Chromium): positioned writes into the browser's swap file, committed on completion (`complete`);
- * `discard` and `close` abort, leaving the picked file as it was. Chunks are gathered into 1 MiB
+ * `discard` and `close` abort, leaving the picked file as it was (see {@link fromSaveDialog} for a
+ * file the save dialog just made). Chunks are gathered into 1 MiB
  * writes with up to four pending. Memory stays flat (at most 5 MiB per file); partial data does
  * not survive a reload (use OpfsSink for that).
  */
@@ -55,17 +56,35 @@ export class FsAccessSink implements FileSink {
     return typeof pickers().showSaveFilePicker === 'function'
   }
 
-  /** Asks the user where to save `file` (needs a user gesture); rejects with CANCELLED if dismissed. */
+  /**
+   * Asks the user where to save `file` (the save dialog, suggesting its name made safe; needs a
+   * user gesture); rejects with CANCELLED if dismissed. See {@link fromSaveDialog}.
+   */
   static async pick(file: Pick<FileMeta, 'name'>): Promise<FsAccessSink> {
     const picker = pickers().showSaveFilePicker
     if (typeof picker !== 'function') {
       throw new ParleyError('INVALID_ARGUMENT', 'this browser has no File System Access API')
     }
+    let handle: FileSystemFileHandle
     try {
-      return new FsAccessSink(await picker({ suggestedName: safeFileName(file.name) }))
+      handle = await picker({ suggestedName: safeFileName(file.name) })
     } catch (error) {
       throw new ParleyError('CANCELLED', 'no place chosen to save the file', { cause: error })
     }
+    return FsAccessSink.fromSaveDialog(handle)
+  }
+
+  /**
+   * A sink into a file the save dialog returned. The browser made that file, or emptied the one
+   * the person chose to replace, when the dialog closed (the File System Access spec's
+   * showSaveFilePicker): a transfer into it that does not complete removes it (Chromium's
+   * `FileSystemHandle.remove`) rather than leave an empty file behind.
+   */
+  static fromSaveDialog(handle: FileSystemFileHandle): FsAccessSink {
+    const removable = handle as FileSystemFileHandle & { remove?: () => Promise<void> }
+    return typeof removable.remove === 'function'
+      ? new FsAccessSink(handle, { onAbort: () => removable.remove!() })
+      : new FsAccessSink(handle)
   }
 
   /** The file as it is (after `complete`, the received file). */

@@ -21,7 +21,8 @@ export function canPickSinks(): boolean {
  * gets its offered name (made safe), or `name (1).ext` when the folder already has one of that
  * name (nothing is overwritten). Resolves with a SinkFactory that writes each file there as it
  * arrives (FsAccessSink: no save step afterwards), or undefined when the person dismissed the
- * dialog. Needs a user gesture: call it from a click handler, before anything else is awaited.
+ * dialog. A file made for the offer that does not complete is removed again (in the folder, and
+ * the one the save dialog made or emptied). Needs a user gesture: call it from a click handler, before anything else is awaited.
  * Rejects with INVALID_ARGUMENT without the API (see {@link canPickSinks}).
  */
 export async function pickSinks(
@@ -35,7 +36,7 @@ export async function pickSinks(
   try {
     if (only) {
       const handle = await w.showSaveFilePicker!({ suggestedName: safeFileName(only.name) })
-      return () => new FsAccessSink(handle)
+      return () => FsAccessSink.fromSaveDialog(handle)
     }
     const dir = await w.showDirectoryPicker!({ mode: 'readwrite', id: 'parley-receive' })
     return await folderSinks(dir)
