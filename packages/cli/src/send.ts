@@ -61,11 +61,11 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
     io.stderr.write(`Sending ${count} (${formatBytes(total)}). Waiting for a receiver… (Ctrl-C to stop)\n`)
     installTestHooks(room, io.env)
     const joined = room
-    const manager = new TransferManager(joined, {
-      // a receiver back under a new id gets a new offer (below) and resumes from its partial file
-      awaitRejoin: false,
-      ...(logger ? { logger } : {}),
-    })
+    // A receiver that drops out (network gone past the server's resume grace) leaves its transfer
+    // waiting (`awaitRejoin`, the default): back under a new id, a browser asks for it again
+    // (`reclaim`) and it continues; a receive run again, which does not ask, is offered anew once
+    // the handover time passed (below) and resumes from its partial file.
+    const manager = new TransferManager(joined, logger ? { logger } : {})
     /**
      * Receivers offered to, by participant: one met afresh under the same peer id (our session was
      * dropped and it saw us leave) is a new participant, offered to again (its partial file resumes).
@@ -79,7 +79,15 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
     const waiting: Participant[] = []
     /** Transfers closed because another receiver took over (their end is not news). */
     const replaced = new Set<OutgoingTransfer>()
+    /** When each interrupted transfer was interrupted (its receiver has HANDOVER_AFTER_MS to come back). */
+    const interruptedAt = new Map<OutgoingTransfer, number>()
     const started = Date.now()
+    // a receiver back under a new id that reclaimed its transfer: that transfer is its offer
+    manager.on('transfer', (transfer, peer) => {
+      if (!senders.includes(transfer as OutgoingTransfer)) return
+      const participant = joined.participant(peer.peerId)
+      if (participant) offered.add(participant)
+    })
 
     const outcome = new Promise<ExitCode>((resolve, reject) => {
       /**
@@ -98,10 +106,16 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
       const offerTo = async (peer: Participant) => {
         if (offered.has(peer)) return
         const busy = senders.find((s) => !s.isTerminal && s.state !== 'interrupted')
-        if (busy) {
+        // a transfer whose receiver may still come back (and this may be it, under a new id)
+        const resuming = senders.find(
+          (s) => s.state === 'interrupted' && Date.now() - (interruptedAt.get(s) ?? 0) < HANDOVER_AFTER_MS,
+        )
+        if (busy || resuming) {
           if (!waiting.includes(peer)) waiting.push(peer)
           io.stderr.write(
-            `${peer.name || 'Someone'} joined while a transfer is under way: it takes over if the current receiver is lost.\n`,
+            busy
+              ? `${peer.name || 'Someone'} joined while a transfer is under way: it takes over if the current receiver is lost.\n`
+              : `${peer.name || 'Someone'} joined: it takes over unless the transfer's receiver is back within ${HANDOVER_AFTER_MS / 1000} s.\n`,
           )
           return
         }
@@ -120,9 +134,14 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
         senders.push(sender)
         const view = new ProgressView(io, 'Sending')
         sender.on('progress', (p) => view.update(p))
+        let accepted = false
         sender.on('state', (state, error) => {
-          if (state === 'active') io.stderr.write('Accepted.\n')
-          else if (state === 'interrupted') {
+          if (state !== 'interrupted') interruptedAt.delete(sender)
+          if (state === 'active') {
+            io.stderr.write(accepted ? 'The receiver is back: resuming.\n' : 'Accepted.\n')
+            accepted = true
+          } else if (state === 'interrupted') {
+            interruptedAt.set(sender, Date.now())
             view.finish()
             io.stderr.write('Connection lost; resuming when the receiver is back…\n')
             // unless it is back by then, a waiting receiver takes over
@@ -149,6 +168,11 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
           }
         })
       }
+      joined.on('participant-left', (peer, reason) => {
+        if (reason !== 'dropped') return
+        if (!senders.some((s) => !s.isTerminal && manager.peerOf(s)?.peerId === peer.peerId)) return
+        io.stderr.write(`${peer.name || 'The receiver'} dropped out; waiting for them to come back…\n`)
+      })
       joined.on('connection-state', (peer, state) => {
         if (state === 'connected') offerTo(peer).catch(reject)
       })

@@ -101,7 +101,7 @@ describe('parley CLI in a network lab (namespaces)', () => {
     await receiver.waitFor(/Receiving +[1-9]\d% /)
     await lab.cut()
     // the server ended the receiver's session and told the sender
-    await sender.waitFor(/left\. Waiting for a receiver/, 60_000)
+    await sender.waitFor(/dropped out; waiting for them to come back/, 60_000)
     await lab.restore()
     await expectBothDone(sender, receiver, out, expected)
     expect(receiver.stderr).toMatch(/the connection to parley send starts afresh; waiting for the sender/)

@@ -1,0 +1,210 @@
+/**
+ * The web app and the `parley` CLI on one server: `parley send` to a browser that opens the link it
+ * prints, a browser's file to `parley receive`, and each of these with the browser's signaling cut
+ * mid-way past the server's resume grace (the page re-joins under a new id).
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join as joinPath } from 'node:path'
+import type { Browser } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
+import {
+  expectResumedFromConfirmed,
+  killAll,
+  parley,
+  senderStats,
+  startSend,
+} from '../../../packages/cli/test/support.js'
+import { TcpProxy } from '../../../packages/client/test/support/TcpProxy.js'
+import { launchBrowser } from '../../../test/support/chromium.js'
+import { pseudoRandomFile, sha256Of } from './support/files.js'
+import {
+  card,
+  confirmedOn,
+  expectResumedOnce,
+  recordTransferChannels,
+  save,
+  sendFiles,
+  stateOf,
+  type Wire,
+  wiresOf,
+} from './support/transfers.js'
+import {
+  buildWebApp,
+  forgetRefusedWebSockets,
+  joinByLink,
+  type Participant,
+  peerIdOf,
+  poll,
+  removeWebAppBuild,
+  startAppServer,
+} from './support/webApp.js'
+
+const MiB = 1024 * 1024
+/** The app's test hook that makes its SDK objects log to the console (src/sdk/testLogger.ts). */
+const LOG_FLAG = 'parley:test:log'
+let browser: Browser
+let participants: Participant[] = []
+let roomCounter = 0
+const nextRoom = () => `txc-${process.pid}-${++roomCounter}`
+const dir = mkdtempSync(joinPath(tmpdir(), 'parley-web-txc-'))
+
+beforeAll(async () => {
+  buildWebApp()
+  browser = await launchBrowser()
+}, 120_000)
+
+afterAll(async () => {
+  await browser?.close()
+  removeWebAppBuild()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+afterEach(async () => {
+  await killAll()
+  const errors = participants.flatMap((p) => p.errors.map((e) => `${p.name}: ${e}`))
+  await Promise.all(participants.map((p) => p.close()))
+  participants = []
+  expect(errors, 'console errors').toEqual([])
+})
+
+/** Joins `room` by its link through `via` (the server, or a proxy in front of it), SDK log shown on failure. */
+async function joinLogged(via: { readonly url: string }, room: string, name: string): Promise<Participant> {
+  const p = await joinByLink(browser, via, room, name, { localStorage: { [LOG_FLAG]: '1' } })
+  participants.push(p)
+  const log: string[] = []
+  p.page.on('console', (m) => {
+    if (m.text().startsWith('[parley]')) log.push(m.text())
+  })
+  onTestFailed(() => {
+    console.info(`SDK log of ${name}:\n${log.join('\n')}`)
+  })
+  return p
+}
+
+/** The highest offset the page confirmed as stored (its `progress` messages) on `wires`. */
+function confirmedBy(wires: readonly Wire[]): number {
+  let max = 0
+  for (const w of wires) for (const m of w.sent) if (m.t === 'progress') max = Math.max(max, Number(m.offset))
+  return max
+}
+
+describe('web app ↔ parley CLI', () => {
+  it('parley send → the web app opened at the link it prints: the offer shows, Accept receives it, the save action downloads the same bytes, and send exits 0 once the browser verified them', async () => {
+    const server = await startAppServer()
+    try {
+      const file = pseudoRandomFile(dir, 'cli-to-web.bin', 32 * MiB, 21)
+      const { sender, code } = await startSend([file.path], server.url)
+      const [, link] = await sender.waitFor(/Link: (\S+)/)
+      expect(link).toBe(`${server.url}/r/${code}`)
+      const bo = await joinLogged(server, code, 'Bo')
+      await poll(() => stateOf(bo), 30_000).toBe('offered')
+      expect(await card(bo).textContent()).toContain('cli-to-web.bin')
+      await bo.page.getByTestId('file-accept').click()
+      await expect.poll(() => stateOf(bo), { timeout: 90_000, interval: 250 }).toBe('done')
+      expect(await sender.exitCode(30_000)).toBe(0)
+      expect(sender.stdout).toMatch(/Sent 1 file, 32\.0 MiB in .*; the receiver verified the SHA-256\./)
+      expect(await sha256Of(await save(bo))).toBe(file.sha256)
+    } finally {
+      await server.close({ graceful: false })
+    }
+  }, 180_000)
+
+  it('the web app → parley receive: the page sends a file to the receive that joined its room, which writes and verifies it and exits 0', async () => {
+    const server = await startAppServer()
+    try {
+      const file = pseudoRandomFile(dir, 'web-to-cli.bin', 32 * MiB, 22)
+      const room = nextRoom()
+      const ada = await joinLogged(server, room, 'Ada')
+      const out = joinPath(dir, 'web-to-cli')
+      mkdirSync(out)
+      const receiver = await parley(['receive', room, '--out', out, '--server', server.url])
+      await ada.page.getByTestId('participant-tile').first().waitFor({ timeout: 30_000 })
+      await sendFiles(ada, [file.path])
+      expect(await receiver.exitCode(90_000)).toBe(0)
+      expect(receiver.stdout).toMatch(/web-to-cli\.bin .*SHA-256 hash list [0-9a-f]{64} verified/)
+      expect(await sha256Of(joinPath(out, 'web-to-cli.bin'))).toBe(file.sha256)
+      await poll(() => stateOf(ada), 30_000).toBe('done')
+    } finally {
+      await server.close({ graceful: false })
+    }
+  }, 180_000)
+
+  it("parley send → the web app, the page's signaling cut mid-way past the server's resume grace (1 s): it re-joins under a new id, the transfer continues from the offset it confirmed (no confirmed byte sent again), send exits 0, the same bytes", async () => {
+    const size = 128 * MiB
+    const file = pseudoRandomFile(dir, 'cli-to-web-rejoin.bin', size, 23)
+    const server = await startAppServer(0, { resumeGraceMs: 1000 })
+    const proxy = await TcpProxy.start(server.port)
+    try {
+      const { sender, code } = await startSend([file.path], server.url)
+      const bo = await joinLogged(proxy, code, 'Bo')
+      const boId = await peerIdOf(bo)
+      await recordTransferChannels(bo.page)
+      await poll(() => stateOf(bo), 30_000).toBe('offered')
+      await bo.page.getByTestId('file-accept').click()
+      await expect
+        .poll(async () => confirmedBy(await wiresOf(bo.page)), { timeout: 120_000, interval: 100 })
+        .toBeGreaterThan(16 * MiB)
+
+      proxy.pause()
+      proxy.dropAll()
+      // the server ended Bo's session and told the sender
+      await sender.waitFor(/Bo dropped out; waiting for them to come back/, 60_000)
+      proxy.resume()
+      await expect.poll(() => peerIdOf(bo), { timeout: 30_000, interval: 200 }).not.toBe(boId)
+      await expect.poll(() => stateOf(bo), { timeout: 180_000, interval: 500 }).toBe('done')
+      expect(await sender.exitCode(30_000)).toBe(0)
+      const attempts = expectResumedFromConfirmed(senderStats(sender.stderr), size)
+      const confirmed = confirmedBy(await wiresOf(bo.page))
+      console.info(
+        `CLI → web re-join: attempts ${JSON.stringify(attempts)}, confirmed ${(confirmed / MiB).toFixed(1)} MiB`,
+      )
+      expect(await card(bo).count()).toBe(1)
+      expect(await sha256Of(await save(bo))).toBe(file.sha256)
+      forgetRefusedWebSockets(bo)
+    } finally {
+      proxy.close()
+      await server.close({ graceful: false })
+    }
+  }, 300_000)
+
+  it("the web app → parley receive, the page's signaling cut mid-way past the server's resume grace (1 s): it re-joins under a new id, the transfer continues from the offset the receive confirmed (no confirmed byte sent again), receive exits 0 with the file verified", async () => {
+    const size = 128 * MiB
+    const file = pseudoRandomFile(dir, 'web-to-cli-rejoin.bin', size, 24)
+    const server = await startAppServer(0, { resumeGraceMs: 1000 })
+    const proxy = await TcpProxy.start(server.port)
+    try {
+      const room = nextRoom()
+      const ada = await joinLogged(proxy, room, 'Ada')
+      const adaId = await peerIdOf(ada)
+      await recordTransferChannels(ada.page)
+      const out = joinPath(dir, 'web-to-cli-rejoin')
+      mkdirSync(out)
+      const receiver = await parley(['receive', room, '--out', out, '--server', server.url])
+      await ada.page.getByTestId('participant-tile').first().waitFor({ timeout: 30_000 })
+      await sendFiles(ada, [file.path])
+      await expect
+        .poll(async () => confirmedOn(await wiresOf(ada.page)), { timeout: 120_000, interval: 100 })
+        .toBeGreaterThan(16 * MiB)
+
+      proxy.pause()
+      proxy.dropAll()
+      await receiver.waitFor(/Connection lost; resuming|left; waiting for the sender to come back/, 60_000)
+      proxy.resume()
+      await expect.poll(() => peerIdOf(ada), { timeout: 30_000, interval: 200 }).not.toBe(adaId)
+      expect(await receiver.exitCode(180_000)).toBe(0)
+      expect(await sha256Of(joinPath(out, 'web-to-cli-rejoin.bin'))).toBe(file.sha256)
+      const { resumedAt, channels, sentTwice } = expectResumedOnce(await wiresOf(ada.page), size, 16 * MiB)
+      console.info(
+        `web → CLI re-join: resumed at ${(resumedAt / MiB).toFixed(1)} MiB, ${channels} channels, ` +
+          `sent twice ${(sentTwice / MiB).toFixed(1)} MiB`,
+      )
+      await poll(() => stateOf(ada), 30_000).toBe('done')
+      expect(await card(ada).count()).toBe(1)
+      forgetRefusedWebSockets(ada)
+    } finally {
+      proxy.close()
+      await server.close({ graceful: false })
+    }
+  }, 300_000)
+})
