@@ -207,4 +207,44 @@ describe('web app ↔ parley CLI', () => {
       await server.close({ graceful: false })
     }
   }, 300_000)
+  it("the web app → parley receive, the receive's signaling cut mid-way past the server's resume grace (1 s): it re-joins under a new id and asks for the transfer again, which continues from the offset it confirmed (no confirmed byte sent again), receive exits 0 with the file verified", async () => {
+    const size = 128 * MiB
+    const file = pseudoRandomFile(dir, 'web-to-cli-receiver-cut.bin', size, 25)
+    const server = await startAppServer(0, { resumeGraceMs: 1000 })
+    const proxy = await TcpProxy.start(server.port)
+    try {
+      const room = nextRoom()
+      const ada = await joinLogged(server, room, 'Ada')
+      await recordTransferChannels(ada.page)
+      const out = joinPath(dir, 'web-to-cli-receiver-cut')
+      mkdirSync(out)
+      const receiver = await parley(['receive', room, '--out', out, '--server', proxy.url])
+      await ada.page.getByTestId('participant-tile').first().waitFor({ timeout: 30_000 })
+      const receiverId = await ada.page.getByTestId('participant-tile').first().getAttribute('data-peer-id')
+      await sendFiles(ada, [file.path])
+      await expect
+        .poll(async () => confirmedOn(await wiresOf(ada.page)), { timeout: 120_000, interval: 100 })
+        .toBeGreaterThan(16 * MiB)
+
+      proxy.pause()
+      proxy.dropAll()
+      // the server ended the receive's session: Ada saw it leave
+      await ada.page
+        .locator(`[data-testid="participant-tile"][data-peer-id="${receiverId}"]`)
+        .waitFor({ state: 'detached', timeout: 30_000 })
+      proxy.resume()
+      expect(await receiver.exitCode(180_000)).toBe(0)
+      expect(await sha256Of(joinPath(out, 'web-to-cli-receiver-cut.bin'))).toBe(file.sha256)
+      const { resumedAt, channels, sentTwice } = expectResumedOnce(await wiresOf(ada.page), size, 16 * MiB)
+      console.info(
+        `web → CLI, receiver re-join: resumed at ${(resumedAt / MiB).toFixed(1)} MiB, ${channels} channels, ` +
+          `sent twice ${(sentTwice / MiB).toFixed(1)} MiB`,
+      )
+      await poll(() => stateOf(ada), 30_000).toBe('done')
+      expect(await card(ada).count()).toBe(1)
+    } finally {
+      proxy.close()
+      await server.close({ graceful: false })
+    }
+  }, 300_000)
 })

@@ -44,8 +44,11 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
   const room = await joinRoom(Room, server, parsed.code, 'parley receive', logger)
   installTestHooks(room, io.env)
   const manager = new TransferManager(room, {
-    // a sender back under a new id offers again: the new offer replaces the old one (below)
-    awaitRejoin: false,
+    // A sender that drops out (network gone past the server's resume grace) is waited for
+    // (`awaitRejoin`, the default): back under a new id, or when this receive is (it then asks the
+    // sender for the transfer again), the same transfer continues. A sender that offers anew
+    // instead (both sides back under new ids) replaces it (below).
+    resumeTimeoutMs: COME_BACK_MS,
     ...(logger ? { logger } : {}),
   })
   const pending: IncomingOffer[] = []
@@ -184,10 +187,16 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
         const transfer = offer.transfer
         const view = new ProgressView(io, 'Receiving')
         transfer.on('progress', (p) => view.update(p))
+        /** When the transfer was last interrupted (undefined while it runs). */
+        let lostAt: number | undefined
         transfer.on('state', (state) => {
           if (state === 'interrupted') {
+            lostAt = Date.now()
             view.finish()
             io.stderr.write('Connection lost; resuming when the sender is back…\n')
+          } else if (state === 'active' && lostAt !== undefined) {
+            lostAt = undefined
+            io.stderr.write('The sender is back: resuming.\n')
           }
         })
         try {
@@ -203,6 +212,10 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
           }
         } catch (error) {
           view.finish()
+          if (lostAt !== undefined && Date.now() - lostAt >= COME_BACK_MS) {
+            // the transfer waited for the sender as long as a new offer would be waited for
+            throw new CliError(Exit.FAILURE, 'the sender went away and did not come back', { cause: error })
+          }
           if (isParleyError(error) && PEER_GONE.includes(error.code)) {
             io.stderr.write(`${error.message}; waiting for the sender to come back…\n`)
             continue

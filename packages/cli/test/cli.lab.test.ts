@@ -79,7 +79,7 @@ describe('parley CLI in a network lab (namespaces)', () => {
     expect(receiver.stderr).toMatch(/Resuming big\.bin at [1-9]|The sender is back: resuming/)
   }, 180_000)
 
-  it('the receiver’s link is cut mid-transfer until the server ends its session, then restored: the receiver comes back under a new id and meets the sender afresh, the transfer resumes from its partial file (no stored byte sent again), both exit 0, the file is whole', async (ctx) => {
+  it('the receiver’s link is cut mid-transfer until the server ends its session, then restored: the receiver comes back under a new id, meets the sender afresh and asks for the transfer again, which resumes from its partial file (no stored byte sent again), both exit 0, the file is whole', async (ctx) => {
     if (!allowed) ctx.skip('network namespaces need root and iproute2 (both in CI)')
     lab = await createNetnsLink()
     // the server and the sender on this side, the receiver in the namespace; the server gives a
@@ -104,8 +104,11 @@ describe('parley CLI in a network lab (namespaces)', () => {
     await sender.waitFor(/dropped out; waiting for them to come back/, 60_000)
     await lab.restore()
     await expectBothDone(sender, receiver, out, expected)
-    expect(receiver.stderr).toMatch(/the connection to parley send starts afresh; waiting for the sender/)
+    // the same transfer went on: the receiver asked for it again (no second offer, no second accept)
+    expect(receiver.stderr).toMatch(/Connection lost; resuming when the sender is back/)
     expect(receiver.stderr).toMatch(/The sender is back: resuming/)
+    expect(sender.stderr).toMatch(/The receiver is back: resuming/)
+    expect(sender.stderr.match(/Receiver connected/g)).toHaveLength(1)
   }, 180_000)
 
   it('over a link that drops 3 % of UDP packets each way and carries 100 Mbit/s: a 48 MiB send completes in one attempt (no reconnection), both exit 0, the file is whole', async (ctx) => {

@@ -87,7 +87,8 @@ export class NodeFileSource implements FileSource {
     } finally {
       this.#reading--
       if (offset + filled >= this.size) this.#atEnd = true
-      if (this.#atEnd && this.#reading === 0) this.#release()
+      // closed before the read resolves: a caller that read to the end holds no descriptor
+      if (this.#atEnd && this.#reading === 0) await this.#release()
     }
   }
 
