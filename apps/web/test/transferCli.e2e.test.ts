@@ -130,6 +130,35 @@ describe('web app ↔ parley CLI', () => {
     }
   }, 180_000)
 
+  it('parley send → the web app, the page reloaded mid-way: it goes back into the room as the same participant and the transfer continues by itself from the offset it confirmed (OPFS), send exits 0, the same bytes', async () => {
+    const size = 128 * MiB
+    const file = pseudoRandomFile(dir, 'cli-to-web-reload.bin', size, 26)
+    const server = await startAppServer()
+    try {
+      const { sender, code } = await startSend([file.path], server.url)
+      const bo = await joinLogged(server, code, 'Bo')
+      const boId = await peerIdOf(bo)
+      await recordTransferChannels(bo.page)
+      await poll(() => stateOf(bo), 30_000).toBe('offered')
+      await bo.page.getByTestId('file-accept').click()
+      await expect
+        .poll(async () => confirmedBy(await wiresOf(bo.page)), { timeout: 120_000, interval: 100 })
+        .toBeGreaterThan(16 * MiB)
+
+      await bo.page.reload()
+      await bo.page.getByTestId('local-tile').waitFor()
+      await expect.poll(() => stateOf(bo), { timeout: 180_000, interval: 500 }).toBe('done')
+      expect(await peerIdOf(bo)).toBe(boId)
+      expect(await card(bo).count()).toBe(1)
+      expect(await sender.exitCode(30_000)).toBe(0)
+      const attempts = expectResumedFromConfirmed(senderStats(sender.stderr), size)
+      console.info(`CLI → web reload: attempts ${JSON.stringify(attempts)}`)
+      expect(await sha256Of(await save(bo))).toBe(file.sha256)
+    } finally {
+      await server.close({ graceful: false })
+    }
+  }, 300_000)
+
   it("parley send → the web app, the page's signaling cut mid-way past the server's resume grace (1 s): it re-joins under a new id, the transfer continues from the offset it confirmed (no confirmed byte sent again), send exits 0, the same bytes", async () => {
     const size = 128 * MiB
     const file = pseudoRandomFile(dir, 'cli-to-web-rejoin.bin', size, 23)
