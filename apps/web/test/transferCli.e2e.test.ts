@@ -3,7 +3,7 @@
  * prints, a browser's file to `parley receive`, and each of these with the browser's signaling cut
  * mid-way past the server's resume grace (the page re-joins under a new id).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join as joinPath } from 'node:path'
 import type { Browser } from 'playwright-core'
@@ -154,6 +154,78 @@ describe('web app ↔ parley CLI', () => {
       const attempts = expectResumedFromConfirmed(senderStats(sender.stderr), size)
       console.info(`CLI → web reload: attempts ${JSON.stringify(attempts)}`)
       expect(await sha256Of(await save(bo))).toBe(file.sha256)
+    } finally {
+      await server.close({ graceful: false })
+    }
+  }, 300_000)
+
+  it("Ctrl-C on parley send mid-way cancels the page's transfer with the reason shown (send exits 130); the page's Cancel mid-way makes parley receive exit 7 without a partial file", async () => {
+    const server = await startAppServer()
+    try {
+      const big = pseudoRandomFile(dir, 'cancelled-by-cli.bin', 128 * MiB, 27)
+      const { sender, code } = await startSend([big.path], server.url)
+      const bo = await joinLogged(server, code, 'Bo')
+      await poll(() => stateOf(bo), 30_000).toBe('offered')
+      await bo.page.getByTestId('file-accept').click()
+      await sender.waitFor(/Sending +[1-9]\d*% /, 60_000)
+      sender.kill('SIGINT')
+      expect(await sender.exitCode(15_000)).toBe(130)
+      await poll(() => stateOf(bo)).toBe('cancelled')
+      expect(await card(bo).textContent()).toContain('cancelled by the sender')
+
+      const room = nextRoom()
+      const ada = await joinLogged(server, room, 'Ada')
+      const out = joinPath(dir, 'cancelled-by-page')
+      mkdirSync(out)
+      const receiver = await parley(['receive', room, '--out', out, '--server', server.url])
+      await ada.page.getByTestId('participant-tile').first().waitFor({ timeout: 30_000 })
+      await sendFiles(ada, [big.path])
+      await receiver.waitFor(/Receiving +[1-9]\d*% /, 60_000)
+      await ada.page.getByTestId('file-cancel').click()
+      await poll(() => stateOf(ada)).toBe('cancelled')
+      expect(await receiver.exitCode(15_000)).toBe(7)
+      expect(receiver.stderr).toMatch(/the sender cancelled/)
+      expect(readdirSync(out)).toEqual([])
+    } finally {
+      await server.close({ graceful: false })
+    }
+  }, 240_000)
+
+  it('the web app → parley receive, the sending page reloaded mid-way: the receive waits, and the same file sent again from the reloaded page resumes from its partial file (only the rest is sent), exit 0 with the file verified', async () => {
+    const size = 128 * MiB
+    const file = pseudoRandomFile(dir, 'web-to-cli-reload.bin', size, 28)
+    const server = await startAppServer()
+    try {
+      const room = nextRoom()
+      const ada = await joinLogged(server, room, 'Ada')
+      await recordTransferChannels(ada.page)
+      const out = joinPath(dir, 'web-to-cli-reload')
+      mkdirSync(out)
+      const receiver = await parley(['receive', room, '--out', out, '--server', server.url])
+      await ada.page.getByTestId('participant-tile').first().waitFor({ timeout: 30_000 })
+      await sendFiles(ada, [file.path])
+      await expect
+        .poll(async () => confirmedOn(await wiresOf(ada.page)), { timeout: 120_000, interval: 100 })
+        .toBeGreaterThan(16 * MiB)
+      const confirmed = confirmedOn(await wiresOf(ada.page))
+
+      await ada.page.reload()
+      await ada.page.getByTestId('local-tile').waitFor()
+      await receiver.waitFor(/waiting for the sender to come back/, 30_000)
+      await recordTransferChannels(ada.page)
+      await ada.page.getByTestId('participant-tile').first().waitFor({ timeout: 30_000 })
+      await sendFiles(ada, [file.path])
+      expect(await receiver.exitCode(180_000)).toBe(0)
+      expect(receiver.stderr).toMatch(/The sender is back: resuming/)
+      expect(receiver.stderr).toMatch(/Resuming web-to-cli-reload\.bin at [1-9]/)
+      expect(await sha256Of(joinPath(out, 'web-to-cli-reload.bin'))).toBe(file.sha256)
+      // the reloaded page sent only what the receive did not have: from at or after what it confirmed
+      const [wire] = await wiresOf(ada.page)
+      const from = wire?.received.find((m) => m.t === 'accept') as { files: { offset: number }[] } | undefined
+      const offset = from?.files[0]?.offset ?? -1
+      console.info(`web → CLI after the sender's reload: resumed at ${(offset / MiB).toFixed(1)} MiB`)
+      expect(offset).toBeGreaterThanOrEqual(confirmed)
+      expect(wire?.binarySent).toBe(size - offset)
     } finally {
       await server.close({ graceful: false })
     }
