@@ -7,6 +7,7 @@ import type { Download } from 'playwright-core'
 import { afterAll, describe, expect, it } from 'vitest'
 import { readZip } from '../../../packages/client/test/transfer/zipReader.js'
 import { sha256Of } from './support/files.js'
+import { pickIntoOpfs } from './support/transfers.js'
 import { expectFullMesh, type Participant, poll, useWebAppSuite } from './support/webApp.js'
 
 const suite = useWebAppSuite('tx')
@@ -306,38 +307,29 @@ describe('web app file transfer', () => {
     const ada = await join(room, 'Ada')
     const bo = await join(room, 'Bo')
     await expectFullMesh([ada, bo])
-    await bo.page.evaluate(() => {
-      const w = window as unknown as Record<string, unknown>
-      // as the save dialog does (File System Access spec): the chosen file exists, emptied
-      w.showSaveFilePicker = async () => {
-        const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('saved-as', {
-          create: true,
-        })
-        const file = await dir.getFileHandle('chosen.bin', { create: true })
-        const empty = await file.createWritable()
-        await empty.close()
-        return file
-      }
-    })
-    const names = () =>
-      bo.page.evaluate(async () => {
-        const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('saved-as', {
-          create: true,
-        })
-        const out: string[] = []
-        for await (const name of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) out.push(name)
-        return out.sort()
-      })
+    // as the save dialog does (File System Access spec): the chosen file exists, empty
+    await pickIntoOpfs(bo, 'chosen-then-cancelled.bin')
+    const picked = () =>
+      bo.page.evaluate(() =>
+        navigator.storage
+          .getDirectory()
+          .then((root) => root.getFileHandle('chosen-then-cancelled.bin'))
+          .then(
+            () => true,
+            () => false,
+          ),
+      )
     await sendFiles(ada, [randomFile('big.bin', 120 * 1024 * 1024).path])
     await poll(() => stateOf(bo)).toBe('offered')
     await poll(() => bo.page.getByTestId('file-accept-to').textContent()).toBe('Save as…')
     await bo.page.getByTestId('file-accept-to').click()
     await expect.poll(() => stateOf(ada), { timeout: 30_000 }).toBe('active')
+    expect(await picked()).toBe(true)
     await ada.page.getByTestId('file-cancel').click()
     await poll(() => stateOf(ada)).toBe('cancelled')
     await poll(() => stateOf(bo)).toBe('cancelled')
-    // the dialog made chosen.bin; the cancelled transfer removed it
-    await poll(names).toEqual([])
+    // the dialog made the file; the cancelled transfer removed it
+    await poll(picked).toBe(false)
     expect(bo.errors).toEqual([])
   })
 })

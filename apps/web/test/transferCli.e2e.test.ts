@@ -89,6 +89,64 @@ function confirmedBy(wires: readonly Wire[]): number {
   return max
 }
 
+/**
+ * The web app (Ada) sends 128 MiB to `parley receive`; once more than 16 MiB are confirmed, the
+ * signaling of `cut` (the page, or the receive) goes through a TCP proxy that drops it until the
+ * server ended that side's session (1 s resume grace). It re-joins under a new id; the transfer
+ * continues from the receive's confirmed offset (no confirmed byte sent again), one card.
+ */
+async function webToCliAfterRejoin(cut: 'page' | 'receive', seed: number): Promise<void> {
+  const size = 128 * MiB
+  const file = pseudoRandomFile(dir, `web-to-cli-${cut}-cut.bin`, size, seed)
+  const server = await startAppServer(0, { resumeGraceMs: 1000 })
+  const proxy = await TcpProxy.start(server.port)
+  try {
+    const room = nextRoom()
+    const ada = await joinLogged(cut === 'page' ? proxy : server, room, 'Ada')
+    const adaId = await peerIdOf(ada)
+    await recordTransferChannels(ada.page)
+    const out = joinPath(dir, `web-to-cli-${cut}-cut`)
+    mkdirSync(out)
+    const via = cut === 'receive' ? proxy : server
+    const receiver = await parley(['receive', room, '--out', out, '--server', via.url])
+    const tile = ada.page.getByTestId('participant-tile').first()
+    await tile.waitFor({ timeout: 30_000 })
+    const receiverId = await tile.getAttribute('data-peer-id')
+    await sendFiles(ada, [file.path])
+    await expect
+      .poll(async () => confirmedOn(await wiresOf(ada.page)), { timeout: 120_000, interval: 100 })
+      .toBeGreaterThan(16 * MiB)
+
+    proxy.pause()
+    proxy.dropAll()
+    if (cut === 'page') {
+      await receiver.waitFor(/Connection lost; resuming|left; waiting for the sender to come back/, 60_000)
+    } else {
+      // the server ended the receive's session: Ada saw it leave
+      await ada.page
+        .locator(`[data-testid="participant-tile"][data-peer-id="${receiverId}"]`)
+        .waitFor({ state: 'detached', timeout: 30_000 })
+    }
+    proxy.resume()
+    if (cut === 'page') {
+      await expect.poll(() => peerIdOf(ada), { timeout: 30_000, interval: 200 }).not.toBe(adaId)
+    }
+    expect(await receiver.exitCode(180_000)).toBe(0)
+    expect(await sha256Of(joinPath(out, `web-to-cli-${cut}-cut.bin`))).toBe(file.sha256)
+    const { resumedAt, channels, sentTwice } = expectResumedOnce(await wiresOf(ada.page), size, 16 * MiB)
+    console.info(
+      `web → CLI, ${cut} cut: resumed at ${(resumedAt / MiB).toFixed(1)} MiB, ${channels} channels, ` +
+        `sent twice ${(sentTwice / MiB).toFixed(1)} MiB`,
+    )
+    await poll(() => stateOf(ada), 30_000).toBe('done')
+    expect(await card(ada).count()).toBe(1)
+    forgetRefusedWebSockets(ada)
+  } finally {
+    proxy.close()
+    await server.close({ graceful: false })
+  }
+}
+
 describe('web app ↔ parley CLI', () => {
   it('parley send → the web app opened at the link it prints: the offer shows, Accept receives it, the save action downloads the same bytes, and send exits 0 once the browser verified them', async () => {
     const server = await startAppServer()
@@ -270,82 +328,10 @@ describe('web app ↔ parley CLI', () => {
   }, 300_000)
 
   it("the web app → parley receive, the page's signaling cut mid-way past the server's resume grace (1 s): it re-joins under a new id, the transfer continues from the offset the receive confirmed (no confirmed byte sent again), receive exits 0 with the file verified", async () => {
-    const size = 128 * MiB
-    const file = pseudoRandomFile(dir, 'web-to-cli-rejoin.bin', size, 24)
-    const server = await startAppServer(0, { resumeGraceMs: 1000 })
-    const proxy = await TcpProxy.start(server.port)
-    try {
-      const room = nextRoom()
-      const ada = await joinLogged(proxy, room, 'Ada')
-      const adaId = await peerIdOf(ada)
-      await recordTransferChannels(ada.page)
-      const out = joinPath(dir, 'web-to-cli-rejoin')
-      mkdirSync(out)
-      const receiver = await parley(['receive', room, '--out', out, '--server', server.url])
-      await ada.page.getByTestId('participant-tile').first().waitFor({ timeout: 30_000 })
-      await sendFiles(ada, [file.path])
-      await expect
-        .poll(async () => confirmedOn(await wiresOf(ada.page)), { timeout: 120_000, interval: 100 })
-        .toBeGreaterThan(16 * MiB)
-
-      proxy.pause()
-      proxy.dropAll()
-      await receiver.waitFor(/Connection lost; resuming|left; waiting for the sender to come back/, 60_000)
-      proxy.resume()
-      await expect.poll(() => peerIdOf(ada), { timeout: 30_000, interval: 200 }).not.toBe(adaId)
-      expect(await receiver.exitCode(180_000)).toBe(0)
-      expect(await sha256Of(joinPath(out, 'web-to-cli-rejoin.bin'))).toBe(file.sha256)
-      const { resumedAt, channels, sentTwice } = expectResumedOnce(await wiresOf(ada.page), size, 16 * MiB)
-      console.info(
-        `web → CLI re-join: resumed at ${(resumedAt / MiB).toFixed(1)} MiB, ${channels} channels, ` +
-          `sent twice ${(sentTwice / MiB).toFixed(1)} MiB`,
-      )
-      await poll(() => stateOf(ada), 30_000).toBe('done')
-      expect(await card(ada).count()).toBe(1)
-      forgetRefusedWebSockets(ada)
-    } finally {
-      proxy.close()
-      await server.close({ graceful: false })
-    }
+    await webToCliAfterRejoin('page', 24)
   }, 300_000)
-  it("the web app → parley receive, the receive's signaling cut mid-way past the server's resume grace (1 s): it re-joins under a new id and asks for the transfer again, which continues from the offset it confirmed (no confirmed byte sent again), receive exits 0 with the file verified", async () => {
-    const size = 128 * MiB
-    const file = pseudoRandomFile(dir, 'web-to-cli-receiver-cut.bin', size, 25)
-    const server = await startAppServer(0, { resumeGraceMs: 1000 })
-    const proxy = await TcpProxy.start(server.port)
-    try {
-      const room = nextRoom()
-      const ada = await joinLogged(server, room, 'Ada')
-      await recordTransferChannels(ada.page)
-      const out = joinPath(dir, 'web-to-cli-receiver-cut')
-      mkdirSync(out)
-      const receiver = await parley(['receive', room, '--out', out, '--server', proxy.url])
-      await ada.page.getByTestId('participant-tile').first().waitFor({ timeout: 30_000 })
-      const receiverId = await ada.page.getByTestId('participant-tile').first().getAttribute('data-peer-id')
-      await sendFiles(ada, [file.path])
-      await expect
-        .poll(async () => confirmedOn(await wiresOf(ada.page)), { timeout: 120_000, interval: 100 })
-        .toBeGreaterThan(16 * MiB)
 
-      proxy.pause()
-      proxy.dropAll()
-      // the server ended the receive's session: Ada saw it leave
-      await ada.page
-        .locator(`[data-testid="participant-tile"][data-peer-id="${receiverId}"]`)
-        .waitFor({ state: 'detached', timeout: 30_000 })
-      proxy.resume()
-      expect(await receiver.exitCode(180_000)).toBe(0)
-      expect(await sha256Of(joinPath(out, 'web-to-cli-receiver-cut.bin'))).toBe(file.sha256)
-      const { resumedAt, channels, sentTwice } = expectResumedOnce(await wiresOf(ada.page), size, 16 * MiB)
-      console.info(
-        `web → CLI, receiver re-join: resumed at ${(resumedAt / MiB).toFixed(1)} MiB, ${channels} channels, ` +
-          `sent twice ${(sentTwice / MiB).toFixed(1)} MiB`,
-      )
-      await poll(() => stateOf(ada), 30_000).toBe('done')
-      expect(await card(ada).count()).toBe(1)
-    } finally {
-      proxy.close()
-      await server.close({ graceful: false })
-    }
+  it("the web app → parley receive, the receive's signaling cut mid-way past the server's resume grace (1 s): it re-joins under a new id and asks for the transfer again, which continues from the offset it confirmed (no confirmed byte sent again), receive exits 0 with the file verified", async () => {
+    await webToCliAfterRejoin('receive', 25)
   }, 300_000)
 })

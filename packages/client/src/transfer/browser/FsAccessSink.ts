@@ -19,9 +19,9 @@ const MAX_IN_FLIGHT = 4
  * Streams a received file straight into a file the user picked with the File System Access API
  * (Chromium): positioned writes into the browser's swap file, committed on completion (`complete`);
  * `discard` and `close` abort, leaving the picked file as it was (see {@link fromSaveDialog} for a
- * file the save dialog just made). Chunks are gathered into 1 MiB
- * writes with up to four pending. Memory stays flat (at most 5 MiB per file); partial data does
- * not survive a reload (use OpfsSink for that).
+ * file the save dialog just made). Chunks are gathered into 1 MiB writes with up to four pending.
+ * Memory stays flat (at most 5 MiB per file); partial data does not survive a reload (use OpfsSink
+ * for that).
  */
 export class FsAccessSink implements FileSink {
   /** The file is written where the person chose as it arrives: there is nothing to save afterwards. */

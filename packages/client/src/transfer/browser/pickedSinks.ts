@@ -22,8 +22,9 @@ export function canPickSinks(): boolean {
  * name (nothing is overwritten). Resolves with a SinkFactory that writes each file there as it
  * arrives (FsAccessSink: no save step afterwards), or undefined when the person dismissed the
  * dialog. A file made for the offer that does not complete is removed again (in the folder, and
- * the one the save dialog made or emptied). Needs a user gesture: call it from a click handler, before anything else is awaited.
- * Rejects with INVALID_ARGUMENT without the API (see {@link canPickSinks}).
+ * the one the save dialog made or emptied). Needs a user gesture: call it from a click handler,
+ * before anything else is awaited. Rejects with INVALID_ARGUMENT without the API (see
+ * {@link canPickSinks}).
  */
 export async function pickSinks(
   files: readonly Pick<FileMeta, 'id' | 'name'>[],
