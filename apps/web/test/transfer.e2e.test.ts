@@ -8,13 +8,22 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { readZip } from '../../../packages/client/test/transfer/zipReader.js'
 import { sha256Of } from './support/files.js'
 import { pickIntoOpfs } from './support/transfers.js'
-import { expectFullMesh, type Participant, poll, useWebAppSuite } from './support/webApp.js'
+import { expectFullMesh, type PageOptions, type Participant, poll, useWebAppSuite } from './support/webApp.js'
 
 const suite = useWebAppSuite('tx')
 const { nextRoom, join } = suite
 const dir = mkdtempSync(joinPath(tmpdir(), 'parley-web-tx-'))
 
 /** A file of random bytes on disk, and its SHA-256. */
+/** Ada and Bo in a new room, connected to each other; Ada's page with `adaOptions`. */
+async function adaAndBo(adaOptions?: PageOptions): Promise<[Participant, Participant]> {
+  const room = nextRoom()
+  const ada = await join(room, 'Ada', adaOptions)
+  const bo = await join(room, 'Bo')
+  await expectFullMesh([ada, bo])
+  return [ada, bo]
+}
+
 function randomFile(name: string, size: number): { path: string; sha256: string } {
   const path = joinPath(dir, name)
   const data = randomBytes(size)
@@ -65,10 +74,7 @@ async function sendVerified(ada: Participant, bo: Participant, file: { path: str
 
 describe('web app file transfer', () => {
   it('a file offered through the file input is accepted, arrives verified, and the save action downloads the same bytes; save all downloads them in one ZIP', async () => {
-    const room = nextRoom()
-    const ada = await join(room, 'Ada')
-    const bo = await join(room, 'Bo')
-    await expectFullMesh([ada, bo])
+    const [ada, bo] = await adaAndBo()
     const small = randomFile('notes.bin', 3 * 1024 * 1024 + 17)
     const large = randomFile('video.bin', 40 * 1024 * 1024)
 
@@ -109,10 +115,7 @@ describe('web app file transfer', () => {
   })
 
   it('with the sender worker on (test flag: as on machines of more than 2 cores), the page hands no file byte to a channel; the file arrives verified', async () => {
-    const room = nextRoom()
-    const ada = await join(room, 'Ada', { localStorage: { 'parley:test:sender-worker': '1' } })
-    const bo = await join(room, 'Bo')
-    await expectFullMesh([ada, bo])
+    const [ada, bo] = await adaAndBo({ localStorage: { 'parley:test:sender-worker': '1' } })
     const workers: string[] = []
     ada.page.on('worker', (w) => workers.push(w.url()))
     await countPageSends(ada)
@@ -122,10 +125,7 @@ describe('web app file transfer', () => {
   })
 
   it('with the sender worker off (test flag: as on 2-core machines, or browsers that cannot move a data channel), the page sends the file and it arrives verified', async () => {
-    const room = nextRoom()
-    const ada = await join(room, 'Ada', { localStorage: { 'parley:test:sender-worker': '0' } })
-    const bo = await join(room, 'Bo')
-    await expectFullMesh([ada, bo])
+    const [ada, bo] = await adaAndBo({ localStorage: { 'parley:test:sender-worker': '0' } })
     const workers: string[] = []
     ada.page.on('worker', (w) => workers.push(w.url()))
     await countPageSends(ada)
@@ -136,10 +136,7 @@ describe('web app file transfer', () => {
   })
 
   it('declining an offer shows the transfer as cancelled on both sides', async () => {
-    const room = nextRoom()
-    const ada = await join(room, 'Ada')
-    const bo = await join(room, 'Bo')
-    await expectFullMesh([ada, bo])
+    const [ada, bo] = await adaAndBo()
     await sendFiles(ada, [randomFile('declined.bin', 1000).path])
     await poll(() => stateOf(bo)).toBe('offered')
     await bo.page.getByRole('button', { name: 'Decline' }).click()
@@ -149,10 +146,7 @@ describe('web app file transfer', () => {
   })
 
   it('the sender cancelling mid-way cancels the transfer on both sides', async () => {
-    const room = nextRoom()
-    const ada = await join(room, 'Ada')
-    const bo = await join(room, 'Bo')
-    await expectFullMesh([ada, bo])
+    const [ada, bo] = await adaAndBo()
     await sendFiles(ada, [randomFile('big.bin', 60 * 1024 * 1024).path])
     await poll(() => stateOf(bo)).toBe('offered')
     await bo.page.getByTestId('file-accept').click()
@@ -194,10 +188,7 @@ describe('web app file transfer', () => {
   })
 
   it('"Save as…" writes a one-file offer straight into the file the person picked, and "Save to folder…" a three-file offer into the picked folder (a name already there gets " (1)"); each file verified, the save action shows them saved', async () => {
-    const room = nextRoom()
-    const ada = await join(room, 'Ada')
-    const bo = await join(room, 'Bo')
-    await expectFullMesh([ada, bo])
+    const [ada, bo] = await adaAndBo()
     // headless Chromium shows no dialog: the pickers answer with a file and a folder of the
     // origin's private file system (real FileSystemHandles, written the same way)
     await bo.page.evaluate(() => {
@@ -274,10 +265,7 @@ describe('web app file transfer', () => {
   })
 
   it('a transfer accepted into a picked folder and cancelled mid-way by the receiver leaves nothing of its files in that folder', async () => {
-    const room = nextRoom()
-    const ada = await join(room, 'Ada')
-    const bo = await join(room, 'Bo')
-    await expectFullMesh([ada, bo])
+    const [ada, bo] = await adaAndBo()
     await bo.page.evaluate(() => {
       const w = window as unknown as Record<string, unknown>
       w.showDirectoryPicker = async () =>
@@ -303,10 +291,7 @@ describe('web app file transfer', () => {
   })
 
   it('a one-file offer accepted with "Save as…" and cancelled mid-way by the sender leaves no empty file where the person picked', async () => {
-    const room = nextRoom()
-    const ada = await join(room, 'Ada')
-    const bo = await join(room, 'Bo')
-    await expectFullMesh([ada, bo])
+    const [ada, bo] = await adaAndBo()
     // as the save dialog does (File System Access spec): the chosen file exists, empty
     await pickIntoOpfs(bo, 'chosen-then-cancelled.bin')
     const picked = () =>
