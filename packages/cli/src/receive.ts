@@ -16,7 +16,9 @@ import {
 import { DEFAULT_SERVER } from './args.js'
 import { parseCode } from './code.js'
 import { cliLogger, installTestHooks, interrupted, joinRoom } from './common.js'
+import { NO_PATH_REASON, watchConnecting } from './connectWatch.js'
 import { CliError, Exit, type ExitCode } from './exit.js'
+import { currentRoute, routeLine } from './route.js'
 import { withTimeout } from './send.js'
 import { askYesNo, formatBytes, type Io, ProgressView } from './ui.js'
 
@@ -82,6 +84,17 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
     return { arrived, off: () => off() }
   }
 
+  /** Every sender here failed to connect before any offer (set by the watch, which says why). */
+  let unreachable = false
+  const stopWatch = watchConnecting(room, io, {
+    role: 'the sender',
+    onFailed: () => {
+      if (current || ![...room.participants.values()].every((p) => p.state === 'failed')) return
+      unreachable = true
+      wake?.()
+    },
+  })
+
   let current: IncomingOffer | undefined
   const stop = interrupted()
   try {
@@ -91,17 +104,27 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
       for (;;) {
         let offer = await nextOffer(first ? COME_BACK_MS : cmd.timeoutMs)
         // Someone holds the code but made no offer: a sender busy with another receiver (it hands
-        // over when that one is lost: a receive that crashed and runs again).
-        const busy = !offer && !first && room.participants.size > 0
-        if (busy) {
-          io.stderr.write('The sender is busy with another receiver; waiting for it…\n')
-          // until an offer comes, the time is up, or nobody is left to make one
+        // over when that one is lost: a receive that crashed and runs again), or one that no
+        // connection reaches yet (the watch says so).
+        const holder = !offer && !first && room.participants.size > 0 && !unreachable
+        const busy = holder && [...room.participants.values()].some((p) => p.state === 'connected')
+        if (holder) {
+          if (busy) io.stderr.write('The sender is busy with another receiver; waiting for it…\n')
+          // until an offer comes, the time is up, nobody is left to make one, or no connection worked
           const off = room.on('participant-left', () => {
             if (room.participants.size === 0) wake?.()
           })
           offer = await nextOffer(COME_BACK_MS).finally(off)
         }
         if (!offer) {
+          if (!first && (unreachable || (holder && !busy))) {
+            throw new CliError(
+              Exit.FAILURE,
+              unreachable
+                ? `cannot connect to the sender: ${NO_PATH_REASON}`
+                : `no connection to the sender of code ${parsed.code} worked (waited ${Math.round((cmd.timeoutMs + COME_BACK_MS) / 1000)} s)`,
+            )
+          }
           if (busy) {
             throw new CliError(
               Exit.NO_SUCH_CODE,
@@ -128,6 +151,7 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
         if (!first) {
           first = offer.files
           describeOffer(io, offer)
+          io.stderr.write(routeLine(await currentRoute(room.participant(offer.from.peerId))))
           if (cmd.confirm && !(await askYesNo(io, 'Accept?'))) {
             await offer.decline('declined by the receiver')
             throw new CliError(Exit.DECLINED, 'declined')
@@ -265,6 +289,7 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
     }
     throw error
   } finally {
+    stopWatch()
     if (current) await withTimeout(current.transfer.settled(), 3000)
     await withTimeout(room.leave(), 2000)
   }

@@ -13,7 +13,9 @@ import {
 } from '@parley/client'
 import { linkFor, newCode } from './code.js'
 import { cliLogger, installTestHooks, interrupted, joinRoom } from './common.js'
+import { watchConnecting } from './connectWatch.js'
 import { CliError, Exit, type ExitCode } from './exit.js'
+import { currentRoute, routeLine } from './route.js'
 import { formatBytes, formatDuration, type Io, ProgressView } from './ui.js'
 
 /** Failures after which the sender keeps waiting for a receiver (it went away; it may come back). */
@@ -44,6 +46,7 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
   const total = sources.reduce((sum, s) => sum + s.size, 0)
   let room: Room | undefined
   const senders: OutgoingTransfer[] = []
+  let stopWatch = () => {}
   try {
     let code = ''
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -61,6 +64,8 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
     io.stderr.write(`Sending ${count} (${formatBytes(total)}). Waiting for a receiver… (Ctrl-C to stop)\n`)
     installTestHooks(room, io.env)
     const joined = room
+    // a receiver that meets us on the server but cannot connect is told of, not waited for in silence
+    stopWatch = watchConnecting(joined, io, { role: 'the receiver' })
     // A receiver that drops out (network gone past the server's resume grace) leaves its transfer
     // waiting (`awaitRejoin`, the default): back under a new id, a browser asks for it again
     // (`reclaim`) and it continues; a receive run again, which does not ask, is offered anew once
@@ -129,6 +134,7 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
         offered.add(peer)
         const sas = peer.sas ? ` (verification code ${peer.sas})` : ''
         io.stderr.write(`Receiver connected${sas}. Waiting for them to accept…\n`)
+        io.stderr.write(routeLine(await currentRoute(peer)))
         const [sender] = await manager.sendFiles(peer, sources)
         if (!sender) return
         senders.push(sender)
@@ -200,6 +206,7 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
     }
     throw error
   } finally {
+    stopWatch()
     if (io.env.PARLEY_TEST_HOOKS === '1') {
       const stats = senders.map((s) => ({ dataBytesSent: s.dataBytesSent, attempts: s.attempts }))
       io.stderr.write(`parley-test-stats ${JSON.stringify(stats)}\n`)

@@ -50,6 +50,9 @@ describe('parley CLI (child processes, real server)', () => {
     expect(await sha256OfFile(join(out, 'big.bin'))).toBe(expected)
     expect(await readdir(out)).toEqual(['big.bin'])
     expect(senderStats(sender.stderr)[0]?.dataBytesSent).toBe(256 * MiB)
+    // over loopback, each side tells its user that no relay carries the bytes
+    expect(sender.stderr).toContain('Connected directly.')
+    expect(receiver.stderr).toContain('Connected directly.')
   }, 120_000)
 
   it('receives five files of one send, duplicates renamed, each verified', async () => {

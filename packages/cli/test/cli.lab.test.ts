@@ -1,10 +1,13 @@
 /**
  * Network lab: `parley` processes in network namespaces, their links cut for real.
  */
+import { execFile } from 'node:child_process'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { type ParleyServer, startServer } from '@parley/server'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { type Coturn, hasCoturn, startCoturn } from '../../client/test/support/coturn.js'
 import { sha256OfFile, tempDir, writeRandomFile } from '../../client/test/transfer/support.js'
 import { canImpair, canMakeNamespaces, createNetnsLink, type NetnsLink } from './netns.js'
 import {
@@ -17,9 +20,13 @@ import {
 } from './support.js'
 
 const SIZE = 256 * 1024 * 1024
+const run = promisify(execFile)
 
 describe('parley CLI in a network lab (namespaces)', () => {
   let lab: NetnsLink | undefined
+  /** A second namespace, for a test that puts the two peers apart. */
+  let other: NetnsLink | undefined
+  let turn: Coturn | undefined
   let server: ParleyServer | undefined
   let dir: { path: string; remove: () => Promise<void> } | undefined
   let allowed = false
@@ -53,10 +60,14 @@ describe('parley CLI in a network lab (namespaces)', () => {
   afterEach(async () => {
     await killAll()
     await server?.close({ graceful: false })
+    await turn?.close()
     await lab?.remove()
+    await other?.remove()
     await dir?.remove()
     server = undefined
+    turn = undefined
     lab = undefined
+    other = undefined
     dir = undefined
   })
 
@@ -134,4 +145,81 @@ describe('parley CLI in a network lab (namespaces)', () => {
     // the link did lose packets: ~3 % of the ~37,000 or more a 48 MiB transfer takes
     expect(await lab.droppedPackets()).toBeGreaterThan(500)
   }, 180_000)
+
+  /**
+   * The sender's namespace (`lab`) and the receiver's (`other`), with no route between them: the
+   * receiver's reaches this side's address on the sender's link (the server's and the TURN
+   * server's), and nothing of the sender's namespace.
+   */
+  const apart = async () => {
+    lab = await createNetnsLink()
+    other = await createNetnsLink()
+    await other.reach(lab.hostIp)
+    await expect(run('ip', ['netns', 'exec', other.ns, 'ip', 'route', 'get', lab.nsIp])).rejects.toThrow(
+      /unreachable/i,
+    )
+    await expect(run('ip', ['netns', 'exec', lab.ns, 'ip', 'route', 'get', other.nsIp])).rejects.toThrow(
+      /unreachable/i,
+    )
+    return { lab, other }
+  }
+
+  it('two namespaces with no route between them, the server and a TURN server (coturn) on this side: send and receive connect through the relay and both say so, the 32 MiB file is whole in one attempt', async (ctx) => {
+    if (!allowed) ctx.skip('network namespaces need root and iproute2 (both in CI)')
+    if (!hasCoturn) ctx.skip('needs coturn (scripts/ensure-system-deps.mjs installs it)')
+    const { lab, other } = await apart()
+    turn = await startCoturn('parley-lab-turn-secret', { ip: lab.hostIp })
+    server = await startServer({
+      port: 0,
+      host: lab.hostIp,
+      logLevel: 'silent',
+      turnUrls: [turn.url],
+      turnSecret: turn.secret,
+    })
+    const size = 32 * 1024 * 1024
+    const { src, out, expected } = await bigFile(size)
+    const { sender, code } = await startSend([src], server.url, {}, { netns: lab.ns })
+    const receiver = await parley(
+      ['receive', code, '--out', out, '--server', server.url],
+      {},
+      { netns: other.ns },
+    )
+    const received = await receiver.exitCode(120_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}\nthe sender's stderr:\n${sender.stderr.slice(-4000)}`)
+    })
+    expect(received, receiver.stderr).toBe(0)
+    expect(await sender.exitCode(10_000)).toBe(0)
+    expect(await sha256OfFile(join(out, 'big.bin'))).toBe(expected)
+    // the relayed address is on the TURN server, and each side tells its user
+    const relayed = new RegExp(
+      `Connected through a TURN relay \\(${lab.hostIp.replaceAll('.', '\\.')}:\\d+\\)`,
+    )
+    expect(sender.stderr).toMatch(relayed)
+    expect(receiver.stderr).toMatch(relayed)
+    const attempts = senderStats(sender.stderr).flatMap((s) => s.attempts)
+    expect(attempts).toEqual([expect.objectContaining({ from: 0, to: size })])
+  }, 180_000)
+
+  it('the same two namespaces and no TURN server: both sides say they cannot find a path (the receiver does not call the sender busy), and Ctrl-C still stops both', async (ctx) => {
+    if (!allowed) ctx.skip('network namespaces need root and iproute2 (both in CI)')
+    const { lab, other } = await apart()
+    server = await startServer({ port: 0, host: lab.hostIp, logLevel: 'silent' })
+    const { src, out } = await bigFile(1024 * 1024)
+    const { sender, code } = await startSend([src], server.url, {}, { netns: lab.ns })
+    // an offer waited for 1 s only: before the change, the receive then took the code's holder for
+    // a sender busy with someone else
+    const receiver = await parley(
+      ['receive', code, '--out', out, '--server', server.url, '--timeout', '1'],
+      {},
+      { netns: other.ns },
+    )
+    await receiver.waitFor(/Still trying to connect to the sender.*no path found yet/, 30_000)
+    await sender.waitFor(/Still trying to connect to the receiver.*no path found yet/, 30_000)
+    receiver.kill('SIGINT')
+    sender.kill('SIGINT')
+    expect(await receiver.exitCode(10_000)).toBe(130)
+    expect(await sender.exitCode(10_000)).toBe(130)
+    expect(receiver.stderr).not.toMatch(/busy/)
+    expect(sender.stderr).not.toMatch(/Receiver connected/)
+  }, 120_000)
 })

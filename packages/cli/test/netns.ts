@@ -18,6 +18,12 @@ export interface NetnsLink {
   cut(): Promise<void>
   restore(): Promise<void>
   impair(impairment: Impairment): Promise<void>
+  /**
+   * Lets the namespace reach `address`, one of this side's own addresses (e.g. another link's
+   * `hostIp`), through this link: a route to that address alone, so another namespace's `nsIp`
+   * stays unreachable.
+   */
+  reach(address: string): Promise<void>
   /** UDP packets `impair()` dropped so far, both ways together. */
   droppedPackets(): Promise<number>
   remove(): Promise<void>
@@ -126,6 +132,9 @@ export async function createNetnsLink(): Promise<NetnsLink> {
           '20ms',
         ])
       }
+    },
+    reach: async (address) => {
+      await inNs('route', 'add', `${address}/32`, 'via', hostIp)
     },
     droppedPackets: async () => {
       const { stdout } = await run('ip', ['netns', 'exec', ns, 'nft', 'list', 'table', 'inet', 'parley_lab'])

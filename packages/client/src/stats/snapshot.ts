@@ -58,6 +58,10 @@ export interface PairCounters {
   id: string
   /** Identity of the pair across reports: candidate addresses (some stacks renew ids per report). */
   key: string
+  /** The local candidate's `address:port` (a relay candidate's is on the TURN server). */
+  localAddress: string | undefined
+  /** The remote candidate's `address:port`. */
+  remoteAddress: string | undefined
   timestamp: number
   bytesSent: number
   bytesReceived: number
@@ -213,6 +217,8 @@ export function snapshotFromReport(report: StatsReportLike, options: SnapshotOpt
     snapshot.pair = {
       id,
       key: localAddress && remoteAddress ? `${localAddress}>${remoteAddress}` : id,
+      localAddress,
+      remoteAddress,
       timestamp: num(selected, 'timestamp') ?? snapshot.timestamp,
       bytesSent: num(selected, 'bytesSent') ?? 0,
       bytesReceived: num(selected, 'bytesReceived') ?? 0,

@@ -8,20 +8,20 @@ import { join } from 'node:path'
 export const TURNSERVER = '/usr/bin/turnserver'
 export const hasCoturn = existsSync(TURNSERVER)
 
-async function freeUdpPort(): Promise<number> {
+async function freeUdpPort(ip: string): Promise<number> {
   const socket = createSocket('udp4')
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
+  await new Promise<void>((resolve) => socket.bind(0, ip, resolve))
   const { port } = socket.address()
   await new Promise<void>((resolve) => socket.close(() => resolve()))
   return port
 }
 
 /**
- * Resolves once a STUN Binding request to `port` on loopback is answered: coturn logs its auth
+ * Resolves once a STUN Binding request to `ip`:`port` is answered: coturn logs its auth
  * threads before its UDP listeners take packets, and on a loaded machine a TURN client that talks
  * to it in between waits out its retransmission timers. Retries every 100 ms until `timeoutMs`.
  */
-async function answersStun(port: number, timeoutMs: number): Promise<void> {
+async function answersStun(ip: string, port: number, timeoutMs: number): Promise<void> {
   const socket = createSocket('udp4')
   const transaction = randomBytes(12)
   // type 0x0001 (Binding request), length 0, magic cookie, transaction id
@@ -44,8 +44,8 @@ async function answersStun(port: number, timeoutMs: number): Promise<void> {
         () => reject(new Error(`coturn did not answer STUN on port ${port} within ${timeoutMs} ms`)),
         timeoutMs,
       )
-      const send = (): void => socket.send(request, port, '127.0.0.1')
-      socket.bind(0, '127.0.0.1', () => {
+      const send = (): void => socket.send(request, port, ip)
+      socket.bind(0, ip, () => {
         send()
         retry = setInterval(send, 100)
       })
@@ -67,18 +67,29 @@ export interface Coturn {
   close(): Promise<void>
 }
 
-/** Starts coturn on loopback with `use-auth-secret`; resolves once it answers STUN on its port. */
-export async function startCoturn(secret = 'parley-test-secret'): Promise<Coturn> {
-  const port = await freeUdpPort()
+export interface CoturnOptions {
+  /** The address coturn listens and relays on (default loopback; e.g. a network lab's host side). */
+  readonly ip?: string
+}
+
+/**
+ * Starts coturn with `use-auth-secret` on `ip` (default loopback), relaying on the same address;
+ * resolves once it answers STUN on its port.
+ */
+export async function startCoturn(
+  secret = 'parley-test-secret',
+  { ip = '127.0.0.1' }: CoturnOptions = {},
+): Promise<Coturn> {
+  const port = await freeUdpPort(ip)
   const dir = mkdtempSync(join(tmpdir(), 'parley-coturn-'))
   const base = 49152 + Math.floor(Math.random() * 60) * 250
   const proc: ChildProcess = spawn(
     TURNSERVER,
     [
       '-n',
-      '--listening-ip=127.0.0.1',
+      `--listening-ip=${ip}`,
       `--listening-port=${port}`,
-      '--relay-ip=127.0.0.1',
+      `--relay-ip=${ip}`,
       '--use-auth-secret',
       `--static-auth-secret=${secret}`,
       '--realm=parley',
@@ -114,7 +125,7 @@ export async function startCoturn(secret = 'parley-test-secret'): Promise<Coturn
     })
   })
   try {
-    await answersStun(port, 10_000)
+    await answersStun(ip, port, 10_000)
   } catch (error) {
     proc.kill('SIGTERM')
     rmSync(dir, { recursive: true, force: true })
@@ -122,7 +133,7 @@ export async function startCoturn(secret = 'parley-test-secret'): Promise<Coturn
   }
   let closed: Promise<void> | undefined
   return {
-    url: `turn:127.0.0.1:${port}?transport=udp`,
+    url: `turn:${ip}:${port}?transport=udp`,
     secret,
     credentialFor: (username) => createHmac('sha1', secret).update(username).digest('base64'),
     log: () => log,
