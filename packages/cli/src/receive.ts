@@ -18,7 +18,7 @@ import { parseCode } from './code.js'
 import { cliLogger, installTestHooks, interrupted, joinRoom } from './common.js'
 import { NO_PATH_REASON, watchConnecting } from './connectWatch.js'
 import { CliError, Exit, type ExitCode } from './exit.js'
-import { currentRoute, routeLine } from './route.js'
+import { RouteReporter } from './route.js'
 import { withTimeout } from './send.js'
 import { askYesNo, formatBytes, type Io, ProgressView } from './ui.js'
 
@@ -151,7 +151,6 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
         if (!first) {
           first = offer.files
           describeOffer(io, offer)
-          io.stderr.write(routeLine(await currentRoute(room.participant(offer.from.peerId))))
           if (cmd.confirm && !(await askYesNo(io, 'Accept?'))) {
             await offer.decline('declined by the receiver')
             throw new CliError(Exit.DECLINED, 'declined')
@@ -211,6 +210,9 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
         const transfer = offer.transfer
         const view = new ProgressView(io, 'Receiving')
         transfer.on('progress', (p) => view.update(p))
+        // how the bytes travel (directly, or through a TURN relay), once the route settled
+        const from = room.participant(offer.from.peerId)
+        const route = from ? new RouteReporter(from, (line) => view.note(line)) : undefined
         /** When the transfer was last interrupted (undefined while it runs). */
         let lostAt: number | undefined
         transfer.on('state', (state) => {
@@ -231,10 +233,12 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
             next.off,
           )
           if (replaced) {
+            route?.stop()
             view.finish()
             continue
           }
         } catch (error) {
+          route?.stop()
           view.finish()
           if (lostAt !== undefined && Date.now() - lostAt >= COME_BACK_MS) {
             // the transfer waited for the sender as long as a new offer would be waited for
@@ -246,6 +250,7 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
           }
           throw error
         }
+        await route?.finish()
         view.update(transfer.progress, true)
         view.finish()
         for (const f of transfer.files) {

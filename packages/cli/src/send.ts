@@ -15,7 +15,7 @@ import { linkFor, newCode } from './code.js'
 import { cliLogger, installTestHooks, interrupted, joinRoom } from './common.js'
 import { watchConnecting } from './connectWatch.js'
 import { CliError, Exit, type ExitCode } from './exit.js'
-import { currentRoute, routeLine } from './route.js'
+import { RouteReporter } from './route.js'
 import { formatBytes, formatDuration, type Io, ProgressView } from './ui.js'
 
 /** Failures after which the sender keeps waiting for a receiver (it went away; it may come back). */
@@ -134,11 +134,15 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
         offered.add(peer)
         const sas = peer.sas ? ` (verification code ${peer.sas})` : ''
         io.stderr.write(`Receiver connected${sas}. Waiting for them to accept…\n`)
-        io.stderr.write(routeLine(await currentRoute(peer)))
-        const [sender] = await manager.sendFiles(peer, sources)
-        if (!sender) return
-        senders.push(sender)
         const view = new ProgressView(io, 'Sending')
+        // how the bytes travel (directly, or through a TURN relay), once the route settled
+        const route = new RouteReporter(peer, (line) => view.note(line))
+        const [sender] = await manager.sendFiles(peer, sources)
+        if (!sender) {
+          route.stop()
+          return
+        }
+        senders.push(sender)
         sender.on('progress', (p) => view.update(p))
         let accepted = false
         sender.on('state', (state, error) => {
@@ -155,14 +159,17 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
               if (sender.state === 'interrupted') takeOver()
             }, HANDOVER_AFTER_MS).unref()
           } else if (state === 'done') {
-            view.update(sender.progress, true)
-            view.finish()
             const seconds = (Date.now() - started) / 1000
-            io.stdout.write(
-              `Sent ${count}, ${formatBytes(total)} in ${formatDuration(seconds)}; the receiver verified the SHA-256.\n`,
-            )
-            resolve(Exit.OK)
+            void route.finish().then(() => {
+              view.update(sender.progress, true)
+              view.finish()
+              io.stdout.write(
+                `Sent ${count}, ${formatBytes(total)} in ${formatDuration(seconds)}; the receiver verified the SHA-256.\n`,
+              )
+              resolve(Exit.OK)
+            })
           } else if (state === 'failed' || state === 'cancelled') {
+            route.stop()
             view.finish()
             if (replaced.has(sender)) return
             if (error && PEER_GONE.includes(error.code)) {

@@ -75,6 +75,14 @@ export class ProgressView {
     }
   }
 
+  /** Writes a line of its own: on a terminal, over the bar, which the next update draws again. */
+  note(line: string): void {
+    if (this.#drawn) this.#io.stderr.write('\r\x1b[K')
+    this.#drawn = false
+    this.#lastDraw = 0
+    this.#io.stderr.write(line)
+  }
+
   /** Ends the bar's line (terminal). */
   finish(): void {
     if (this.#drawn) this.#io.stderr.write('\n')

@@ -1,7 +1,6 @@
 import { type PeerState, TypedEmitter } from '@parley/client'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { NO_PATH_REASON, type WatchedPeer, watchConnecting } from '../src/connectWatch.js'
-import { routeLine, routeOf } from '../src/route.js'
 import type { Io } from '../src/ui.js'
 
 class FakePeer implements WatchedPeer {
@@ -103,34 +102,5 @@ describe('watchConnecting', () => {
     vi.advanceTimersByTime(100)
     room.set(peer, 'failed')
     expect(out.text()).toBe('')
-  })
-})
-
-describe('routeOf / routeLine', () => {
-  it('a relay candidate at either end is a relayed route, through that candidate’s address; otherwise direct', () => {
-    expect(
-      routeOf({ local: 'relay', remote: 'host', protocol: 'udp' }, '10.0.0.1:50000', '10.0.0.9:4000'),
-    ).toEqual({
-      kind: 'relay',
-      relay: '10.0.0.1:50000',
-    })
-    expect(
-      routeOf({ local: 'prflx', remote: 'relay', protocol: 'udp' }, '10.0.0.9:4000', '10.0.0.1:50002'),
-    ).toEqual({
-      kind: 'relay',
-      relay: '10.0.0.1:50002',
-    })
-    for (const remote of ['host', 'srflx', 'prflx', undefined] as const) {
-      expect(routeOf({ local: 'srflx', remote, protocol: 'udp' }).kind).toBe('direct')
-    }
-  })
-
-  it('says it in one line, or nothing when unknown', () => {
-    expect(routeLine({ kind: 'direct', relay: undefined })).toBe('Connected directly.\n')
-    expect(routeLine({ kind: 'relay', relay: '10.0.0.1:50000' })).toBe(
-      'Connected through a TURN relay (10.0.0.1:50000).\n',
-    )
-    expect(routeLine({ kind: 'relay', relay: undefined })).toBe('Connected through a TURN relay.\n')
-    expect(routeLine(undefined)).toBe('')
   })
 })
