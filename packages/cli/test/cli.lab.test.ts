@@ -164,26 +164,28 @@ describe('parley CLI in a network lab (namespaces)', () => {
     return { lab, other }
   }
 
-  it('two namespaces with no route between them, the server and a TURN server (coturn) on this side: send and receive connect through the relay and both say so, the 32 MiB file is whole in one attempt', async (ctx) => {
-    if (!allowed) ctx.skip('network namespaces need root and iproute2 (both in CI)')
-    if (!hasCoturn) ctx.skip('needs coturn (scripts/ensure-system-deps.mjs installs it)')
-    const { lab, other } = await apart()
-    turn = await startCoturn('parley-lab-turn-secret', { ip: lab.hostIp })
+  /** coturn and the signaling server on this side of `link`, the server giving out TURN credentials. */
+  const serverWithTurn = async (link: NetnsLink) => {
+    turn = await startCoturn('parley-lab-turn-secret', { ip: link.hostIp })
     server = await startServer({
       port: 0,
-      host: lab.hostIp,
+      host: link.hostIp,
       logLevel: 'silent',
       turnUrls: [turn.url],
       turnSecret: turn.secret,
     })
+    return server
+  }
+
+  it('two namespaces with no route between them, the server and a TURN server (coturn) on this side: send and receive connect through the relay and both say so, the 32 MiB file is whole in one attempt', async (ctx) => {
+    if (!allowed) ctx.skip('network namespaces need root and iproute2 (both in CI)')
+    if (!hasCoturn) ctx.skip('needs coturn (scripts/ensure-system-deps.mjs installs it)')
+    const { lab, other } = await apart()
+    const { url } = await serverWithTurn(lab)
     const size = 32 * 1024 * 1024
     const { src, out, expected } = await bigFile(size)
-    const { sender, code } = await startSend([src], server.url, {}, { netns: lab.ns })
-    const receiver = await parley(
-      ['receive', code, '--out', out, '--server', server.url],
-      {},
-      { netns: other.ns },
-    )
+    const { sender, code } = await startSend([src], url, {}, { netns: lab.ns })
+    const receiver = await parley(['receive', code, '--out', out, '--server', url], {}, { netns: other.ns })
     const received = await receiver.exitCode(120_000).catch((error: unknown) => {
       throw new Error(`${String(error)}\nthe sender's stderr:\n${sender.stderr.slice(-4000)}`)
     })
@@ -227,21 +229,14 @@ describe('parley CLI in a network lab (namespaces)', () => {
     if (!allowed) ctx.skip('network namespaces need root and iproute2 (both in CI)')
     if (!hasCoturn) ctx.skip('needs coturn (scripts/ensure-system-deps.mjs installs it)')
     lab = await createNetnsLink()
-    turn = await startCoturn('parley-lab-turn-secret', { ip: lab.hostIp })
-    server = await startServer({
-      port: 0,
-      host: lab.hostIp,
-      logLevel: 'silent',
-      turnUrls: [turn.url],
-      turnSecret: turn.secret,
-    })
+    const { url } = await serverWithTurn(lab)
     const { src, out, expected } = await bigFile(8 * 1024 * 1024)
     // three transfers: before the route settled, the relay was named in 3 of 4 such runs
     for (const round of [1, 2, 3]) {
       const into = join(out, String(round))
       await mkdir(into)
-      const { sender, code } = await startSend([src], server.url, {}, { netns: lab.ns })
-      const receiver = await parley(['receive', code, '--out', into, '--server', server.url])
+      const { sender, code } = await startSend([src], url, {}, { netns: lab.ns })
+      const receiver = await parley(['receive', code, '--out', into, '--server', url])
       expect(await receiver.exitCode(60_000), receiver.stderr).toBe(0)
       expect(await sender.exitCode(10_000)).toBe(0)
       expect(await sha256OfFile(join(into, 'big.bin'))).toBe(expected)

@@ -1,6 +1,6 @@
 import type { Participant } from '@parley/client'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { RouteReporter, routeLine, routeOf } from '../src/route.js'
+import { RouteReporter, type RouteReporterOptions, routeLine, routeOf } from '../src/route.js'
 
 describe('routeOf / routeLine', () => {
   it('a relay candidate at either end is a relayed route, through that candidate’s address; otherwise direct', () => {
@@ -63,13 +63,19 @@ describe('RouteReporter', () => {
       },
     }) as unknown as Participant
 
+  /** A reporter of the peer `peerWith(now)`, and the lines it wrote. */
+  const reporting = (
+    now: () => Map<string, Record<string, unknown>> | undefined,
+    options: RouteReporterOptions = {},
+  ) => {
+    const lines: string[] = []
+    const reporter = new RouteReporter(peerWith(now), (l) => lines.push(l), options)
+    return { lines, reporter }
+  }
+
   it('a direct route is reported at once', async () => {
     vi.useFakeTimers()
-    const lines: string[] = []
-    const reporter = new RouteReporter(
-      peerWith(() => reportWith('host')),
-      (l) => lines.push(l),
-    )
+    const { lines, reporter } = reporting(() => reportWith('host'))
     await vi.advanceTimersByTimeAsync(0)
     expect(lines).toEqual(['Connected directly.\n'])
     reporter.stop()
@@ -78,12 +84,7 @@ describe('RouteReporter', () => {
   it('a relay that turns direct while settling (the ICE agent found the better pair) is reported as direct only', async () => {
     vi.useFakeTimers()
     let local: 'host' | 'relay' = 'relay'
-    const lines: string[] = []
-    const reporter = new RouteReporter(
-      peerWith(() => reportWith(local)),
-      (l) => lines.push(l),
-      { settleMs: 2000, pollMs: 100 },
-    )
+    const { lines, reporter } = reporting(() => reportWith(local), { settleMs: 2000, pollMs: 100 })
     await vi.advanceTimersByTimeAsync(500)
     expect(lines).toEqual([])
     local = 'host'
@@ -97,12 +98,11 @@ describe('RouteReporter', () => {
   it('a relay still selected after settleMs is reported with its address; a later change gets a line of its own', async () => {
     vi.useFakeTimers()
     let local: 'host' | 'relay' = 'relay'
-    const lines: string[] = []
-    const reporter = new RouteReporter(
-      peerWith(() => reportWith(local)),
-      (l) => lines.push(l),
-      { settleMs: 2000, pollMs: 100, watchMs: 1000 },
-    )
+    const { lines, reporter } = reporting(() => reportWith(local), {
+      settleMs: 2000,
+      pollMs: 100,
+      watchMs: 1000,
+    })
     await vi.advanceTimersByTimeAsync(2100)
     expect(lines).toEqual(['Connected through a TURN relay (10.0.0.1:50000).\n'])
     local = 'host'
@@ -116,11 +116,7 @@ describe('RouteReporter', () => {
 
   it('finish() before the route settled reports the route as it is (a short transfer), once', async () => {
     vi.useFakeTimers()
-    const lines: string[] = []
-    const reporter = new RouteReporter(
-      peerWith(() => reportWith('relay')),
-      (l) => lines.push(l),
-    )
+    const { lines, reporter } = reporting(() => reportWith('relay'))
     await vi.advanceTimersByTimeAsync(300)
     await reporter.finish()
     await reporter.finish()
@@ -129,11 +125,7 @@ describe('RouteReporter', () => {
 
   it('no peer connection: nothing is reported', async () => {
     vi.useFakeTimers()
-    const lines: string[] = []
-    const reporter = new RouteReporter(
-      peerWith(() => undefined),
-      (l) => lines.push(l),
-    )
+    const { lines, reporter } = reporting(() => undefined)
     await vi.advanceTimersByTimeAsync(5000)
     await reporter.finish()
     expect(lines).toEqual([])
