@@ -35,7 +35,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'lab',
-          include: ['packages/*/test/**/*.lab.test.ts'],
+          include: ['packages/*/test/**/*.lab.test.ts', 'apps/*/test/**/*.lab.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 60_000,
           fileParallelism: false,

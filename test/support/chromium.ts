@@ -4,7 +4,7 @@
  * candidate obfuscation off (WebRtcHideLocalIpsWithMdns merged into Playwright's own
  * --disable-features, because a second --disable-features flag would replace the first).
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Browser, type BrowserContext, chromium, type LaunchOptions } from 'playwright-core'
@@ -75,9 +75,27 @@ async function launchOptions(extraArgs: readonly string[]): Promise<LaunchOption
   }
 }
 
+export interface LaunchPlace {
+  /**
+   * A network namespace to run Chromium in (the network lab's): it is started through a wrapper
+   * script, `ip netns exec <netns> chromium …`, and sees only that namespace's links.
+   */
+  readonly netns?: string
+}
+
 /** One Chromium process (fresh temporary profile); open several contexts in it with newContext(). */
-export async function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
-  return chromium.launch(await launchOptions(extraArgs))
+export async function launchBrowser(
+  extraArgs: readonly string[] = [],
+  { netns }: LaunchPlace = {},
+): Promise<Browser> {
+  const options = await launchOptions(extraArgs)
+  if (!netns) return chromium.launch(options)
+  const dir = mkdtempSync(join(tmpdir(), 'parley-chromium-netns-'))
+  const wrapper = join(dir, 'chromium')
+  writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${netns} ${CHROMIUM_PATH} "$@"\n`, { mode: 0o755 })
+  const browser = await chromium.launch({ ...options, executablePath: wrapper })
+  browser.on('disconnected', () => rmSync(dir, { recursive: true, force: true }))
+  return browser
 }
 
 export interface PersistentChromium {

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type ParleyServer, startServer } from '@parley/server'
+import { type ParleyServer, type ServerOptions, startServer } from '@parley/server'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, expect } from 'vitest'
 import { launchBrowser } from '../../../../test/support/chromium.js'
@@ -46,8 +46,14 @@ export function removeWebAppBuild(): void {
   distDir = undefined
 }
 
-/** A server for the built app on `port` (default: an ephemeral one). */
-export function startAppServer(port = 0, options: { resumeGraceMs?: number } = {}): Promise<ParleyServer> {
+/**
+ * A server for the built app on `port` (default: an ephemeral one), on loopback unless `options`
+ * say otherwise (a network lab's address, TURN settings, a shorter resume grace).
+ */
+export function startAppServer(
+  port = 0,
+  options: Omit<ServerOptions, 'port' | 'staticDir'> = {},
+): Promise<ParleyServer> {
   if (!distDir) throw new Error('call buildWebApp() first')
   return startServer({ port, host: '127.0.0.1', staticDir: distDir, logLevel: 'silent', ...options })
 }
