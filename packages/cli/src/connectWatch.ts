@@ -72,10 +72,9 @@ export function watchConnecting<P extends WatchedPeer>(
     room.on('participant-left', forget),
     room.on('connection-state', (peer, state) => {
       if (state === 'connected') connectedOnce.add(peer)
-      if (state === 'connected' || state === 'closed') forget(peer)
-      if (state !== 'failed') return
-      forget(peer)
-      if (connectedOnce.has(peer)) return
+      // past connecting, there is nothing left to hint at
+      if (state !== 'new' && state !== 'connecting') forget(peer)
+      if (state !== 'failed' || connectedOnce.has(peer)) return
       io.stderr.write(`Could not connect to ${role}: ${NO_PATH_REASON}.\n`)
       onFailed?.(peer)
     }),

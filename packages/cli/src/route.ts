@@ -45,8 +45,9 @@ export function routeLine(route: Route | undefined): string {
 export interface RouteReporterOptions {
   /** How long a relayed route may still turn direct before it is reported (default 2 s). */
   readonly settleMs?: number
-  /** How often the route is read while it settles, and after (default 100 ms, then 2 s). */
+  /** How often the route is read until it is first reported (default 100 ms). */
   readonly pollMs?: number
+  /** How often it is read after that, for changes (default 2 s). */
   readonly watchMs?: number
 }
 
