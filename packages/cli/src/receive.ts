@@ -2,22 +2,22 @@ import { randomBytes } from 'node:crypto'
 import { rm, stat, writeFile } from 'node:fs/promises'
 import { join, resolve as resolvePath } from 'node:path'
 import {
-  DirectoryListing,
+  distinctPaths,
   type FileMeta,
   type IncomingOffer,
   isParleyError,
   NodeFileSink,
   Room,
   SpaceBudget,
-  safeFileName,
+  safeRelativePath,
   TransferManager,
-  uniqueFileName,
 } from '@parley/client'
 import { DEFAULT_SERVER } from './args.js'
 import { parseCode } from './code.js'
 import { cliLogger, installTestHooks, interrupted, joinRoom } from './common.js'
 import { NO_PATH_REASON, watchConnecting } from './connectWatch.js'
 import { CliError, Exit, type ExitCode } from './exit.js'
+import { ReceivedFolders } from './ReceivedFolders.js'
 import { RouteReporter } from './route.js'
 import { withTimeout } from './send.js'
 import { askYesNo, formatBytes, type Io, ProgressView } from './ui.js'
@@ -96,6 +96,8 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
   })
 
   let current: IncomingOffer | undefined
+  /** The folders made for the offer's files (a folder sent whole). */
+  let folders: ReceivedFolders | undefined
   const stop = interrupted()
   try {
     const work = (async (): Promise<ExitCode> => {
@@ -167,16 +169,16 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
         const nameById = new Map(offer.files.map((m, i) => [m.id, chosen.get(i)!]))
         // the files must fit: refused at the accept, not when the disk fills up
         const space = await SpaceBudget.of(dir).catch(() => undefined)
-        // one listing of the directory instead of a few lookups per file
-        const listing = DirectoryListing.of(dir)
+        // a folder sent whole: its folders are made here first, with one listing each
+        folders ??= new ReceivedFolders(dir)
+        await folders.make([...chosen.values()])
+        const inFolders = folders
         // named one per line up to MAX_LISTED of each kind, then counted
         const found = { here: 0, resumed: 0 }
         await offer.accept('all', (meta) => {
           const sink = new NodeFileSink({
-            dir,
-            name: nameById.get(meta.id)!,
+            ...inFolders.folderOf(nameById.get(meta.id)!),
             overwrite: cmd.force,
-            listing,
             ...(space ? { space } : {}),
           })
           return {
@@ -296,6 +298,8 @@ export async function receive(cmd: ReceiveCommand, io: Io): Promise<ExitCode> {
   } finally {
     stopWatch()
     if (current) await withTimeout(current.transfer.settled(), 3000)
+    // none stays empty: a transfer that ended without its files (those that have some stay)
+    await folders?.removeEmpty()
     await withTimeout(room.leave(), 2000)
   }
 }
@@ -305,7 +309,7 @@ function describeOffer(io: Io, offer: IncomingOffer): void {
   const who = offer.from.sas ? ` (verification code ${offer.from.sas})` : ''
   io.stderr.write(`Offer${who}: ${offer.files.length} file(s), ${formatBytes(total)}\n`)
   const listed = offer.files.slice(0, MAX_LISTED)
-  for (const f of listed) io.stderr.write(`  ${safeFileName(f.name)}  ${formatBytes(f.size)}\n`)
+  for (const f of listed) io.stderr.write(`  ${safeRelativePath(f.name)}  ${formatBytes(f.size)}\n`)
   const more = offer.files.length - listed.length
   if (more > 0) io.stderr.write(`  … and ${more} more\n`)
 }
@@ -313,16 +317,9 @@ function describeOffer(io: Io, offer: IncomingOffer): void {
 /** Files of an offer listed by name (an offer may hold up to 10,000; each saved one is listed at the end). */
 const MAX_LISTED = 20
 
-/** Sanitized, distinct names for the offered files, by index. */
+/** Sanitized, distinct relative paths for the offered files (a folder's files keep their folders), by index. */
 function chooseNames(files: readonly FileMeta[]): Map<number, string> {
-  const taken = new Set<string>()
-  const names = new Map<number, string>()
-  files.forEach((f, i) => {
-    const name = uniqueFileName(safeFileName(f.name), (n) => taken.has(n.toLowerCase()))
-    taken.add(name.toLowerCase())
-    names.set(i, name)
-  })
-  return names
+  return new Map(distinctPaths(files.map((f) => f.name)).entries())
 }
 
 function sameFiles(a: readonly FileMeta[], b: readonly FileMeta[]): boolean {

@@ -1,5 +1,3 @@
-import { stat } from 'node:fs/promises'
-import { join } from 'node:path'
 import {
   assertOfferable,
   eachLimited,
@@ -15,6 +13,7 @@ import { linkFor, newCode } from './code.js'
 import { cliLogger, installTestHooks, interrupted, joinRoom } from './common.js'
 import { watchConnecting } from './connectWatch.js'
 import { CliError, Exit, type ExitCode } from './exit.js'
+import { type FileToSend, walkFiles } from './folderWalk.js'
 import { RouteReporter } from './route.js'
 import { formatBytes, formatDuration, type Io, ProgressView } from './ui.js'
 
@@ -36,7 +35,15 @@ export interface SendCommand {
 /** `parley send`: offers the files to the receivers that join the code's room, until one has them. */
 export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
   const logger = cliLogger(io.env)
-  const sources = await openAll(cmd.files)
+  const { files, skipped } = await walkFiles(cmd.files)
+  if (skipped.length > 0) {
+    const shown = skipped.slice(0, 3).join(', ')
+    const more = skipped.length > 3 ? ` and ${skipped.length - 3} more` : ''
+    io.stderr.write(
+      `Skipping ${shown}${more}: ${skipped.length === 1 ? 'not a regular file' : 'not regular files'} (links to folders, sockets and devices are not sent).\n`,
+    )
+  }
+  const sources = await openAll(files)
   try {
     assertOfferable(sources)
   } catch (error) {
@@ -228,13 +235,14 @@ export async function send(cmd: SendCommand, io: Io): Promise<ExitCode> {
  * send of 10,000 files took seconds to print its code). A failure closes what was opened and names
  * the first failing path in the given order, as opening them one by one would.
  */
-async function openAll(paths: readonly string[]): Promise<NodeFileSource[]> {
-  const sources: (NodeFileSource | undefined)[] = new Array(paths.length)
+async function openAll(files: readonly FileToSend[]): Promise<NodeFileSource[]> {
+  const sources: (NodeFileSource | undefined)[] = new Array(files.length)
   const failures: { index: number; error: unknown }[] = []
-  // paths are taken in order and none starts after a failure: every earlier one was tried already
-  await eachLimited([...paths.keys()], OPEN_CONCURRENCY, async (index) => {
+  // files are taken in order and none starts after a failure: every earlier one was tried already
+  await eachLimited([...files.keys()], OPEN_CONCURRENCY, async (index) => {
     try {
-      sources[index] = await NodeFileSource.open(paths[index]!)
+      const file = files[index]!
+      sources[index] = await NodeFileSource.open(file.path, file.name)
     } catch (error) {
       failures.push({ index, error })
       throw error
@@ -244,22 +252,10 @@ async function openAll(paths: readonly string[]): Promise<NodeFileSource[]> {
   if (!failed) return sources as NodeFileSource[]
   await Promise.all(sources.map((s) => s?.close()))
   const { error } = failed
-  const path = paths[failed.index]!
   if (isParleyError(error) && error.code === 'FILE_NOT_FOUND') {
-    const message = (await isDirectory(path))
-      ? `${path} is a directory: send the files in it (e.g. ${join(path, '*')})`
-      : error.message
-    throw new CliError(Exit.FILE_NOT_FOUND, message, { cause: error })
+    throw new CliError(Exit.FILE_NOT_FOUND, error.message, { cause: error })
   }
   throw error
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory()
-  } catch {
-    return false
-  }
 }
 
 export async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {

@@ -208,6 +208,21 @@ describe('assertOfferable', () => {
       expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('too long') }),
     )
   })
+
+  it(`refuses a name (a path in a folder sent whole) longer than ${LIMITS.maxNameLength} characters, or empty, which a receiver would refuse`, () => {
+    const deep = `${'folder/'.repeat(146)}x.txt`
+    expect(deep.length).toBe(LIMITS.maxNameLength + 3)
+    expect(() => assertOfferable([source('a.txt'), source(deep.slice(3))])).not.toThrow()
+    expect(() => assertOfferable([source('a.txt'), source(deep)])).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringContaining('1027 characters long'),
+      }),
+    )
+    expect(() => assertOfferable([source('')])).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('empty name') }),
+    )
+  })
 })
 
 describe('transfer ids and channel labels', () => {

@@ -47,3 +47,52 @@ export function uniqueFileName(name: string, taken: (candidate: string) => boole
     if (!taken(candidate)) return candidate
   }
 }
+
+/** Folders an offered path may go down (deeper ones are dropped from its start). */
+export const MAX_FOLDER_DEPTH = 32
+
+/**
+ * Turns a name offered by a peer, which may be a relative path with `/` between folders
+ * (`photos/2024/a.jpg`: a folder sent whole), into a safe relative path: each part made safe as by
+ * {@link safeFileName}, empty, `.` and `..` parts dropped (never above the folder it is saved
+ * in), `\` taken as a separator too, at most {@link MAX_FOLDER_DEPTH} folders (the innermost kept).
+ * The parts are joined with `/`; the last is the file's name, never empty.
+ */
+export function safeRelativePath(offered: string): string {
+  const parts = offered.split(/[/\\]/).filter((part) => !/^[.\s]*$/.test(part))
+  const name = safeFileName(parts.pop() ?? '')
+  const folders = parts.slice(-MAX_FOLDER_DEPTH).map(safeFileName)
+  return [...folders, name].join('/')
+}
+
+/** The folders of a relative path, outermost first: `a/b/c.txt` → `a`, `a/b`. */
+export function folderPrefixes(path: string): string[] {
+  const parts = path.split('/')
+  return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'))
+}
+
+/**
+ * Distinct safe relative paths for the files of one offer, by position (see
+ * {@link safeRelativePath}). A name that another file or a folder of the offer already has (letter
+ * case aside), or that `taken` reports, gets a number as {@link uniqueFileName} gives it, in its
+ * own folder: `a/b (1).txt`. A file never takes the name of a folder the offer needs.
+ */
+export function distinctPaths(
+  offered: readonly string[],
+  taken: (path: string) => boolean = () => false,
+): string[] {
+  const safe = offered.map(safeRelativePath)
+  const folders = new Set(safe.flatMap(folderPrefixes).map((p) => p.toLowerCase()))
+  const chosen = new Set<string>()
+  return safe.map((path) => {
+    const slash = path.lastIndexOf('/')
+    const folder = path.slice(0, slash + 1)
+    const name = uniqueFileName(path.slice(slash + 1), (candidate) => {
+      const full = `${folder}${candidate}`
+      const key = full.toLowerCase()
+      return chosen.has(key) || folders.has(key) || taken(full)
+    })
+    chosen.add(`${folder}${name}`.toLowerCase())
+    return `${folder}${name}`
+  })
+}

@@ -71,7 +71,14 @@ export {
 } from './FileSender.js'
 export type { FileSink, SinkContext, SinkFactory } from './FileSink.js'
 export type { FileSource } from './FileSource.js'
-export { safeFileName, uniqueFileName } from './fileName.js'
+export {
+  distinctPaths,
+  folderPrefixes,
+  MAX_FOLDER_DEPTH,
+  safeFileName,
+  safeRelativePath,
+  uniqueFileName,
+} from './fileName.js'
 export {
   chooseDigest,
   DIGEST_ALGORITHMS,
@@ -86,6 +93,7 @@ export {
 export {
   type ControlMessage,
   type FileMeta,
+  LIMITS as TRANSFER_LIMITS,
   parseControl,
   type SentDigest,
   TRANSFER_CHANNEL_PREFIX,

@@ -78,13 +78,23 @@ export function sameFiles(files: readonly FileMeta[], known: readonly FileMeta[]
 }
 
 /**
- * Throws INVALID_ARGUMENT when these files cannot go in one transfer: more than `LIMITS.maxFiles`,
+ * Throws INVALID_ARGUMENT when these files cannot go in one transfer: a name (with its folders)
+ * empty or longer than `LIMITS.maxNameLength`, more than `LIMITS.maxFiles`,
  * or an offer that could be longer than a receiver takes (`LIMITS.maxControlFrame`), counted with the
  * longest transfer id and, for every file, the digest a repeated offer may carry (`sent`): thousands
  * of long names. Senders check when they are made; the CLI before it prints a code.
  */
 export function assertOfferable(sources: readonly OfferedFile[]): void {
   const files = fileMetasOf(sources)
+  const long = files.find((f) => f.name.length > LIMITS.maxNameLength || f.name.length === 0)
+  if (long) {
+    throw new ParleyError(
+      'INVALID_ARGUMENT',
+      long.name.length === 0
+        ? 'a file to send has an empty name'
+        : `the name ${JSON.stringify(`${long.name.slice(0, 60)}…`)} is ${long.name.length} characters long, at most ${LIMITS.maxNameLength}`,
+    )
+  }
   if (files.length > LIMITS.maxFiles) {
     throw new ParleyError(
       'INVALID_ARGUMENT',

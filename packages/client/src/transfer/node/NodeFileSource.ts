@@ -48,14 +48,16 @@ export class NodeFileSource implements FileSource {
 
   /**
    * Checks that `path` is a regular file this process can read; rejects with FILE_NOT_FOUND
-   * (missing, not a regular file) or READ_FAILED.
+   * (missing, not a regular file) or READ_FAILED. `name` is what an offer calls it (default: the
+   * file's own name); a file of a folder sent whole is offered under its path in that folder, with
+   * `/` between folders (`photos/2024/a.jpg`).
    */
-  static async open(path: string): Promise<NodeFileSource> {
+  static async open(path: string, name?: string): Promise<NodeFileSource> {
     const { path: paths } = await nodeModules()
     const handle = await openFile(path)
     try {
       const identity = await identityOf(handle, path)
-      return new NodeFileSource(path, paths.basename(path), identity)
+      return new NodeFileSource(path, name ?? paths.basename(path), identity)
     } finally {
       await handle.close().catch(() => {})
     }
