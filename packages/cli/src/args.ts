@@ -18,10 +18,12 @@ export type Command =
 
 export const USAGE = `Usage:
   parley send <file...> [--server URL]
-      Prints a code and a link, waits for a receiver, sends the files.
+      Prints a code and a link, waits for a receiver, sends the files. A folder is sent whole:
+      every file in it, by its path in the folder.
   parley receive <code|link> [--out DIR] [--server URL] [--confirm] [--force] [--timeout SECONDS]
-      Joins the transfer, writes each file into DIR (default: the current directory) and verifies
-      its SHA-256. --confirm asks before accepting; --force overwrites existing files.
+      Joins the transfer, writes each file into DIR (default: the current directory), in its
+      folders if a folder was sent, and verifies its SHA-256. --confirm asks before accepting;
+      --force overwrites existing files.
 
 The server defaults to $PARLEY_SERVER or ${DEFAULT_SERVER}. Ctrl-C cancels on both sides.
 Exit codes: 0 done and verified, 1 other failure, 2 bad usage, 3 missing file, 4 server unreachable,

@@ -15,7 +15,7 @@ describe('zipBlob', () => {
     }
   })
 
-  it('archives files stored as they are, with CRC-32, UTF-8 names made safe and distinct, and their dates', async () => {
+  it('archives files stored as they are, with CRC-32, UTF-8 names made safe (folders kept) and distinct, and their dates', async () => {
     const a = randomBytes(70_000)
     const b = randomBytes(10)
     const progress: number[] = []
@@ -23,7 +23,7 @@ describe('zipBlob', () => {
       [
         { name: 'a.bin', blob: new Blob([a]), lastModified: new Date(2024, 4, 17, 13, 45, 30).getTime() },
         { name: 'A.bin', blob: new Blob([b]) },
-        { name: '../é/ü.txt', blob: new Blob(['grüß']) },
+        { name: '../é/ü.txt', blob: new Blob(['grüß']) }, // a folder kept, never above the archive
         { name: 'empty', blob: new Blob([]) },
       ],
       { onProgress: (bytes) => progress.push(bytes) },
@@ -31,7 +31,7 @@ describe('zipBlob', () => {
     expect(zip.type).toBe('application/zip')
     const { entries, zip64End } = readZip(Buffer.from(await zip.arrayBuffer()))
     expect(zip64End).toBe(false)
-    expect(entries.map((e) => e.name)).toEqual(['a.bin', 'A (1).bin', 'ü.txt', 'empty'])
+    expect(entries.map((e) => e.name)).toEqual(['a.bin', 'A (1).bin', 'é/ü.txt', 'empty'])
     expect(entries.map((e) => [e.crcMatches, e.utf8, e.zip64, e.mode])).toEqual(
       Array(4).fill([true, true, false, 0o100644]),
     )

@@ -5,7 +5,8 @@ import { useDismiss } from '../ui/useDismiss.js'
 
 /**
  * "Send files" in the control bar: a popover to pick the recipient (everyone or one person) and
- * the files (a plain file input, also the test hook `file-input`).
+ * the files (a plain file input, also the test hook `file-input`), or a folder with everything in
+ * it (a folder input, `folder-input`: each file is offered by its path in the folder).
  */
 export function SendFilesButton({
   peers,
@@ -58,28 +59,70 @@ export function SendFilesButton({
               ))}
             </select>
           </label>
-          <label class="btn btn--primary send-files__pick">
-            <Icon name="plus" size={16} /> Choose files…
-            <input
-              type="file"
-              multiple
-              class="visually-hidden"
-              data-testid="file-input"
-              aria-label="Choose files to send"
-              onChange={(e) => {
-                const files = [...(e.currentTarget.files ?? [])]
-                e.currentTarget.value = ''
-                if (files.length === 0) return
+          <div class="send-files__picks">
+            <PickButton
+              label="Choose files…"
+              testId="file-input"
+              ariaLabel="Choose files to send"
+              onPick={(files) => {
                 onSend(files, target)
                 setOpen(false)
               }}
             />
-          </label>
+            <PickButton
+              label="Choose a folder…"
+              testId="folder-input"
+              ariaLabel="Choose a folder to send, with everything in it"
+              folder
+              onPick={(files) => {
+                onSend(files, target)
+                setOpen(false)
+              }}
+            />
+          </div>
           <p class="popover__text">
-            Files go directly to the other browsers, of any size. You can also drop files on the call.
+            Files go directly to the other browsers, of any size; a folder keeps its folders. You can also
+            drop files and folders on the call.
           </p>
         </div>
       ) : null}
     </div>
+  )
+}
+
+/** A button-styled file input: files, or a folder (`webkitdirectory`: every file under it). */
+function PickButton({
+  label,
+  testId,
+  ariaLabel,
+  folder = false,
+  onPick,
+}: {
+  label: string
+  testId: string
+  ariaLabel: string
+  folder?: boolean
+  onPick: (files: File[]) => void
+}) {
+  return (
+    <label class={`btn ${folder ? 'btn--secondary' : 'btn--primary'} send-files__pick`}>
+      <Icon name="plus" size={16} /> {label}
+      <input
+        type="file"
+        multiple
+        class="visually-hidden"
+        data-testid={testId}
+        aria-label={ariaLabel}
+        // not in Preact's types; every current browser knows it
+        ref={(el) => {
+          if (folder) el?.setAttribute('webkitdirectory', '')
+        }}
+        onChange={(e) => {
+          const files = [...(e.currentTarget.files ?? [])]
+          e.currentTarget.value = ''
+          if (files.length > 0) onPick(files)
+        }}
+      />
+    </label>
   )
 }

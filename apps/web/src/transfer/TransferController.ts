@@ -175,10 +175,12 @@ export class TransferController<Sink extends EngineSink>
     ]
   }
 
-  send(files: readonly File[], to: string | 'everyone'): void {
-    if (this.#closed || files.length === 0) return
-    this.#engine
-      .send(to, files)
+  send(files: readonly File[] | Promise<readonly File[]>, to: string | 'everyone'): void {
+    Promise.resolve(files)
+      .then((list) => {
+        if (this.#closed || list.length === 0) return
+        return this.#engine.send(to, list)
+      })
       .catch((error: unknown) => this.#onError(messageOf(error, 'The files could not be sent.')))
   }
 

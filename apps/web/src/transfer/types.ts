@@ -62,7 +62,8 @@ export function hookState(state: TransferState): 'offered' | 'active' | 'done' |
 
 export interface TransferActions {
   /** Offers files to one participant, or to everyone (one transfer per participant). */
-  send(files: readonly File[], to: string | 'everyone'): void
+  /** `files` may still be being read (a dropped folder): a failure to read them is reported as a failed send. */
+  send(files: readonly File[] | Promise<readonly File[]>, to: string | 'everyone'): void
   accept(id: string): void
   /** Accepts into a place the person picks; call it from the click handler itself (user gesture). */
   acceptTo(id: string): void

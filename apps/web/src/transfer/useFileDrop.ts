@@ -1,10 +1,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
+import { filesOfDrop } from './droppedFiles.js'
 
 /**
- * Files dropped anywhere on the page go to `onDrop` (while `enabled`); returns whether files are
- * being dragged over the page, for a "drop here" overlay.
+ * Files dropped anywhere on the page go to `onDrop` (while `enabled`), a dropped folder as every
+ * file under it (see filesOfDrop: read after the event, hence a promise); returns whether files
+ * are being dragged over the page, for a "drop here" overlay.
  */
-export function useFileDrop(enabled: boolean, onDrop: (files: readonly File[]) => void): boolean {
+export function useFileDrop(enabled: boolean, onDrop: (files: Promise<readonly File[]>) => void): boolean {
   const [over, setOver] = useState(false)
   const depth = useRef(0)
   const handler = useRef(onDrop)
@@ -33,8 +35,8 @@ export function useFileDrop(enabled: boolean, onDrop: (files: readonly File[]) =
       e.preventDefault()
       depth.current = 0
       setOver(false)
-      const files = [...(e.dataTransfer?.files ?? [])]
-      if (files.length > 0) handler.current(files)
+      // folders are read after the event (their entries were taken during it)
+      if (e.dataTransfer) handler.current(filesOfDrop(e.dataTransfer))
     }
     document.addEventListener('dragenter', enter)
     document.addEventListener('dragover', overHandler)

@@ -25,10 +25,20 @@ export class BlobFileSource implements FileSource {
   #queue: Promise<unknown> = Promise.resolve()
   #closed = false
 
+  /**
+   * `name` defaults to the File's path in the folder it was picked with (`webkitRelativePath`, e.g.
+   * `photos/2024/a.jpg` from `<input webkitdirectory>`: receivers rebuild its folders), else its name.
+   */
   constructor(blob: Blob, name?: string) {
-    const file = blob as Blob & { name?: unknown; lastModified?: unknown }
+    const file = blob as Blob & { name?: unknown; lastModified?: unknown; webkitRelativePath?: unknown }
     this.#blob = blob
-    this.name = name ?? (typeof file.name === 'string' && file.name !== '' ? file.name : 'file')
+    this.name =
+      name ??
+      (typeof file.webkitRelativePath === 'string' && file.webkitRelativePath !== ''
+        ? file.webkitRelativePath
+        : typeof file.name === 'string' && file.name !== ''
+          ? file.name
+          : 'file')
     this.size = blob.size
     this.type = blob.type
     this.lastModified = typeof file.lastModified === 'number' ? file.lastModified : 0

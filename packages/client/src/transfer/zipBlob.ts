@@ -1,6 +1,6 @@
 import { ParleyError } from '../errors.js'
 import { Crc32 } from './Crc32.js'
-import { safeFileName, uniqueFileName } from './fileName.js'
+import { distinctPaths } from './fileName.js'
 
 /** One file of an archive. */
 export interface ZipEntry {
@@ -27,20 +27,21 @@ const MAX16 = 0xffff
  * small headers: nothing is copied, so disk-backed files (OPFS) stay on disk, whatever their size,
  * and saving the archive streams them. Each file is read once first, for the CRC-32 the format
  * needs. ZIP64 records are written where sizes or offsets pass 4 GiB or there are more than 65,535
- * files; names are sanitized (no directories) and made distinct ("a (1).txt"), in UTF-8.
+ * files; names are made safe, keeping their folders (`photos/2024/a.jpg`: see safeRelativePath), and
+ * distinct ("a (1).txt"), in UTF-8.
  */
 export async function zipBlob(entries: readonly ZipEntry[], options: ZipOptions = {}): Promise<Blob> {
   const always = options.zip64 === 'always'
   const totalBytes = entries.reduce((sum, e) => sum + e.blob.size, 0)
-  const taken = new Set<string>()
+  // a folder sent whole keeps its folders in the archive
+  const names = distinctPaths(entries.map((e) => e.name))
   const parts: BlobPart[] = []
   const central: Uint8Array<ArrayBuffer>[] = []
   const encoder = new TextEncoder()
   let offset = 0
   let read = 0
-  for (const entry of entries) {
-    const name = uniqueFileName(safeFileName(entry.name), (n) => taken.has(n.toLowerCase()))
-    taken.add(name.toLowerCase())
+  for (const [i, entry] of entries.entries()) {
+    const name = names[i]!
     const nameBytes = encoder.encode(name)
     if (nameBytes.length > MAX16)
       throw new ParleyError('INVALID_ARGUMENT', `file name too long for a ZIP: ${name}`)
