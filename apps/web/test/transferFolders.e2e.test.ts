@@ -121,6 +121,7 @@ describe('web app: folders', () => {
     await pickFolderInOpfs(bo, 'picked', { 'photos/notes.txt': 'mine' })
     await sendFolder(ada, photos.path)
     await poll(() => stateOf(bo)).toBe('offered')
+    expect(await card(bo).textContent()).toContain('photos: 3 files')
     expect(await card(bo).textContent()).toContain('photos/2024/a.txt')
     await bo.page.getByTestId('file-accept-to').click()
     await expect.poll(() => stateOf(bo), { timeout: 90_000 }).toBe('done')

@@ -30,6 +30,13 @@ describe('transfer formatting', () => {
     expect(summarizeNames(['a.txt', 'b', 'c'])).toBe('a.txt and 2 more')
   })
 
+  it('summarizeNames names a folder sent whole by the folder, with its file count', () => {
+    expect(summarizeNames(['photos/a.jpg', 'photos/2024/b.jpg'])).toBe('photos: 2 files')
+    expect(summarizeNames(['photos/a.jpg'])).toBe('photos/a.jpg')
+    expect(summarizeNames(['photos/a.jpg', 'notes.txt'])).toBe('photos/a.jpg and 1 more')
+    expect(summarizeNames(['photos/a.jpg', 'photos2/b.jpg'])).toBe('photos/a.jpg and 1 more')
+  })
+
   it('hookState shows an interrupted transfer as active (it resumes by itself)', () => {
     expect(hookState('interrupted')).toBe('active')
     expect(hookState('done')).toBe('done')

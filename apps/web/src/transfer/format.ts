@@ -27,11 +27,16 @@ export function formatEta(seconds: number | undefined): string {
   return `${Math.floor(m / 60)} h ${m % 60} min left`
 }
 
-/** "report.pdf" or "report.pdf and 4 more". */
+/** "report.pdf", "report.pdf and 4 more", or for the files of one folder sent whole "photos: 5 files". */
 export function summarizeNames(names: readonly string[]): string {
   const [first, ...rest] = names
   if (first === undefined) return 'No files'
-  return rest.length === 0 ? first : `${first} and ${rest.length} more`
+  if (rest.length === 0) return first
+  const slash = first.indexOf('/')
+  const folder = slash > 0 ? first.slice(0, slash + 1) : undefined
+  if (folder && rest.every((n) => n.startsWith(folder)))
+    return `${folder.slice(0, -1)}: ${names.length} files`
+  return `${first} and ${rest.length} more`
 }
 
 /** Names one per line, at most `max` of them, the rest counted (a tooltip for thousands of files). */
