@@ -30,7 +30,11 @@ export const LIMITS = {
 export interface FileMeta {
   /** Unique within the transfer. */
   readonly id: string
-  /** Display name as the sender has it (never trusted as a path: receivers sanitize it). */
+  /**
+   * Display name as the sender has it; for a file of a folder sent whole, its path from the folder's
+   * parent with `/` between folders (`photos/2024/a.jpg`). Never trusted as a path: receivers make
+   * it safe (safeFileName, or safeRelativePath where they rebuild folders).
+   */
   readonly name: string
   readonly size: number
   /** MIME type, '' when unknown. */
