@@ -19,8 +19,13 @@ export class ReceivedFolders {
     this.#out = out
   }
 
-  /** Makes the folders of `paths` (relative, made safe, `/` between folders). */
+  /**
+   * Makes the folders of `paths` (relative, made safe, `/` between folders), for an offer: its
+   * files' listings are taken afresh (an offer repeated after a loss finds the partial files the
+   * first one left).
+   */
   async make(paths: readonly string[]): Promise<void> {
+    this.#listings.clear()
     const folders = [...new Set(paths.flatMap(folderPrefixes))].sort()
     for (const folder of folders) {
       const path = join(this.#out, folder)
@@ -41,7 +46,7 @@ export class ReceivedFolders {
     }
   }
 
-  /** The folder a file of relative path `path` goes in, and its listing (one per folder). */
+  /** The folder a file of relative path `path` goes in, and its listing (one per folder and offer). */
   folderOf(path: string): { dir: string; name: string; listing: DirectoryListing } {
     const slash = path.lastIndexOf('/')
     const dir = slash < 0 ? this.#out : join(this.#out, path.slice(0, slash))
