@@ -53,13 +53,13 @@ export async function walkFiles(
       const path = join(dir, entry.name)
       const inner = name === '' ? entry.name : `${name}/${entry.name}`
       if (entry.isDirectory()) await walk(path, inner, top)
-      else if (entry.isFile() || (entry.isSymbolicLink() && (await isFile(path))))
+      else if (entry.isFile() || (entry.isSymbolicLink() && (await kindOf(path)) === 'file'))
         add({ path, name: inner }, top)
       else skipped.push(path)
     }
   }
   for (const path of paths) {
-    if (!(await isDirectory(path))) {
+    if ((await kindOf(path)) !== 'directory') {
       add({ path, name: basename(path) })
       continue
     }
@@ -72,18 +72,12 @@ export async function walkFiles(
   return { files, skipped }
 }
 
-async function isDirectory(path: string): Promise<boolean> {
+/** What `path` is, links followed; undefined when it cannot be found. */
+async function kindOf(path: string): Promise<'file' | 'directory' | 'other' | undefined> {
   try {
-    return (await stat(path)).isDirectory()
+    const info = await stat(path)
+    return info.isFile() ? 'file' : info.isDirectory() ? 'directory' : 'other'
   } catch {
-    return false
-  }
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile()
-  } catch {
-    return false
+    return undefined
   }
 }

@@ -25,6 +25,10 @@ export function SendFilesButton({
   )
   const target = to === 'everyone' || peers.some((p) => p.peerId === to) ? to : 'everyone'
   const disabled = peers.length === 0
+  const pick = (files: File[]) => {
+    onSend(files, target)
+    setOpen(false)
+  }
 
   return (
     <div class="popover-anchor" ref={root}>
@@ -64,20 +68,14 @@ export function SendFilesButton({
               label="Choose files…"
               testId="file-input"
               ariaLabel="Choose files to send"
-              onPick={(files) => {
-                onSend(files, target)
-                setOpen(false)
-              }}
+              onPick={pick}
             />
             <PickButton
               label="Choose a folder…"
               testId="folder-input"
               ariaLabel="Choose a folder to send, with everything in it"
               folder
-              onPick={(files) => {
-                onSend(files, target)
-                setOpen(false)
-              }}
+              onPick={pick}
             />
           </div>
           <p class="popover__text">
